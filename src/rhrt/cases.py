@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: MIT
+"""Turn what callers give us (a Case, a dict, YAML or JSON text, a file) into a :class:`Case`.
+
+Errors are :class:`~rhrt.errors.CaseError` naming the field path, never the value: a case is a
+child's personal data, and error messages end up in logs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rhrt.errors import CaseError
+from rhrt.model.case import Case
+from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, YamlReadError, format_path, read_yaml
+
+CaseInput = Case | Mapping[str, Any]
+
+
+def parse_case(value: CaseInput | str | bytes | Path, *, limits: Limits = DEFAULT_LIMITS) -> Case:
+    """Validate a case's shape.
+
+    ``value`` may be a :class:`Case`, a mapping, YAML/JSON text (str or bytes) or a
+    :class:`pathlib.Path` to such a file.
+    """
+    if isinstance(value, Case):
+        return value
+    if isinstance(value, Path):
+        try:
+            value = value.read_bytes()
+        except OSError as exc:
+            raise CaseError("cannot read the case file") from exc
+    if isinstance(value, (str, bytes)):
+        value = _load_text(value, limits)
+    if not isinstance(value, Mapping):
+        raise CaseError("a case must be a mapping with keys such as 'child' and 'indicators'")
+    try:
+        return Case.model_validate(dict(value))
+    except ValidationError as exc:
+        raise _case_error(exc) from None
+    except RecursionError:
+        raise CaseError("case is nested too deeply") from None
+
+
+def _load_text(text: str | bytes, limits: Limits) -> Any:
+    try:
+        return read_yaml(text, limits=limits, echo_content=False).data  # JSON is YAML
+    except YamlReadError as exc:
+        where = ""
+        if exc.problem.line is not None:
+            where = f" (line {exc.problem.line}, col {exc.problem.column})"
+        message = exc.problem.message
+        if message != "invalid YAML syntax" and "limit" not in message and "nested" not in message:
+            message = "invalid YAML or JSON"
+        raise CaseError(f"{message}{where}") from None
+
+
+def _case_error(exc: ValidationError) -> CaseError:
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    first = errors[0]
+    path = format_path(tuple(first["loc"]))
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        message = "unknown field"
+    elif kind == "missing":
+        message = "missing required field"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    return CaseError(f"invalid case: {message}{more}", path=path)
+
+
+def dumps_case(case: Case) -> str:
+    """A case as JSON (notes included: this is the caller's own data)."""
+    return json.dumps(case.model_dump(mode="json", exclude_defaults=True), sort_keys=True)

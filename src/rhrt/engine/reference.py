@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: MIT
+"""The reference engine: the plain-Python meaning of a compiled plan.
+
+Every other engine (vectorised batch, durable-rules) is tested against this one. It evaluates
+every rule on every case (no short-circuiting), so the trace is complete.
+
+Three-valued logic: a condition that depends on a fact that is not recorded (age, a measure) is
+*unknown* (None). ``all``/``any``/``not`` follow Kleene's rules, and a rule whose condition is
+unknown still fires. Because a known-true or known-false condition stays so whatever the missing
+facts turn out to be, this makes the level with missing facts at least the level of any
+completion of them: unknown information never lowers a level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rhrt.rules.compile import (
+    AgeCmp,
+    All,
+    AnyOf,
+    CompiledRule,
+    Count,
+    HasAny,
+    IsUnborn,
+    MeasureCmp,
+    Node,
+    Not,
+    Plan,
+)
+
+Truth = bool | None  # None = unknown
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The parts of a case the rules can see."""
+
+    present: frozenset[str]
+    measures: dict[str, float]
+    age_months: float | None
+    unborn: bool
+    domains: Mapping[str, str]
+    """Indicator id → primary domain (the plan's, shared, never copied)."""
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: CompiledRule
+    truth: Truth
+    assumed: tuple[str, ...]
+    """The missing facts an unknown result depended on."""
+
+    @property
+    def fired(self) -> bool:
+        return self.truth is not False
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    level: int
+    urgent: bool
+    pathways: dict[str, tuple[str, ...]]
+    """Pathway id → why (rule ids or ``level-N``), in first-recommended order."""
+    results: tuple[RuleResult, ...]
+
+    @property
+    def fired(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.results if r.fired)
+
+
+def truth(node: Node, facts: Facts, unknowns: list[str] | None = None) -> Truth:
+    """Evaluate a condition node; append the names of missing facts it needed to ``unknowns``."""
+    if isinstance(node, HasAny):
+        return not node.ids.isdisjoint(facts.present)
+    if isinstance(node, Count):
+        hits = node.ids & facts.present
+        if len(hits) < node.at_least:
+            return False
+        if node.distinct_domains is None:
+            return True
+        return len({facts.domains[i] for i in hits}) >= node.distinct_domains
+    if isinstance(node, MeasureCmp):
+        value = facts.measures.get(node.measure)
+        if value is None:
+            if unknowns is not None:
+                unknowns.append(f"measure {node.measure}")
+            return None
+        return compare(node.op, value, node.value)
+    if isinstance(node, AgeCmp):
+        if facts.unborn:
+            return node.op == "under"
+        if facts.age_months is None:
+            if unknowns is not None:
+                unknowns.append("child's age")
+            return None
+        if node.op == "under":
+            return facts.age_months < node.months
+        return facts.age_months >= node.months
+    if isinstance(node, IsUnborn):
+        return facts.unborn == node.value
+    if isinstance(node, All):
+        result: Truth = True
+        for child in node.children:
+            value = truth(child, facts, unknowns)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+    if isinstance(node, AnyOf):
+        result = False
+        for child in node.children:
+            value = truth(child, facts, unknowns)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+    if isinstance(node, Not):
+        value = truth(node.child, facts, unknowns)
+        return None if value is None else not value
+    raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+
+
+def compare(op: str, value: float, threshold: float) -> bool:
+    if op == "at_least":
+        return value >= threshold
+    if op == "more_than":
+        return value > threshold
+    if op == "at_most":
+        return value <= threshold
+    return value < threshold
+
+
+def evaluate(plan: Plan, facts: Facts) -> Evaluation:
+    """Evaluate every rule of a plan against one case's facts."""
+    results = []
+    level = 1
+    urgent = False
+    pathways: dict[str, list[str]] = {}
+    for ind in facts.present:
+        level = max(level, plan.indicator_level[ind])
+    for rule in plan.rules:
+        unknowns: list[str] = []
+        value = truth(rule.condition, facts, unknowns)
+        assumed = tuple(dict.fromkeys(unknowns)) if value is None else ()
+        results.append(RuleResult(rule, value, assumed))
+        if value is False:
+            continue
+        if rule.level is not None:
+            level = max(level, rule.level)
+        urgent = urgent or rule.urgent
+        for pathway in rule.pathways:
+            pathways.setdefault(pathway, []).append(rule.id)
+    for pathway in plan.level_pathways.get(level, ()):
+        pathways.setdefault(pathway, []).append(f"level-{level}")
+    return Evaluation(
+        level=level,
+        urgent=urgent,
+        pathways={k: tuple(v) for k, v in pathways.items()},
+        results=tuple(results),
+    )
+
+
+def level_of(plan: Plan, facts: Facts) -> int:
+    """Only the level (no trace): used to search for the holding set."""
+    return evaluate(plan, facts).level

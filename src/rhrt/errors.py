@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: MIT
+"""Every failure a caller can cause is a subclass of :class:`RhrtError`.
+
+The hierarchy::
+
+    RhrtError
+    ├─ RulesetError (ValueError)        file, line, column, field path, suggestion
+    │  ├─ RulesetSyntaxError           bad YAML, duplicate key, unsafe tag, size limits
+    │  ├─ RulesetSchemaError           unknown key, wrong type, level outside 1-4
+    │  └─ RulesetReferenceError        dangling or duplicate id
+    ├─ CaseError (ValueError)           field path only; never echoes case values
+    ├─ BackendError                     a second engine failed or disagreed
+    └─ MissingExtraError (ImportError)  names the extra to install
+
+Why a hierarchy with documented attributes: callers (case systems, portals) must be able to
+catch *one* class and know the problem is the input, and the CLI maps classes to exit codes.
+Messages never contain case values (children's data): only field names, ids from the ruleset
+and positions. The underlying cause, when there is one, is kept as ``__cause__``.
+
+This module imports nothing from rhrt.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+__all__ = [
+    "BackendError",
+    "CaseError",
+    "MissingExtraError",
+    "Problem",
+    "RhrtError",
+    "RulesetError",
+    "RulesetReferenceError",
+    "RulesetSchemaError",
+    "RulesetSyntaxError",
+    "suggest",
+]
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """Return the nearest valid name to a misspelt one, or None.
+
+    difflib's ratio is good enough for slugs like ``bruising-non-moble`` and avoids a
+    hand-written edit distance.
+    """
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a ruleset file, with where it is."""
+
+    message: str
+    """What is wrong, in plain words."""
+    path: str = ""
+    """The field path, e.g. ``rules[3].when.indicator``."""
+    file: str | None = None
+    line: int | None = None
+    """1-based line number in the file, where known."""
+    column: int | None = None
+    """1-based column number in the file, where known."""
+    suggestion: str | None = None
+    """The nearest valid name for a misspelt id or key."""
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.path:
+            text += f" at {self.path}"
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"col {self.column}")
+        if where:
+            text += f" ({', '.join(where)})"
+        if self.suggestion:
+            text += f"; did you mean '{self.suggestion}'?"
+        if self.file:
+            text = f"{self.file}: {text}"
+        return text
+
+
+class RhrtError(Exception):
+    """Base class of every error rhrt raises on purpose."""
+
+    #: The exit code the command line uses for this error.
+    exit_code: ClassVar[int] = 2
+
+
+class RulesetError(RhrtError, ValueError):
+    """A ruleset file is not valid.
+
+    A loader collects every problem it can find before raising, so an author fixes a file in one
+    pass. The first problem's location is copied to the attributes for convenience.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            problems = [Problem("invalid ruleset")]
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        first = self.problems[0]
+        self.file = first.file
+        self.line = first.line
+        self.column = first.column
+        self.path = first.path
+        self.suggestion = first.suggestion
+        if len(self.problems) == 1:
+            text = str(first)
+        else:
+            text = f"{len(self.problems)} problems in ruleset:\n" + "\n".join(
+                f"  - {p}" for p in self.problems
+            )
+        super().__init__(text)
+
+
+class RulesetSyntaxError(RulesetError):
+    """The file is not safe, well-formed YAML (or breaks a size limit)."""
+
+
+class RulesetSchemaError(RulesetError):
+    """The YAML does not match the ruleset schema (unknown key, wrong type, bad value)."""
+
+
+class RulesetReferenceError(RulesetError):
+    """An id is duplicated, or a reference names an id that does not exist."""
+
+
+class CaseError(RhrtError, ValueError):
+    """A case is not valid.
+
+    The message names the field path and what is wrong, never the value given (which may be a
+    child's personal data).
+    """
+
+    def __init__(self, message: str, *, path: str = "", suggestion: str | None = None) -> None:
+        self.path = path
+        self.suggestion = suggestion
+        text = message
+        if path:
+            text += f" at {path}"
+        if suggestion:
+            text += f"; did you mean '{suggestion}'?"
+        super().__init__(text)
+
+
+class BackendError(RhrtError):
+    """An evaluation backend failed, or two backends disagreed."""
+
+    exit_code: ClassVar[int] = 1
+
+
+class MissingExtraError(RhrtError, ImportError):
+    """An optional feature needs an extra that is not installed."""
+
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(f"{feature} needs the '{extra}' extra: pip install 'rhrt[{extra}]'")

@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: MIT
+"""From an evaluation to an explanation a practitioner can read and challenge.
+
+The explanation answers three questions: *which* concerns and rules decided the level, *how*
+the concerns spread across domains, and *what would change the outcome* (the minimal set of
+concerns holding the level, the missing facts the rules assumed the worst about, and near-misses
+that would raise it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rhrt.engine.reference import Evaluation, Facts, RuleResult, evaluate, truth
+from rhrt.indicators.catalogue import Catalogue
+from rhrt.model import decision as d
+from rhrt.rules.compile import AgeCmp, All, Count, HasAny, IsUnborn, MeasureCmp, Node, Plan
+
+_OP_WORDS = {
+    "at_least": "of {v} or more",
+    "more_than": "above {v}",
+    "at_most": "of {v} or less",
+    "less_than": "below {v}",
+}
+
+
+def determining_indicators(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[str, ...]:
+    """Present indicators that determine the level, in ruleset order.
+
+    Those at the decided level, plus those matched by a fired rule that set the decided level.
+    The batch engine computes exactly this set; the two are property-tested to agree.
+    """
+    level = evaluation.level
+    chosen = {i for i in facts.present if plan.indicator_level[i] == level}
+    for result in evaluation.results:
+        if result.fired and result.rule.level == level:
+            chosen |= result.rule.indicator_ids & facts.present
+    return tuple(i for i in plan.indicator_order if i in chosen)
+
+
+def holding_set(plan: Plan, facts: Facts, level: int) -> tuple[str, ...]:
+    """A minimal subset of the present concerns that alone gives the same level.
+
+    Greedy deletion in a fixed order (lowest level first, then ruleset order), so it is
+    deterministic: each concern is dropped if the level stays the same without it.
+    """
+    order = sorted(facts.present, key=lambda i: (plan.indicator_level[i], plan.indicator_order.index(i)))
+    kept = set(facts.present)
+    for ind in order:
+        trial = replace(facts, present=frozenset(kept - {ind}))
+        if evaluate(plan, trial).level == level:
+            kept.discard(ind)
+    return tuple(i for i in plan.indicator_order if i in kept)
+
+
+def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.ChangeHint, ...]:
+    """Rules that did not fire but are one step away from firing and would change the outcome.
+
+    A rule is one step away when its condition is an ``all`` with exactly one false part and at
+    least one true part, or a count short by one. Only rules that would raise the level, make
+    the decision urgent or add a pathway are listed.
+    """
+    hints = []
+    for result in evaluation.results:
+        rule = result.rule
+        if result.fired or rule.safety:
+            continue
+        raises = rule.level is not None and rule.level > evaluation.level
+        adds = any(p not in evaluation.pathways for p in rule.pathways)
+        if not (raises or adds or (rule.urgent and not evaluation.urgent)):
+            continue
+        missing = _one_missing_part(rule.condition, facts)
+        if missing is None:
+            continue
+        effect = []
+        if raises:
+            effect.append(f"raise the level to {rule.level}")
+        if rule.urgent and not evaluation.urgent:
+            effect.append("make this urgent")
+        new = [p for p in rule.pathways if p not in evaluation.pathways]
+        if new:
+            effect.append("add " + ", ".join(new))
+        hints.append(
+            d.ChangeHint(rule=rule.id, text=f"{missing} would {' and '.join(effect)} ({rule.because})")
+        )
+    return tuple(hints)
+
+
+def _one_missing_part(node: Node, facts: Facts) -> str | None:
+    if isinstance(node, Count):
+        have = len(node.ids & facts.present)
+        if node.at_least > 1 and have == node.at_least - 1:
+            return f"One more concern counting towards '{node.label}'"
+        return None
+    if isinstance(node, All):
+        values = [truth(child, facts) for child in node.children]
+        false = [c for c, v in zip(node.children, values, strict=True) if v is False]
+        if len(false) == 1 and any(v is True for v in values):
+            return _describe(false[0])
+    return None
+
+
+def _describe(node: Node) -> str | None:
+    if isinstance(node, MeasureCmp):
+        return f"A {node.measure} {_OP_WORDS[node.op].format(v=f'{node.value:g}')}"
+    if isinstance(node, HasAny):
+        return f"Any concern matching {node.label}"
+    if isinstance(node, Count):
+        return f"Concerns reaching '{node.label}'"
+    if isinstance(node, AgeCmp):
+        return f"The child being {node.label}"
+    if isinstance(node, IsUnborn):
+        return "The child being unborn" if node.value else "The child being born"
+    return None
+
+
+def explain(
+    plan: Plan, catalogue: Catalogue, facts: Facts, evaluation: Evaluation
+) -> d.Explanation:
+    """Build the full explanation of one evaluation."""
+    model = catalogue.model
+    findings = []
+    for ind_id in determining_indicators(plan, facts, evaluation):
+        ind = catalogue.get(ind_id)
+        findings.append(
+            d.IndicatorFinding(
+                id=ind.id,
+                text=ind.text,
+                level=ind.level,
+                domain=ind.domain,
+                subdomain=ind.subdomain,
+                source=citation(model, ind.source),
+            )
+        )
+    fired = tuple(_fired(result, facts) for result in evaluation.results if result.fired)
+    missing = tuple(dict.fromkeys(a for r in evaluation.results if r.fired for a in r.assumed))
+    return d.Explanation(
+        indicators=tuple(findings),
+        rules=fired,
+        domains=domain_summary(catalogue, facts.present),
+        holding_set=holding_set(plan, facts, evaluation.level),
+        missing_information=missing,
+        would_raise=near_misses(plan, facts, evaluation),
+    )
+
+
+def _fired(result: RuleResult, facts: Facts) -> d.FiredRule:
+    rule = result.rule
+    return d.FiredRule(
+        id=rule.id,
+        because=rule.because,
+        level=rule.level,
+        urgent=rule.urgent,
+        pathways=rule.pathways,
+        indicators=tuple(sorted(rule.indicator_ids & facts.present)),
+        assumed=result.assumed,
+    )
+
+
+def domain_summary(catalogue: Catalogue, present: frozenset[str]) -> tuple[d.DomainSummary, ...]:
+    """Present concerns grouped by domain (primary domain and topics), in ruleset order."""
+    groups: dict[str, list[str]] = {}
+    for ind in catalogue:
+        if ind.id in present:
+            for dom in (ind.domain, *ind.topics):
+                groups.setdefault(dom, []).append(ind.id)
+    out = []
+    for dom in catalogue.model.domains:
+        ids = groups.get(dom.id)
+        if ids:
+            out.append(
+                d.DomainSummary(
+                    domain=dom.id,
+                    title=dom.title,
+                    highest_level=max(catalogue.get(i).level for i in ids),
+                    indicators=tuple(ids),
+                )
+            )
+    return tuple(out)
+
+
+def citation(model: object, ref: object) -> d.SourceCitation:
+    """A source reference resolved against the ruleset's ``sources``."""
+    from rhrt.model.ruleset import RulesetModel, SourceRef
+
+    assert isinstance(model, RulesetModel) and isinstance(ref, SourceRef)
+    src = model.sources[ref.ref]
+    section = ref.section or (str(ref.page) if ref.page is not None else None)
+    return d.SourceCitation(
+        ref=ref.ref, title=src.title, url=src.url, section=section, herefordshire=src.herefordshire
+    )

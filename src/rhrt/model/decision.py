@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: MIT
+"""What an assessment returns: a level, why, and what to do.
+
+A Decision is data (JSON-serialisable, with a published JSON Schema); text, Markdown and HTML
+are rendered from it, never the other way round. It always states that it supports, and does
+not replace, professional judgement, and it always shows a professional override.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SUPPORTS_JUDGEMENT = (
+    "This decision supports, and does not replace, professional judgement. If you think a child "
+    "is at risk, act on your concern: record your own decision and reason, and talk to your "
+    "safeguarding lead or the MASH."
+)
+RECORD_FORMAT = 1
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RulesetStamp(_Out):
+    """Identifies exactly which ruleset made a decision."""
+
+    id: str
+    version: str
+    sha256: str
+    """SHA-256 of the ruleset file's bytes (or of its canonical JSON when built in code)."""
+
+
+class SourceCitation(_Out):
+    ref: str
+    title: str
+    url: str | None = None
+    section: str | None = None
+    herefordshire: bool = False
+
+
+class IndicatorFinding(_Out):
+    """A present indicator that determines the level."""
+
+    id: str
+    text: str
+    level: int
+    domain: str
+    subdomain: str | None = None
+    source: SourceCitation
+
+
+class FiredRule(_Out):
+    id: str
+    because: str
+    level: int | None = None
+    urgent: bool = False
+    pathways: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+    """Present indicators the rule's condition matched."""
+    assumed: tuple[str, ...] = ()
+    """Missing facts the rule fired on (unknown information never lowers a level)."""
+
+
+class DomainSummary(_Out):
+    domain: str
+    title: str
+    highest_level: int
+    indicators: tuple[str, ...]
+
+
+class ChangeHint(_Out):
+    """Something that would change the outcome, in plain words."""
+
+    rule: str
+    text: str
+
+
+class Explanation(_Out):
+    indicators: tuple[IndicatorFinding, ...] = ()
+    """The present indicators that determine the level: those at the decided level and those a
+    rule that set the level matched."""
+    rules: tuple[FiredRule, ...] = ()
+    domains: tuple[DomainSummary, ...] = ()
+    holding_set: tuple[str, ...] = ()
+    """A minimal set of present concerns that alone holds the level where it is: the level
+    would only fall if the concerns here were resolved."""
+    missing_information: tuple[str, ...] = ()
+    """Facts not recorded that rules assumed the worst about; recording them may change the
+    outcome."""
+    would_raise: tuple[ChangeHint, ...] = ()
+    """Rules that did not fire but would raise the level or add a pathway if one more thing
+    were true."""
+
+
+class PathwayRecommendation(_Out):
+    id: str
+    title: str
+    why: tuple[str, ...]
+    """Why it applies: the ids of the rules (or ``level-N``) that recommend it."""
+
+
+class ConsentPosition(_Out):
+    rule: Literal["not-needed", "required", "seek-unless-unsafe"]
+    text: str
+    recorded: Literal["given", "refused", "not_sought"] | None = None
+    applies: str
+    """Which consent position applies to this decision, in plain words."""
+
+
+class Override(BaseModel):
+    """A practitioner's recorded professional judgement."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    level: Annotated[int, Field(ge=1, le=4)]
+    reason: str = Field(min_length=3, max_length=5_000)
+    role: str = Field(min_length=2, max_length=200)
+
+
+class OverrideRecord(_Out):
+    level: int
+    reason: str
+    role: str
+    framework_level: int
+    direction: Literal["raised", "lowered", "same"]
+    management_review: bool
+    """True when a level-4 framework outcome was lowered: a manager must review it."""
+
+
+class CaseNote(_Out):
+    indicator: str
+    note: str | None = None
+    source: str | None = None
+
+
+class Decision(_Out):
+    """The outcome of assessing one case against one ruleset."""
+
+    record_format: int = RECORD_FORMAT
+    level: Annotated[int, Field(ge=1, le=4)]
+    """The framework's level (rules only; see ``override`` for the professional's)."""
+    level_name: str
+    urgent: bool
+    pathways: tuple[PathwayRecommendation, ...]
+    explanation: Explanation
+    consent: ConsentPosition
+    ruleset: RulesetStamp
+    engine: str = "reference"
+    assessment_date: dt.date | None = None
+    rhrt_version: str
+    override: OverrideRecord | None = None
+    recorded_decision: int | None = None
+    notes: tuple[CaseNote, ...] = Field(default=(), repr=False)
+    """Practitioners' free-text notes (personal data): excluded from records unless asked."""
+    statement: str = SUPPORTS_JUDGEMENT
+
+    @property
+    def final_level(self) -> int:
+        """The level to act on: the professional's where overridden, else the framework's."""
+        return self.override.level if self.override is not None else self.level
+
+    @property
+    def pathway_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.pathways)
+
+    def to_record(self, *, include_notes: bool = False) -> dict[str, Any]:
+        """A JSON-ready dict of this decision; free-text notes only when asked."""
+        data = self.model_dump(mode="json")
+        if not include_notes:
+            data["notes"] = []
+        return data
+
+    def to_json(self, *, include_notes: bool = False, indent: int | None = 2) -> str:
+        """Deterministic JSON (sorted keys) of :meth:`to_record`."""
+        import json
+
+        return json.dumps(
+            self.to_record(include_notes=include_notes),
+            indent=indent,
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Decision:
+        return cls.model_validate_json(text)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        return cls.model_json_schema()

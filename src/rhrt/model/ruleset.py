@@ -1,0 +1,367 @@
+# SPDX-License-Identifier: MIT
+"""The ruleset schema: pydantic models of a levels-of-need file.
+
+These models know nothing of YAML: they validate plain data, so a ruleset can also be built in
+code or from JSON. Every model is frozen (a loaded ruleset is shared across threads) and forbids
+unknown keys (a misspelt key is an error, never silently dropped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=80)]
+LevelNumber = Annotated[int, Field(ge=1, le=4)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class SourceDocument(_Frozen):
+    title: str
+    date: str | dt.date | None = None
+    url: str | None = None
+
+
+class SourceRef(_Frozen):
+    """Where an indicator, rule, measure or pathway comes from."""
+
+    ref: Slug
+    """A key of the ruleset's ``sources``."""
+    section: str | None = None
+    page: str | int | None = None
+    quote: str | None = None
+    """The wording relied on, copied from the source."""
+    note: str | None = None
+    """Why this level was chosen, where sources disagree, or where the framework is silent."""
+
+
+class Source(_Frozen):
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    date: str | dt.date | None = None
+    herefordshire: bool = False
+    """True for the partnership's own material; False for comparable frameworks."""
+
+
+class RulesetInfo(_Frozen):
+    id: Slug
+    title: str
+    version: str
+    publisher: str
+    source_document: SourceDocument
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    provenance: str | None = None
+    """An honest statement of which parts are the partnership's own text."""
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> RulesetInfo:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to is before effective_from")
+        return self
+
+
+class SafetyRoute(_Frozen):
+    tag: Slug
+    pathways: tuple[Slug, ...] = Field(min_length=1)
+    because: str
+
+
+class Safety(_Frozen):
+    """The routes that never depend on the rest of the rules."""
+
+    immediate_danger: SafetyRoute
+    """Indicators with this tag always give level 4, urgent, and these pathways."""
+    allegation: SafetyRoute
+    """Indicators with this tag always add these pathways (LADO), whatever the level."""
+
+
+class Contact(_Frozen):
+    name: str
+    how: str
+    hours: str | None = None
+    url: str | None = None
+
+
+class Consent(_Frozen):
+    rule: Literal["not-needed", "required", "seek-unless-unsafe"]
+    text: str
+
+
+class Level(_Frozen):
+    level: LevelNumber
+    name: str
+    description: str
+    response: str
+    pathways: tuple[Slug, ...] = ()
+    consent: Consent
+
+
+class Subdomain(_Frozen):
+    id: Slug
+    title: str
+
+
+class Domain(_Frozen):
+    id: Slug
+    title: str
+    kind: Literal["triangle", "topic"]
+    description: str | None = None
+    subdomains: tuple[Subdomain, ...] = ()
+    levels: tuple[LevelNumber, ...] = (1, 2, 3, 4)
+    """The levels at which this domain has indicators (for completeness checks)."""
+
+
+class TagDef(_Frozen):
+    id: Slug
+    description: str
+
+
+class Measure(_Frozen):
+    id: Slug
+    title: str
+    unit: str
+    min: float
+    max: float
+    integer: bool = False
+    description: str | None = None
+    source: SourceRef | None = None
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> Measure:
+        if self.max < self.min:
+            raise ValueError("max is below min")
+        return self
+
+
+class Indicator(_Frozen):
+    id: Slug
+    level: LevelNumber
+    domain: Slug
+    subdomain: Slug | None = None
+    topics: tuple[Slug, ...] = ()
+    text: str = Field(min_length=3)
+    tags: tuple[Slug, ...] = ()
+    source: SourceRef
+
+
+# --- conditions -----------------------------------------------------------------------------
+
+
+class IndicatorCond(_Frozen):
+    indicator: Slug
+
+
+class TagCond(_Frozen):
+    tag: Slug
+
+
+class DomainCond(_Frozen):
+    domain: Slug
+
+
+class CountSpec(_Frozen):
+    at_least: int = Field(ge=1)
+    level: LevelNumber | None = None
+    min_level: LevelNumber | None = None
+    tag: Slug | None = None
+    domain: Slug | None = None
+    distinct_domains: int | None = Field(default=None, ge=1)
+
+
+class CountCond(_Frozen):
+    count: CountSpec
+
+
+class MeasureSpec(_Frozen):
+    id: Slug
+    at_least: float | None = None
+    more_than: float | None = None
+    at_most: float | None = None
+    less_than: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_comparison(self) -> MeasureSpec:
+        given = [
+            k for k in ("at_least", "more_than", "at_most", "less_than") if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("give exactly one of at_least, more_than, at_most, less_than")
+        return self
+
+    @property
+    def comparison(self) -> tuple[str, float]:
+        for key in ("at_least", "more_than", "at_most", "less_than"):
+            value = getattr(self, key)
+            if value is not None:
+                return key, float(value)
+        raise AssertionError("unreachable: validated")  # pragma: no cover
+
+
+class MeasureCond(_Frozen):
+    measure: MeasureSpec
+
+
+class AgeSpec(_Frozen):
+    under_months: float | None = Field(default=None, gt=0)
+    under_years: float | None = Field(default=None, gt=0)
+    at_least_months: float | None = Field(default=None, ge=0)
+    at_least_years: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _exactly_one_bound(self) -> AgeSpec:
+        given = [
+            k
+            for k in ("under_months", "under_years", "at_least_months", "at_least_years")
+            if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of under_months, under_years, at_least_months, at_least_years"
+            )
+        return self
+
+    @property
+    def bound(self) -> tuple[Literal["under", "at_least"], float]:
+        """The comparison and its threshold in months."""
+        if self.under_months is not None:
+            return "under", self.under_months
+        if self.under_years is not None:
+            return "under", self.under_years * 12
+        if self.at_least_months is not None:
+            return "at_least", self.at_least_months
+        assert self.at_least_years is not None
+        return "at_least", self.at_least_years * 12
+
+
+class AgeCond(_Frozen):
+    age: AgeSpec
+
+
+class UnbornCond(_Frozen):
+    unborn: bool
+
+
+class AllCond(_Frozen):
+    all: tuple[Condition, ...] = Field(min_length=1)
+
+
+class AnyCond(_Frozen):
+    any: tuple[Condition, ...] = Field(min_length=1)
+
+
+class NotCond(_Frozen):
+    not_: Condition = Field(alias="not")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+def _condition_kind(value: object) -> str | None:
+    """Pick the condition model from the mapping's single key (a clear error otherwise)."""
+    if isinstance(value, dict):
+        keys = [k for k in value if k in CONDITION_KEYS]
+        if len(value) == 1 and len(keys) == 1:
+            return f"cond:{keys[0]}"
+        return None
+    for key, model in CONDITION_KEYS.items():
+        if isinstance(value, model):
+            return f"cond:{key}"
+    return None
+
+
+Condition = Annotated[
+    Union[  # noqa: UP007 - recursive alias reads better as Union
+        Annotated[IndicatorCond, Tag("cond:indicator")],
+        Annotated[TagCond, Tag("cond:tag")],
+        Annotated[DomainCond, Tag("cond:domain")],
+        Annotated[CountCond, Tag("cond:count")],
+        Annotated[MeasureCond, Tag("cond:measure")],
+        Annotated[AgeCond, Tag("cond:age")],
+        Annotated[UnbornCond, Tag("cond:unborn")],
+        Annotated[AllCond, Tag("cond:all")],
+        Annotated[AnyCond, Tag("cond:any")],
+        Annotated[NotCond, Tag("cond:not")],
+    ],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition",
+        custom_error_message=(
+            "a condition must be a mapping with exactly one of: indicator, tag, domain, count, "
+            "measure, age, unborn, all, any, not"
+        ),
+    ),
+]
+
+CONDITION_KEYS: dict[str, type[BaseModel]] = {  # noqa: RUF012
+    "indicator": IndicatorCond,
+    "tag": TagCond,
+    "domain": DomainCond,
+    "count": CountCond,
+    "measure": MeasureCond,
+    "age": AgeCond,
+    "unborn": UnbornCond,
+    "all": AllCond,
+    "any": AnyCond,
+    "not": NotCond,
+}
+
+
+class Outcome(_Frozen):
+    level: LevelNumber | None = None
+    """Raise the level to at least this (rules never lower a level)."""
+    urgent: bool = False
+    pathways: tuple[Slug, ...] = ()
+
+    @model_validator(mode="after")
+    def _does_something(self) -> Outcome:
+        if self.level is None and not self.urgent and not self.pathways:
+            raise ValueError("a rule's 'then' must set a level, urgent, or pathways")
+        return self
+
+
+class Rule(_Frozen):
+    id: Slug
+    because: str
+    when: Condition
+    then: Outcome
+    source: SourceRef | None = None
+
+
+class Pathway(_Frozen):
+    id: Slug
+    title: str
+    what: str
+    contact: Slug | None = None
+    timescale: str
+    consent: str
+    gather: tuple[str, ...] = ()
+    template: str | None = None
+    """Name of a jinja2 template for this pathway; defaults to the generic pathway template."""
+    source: SourceRef | None = None
+
+
+class RulesetModel(_Frozen):
+    """A whole levels-of-need file, validated but not yet cross-checked or compiled."""
+
+    schema_version: Literal[1]
+    ruleset: RulesetInfo
+    safety: Safety
+    sources: dict[Slug, Source]
+    contacts: dict[Slug, Contact] = Field(default_factory=dict)
+    levels: tuple[Level, ...] = Field(min_length=4, max_length=4)
+    domains: tuple[Domain, ...] = Field(min_length=1)
+    tags: tuple[TagDef, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+    rules: tuple[Rule, ...] = ()
+    pathways: tuple[Pathway, ...] = Field(min_length=1)
+
+
+for _model in (AllCond, AnyCond, NotCond, Rule, RulesetModel):
+    _model.model_rebuild()

@@ -1,0 +1,253 @@
+# SPDX-License-Identifier: MIT
+"""YAML text → validated, cross-checked :class:`~rhrt.model.ruleset.RulesetModel`.
+
+Three passes, each collecting *every* problem before raising, so an author fixes a file in one go:
+safe YAML (syntax, duplicate keys, limits) → schema (pydantic) → references (ids exist, are
+unique, thresholds are in range). Every problem carries file, line, column, field path and, for a
+misspelt name, the nearest valid one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from rhrt.errors import (
+    Problem,
+    RulesetReferenceError,
+    RulesetSchemaError,
+    RulesetSyntaxError,
+    suggest,
+)
+from rhrt.model import ruleset as m
+from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, Located, Path, YamlReadError, format_path, read_yaml
+
+
+def parse_ruleset(
+    text: str | bytes, *, file: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> m.RulesetModel:
+    """Parse and fully check a ruleset document.
+
+    Raises:
+        RulesetSyntaxError, RulesetSchemaError, RulesetReferenceError.
+    """
+    try:
+        located = read_yaml(text, file=file, limits=limits)
+    except YamlReadError as exc:
+        raise RulesetSyntaxError([exc.problem]) from None
+    if not isinstance(located.data, dict):
+        raise RulesetSchemaError(
+            [Problem("a ruleset must be a YAML mapping with keys such as 'ruleset' and "
+                     "'indicators'", file=file, line=1, column=1)]
+        )
+    try:
+        model = m.RulesetModel.model_validate(located.data)
+    except ValidationError as exc:
+        raise RulesetSchemaError(list(_schema_problems(exc, located))) from None
+    problems = list(check_references(model, located))
+    if problems:
+        raise RulesetReferenceError(problems)
+    return model
+
+
+# --- schema errors --------------------------------------------------------------------------
+
+
+def _all_field_names() -> set[str]:
+    names: set[str] = set()
+    for obj in vars(m).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
+            for name, info in obj.model_fields.items():
+                names.add(info.alias or name)
+    return names
+
+
+_FIELD_NAMES = _all_field_names()
+
+
+def _schema_problems(exc: ValidationError, located: Located) -> Iterator[Problem]:
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors(include_url=False, include_input=False):
+        loc: Path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("cond:")))
+        path = format_path(loc)
+        kind = err["type"]
+        suggestion = None
+        if kind == "extra_forbidden":
+            key = str(loc[-1]) if loc else ""
+            message = f"unknown key '{key}'"
+            suggestion = suggest(key, _FIELD_NAMES)
+            line, col = located.where_key(loc)
+        elif kind == "missing":
+            message = f"missing required key '{loc[-1]}'" if loc else "missing required key"
+            line, col = located.where(loc[:-1])
+        else:
+            message = _clean(err["msg"])
+            line, col = located.where(loc)
+        if (path, message) in seen:
+            continue
+        seen.add((path, message))
+        yield Problem(message, path, located.file, line, col, suggestion)
+
+
+def _clean(msg: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix):]
+    return msg
+
+
+# --- reference checks -----------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, model: m.RulesetModel, located: Located | None) -> None:
+        self.model = model
+        self.located = located
+        self.problems: list[Problem] = []
+        self.indicators = {i.id for i in model.indicators}
+        self.tags = {t.id for t in model.tags}
+        self.domains = {d.id: d for d in model.domains}
+        self.measures = {ms.id: ms for ms in model.measures}
+        self.pathways = {p.id for p in model.pathways}
+        self.sources = set(model.sources)
+        self.contacts = set(model.contacts)
+
+    def add(self, message: str, path: Path, suggestion: str | None = None) -> None:
+        line = col = None
+        file = None
+        if self.located is not None:
+            line, col = self.located.where(path)
+            file = self.located.file
+        self.problems.append(Problem(message, format_path(path), file, line, col, suggestion))
+
+    def ref(self, kind: str, value: str, valid: Iterable[str], path: Path) -> None:
+        valid = set(valid)
+        if value not in valid:
+            self.add(f"unknown {kind} '{value}'", path, suggest(value, valid))
+
+    def unique(self, kind: str, ids: list[str], path: str) -> None:
+        seen: set[str] = set()
+        for i, value in enumerate(ids):
+            if value in seen:
+                self.add(f"duplicate {kind} id '{value}'", (path, i, "id"))
+            seen.add(value)
+
+    def source(self, ref: m.SourceRef | None, path: Path) -> None:
+        if ref is not None:
+            self.ref("source", ref.ref, self.sources, (*path, "source", "ref"))
+
+
+def check_references(model: m.RulesetModel, located: Located | None = None) -> list[Problem]:
+    """Every cross-reference problem in a schema-valid model."""
+    c = _Checker(model, located)
+    c.unique("indicator", [i.id for i in model.indicators], "indicators")
+    c.unique("rule", [r.id for r in model.rules], "rules")
+    c.unique("pathway", [p.id for p in model.pathways], "pathways")
+    c.unique("domain", [d.id for d in model.domains], "domains")
+    c.unique("tag", [t.id for t in model.tags], "tags")
+    c.unique("measure", [ms.id for ms in model.measures], "measures")
+
+    numbers = [lv.level for lv in model.levels]
+    if sorted(numbers) != [1, 2, 3, 4]:
+        c.add("levels must be exactly 1, 2, 3 and 4, each once", ("levels",))
+    for i, lv in enumerate(model.levels):
+        for j, pw in enumerate(lv.pathways):
+            c.ref("pathway", pw, c.pathways, ("levels", i, "pathways", j))
+
+    for i, dom in enumerate(model.domains):
+        c.unique("subdomain", [s.id for s in dom.subdomains], f"domains[{i}].subdomains")
+
+    for key, route in (("immediate_danger", model.safety.immediate_danger),
+                       ("allegation", model.safety.allegation)):
+        c.ref("tag", route.tag, c.tags, ("safety", key, "tag"))
+        for j, pw in enumerate(route.pathways):
+            c.ref("pathway", pw, c.pathways, ("safety", key, "pathways", j))
+
+    for i, ms in enumerate(model.measures):
+        c.source(ms.source, ("measures", i))
+
+    for i, ind in enumerate(model.indicators):
+        base: Path = ("indicators", i)
+        c.source(ind.source, base)
+        dom = c.domains.get(ind.domain)
+        if dom is None:
+            c.ref("domain", ind.domain, c.domains, (*base, "domain"))
+        elif dom.subdomains:
+            subs = {s.id for s in dom.subdomains}
+            if ind.subdomain is None:
+                c.add(f"domain '{dom.id}' needs a subdomain (one of: {', '.join(sorted(subs))})",
+                      (*base, "domain"))
+            else:
+                c.ref(f"subdomain of '{dom.id}'", ind.subdomain, subs, (*base, "subdomain"))
+        elif ind.subdomain is not None:
+            c.add(f"domain '{dom.id}' has no subdomains", (*base, "subdomain"))
+        for j, topic in enumerate(ind.topics):
+            c.ref("domain", topic, c.domains, (*base, "topics", j))
+        for j, tag in enumerate(ind.tags):
+            c.ref("tag", tag, c.tags, (*base, "tags", j))
+
+    for i, rule in enumerate(model.rules):
+        base = ("rules", i)
+        c.source(rule.source, base)
+        _check_condition(c, rule.when, (*base, "when"))
+        if rule.then.level is not None and rule.then.level == 1:
+            c.add("a rule raising to level 1 has no effect", (*base, "then", "level"))
+        for j, pw in enumerate(rule.then.pathways):
+            c.ref("pathway", pw, c.pathways, (*base, "then", "pathways", j))
+
+    for i, pw in enumerate(model.pathways):
+        c.source(pw.source, ("pathways", i))
+        if pw.contact is not None:
+            c.ref("contact", pw.contact, c.contacts, ("pathways", i, "contact"))
+    return c.problems
+
+
+def _check_condition(c: _Checker, cond: m.Condition, path: Path) -> None:
+    if isinstance(cond, m.IndicatorCond):
+        c.ref("indicator", cond.indicator, c.indicators, (*path, "indicator"))
+    elif isinstance(cond, m.TagCond):
+        c.ref("tag", cond.tag, c.tags, (*path, "tag"))
+    elif isinstance(cond, m.DomainCond):
+        c.ref("domain", cond.domain, c.domains, (*path, "domain"))
+    elif isinstance(cond, m.CountCond):
+        spec = cond.count
+        if spec.tag is not None:
+            c.ref("tag", spec.tag, c.tags, (*path, "count", "tag"))
+        if spec.domain is not None:
+            c.ref("domain", spec.domain, c.domains, (*path, "count", "domain"))
+        if spec.distinct_domains is not None and spec.distinct_domains > spec.at_least:
+            c.add("distinct_domains cannot exceed at_least", (*path, "count", "distinct_domains"))
+    elif isinstance(cond, m.MeasureCond):
+        spec_m = cond.measure
+        measure = c.measures.get(spec_m.id)
+        if measure is None:
+            c.ref("measure", spec_m.id, c.measures, (*path, "measure", "id"))
+        else:
+            op, value = spec_m.comparison
+            if not measure.min <= value <= measure.max:
+                c.add(
+                    f"threshold {value:g} is outside the range of measure '{measure.id}' "
+                    f"({measure.min:g} to {measure.max:g})",
+                    (*path, "measure", op),
+                )
+    elif isinstance(cond, (m.AllCond, m.AnyCond)):
+        key = "all" if isinstance(cond, m.AllCond) else "any"
+        children = cond.all if isinstance(cond, m.AllCond) else cond.any
+        for j, child in enumerate(children):
+            _check_condition(c, child, (*path, key, j))
+    elif isinstance(cond, m.NotCond):
+        _check_condition(c, cond.not_, (*path, "not"))
+
+
+def model_from_data(data: Any) -> m.RulesetModel:
+    """Validate a ruleset given as plain Python data (no file positions)."""
+    try:
+        model = m.RulesetModel.model_validate(data)
+    except ValidationError as exc:
+        raise RulesetSchemaError(list(_schema_problems(exc, Located(data)))) from None
+    problems = check_references(model)
+    if problems:
+        raise RulesetReferenceError(problems)
+    return model

@@ -1,0 +1,324 @@
+# SPDX-License-Identifier: MIT
+"""A loaded ruleset: the object applications hold, share across threads, and assess with.
+
+The pipeline, one step per module::
+
+    YAML ─ rules._yaml ─▶ rules.load (validated model) ─▶ rules.compile (plan)
+         ─▶ engine.reference | engine.durable (evaluation) ─▶ explain ─▶ Decision
+
+A ``Ruleset`` is immutable once built; engines are created lazily, once, under a lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rhrt._version import __version__
+from rhrt.cases import CaseInput, parse_case
+from rhrt.engine.reference import Evaluation, Facts, evaluate
+from rhrt.errors import CaseError, RhrtError, RulesetSyntaxError, suggest
+from rhrt.explain import explain
+from rhrt.indicators.catalogue import Catalogue
+from rhrt.model import decision as d
+from rhrt.model.case import Case
+from rhrt.model.ruleset import RulesetModel
+from rhrt.rules._yaml import DEFAULT_LIMITS, Limits
+from rhrt.rules.bundled import bundled_ruleset_path
+from rhrt.rules.compile import Plan, compile_ruleset
+from rhrt.rules.load import model_from_data, parse_ruleset
+
+EngineFn = Callable[[Facts], Evaluation]
+OverrideInput = d.Override | Mapping[str, Any]
+
+
+class Ruleset:
+    """A validated, compiled levels-of-need ruleset."""
+
+    __slots__ = ("_engines", "_lock", "catalogue", "model", "path", "plan", "stamp")
+
+    def __init__(self, model: RulesetModel, *, sha256: str, path: Path | None = None) -> None:
+        self.model = model
+        self.plan: Plan = compile_ruleset(model)
+        self.catalogue = Catalogue(model)
+        self.stamp = d.RulesetStamp(id=model.ruleset.id, version=model.ruleset.version, sha256=sha256)
+        self.path = path
+        self._engines: dict[str, EngineFn] = {"reference": self._reference}
+        self._lock = threading.Lock()
+
+    # -- identity ---------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        return self.model.ruleset.id
+
+    @property
+    def version(self) -> str:
+        return self.model.ruleset.version
+
+    @property
+    def title(self) -> str:
+        return self.model.ruleset.title
+
+    def __repr__(self) -> str:
+        return (
+            f"<Ruleset {self.id} {self.version} sha256={self.stamp.sha256[:12]} "
+            f"indicators={len(self.model.indicators)} rules={len(self.model.rules)}>"
+        )
+
+    # -- cases ------------------------------------------------------------------------------
+
+    def validate_case(self, case: CaseInput | str | bytes | Path) -> Case:
+        """Check a case's shape and that its indicator ids and measures exist in this ruleset."""
+        parsed = parse_case(case)
+        for i, item in enumerate(parsed.indicators):
+            if item.id not in self.plan.indicator_level:
+                raise CaseError(
+                    f"unknown indicator '{_safe_id(item.id)}'",
+                    path=f"indicators[{i}].id",
+                    suggestion=self.catalogue.suggest(item.id),
+                )
+        for name, value in parsed.measures.items():
+            spec = self.plan.measures.get(name)
+            if spec is None:
+                raise CaseError(
+                    f"unknown measure '{_safe_id(name)}'",
+                    path=f"measures.{_safe_id(name)}",
+                    suggestion=suggest(name, self.plan.measures),
+                )
+            low, high, integer = spec
+            if not low <= value <= high:
+                raise CaseError(
+                    f"measure out of range ({low:g} to {high:g})", path=f"measures.{name}"
+                )
+            if integer and value != int(value):
+                raise CaseError("measure must be a whole number", path=f"measures.{name}")
+        return parsed
+
+    def facts(self, case: Case) -> Facts:
+        """The parts of a validated case the rules see."""
+        return Facts(
+            present=case.indicator_ids,
+            measures=dict(case.measures),
+            age_months=case.age_in_months(),
+            unborn=case.child.unborn,
+            domains=self.plan.indicator_domain,
+        )
+
+    # -- assessment -------------------------------------------------------------------------
+
+    def assess(
+        self,
+        case: CaseInput | str | bytes | Path,
+        *,
+        override: OverrideInput | None = None,
+        engine: str = "reference",
+    ) -> d.Decision:
+        """Assess one case: its level, why, and what to do.
+
+        Args:
+            case: a :class:`~rhrt.Case`, a dict, YAML/JSON text or a path.
+            override: a professional's recorded judgement (level, reason, role); kept beside
+                the framework's level, never instead of it.
+            engine: ``"reference"`` (default) or ``"durable"`` (needs ``rhrt[durable]``).
+
+        Raises:
+            CaseError: the case (or override) is not valid for this ruleset.
+        """
+        parsed = self.validate_case(case)
+        facts = self.facts(parsed)
+        evaluation = self.engine(engine)(facts)
+        return self._decide(parsed, facts, evaluation, engine, override)
+
+    def engine(self, name: str) -> EngineFn:
+        """The evaluation function of a named engine, created once per ruleset."""
+        found = self._engines.get(name)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._engines.get(name)
+            if found is None:
+                found = _make_engine(name, self)
+                self._engines[name] = found
+        return found
+
+    def _reference(self, facts: Facts) -> Evaluation:
+        return evaluate(self.plan, facts)
+
+    def _decide(
+        self,
+        case: Case,
+        facts: Facts,
+        evaluation: Evaluation,
+        engine: str,
+        override: OverrideInput | None,
+    ) -> d.Decision:
+        level = self.model.levels[evaluation.level - 1]
+        titles = {p.id: p.title for p in self.model.pathways}
+        pathways = tuple(
+            d.PathwayRecommendation(id=pid, title=titles[pid], why=why)
+            for pid, why in evaluation.pathways.items()
+        )
+        notes = tuple(
+            d.CaseNote(indicator=item.id, note=item.note, source=item.source)
+            for item in case.indicators
+            if item.note or item.source
+        )
+        return d.Decision(
+            level=evaluation.level,
+            level_name=level.name,
+            urgent=evaluation.urgent,
+            pathways=pathways,
+            explanation=explain(self.plan, self.catalogue, facts, evaluation),
+            consent=consent_position(level.consent, evaluation.level, evaluation.urgent, case),
+            ruleset=self.stamp,
+            engine=engine,
+            assessment_date=case.assessment_date,
+            rhrt_version=__version__,
+            override=_override(override, evaluation.level),
+            recorded_decision=case.recorded_decision,
+            notes=notes,
+        )
+
+
+def _safe_id(value: str) -> str:
+    """An id echoed in an error: ids are not personal data, but cap length and strip controls."""
+    cleaned = "".join(ch for ch in value[:80] if ch.isprintable())
+    return cleaned + ("…" if len(value) > 80 else "")
+
+
+def consent_position(
+    consent: Any, level: int, urgent: bool, case: Case
+) -> d.ConsentPosition:
+    """Which consent position applies, in words (the framework's rule plus what was recorded)."""
+    recorded = case.consent
+    if consent.rule == "not-needed":
+        applies = "No consent is needed for universal services."
+    elif consent.rule == "required":
+        if recorded == "given":
+            applies = "Consent is required at this level and has been given."
+        elif recorded == "refused":
+            applies = (
+                "Consent is required at this level and has been refused: support at this level is "
+                "voluntary. Record the refusal and keep the child's needs under review; if the "
+                "concerns grow, consider whether level 4 applies."
+            )
+        else:
+            applies = "Consent is required at this level: seek it before sharing information."
+    elif urgent:
+        applies = (
+            "Do not delay to seek consent: the child may be in immediate danger. Share information "
+            "now; seeking consent could put the child at risk of significant harm, cause delay or "
+            "lose evidence."
+        )
+    elif recorded == "given":
+        applies = "Consent has been given to share information with the MASH."
+    elif recorded == "refused":
+        applies = (
+            "Consent has been refused. At level 4 information may be shared without consent to "
+            "protect the child; record the refusal and your reason for sharing."
+        )
+    else:
+        applies = (
+            "Seek consent unless seeking it would put the child at risk of significant harm, "
+            "cause delay or lose evidence; record which applies."
+        )
+    return d.ConsentPosition(rule=consent.rule, text=consent.text, recorded=recorded, applies=applies)
+
+
+def _override(value: OverrideInput | None, framework_level: int) -> d.OverrideRecord | None:
+    if value is None:
+        return None
+    try:
+        ov = value if isinstance(value, d.Override) else d.Override.model_validate(dict(value))
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        path = "override." + ".".join(str(p) for p in first["loc"])
+        raise CaseError(f"invalid override: {first['msg']}", path=path) from None
+    except (TypeError, ValueError):
+        raise CaseError("an override must have level, reason and role", path="override") from None
+    if ov.level > framework_level:
+        direction = "raised"
+    elif ov.level < framework_level:
+        direction = "lowered"
+    else:
+        direction = "same"
+    return d.OverrideRecord(
+        level=ov.level,
+        reason=ov.reason,
+        role=ov.role,
+        framework_level=framework_level,
+        direction=direction,
+        management_review=framework_level == 4 and ov.level < 4,
+    )
+
+
+def _make_engine(name: str, ruleset: Ruleset) -> EngineFn:
+    if name == "durable":
+        from rhrt.engine.durable import DurableEngine
+
+        return DurableEngine(ruleset.plan, ruleset.stamp.sha256).evaluate
+    raise CaseError(f"unknown engine '{_safe_id(name)}'", suggestion=suggest(name, ["reference", "durable"]))
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load_ruleset(path: str | Path | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Ruleset:
+    """Load, validate and compile a ruleset file; the bundled Herefordshire one by default.
+
+    Raises:
+        RulesetError: with file, line, column, field path and suggestions.
+    """
+    if path is None:
+        return _bundled()
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise RulesetSyntaxError(
+            [_problem(f"cannot read ruleset file ({exc.strerror or 'error'})", str(path))]
+        ) from None
+    return ruleset_from_text(raw, file=str(path), path=file, limits=limits)
+
+
+def ruleset_from_text(
+    text: str | bytes,
+    *,
+    file: str | None = "<string>",
+    path: Path | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Ruleset:
+    """Load a ruleset from YAML text. The content hash is of the UTF-8 bytes."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    model = parse_ruleset(raw, file=file, limits=limits)
+    return Ruleset(model, sha256=hashlib.sha256(raw).hexdigest(), path=path)
+
+
+def ruleset_from_data(data: Mapping[str, Any]) -> Ruleset:
+    """Build a ruleset from plain data (e.g. generated in tests); hashed as canonical JSON."""
+    model = model_from_data(dict(data))
+    canonical = json.dumps(model.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return Ruleset(model, sha256=hashlib.sha256(canonical.encode()).hexdigest())
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Ruleset:
+    path = bundled_ruleset_path()
+    return ruleset_from_text(path.read_bytes(), file=path.name, path=path)
+
+
+def _problem(message: str, file: str) -> Any:
+    from rhrt.errors import Problem
+
+    return Problem(message, file=file)
+
+
+__all__ = ["RhrtError", "Ruleset", "load_ruleset", "ruleset_from_data", "ruleset_from_text"]
