@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: MIT
+"""The ``rhrt`` command line: the only part of rhrt that prints or exits.
+
+Each subcommand lives in its own module with a ``register(subparsers)`` function, so commands
+stay small and import their heavy dependencies (pandas, durable-rules) only when run.
+
+Exit codes: 0 success, 2 invalid input (the message names the problem, no traceback),
+1 unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rhrt._version import __version__
+from rhrt.errors import RhrtError
+
+COMMAND_MODULES = (
+    "rhrt.cli.assess",
+    "rhrt.cli.indicators",
+    "rhrt.cli.validate",
+    "rhrt.cli.render",
+    "rhrt.cli.docs",
+    "rhrt.cli.check",
+    "rhrt.cli.batch",
+    "rhrt.cli.synth",
+    "rhrt.cli.audit",
+    "rhrt.cli.diff",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="rhrt",
+        description=(
+            "Right Help, Right Time levels of need: assess a child's circumstances against a "
+            "threshold framework, with an explanation. Supports, never replaces, professional "
+            "judgement."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"rhrt {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # a command not written yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except RhrtError as exc:
+        print(f"rhrt: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback, no data
+        print(
+            f"rhrt: unexpected error ({type(exc).__name__}); please report it. "
+            "Run with PYTHONDEVMODE=1 python -m rhrt for details.",
+            file=sys.stderr,
+        )
+        if sys.flags.dev_mode:
+            raise
+        return 1
+
+
+def entry() -> None:  # pragma: no cover
+    sys.exit(main())

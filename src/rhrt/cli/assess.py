@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+"""``rhrt assess CASE``: an explained decision for one case."""
+
+from __future__ import annotations
+
+import argparse
+
+from rhrt.cli._common import add_rules_option, read_input, ruleset_from_args, write_output
+from rhrt.pathways.render import FORMATS, render_decision
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "assess",
+        help="assess a case (YAML or JSON file, or - for stdin) and explain the decision",
+        description="Assess one case and print the explained decision.",
+    )
+    p.add_argument("case", metavar="CASE", help="case file (YAML or JSON), or - for stdin")
+    add_rules_option(p)
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--engine", default="reference", help="evaluation engine (reference, durable)")
+    p.add_argument(
+        "--include-notes",
+        action="store_true",
+        help="include practitioners' free-text notes in JSON output (personal data)",
+    )
+    p.add_argument("--out", metavar="FILE", help="write to a file instead of standard output")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    ruleset = ruleset_from_args(args)
+    case = ruleset.validate_case(read_input(args.case))
+    decision = ruleset.assess(case, engine=args.engine)
+    text = render_decision(
+        decision, ruleset, args.format, case=case, include_notes=args.include_notes
+    )
+    write_output(text, args.out)
+    return 0

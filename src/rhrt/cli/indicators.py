@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: MIT
+"""``rhrt indicators``: find indicator ids by level, domain or words."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rhrt.cli._common import add_rules_option, ruleset_from_args, write_output
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("indicators", help="list and search the ruleset's indicators")
+    add_rules_option(p)
+    p.add_argument("--level", type=int, choices=(1, 2, 3, 4))
+    p.add_argument("--domain", help="domain or topic id (e.g. child-development, neglect)")
+    p.add_argument("--tag", help="tag id")
+    p.add_argument("--search", metavar="TEXT", help="words that must all appear in id or text")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    ruleset = ruleset_from_args(args)
+    cat = ruleset.catalogue
+    found = cat.filter(level=args.level, domain=args.domain, tag=args.tag, search=args.search)
+    if args.format == "json":
+        write_output(json.dumps([cat.as_dict(i) for i in found], indent=2, ensure_ascii=False), None)
+        return 0
+    lines = []
+    for ind in found:
+        where = ind.domain + (f"/{ind.subdomain}" if ind.subdomain else "")
+        lines.append(f"L{ind.level}  {ind.id:<45} {where}\n      {ind.text}")
+    lines.append(f"{len(found)} indicator(s)")
+    write_output("\n".join(lines), None)
+    return 0

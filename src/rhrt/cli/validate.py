@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: MIT
+"""``rhrt validate RULES``: check a ruleset file, reporting every problem with its location."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rhrt.errors import RulesetError
+from rhrt.ruleset import load_ruleset
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("validate", help="check a ruleset file; exit 0 when valid")
+    p.add_argument("rules", metavar="RULES", help="ruleset YAML file")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        ruleset = load_ruleset(args.rules)
+    except RulesetError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
+        return exc.exit_code
+    model = ruleset.model
+    print(
+        f"{args.rules}: valid ({ruleset.id} {ruleset.version}; {len(model.indicators)} indicators, "
+        f"{len(model.rules)} rules, {len(model.pathways)} pathways; sha256 {ruleset.stamp.sha256})"
+    )
+    return 0
