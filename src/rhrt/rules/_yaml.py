@@ -159,18 +159,25 @@ def read_yaml(
 def _check_events(text: str, limits: Limits, file: str | None) -> None:
     """Refuse over-deep, over-large or alias-heavy documents from the flat event stream.
 
-    The event parser is iterative, so this runs before any recursive composition.
+    The event parser is iterative, so this runs before any recursive composition. ``nodes``
+    counts values *after* expanding aliases: each anchor's expanded size is recorded when its
+    node ends and added at every use, so a 'billion laughs' document, and a '<<' merge-key bomb
+    (whose merges PyYAML copies into place, doubling per level), are refused here in linear time,
+    before composition or merge flattening can allocate anything.
     """
     depth = 0
     nodes = 0
     aliases = 0
     documents = 0
+    sizes: dict[str, int] = {}  # anchor → expanded number of values of its node
+    open_nodes: list[tuple[str | None, int]] = []  # (anchor, nodes before it) per open collection
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
                 raise YamlReadError(_problem_at("expected a single YAML document", event, file))
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            open_nodes.append((event.anchor, nodes))
             depth += 1
             nodes += 1
             if depth > limits.max_depth:
@@ -179,17 +186,29 @@ def _check_events(text: str, limits: Limits, file: str | None) -> None:
                 )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+            anchor, before = open_nodes.pop()
+            if anchor is not None:
+                sizes[anchor] = nodes - before
         elif isinstance(event, yaml.ScalarEvent):
             nodes += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > limits.max_aliases:
                 raise YamlReadError(
-                    _problem_at(f"more than {limits.max_aliases} aliases", event, file)
+                    _problem_at(f"more than the limit of {limits.max_aliases} aliases", event, file)
                 )
+            # An alias to a still-open (recursive) anchor counts 1; the builder's depth limit
+            # stops the recursion.
+            nodes += sizes.get(event.anchor, 1)
         if nodes > limits.max_nodes:
             raise YamlReadError(
-                _problem_at(f"more than {limits.max_nodes} values", event, file)
+                _problem_at(
+                    f"more than the limit of {limits.max_nodes} values (after expanding aliases)",
+                    event,
+                    file,
+                )
             )
 
 
@@ -198,6 +217,9 @@ def _problem_at(message: str, event: Any, file: str | None) -> Problem:
     line = mark.line + 1 if mark is not None else None
     col = mark.column + 1 if mark is not None else None
     return Problem(message, file=file, line=line, column=col)
+
+
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
 class _Builder:
@@ -225,6 +247,10 @@ class _Builder:
                 Problem(f"nesting deeper than the limit of {self.limits.max_depth}", file=self.file)
             )
         self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            raise YamlReadError(
+                _problem_at("unsafe or unknown YAML tag (only plain YAML is accepted)", node, self.file)
+            )
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)  # resolves '<<' merge keys safely
             out: dict[Any, Any] = {}

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: MIT
+"""Every vignette in tests/vignettes/ gives the outcome a practitioner would expect.
+
+The public vignettes (tests/vignettes/public.yaml) are the shared examples mapped to the bundled
+ruleset's ids; rhrt.yaml holds our own, covering every domain, topic and pathway. Each checks
+under-assessment (level below the minimum — the failure that matters most) and over-assessment
+(level above the maximum, or a pathway that must not be recommended).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+import rhrt
+
+VIGNETTES = Path(__file__).parent / "vignettes"
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    level: int | tuple[int, int] | None = None
+    urgent: bool | None = None
+    pathways: tuple[str, ...] = ()
+    not_pathways: tuple[str, ...] = ()
+
+
+class Vignette(BaseModel):
+    """A vignette file entry; extra='forbid' so a misspelt key fails instead of being skipped."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str | None = None
+    story: str
+    child: dict[str, Any] = Field(default_factory=dict)
+    indicators: tuple[str, ...] = ()
+    measures: dict[str, float] = Field(default_factory=dict)
+    expect: Expect
+
+
+def _load() -> list[tuple[str, Vignette]]:
+    out = []
+    for path in sorted(VIGNETTES.glob("*.yaml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            out.append((path.stem, Vignette.model_validate(entry)))
+    return out
+
+
+ALL = _load()
+
+
+def test_there_are_enough_vignettes() -> None:
+    files = {name for name, _ in ALL}
+    assert "public" in files
+    assert len([v for name, v in ALL if name == "public"]) == 15
+    assert len([v for name, v in ALL if name != "public"]) >= 40
+
+
+@pytest.mark.parametrize(("source", "vignette"), ALL, ids=[f"{s}:{v.id}" for s, v in ALL])
+def test_vignette(source: str, vignette: Vignette) -> None:
+    ruleset = rhrt.load_ruleset()
+    case = {"child": vignette.child, "indicators": list(vignette.indicators), "measures": vignette.measures}
+    decision = ruleset.assess(case)
+    exp = vignette.expect
+    why = f"{vignette.id}: {vignette.story}\nfired: {[r.id for r in decision.explanation.rules]}"
+    if exp.level is not None:
+        low, high = (exp.level, exp.level) if isinstance(exp.level, int) else exp.level
+        assert decision.level >= low, f"under-assessed (level {decision.level} < {low}) {why}"
+        assert decision.level <= high, f"over-assessed (level {decision.level} > {high}) {why}"
+    if exp.urgent is not None:
+        assert decision.urgent is exp.urgent, why
+    got = set(decision.pathway_ids)
+    missing = [p for p in exp.pathways if p not in got]
+    assert not missing, f"missing pathways {missing}; got {sorted(got)} {why}"
+    unwanted = [p for p in exp.not_pathways if p in got]
+    assert not unwanted, f"pathways that must not be recommended {unwanted} {why}"
+
+
+def test_every_pathway_is_exercised_by_some_vignette() -> None:
+    ruleset = rhrt.load_ruleset()
+    seen: set[str] = set()
+    for _, v in ALL:
+        seen.update(v.expect.pathways)
+    every = {p.id for p in ruleset.model.pathways}
+    assert every - seen == set(), f"pathways no vignette expects: {sorted(every - seen)}"
