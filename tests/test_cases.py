@@ -21,19 +21,48 @@ def rs() -> rhrt.Ruleset:
 
 
 def test_ids_or_objects_dict_yaml_json_and_model_agree(rs: rhrt.Ruleset) -> None:
-    as_dict = rs.assess({"child": {"age_years": 6}, "indicators": ["poor-diet", {"id": "missed-checks", "note": "n"}]})
-    as_yaml = rs.assess("child: {age_years: 6}\nindicators: [poor-diet, {id: missed-checks, note: n}]\n")
-    as_json = rs.assess(b'{"child": {"age_years": 6}, "indicators": ["poor-diet", {"id": "missed-checks", "note": "n"}]}')
-    as_model = rs.assess(rhrt.Case.model_validate({"child": {"age_years": 6}, "indicators": ["poor-diet", {"id": "missed-checks", "note": "n"}]}))
+    as_dict = rs.assess(
+        {
+            "child": {"age_years": 6},
+            "indicators": ["poor-diet", {"id": "missed-checks", "note": "n"}],
+        }
+    )
+    as_yaml = rs.assess(
+        "child: {age_years: 6}\nindicators: [poor-diet, {id: missed-checks, note: n}]\n"
+    )
+    as_json = rs.assess(
+        b'{"child": {"age_years": 6}, '
+        b'"indicators": ["poor-diet", {"id": "missed-checks", "note": "n"}]}'
+    )
+    as_model = rs.assess(
+        rhrt.Case.model_validate(
+            {
+                "child": {"age_years": 6},
+                "indicators": ["poor-diet", {"id": "missed-checks", "note": "n"}],
+            }
+        )
+    )
     assert as_dict == as_yaml == as_json == as_model
 
 
 def test_date_of_birth_needs_an_assessment_date(rs: rhrt.Ruleset) -> None:
     with pytest.raises(CaseError, match="assessment_date"):
         rs.assess({"child": {"date_of_birth": "2024-01-10"}, "indicators": ["bruise"]})
-    d = rs.assess({"child": {"date_of_birth": "2024-01-10"}, "assessment_date": "2024-05-09", "indicators": ["bruise"]})
+    d = rs.assess(
+        {
+            "child": {"date_of_birth": "2024-01-10"},
+            "assessment_date": "2024-05-09",
+            "indicators": ["bruise"],
+        }
+    )
     assert d.level == 4 and d.assessment_date == dt.date(2024, 5, 9)  # 3 months old
-    older = rs.assess({"child": {"date_of_birth": "2023-01-10"}, "assessment_date": "2024-05-09", "indicators": ["bruise"]})
+    older = rs.assess(
+        {
+            "child": {"date_of_birth": "2023-01-10"},
+            "assessment_date": "2024-05-09",
+            "indicators": ["bruise"],
+        }
+    )
     assert older.level == 3
 
 
@@ -52,7 +81,9 @@ def test_date_of_birth_needs_an_assessment_date(rs: rhrt.Ruleset) -> None:
         ({"recorded_decision": 7}, "recorded_decision", "less than or equal"),
     ],
 )
-def test_bad_cases_raise_case_error_naming_the_field(rs: rhrt.Ruleset, case: dict[str, object], path: str, words: str) -> None:
+def test_bad_cases_raise_case_error_naming_the_field(
+    rs: rhrt.Ruleset, case: dict[str, object], path: str, words: str
+) -> None:
     with pytest.raises(CaseError) as info:
         rs.assess(case)
     assert info.value.path == path
@@ -61,12 +92,16 @@ def test_bad_cases_raise_case_error_naming_the_field(rs: rhrt.Ruleset, case: dic
 
 def test_errors_and_reprs_never_echo_case_values(rs: rhrt.Ruleset) -> None:
     with pytest.raises(CaseError) as info:
-        rs.assess({"child": {"age_years": SECRET}, "indicators": [{"id": "poor-diet", "note": SECRET}]})
+        rs.assess(
+            {"child": {"age_years": SECRET}, "indicators": [{"id": "poor-diet", "note": SECRET}]}
+        )
     assert SECRET not in str(info.value)
     with pytest.raises(CaseError) as info2:
         rs.assess(f"child: {{age_years: 3}}\nindicators: [{{id: poor-diet, note: '{SECRET}'}}\n")
     assert SECRET not in str(info2.value)
-    case = rhrt.Case.model_validate({"indicators": [{"id": "poor-diet", "note": SECRET, "source": SECRET}]})
+    case = rhrt.Case.model_validate(
+        {"indicators": [{"id": "poor-diet", "note": SECRET, "source": SECRET}]}
+    )
     assert SECRET not in repr(case)
     decision = rs.assess(case)
     assert SECRET not in repr(decision)

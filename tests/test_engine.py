@@ -29,21 +29,37 @@ def test_no_concerns_is_level_one_with_universal_services(rs: rhrt.Ruleset) -> N
 
 
 def test_level_is_the_highest_indicator(rs: rhrt.Ruleset) -> None:
-    d = rs.assess({"child": {"age_years": 8}, "indicators": ["poor-diet", "da-incidents"],
-                   "measures": {"dash_score": 3}})
+    d = rs.assess(
+        {
+            "child": {"age_years": 8},
+            "indicators": ["poor-diet", "da-incidents"],
+            "measures": {"dash_score": 3},
+        }
+    )
     assert d.level == 3
     assert [i.id for i in d.explanation.indicators] == ["da-incidents"]
     assert d.explanation.holding_set == ("da-incidents",)
 
 
 def test_accumulation_needs_two_primary_domains(rs: rhrt.Ruleset) -> None:
-    one = rs.assess({"child": {"age_years": 6}, "indicators": ["poor-diet", "missed-checks", "poor-attendance"]})
+    one = rs.assess(
+        {"child": {"age_years": 6}, "indicators": ["poor-diet", "missed-checks", "poor-attendance"]}
+    )
     assert one.level == 2, "three level-2 concerns in one domain stay at level 2"
-    two = rs.assess({"child": {"age_years": 6}, "indicators": ["poor-diet", "missed-checks", "inconsistent-care"]})
+    two = rs.assess(
+        {
+            "child": {"age_years": 6},
+            "indicators": ["poor-diet", "missed-checks", "inconsistent-care"],
+        }
+    )
     assert two.level == 3
     assert [r.id for r in two.explanation.rules] == ["accumulation"]
     assert two.pathway_ids == ("eha",)
-    assert set(i.id for i in two.explanation.indicators) == {"poor-diet", "missed-checks", "inconsistent-care"}
+    assert set(i.id for i in two.explanation.indicators) == {
+        "poor-diet",
+        "missed-checks",
+        "inconsistent-care",
+    }
 
 
 def test_unknown_age_fires_age_rules_and_says_so(rs: rhrt.Ruleset) -> None:
@@ -66,11 +82,15 @@ def test_unknown_measure_fires_fail_safe_and_known_low_measure_does_not(rs: rhrt
     unknown = rs.assess({"child": {"age_years": 6}, "indicators": ["da-incidents"]})
     assert unknown.level == 4 and "marac" in unknown.pathway_ids
     assert unknown.explanation.missing_information == ("measure dash_score",)
-    low = rs.assess({"child": {"age_years": 6}, "indicators": ["da-incidents"], "measures": {"dash_score": 9}})
+    low = rs.assess(
+        {"child": {"age_years": 6}, "indicators": ["da-incidents"], "measures": {"dash_score": 9}}
+    )
     assert low.level == 3 and "marac" not in low.pathway_ids
     hints = [h.rule for h in low.explanation.would_raise]
     assert hints == ["high-risk-da"]
-    high = rs.assess({"child": {"age_years": 6}, "indicators": ["da-incidents"], "measures": {"dash_score": 14}})
+    high = rs.assess(
+        {"child": {"age_years": 6}, "indicators": ["da-incidents"], "measures": {"dash_score": 14}}
+    )
     assert high.level == 4 and high.pathway_ids == ("marac", "mash")
 
 
@@ -99,13 +119,18 @@ def test_decision_records_ruleset_identity_and_judgement_statement(rs: rhrt.Rule
 
 
 def test_same_input_same_decision(rs: rhrt.Ruleset) -> None:
-    case = {"child": {"age_years": 6}, "indicators": ["poor-diet", "missed-checks", "inconsistent-care"]}
+    case = {
+        "child": {"age_years": 6},
+        "indicators": ["poor-diet", "missed-checks", "inconsistent-care"],
+    }
     assert rs.assess(case).to_json() == rs.assess(dict(case)).to_json()
 
 
 def test_override_is_kept_beside_the_framework_level(rs: rhrt.Ruleset) -> None:
-    d = rs.assess({"child": {"age_years": 7}, "indicators": ["danger"]},
-                  override={"level": 3, "reason": "Child now safe with grandparent", "role": "Social worker"})
+    d = rs.assess(
+        {"child": {"age_years": 7}, "indicators": ["danger"]},
+        override={"level": 3, "reason": "Child now safe with grandparent", "role": "Social worker"},
+    )
     assert d.level == 4 and d.final_level == 3
     assert d.override is not None and d.override.management_review
     assert d.override.direction == "lowered"

@@ -7,8 +7,20 @@ import json
 import subprocess
 import sys
 
-HEAVY = ["pandas", "pyarrow", "polars", "numpy", "durable", "hypothesis", "rich", "matplotlib",
-         "http.client", "urllib.request", "ssl", "requests"]  # socket: pydantic imports it, never connects
+HEAVY = [
+    "pandas",
+    "pyarrow",
+    "polars",
+    "numpy",
+    "durable",
+    "hypothesis",
+    "rich",
+    "matplotlib",
+    "http.client",
+    "urllib.request",
+    "ssl",
+    "requests",
+]  # socket: pydantic imports it, never connects
 
 
 def test_import_rhrt_and_assess_load_nothing_heavy() -> None:
@@ -25,4 +37,6 @@ def test_public_api_is_what_all_says() -> None:
 
     for name in rhrt.__all__:
         assert hasattr(rhrt, name), name
-    assert {"load_ruleset", "assess", "Decision", "Case", "Override", "RhrtError"} <= set(rhrt.__all__)
+    assert {"load_ruleset", "assess", "Decision", "Case", "Override", "RhrtError"} <= set(
+        rhrt.__all__
+    )

@@ -36,7 +36,11 @@ CASES = [
         "{tag: da}, {measure:",
         "{indicator: da-incidnets}, {measure:",
         RulesetReferenceError,
-        ["unknown indicator 'da-incidnets'", "rules[2].when.all[0].indicator", "did you mean 'da-incidents'"],
+        [
+            "unknown indicator 'da-incidnets'",
+            "rules[2].when.all[0].indicator",
+            "did you mean 'da-incidents'",
+        ],
         line_of("{tag: da}, {measure:"),
     ),
     (
@@ -81,8 +85,8 @@ CASES = [
     ),
     (
         "duplicate key",
-        "  version: \"1\"\n",
-        "  version: \"1\"\n  version: \"2\"\n",
+        '  version: "1"\n',
+        '  version: "1"\n  version: "2"\n',
         RulesetSyntaxError,
         ["duplicate key 'version'"],
         line_of('version: "1"') + 1,
@@ -116,7 +120,11 @@ CASES = [
         "{id: thriving, level: 1, domain: child, subdomain: health,",
         "{id: thriving, level: 1, domain: child, subdomain: helth,",
         RulesetReferenceError,
-        ["unknown subdomain of 'child' 'helth'", "indicators[0].subdomain", "did you mean 'health'"],
+        [
+            "unknown subdomain of 'child' 'helth'",
+            "indicators[0].subdomain",
+            "did you mean 'health'",
+        ],
         line_of("{id: thriving, level: 1,"),
     ),
     (
@@ -129,7 +137,8 @@ CASES = [
     ),
     (
         "missing level",
-        "  - {level: 4, name: Acute, description: d4, response: r4, pathways: [mash], consent: {rule: seek-unless-unsafe, text: seek}}\n",
+        "  - {level: 4, name: Acute, description: d4, response: r4, pathways: [mash], "
+        "consent: {rule: seek-unless-unsafe, text: seek}}\n",
         "",
         RulesetSchemaError,
         ["levels"],
@@ -138,9 +147,17 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "old", "new", "cls", "words", "line"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "old", "new", "cls", "words", "line"), CASES, ids=[c[0] for c in CASES]
+)
 def test_each_mistake_is_reported_precisely(
-    tmp_path: Path, name: str, old: str, new: str, cls: type[RulesetError], words: list[str], line: int | None
+    tmp_path: Path,
+    name: str,
+    old: str,
+    new: str,
+    cls: type[RulesetError],
+    words: list[str],
+    line: int | None,
 ) -> None:
     assert old in TEXT, name
     path = tmp_path / "broken.yaml"

@@ -63,7 +63,11 @@ def test_there_are_enough_vignettes() -> None:
 @pytest.mark.parametrize(("source", "vignette"), ALL, ids=[f"{s}:{v.id}" for s, v in ALL])
 def test_vignette(source: str, vignette: Vignette) -> None:
     ruleset = rhrt.load_ruleset()
-    case = {"child": vignette.child, "indicators": list(vignette.indicators), "measures": vignette.measures}
+    case = {
+        "child": vignette.child,
+        "indicators": list(vignette.indicators),
+        "measures": vignette.measures,
+    }
     decision = ruleset.assess(case)
     exp = vignette.expect
     why = f"{vignette.id}: {vignette.story}\nfired: {[r.id for r in decision.explanation.rules]}"

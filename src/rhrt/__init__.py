@@ -20,6 +20,7 @@ from rhrt.errors import RulesetError as RulesetError
 from rhrt.model.case import Case as Case
 from rhrt.model.decision import Decision as Decision
 from rhrt.model.decision import Override as Override
+from rhrt.rules._yaml import Limits as Limits
 from rhrt.ruleset import Ruleset as Ruleset
 from rhrt.ruleset import load_ruleset as load_ruleset
 from rhrt.ruleset import ruleset_from_data as ruleset_from_data
@@ -39,6 +40,7 @@ __all__ = [
     "Case",
     "CaseError",
     "Decision",
+    "Limits",
     "MissingExtraError",
     "Override",
     "RhrtError",

@@ -14,6 +14,7 @@ from dataclasses import replace
 from rhrt.engine.reference import Evaluation, Facts, RuleResult, evaluate, truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
+from rhrt.model.ruleset import RulesetModel, SourceRef
 from rhrt.rules.compile import AgeCmp, All, Count, HasAny, IsUnborn, MeasureCmp, Node, Plan
 
 _OP_WORDS = {
@@ -44,7 +45,9 @@ def holding_set(plan: Plan, facts: Facts, level: int) -> tuple[str, ...]:
     Greedy deletion in a fixed order (lowest level first, then ruleset order), so it is
     deterministic: each concern is dropped if the level stays the same without it.
     """
-    order = sorted(facts.present, key=lambda i: (plan.indicator_level[i], plan.indicator_order.index(i)))
+    order = sorted(
+        facts.present, key=lambda i: (plan.indicator_level[i], plan.indicator_order.index(i))
+    )
     kept = set(facts.present)
     for ind in order:
         trial = replace(facts, present=frozenset(kept - {ind}))
@@ -81,7 +84,9 @@ def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.Cha
         if new:
             effect.append("add " + ", ".join(new))
         hints.append(
-            d.ChangeHint(rule=rule.id, text=f"{missing} would {' and '.join(effect)} ({rule.because})")
+            d.ChangeHint(
+                rule=rule.id, text=f"{missing} would {' and '.join(effect)} ({rule.because})"
+            )
         )
     return tuple(hints)
 
@@ -162,8 +167,8 @@ def domain_summary(catalogue: Catalogue, present: frozenset[str]) -> tuple[d.Dom
     groups: dict[str, list[str]] = {}
     for ind in catalogue:
         if ind.id in present:
-            for dom in (ind.domain, *ind.topics):
-                groups.setdefault(dom, []).append(ind.id)
+            for dom_id in (ind.domain, *ind.topics):
+                groups.setdefault(dom_id, []).append(ind.id)
     out = []
     for dom in catalogue.model.domains:
         ids = groups.get(dom.id)
@@ -179,11 +184,8 @@ def domain_summary(catalogue: Catalogue, present: frozenset[str]) -> tuple[d.Dom
     return tuple(out)
 
 
-def citation(model: object, ref: object) -> d.SourceCitation:
+def citation(model: RulesetModel, ref: SourceRef) -> d.SourceCitation:
     """A source reference resolved against the ruleset's ``sources``."""
-    from rhrt.model.ruleset import RulesetModel, SourceRef
-
-    assert isinstance(model, RulesetModel) and isinstance(ref, SourceRef)
     src = model.sources[ref.ref]
     section = ref.section or (str(ref.page) if ref.page is not None else None)
     return d.SourceCitation(

@@ -48,7 +48,9 @@ class Ruleset:
         self.model = model
         self.plan: Plan = compile_ruleset(model)
         self.catalogue = Catalogue(model)
-        self.stamp = d.RulesetStamp(id=model.ruleset.id, version=model.ruleset.version, sha256=sha256)
+        self.stamp = d.RulesetStamp(
+            id=model.ruleset.id, version=model.ruleset.version, sha256=sha256
+        )
         self.path = path
         self._engines: dict[str, EngineFn] = {"reference": self._reference}
         self._lock = threading.Lock()
@@ -75,9 +77,14 @@ class Ruleset:
 
     # -- cases ------------------------------------------------------------------------------
 
-    def validate_case(self, case: CaseInput | str | bytes | Path) -> Case:
-        """Check a case's shape and that its indicator ids and measures exist in this ruleset."""
-        parsed = parse_case(case)
+    def validate_case(
+        self, case: CaseInput | str | bytes | Path, *, limits: Limits = DEFAULT_LIMITS
+    ) -> Case:
+        """Check a case's shape and that its indicator ids and measures exist in this ruleset.
+
+        ``limits`` bounds the size, nesting and aliases of a case given as YAML/JSON text.
+        """
+        parsed = parse_case(case, limits=limits)
         for i, item in enumerate(parsed.indicators):
             if item.id not in self.plan.indicator_level:
                 raise CaseError(
@@ -120,6 +127,7 @@ class Ruleset:
         *,
         override: OverrideInput | None = None,
         engine: str = "reference",
+        limits: Limits = DEFAULT_LIMITS,
     ) -> d.Decision:
         """Assess one case: its level, why, and what to do.
 
@@ -128,11 +136,12 @@ class Ruleset:
             override: a professional's recorded judgement (level, reason, role); kept beside
                 the framework's level, never instead of it.
             engine: ``"reference"`` (default) or ``"durable"`` (needs ``rhrt[durable]``).
+            limits: resource limits for a case given as YAML/JSON text (see docs/security.md).
 
         Raises:
             CaseError: the case (or override) is not valid for this ruleset.
         """
-        parsed = self.validate_case(case)
+        parsed = self.validate_case(case, limits=limits)
         facts = self.facts(parsed)
         evaluation = self.engine(engine)(facts)
         return self._decide(parsed, facts, evaluation, engine, override)
@@ -194,9 +203,7 @@ def _safe_id(value: str) -> str:
     return cleaned + ("…" if len(value) > 80 else "")
 
 
-def consent_position(
-    consent: Any, level: int, urgent: bool, case: Case
-) -> d.ConsentPosition:
+def consent_position(consent: Any, level: int, urgent: bool, case: Case) -> d.ConsentPosition:
     """Which consent position applies, in words (the framework's rule plus what was recorded)."""
     recorded = case.consent
     if consent.rule == "not-needed":
@@ -230,7 +237,9 @@ def consent_position(
             "Seek consent unless seeking it would put the child at risk of significant harm, "
             "cause delay or lose evidence; record which applies."
         )
-    return d.ConsentPosition(rule=consent.rule, text=consent.text, recorded=recorded, applies=applies)
+    return d.ConsentPosition(
+        rule=consent.rule, text=consent.text, recorded=recorded, applies=applies
+    )
 
 
 def _override(value: OverrideInput | None, framework_level: int) -> d.OverrideRecord | None:
@@ -265,7 +274,9 @@ def _make_engine(name: str, ruleset: Ruleset) -> EngineFn:
         from rhrt.engine.durable import DurableEngine
 
         return DurableEngine(ruleset.plan, ruleset.stamp.sha256).evaluate
-    raise CaseError(f"unknown engine '{_safe_id(name)}'", suggestion=suggest(name, ["reference", "durable"]))
+    raise CaseError(
+        f"unknown engine '{_safe_id(name)}'", suggestion=suggest(name, ["reference", "durable"])
+    )
 
 
 # -- loading ---------------------------------------------------------------------------------

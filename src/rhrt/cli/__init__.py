@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback, no data
+    except Exception as exc:
         print(
             f"rhrt: unexpected error ({type(exc).__name__}); please report it. "
             "Run with PYTHONDEVMODE=1 python -m rhrt for details.",

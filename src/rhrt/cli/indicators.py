@@ -25,7 +25,9 @@ def run(args: argparse.Namespace) -> int:
     cat = ruleset.catalogue
     found = cat.filter(level=args.level, domain=args.domain, tag=args.tag, search=args.search)
     if args.format == "json":
-        write_output(json.dumps([cat.as_dict(i) for i in found], indent=2, ensure_ascii=False), None)
+        write_output(
+            json.dumps([cat.as_dict(i) for i in found], indent=2, ensure_ascii=False), None
+        )
         return 0
     lines = []
     for ind in found:

@@ -189,7 +189,9 @@ class MeasureSpec(_Frozen):
     @model_validator(mode="after")
     def _exactly_one_comparison(self) -> MeasureSpec:
         given = [
-            k for k in ("at_least", "more_than", "at_most", "less_than") if getattr(self, k) is not None
+            k
+            for k in ("at_least", "more_than", "at_most", "less_than")
+            if getattr(self, k) is not None
         ]
         if len(given) != 1:
             raise ValueError("give exactly one of at_least, more_than, at_most, less_than")
@@ -298,7 +300,7 @@ Condition = Annotated[
     ),
 ]
 
-CONDITION_KEYS: dict[str, type[BaseModel]] = {  # noqa: RUF012
+CONDITION_KEYS: dict[str, type[BaseModel]] = {
     "indicator": IndicatorCond,
     "tag": TagCond,
     "domain": DomainCond,

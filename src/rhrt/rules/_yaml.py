@@ -249,7 +249,9 @@ class _Builder:
         self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
             raise YamlReadError(
-                _problem_at("unsafe or unknown YAML tag (only plain YAML is accepted)", node, self.file)
+                _problem_at(
+                    "unsafe or unknown YAML tag (only plain YAML is accepted)", node, self.file
+                )
             )
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)  # resolves '<<' merge keys safely

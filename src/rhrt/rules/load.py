@@ -22,7 +22,15 @@ from rhrt.errors import (
     suggest,
 )
 from rhrt.model import ruleset as m
-from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, Located, Path, YamlReadError, format_path, read_yaml
+from rhrt.rules._yaml import (
+    DEFAULT_LIMITS,
+    Limits,
+    Located,
+    Path,
+    YamlReadError,
+    format_path,
+    read_yaml,
+)
 
 
 def parse_ruleset(
@@ -39,8 +47,14 @@ def parse_ruleset(
         raise RulesetSyntaxError([exc.problem]) from None
     if not isinstance(located.data, dict):
         raise RulesetSchemaError(
-            [Problem("a ruleset must be a YAML mapping with keys such as 'ruleset' and "
-                     "'indicators'", file=file, line=1, column=1)]
+            [
+                Problem(
+                    "a ruleset must be a YAML mapping with keys such as 'ruleset' and 'indicators'",
+                    file=file,
+                    line=1,
+                    column=1,
+                )
+            ]
         )
     try:
         model = m.RulesetModel.model_validate(located.data)
@@ -70,7 +84,9 @@ _FIELD_NAMES = _all_field_names()
 def _schema_problems(exc: ValidationError, located: Located) -> Iterator[Problem]:
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False, include_input=False):
-        loc: Path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("cond:")))
+        loc: Path = tuple(
+            p for p in err["loc"] if not (isinstance(p, str) and p.startswith("cond:"))
+        )
         path = format_path(loc)
         kind = err["type"]
         suggestion = None
@@ -94,7 +110,7 @@ def _schema_problems(exc: ValidationError, located: Located) -> Iterator[Problem
 def _clean(msg: str) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
-            return msg[len(prefix):]
+            return msg[len(prefix) :]
     return msg
 
 
@@ -159,8 +175,10 @@ def check_references(model: m.RulesetModel, located: Located | None = None) -> l
     for i, dom in enumerate(model.domains):
         c.unique("subdomain", [s.id for s in dom.subdomains], f"domains[{i}].subdomains")
 
-    for key, route in (("immediate_danger", model.safety.immediate_danger),
-                       ("allegation", model.safety.allegation)):
+    for key, route in (
+        ("immediate_danger", model.safety.immediate_danger),
+        ("allegation", model.safety.allegation),
+    ):
         c.ref("tag", route.tag, c.tags, ("safety", key, "tag"))
         for j, pw in enumerate(route.pathways):
             c.ref("pathway", pw, c.pathways, ("safety", key, "pathways", j))
@@ -177,8 +195,10 @@ def check_references(model: m.RulesetModel, located: Located | None = None) -> l
         elif dom.subdomains:
             subs = {s.id for s in dom.subdomains}
             if ind.subdomain is None:
-                c.add(f"domain '{dom.id}' needs a subdomain (one of: {', '.join(sorted(subs))})",
-                      (*base, "domain"))
+                c.add(
+                    f"domain '{dom.id}' needs a subdomain (one of: {', '.join(sorted(subs))})",
+                    (*base, "domain"),
+                )
             else:
                 c.ref(f"subdomain of '{dom.id}'", ind.subdomain, subs, (*base, "subdomain"))
         elif ind.subdomain is not None:
