@@ -7,12 +7,18 @@ import argparse
 import sys
 
 from rhrt.errors import RulesetError
+from rhrt.rules.lint import lint
 from rhrt.ruleset import load_ruleset
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("validate", help="check a ruleset file; exit 0 when valid")
     p.add_argument("rules", metavar="RULES", help="ruleset YAML file")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on completeness findings (empty level/domain cells, unreachable pathways…)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -25,6 +31,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
         return exc.exit_code
     model = ruleset.model
+    findings = lint(model, ruleset.plan)
+    for finding in findings:
+        print(f"{args.rules}: {finding}", file=sys.stderr)
+    if findings and args.strict:
+        print(f"{len(findings)} finding(s) (--strict)", file=sys.stderr)
+        return 2
     print(
         f"{args.rules}: valid ({ruleset.id} {ruleset.version}; {len(model.indicators)} indicators, "
         f"{len(model.rules)} rules, {len(model.pathways)} pathways; sha256 {ruleset.stamp.sha256})"
