@@ -12,7 +12,9 @@ Every node is a frozen dataclass: a plan is immutable and safe to share across t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal
 
 from rhrt.model import ruleset as m
@@ -97,12 +99,14 @@ class CompiledRule:
 class Plan:
     """Everything an engine needs, resolved to ids."""
 
-    indicator_level: dict[str, int]
-    indicator_domain: dict[str, str]
+    indicator_level: Mapping[str, int]
+    indicator_domain: Mapping[str, str]
     indicator_order: tuple[str, ...]
     rules: tuple[CompiledRule, ...]
-    level_pathways: dict[int, tuple[str, ...]]
-    measures: dict[str, tuple[float, float, bool]] = field(default_factory=dict)
+    level_pathways: Mapping[int, tuple[str, ...]]
+    measures: Mapping[str, tuple[float, float, bool]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     """Measure id → (min, max, integer)."""
 
 
@@ -152,12 +156,12 @@ def compile_ruleset(model: m.RulesetModel) -> Plan:
             )
         )
     return Plan(
-        indicator_level=levels,
-        indicator_domain={ind.id: ind.domain for ind in model.indicators},
+        indicator_level=MappingProxyType(levels),
+        indicator_domain=MappingProxyType({ind.id: ind.domain for ind in model.indicators}),
         indicator_order=tuple(ind.id for ind in model.indicators),
         rules=tuple(rules),
-        level_pathways={lv.level: lv.pathways for lv in model.levels},
-        measures={ms.id: (ms.min, ms.max, ms.integer) for ms in model.measures},
+        level_pathways=MappingProxyType({lv.level: lv.pathways for lv in model.levels}),
+        measures=MappingProxyType({ms.id: (ms.min, ms.max, ms.integer) for ms in model.measures}),
     )
 
 
