@@ -1,0 +1,280 @@
+# SPDX-License-Identifier: MIT
+"""rhrt benchmarks: speed and memory against the alternatives, side by side, in one run.
+
+    python bench/run.py            # full run (several minutes; generates a 10M-row Parquet once)
+    python bench/run.py --quick    # tiny sizes, well under a minute (CI)
+    python bench/run.py --only single,load
+
+Every scenario runs in its own fresh Python process (so one engine's threads, caches or memory
+never colour another's figures); the batch scenario is pinned to one CPU. Results go to
+``bench/results/`` as JSON with a machine description, and a table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+# (id, description, target, unit, lower is better)
+TARGETS = (
+    ("single_vs_durable", "single assess ≥ 20× faster than the durable backend", 20.0, "×", False),
+    ("single_vs_zen", "single assess faster than zen-engine (same cases)", 1.0, "×", False),
+    ("batch_1m_s", "batch of 1M cases on one core", 2.0, "s", True),
+    ("batch_speedup", "batch ≥ 100× the per-case loop (1M)", 100.0, "×", False),
+    ("coldstart_ms", "`rhrt assess` cold start", 300.0, "ms", True),
+    ("load_ms", "ruleset load + validate + compile", 50.0, "ms", True),
+    ("stream_rss_mib", "streaming peak memory (`rhrt batch`, 10M rows)", 1024.0, "MiB", True),
+)
+
+
+def _child(name: str, quick: bool, out: Path) -> None:
+    """Run one scenario in this process and write its JSON result."""
+    sys.path.insert(0, str(HERE))
+    import scenarios
+    from benchlib import NotAvailable
+
+    t0 = time.perf_counter()
+    try:
+        data: dict[str, Any] = {"status": "ok", **scenarios.SCENARIOS[name](quick)}
+    except NotAvailable as exc:
+        data = {"status": "not available", "reason": str(exc)}
+    except Exception as exc:
+        data = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"[:1000]}
+    data["elapsed_s"] = round(time.perf_counter() - t0, 2)
+    out.write_text(json.dumps(data, indent=2, default=str))
+
+
+def _run_scenario(name: str, quick: bool, timeout: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        script = str(Path(__file__).resolve())
+        cmd = [sys.executable, script, "--scenario", name, "--result", str(out)]
+        if quick:
+            cmd.append("--quick")
+        env = dict(os.environ, RUST_BACKTRACE="0")
+        try:
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"status": "error", "reason": f"timed out after {timeout:.0f} s"}
+        if out.exists():
+            result: dict[str, Any] = json.loads(out.read_text())
+            return result
+        return {"status": "error", "reason": f"exit {proc.returncode}: {proc.stderr[-800:]}"}
+
+
+# --- summary --------------------------------------------------------------------------------
+
+
+def _get(d: Any, *keys: str) -> Any:
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def measured_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with its measured value and whether it was met (None: not measured)."""
+    single = results.get("single", {})
+    rhrt = _get(single, "engines", "rhrt", "sizes") or {}
+
+    def worst_ratio(other: str) -> float | None:
+        theirs = _get(single, "engines", other)
+        if not theirs or theirs.get("status") != "ok" or not rhrt:
+            return None
+        return min(theirs["sizes"][k]["median_us"] / rhrt[k]["median_us"] for k in rhrt)
+
+    size_1m = _get(results, "batch", "sizes", "1000000")
+    load_first = _get(results, "load", "load_validate_compile", "first_ms")
+    load_med = _get(results, "load", "load_validate_compile", "median_ms")
+    values: dict[str, float | None] = {
+        "single_vs_durable": worst_ratio("durable"),
+        "single_vs_zen": worst_ratio("zen"),
+        "batch_1m_s": size_1m["vectorised_s"] if size_1m else None,
+        "batch_speedup": size_1m["speedup"] if size_1m else None,
+        "coldstart_ms": _get(results, "coldstart", "rhrt_assess", "median_ms"),
+        "load_ms": max(load_first, load_med) if load_first and load_med else None,
+        "stream_rss_mib": _get(results, "stream", "peak_rss_mib")
+        if _get(results, "stream", "rows") == 10_000_000
+        else None,
+    }
+    out = []
+    for key, text, target, unit, lower in TARGETS:
+        value = values[key]
+        met = None if value is None else (value < target if lower else value >= target)
+        if key == "single_vs_zen" and value is not None:
+            met = value > target
+        out.append(
+            {"id": key, "target": text, "goal": target, "unit": unit, "value": value, "met": met}
+        )
+    return out
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if abs(value) >= 100:
+        text = f"{value:,.0f}"
+    elif abs(value) >= 10:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.2f}"
+    return f"{text} {unit}".strip()
+
+
+def table(results: dict[str, Any]) -> str:
+    """The summary as a Markdown table (also used for docs/performance.md)."""
+    lines = ["| Scenario | Engine | Computes | Figure | Ratio |", "|---|---|---|---|---|"]
+
+    def status_row(scenario: str, data: dict[str, Any]) -> bool:
+        if data.get("status") != "ok":
+            lines.append(f"| {scenario} | — | — | {data.get('status')}: {data.get('reason')} | |")
+            return False
+        return True
+
+    single = results.get("single")
+    if single and status_row("single assess", single):
+        base = single["engines"]["rhrt"].get("sizes", {})
+        for name, eng in single["engines"].items():
+            if eng["status"] != "ok":
+                lines.append(
+                    f"| single assess | {name} | {eng['computes']} | {eng['status']}: "
+                    f"{eng.get('reason', '')} | |"
+                )
+                continue
+            for size, t in eng["sizes"].items():
+                ratio = ""
+                if name != "rhrt" and size in base:
+                    r = t["median_us"] / base[size]["median_us"]
+                    ratio = f"{r:.2f}× rhrt" if r < 10 else f"{r:.0f}× rhrt"
+                lines.append(
+                    f"| single assess, {size} concerns | {name} | {eng['computes']} | "
+                    f"median {_fmt(t['median_us'], 'µs')}, p99 {_fmt(t['p99_us'], 'µs')} | "
+                    f"{ratio} |"
+                )
+    batch = results.get("batch")
+    if batch and status_row("batch", batch):
+        for n, b in batch["sizes"].items():
+            lines.append(
+                f"| batch {int(n):,} cases (1 core) | rhrt.batch | level + pathways, vectorised | "
+                f"{_fmt(b['vectorised_s'], 's')} ({_fmt(b['vectorised_rows_per_s'] / 1e6, 'M')}"
+                f" rows/s) | {b['speedup']:.0f}× the loop |"
+            )
+            lines.append(
+                f"| batch {int(n):,} cases (1 core) | per-case loop | reference evaluate per row | "
+                f"{_fmt(b['loop_s'], 's')} ({_fmt(b['loop_rows_per_s'] / 1e3, 'k')} rows/s) | |"
+            )
+    load = results.get("load")
+    if load and status_row("ruleset load", load):
+        lvc = load["load_validate_compile"]
+        parts = load["parts"]
+        lines.append(
+            f"| ruleset load + validate + compile | rhrt | {load['ruleset_bytes']:,} bytes YAML | "
+            f"first {_fmt(lvc['first_ms'], 'ms')}, median {_fmt(lvc['median_ms'], 'ms')} | "
+            f"YAML {_fmt(parts['yaml_read']['median_ms'], 'ms')}, validate "
+            f"{_fmt(parts['parse_validate']['median_ms'], 'ms')} (incl. YAML), compile "
+            f"{_fmt(parts['compile']['median_ms'], 'ms')} |"
+        )
+    cold = results.get("coldstart")
+    if cold and status_row("cold start", cold):
+        lines.append(
+            f"| cold start | `rhrt assess {cold['case']}` | whole process | "
+            f"median {_fmt(cold['rhrt_assess']['median_ms'], 'ms')} | python -c pass "
+            f"{_fmt(cold['python_site']['median_ms'], 'ms')}, import rhrt "
+            f"{_fmt(cold['import_rhrt']['median_ms'], 'ms')} |"
+        )
+    stream = results.get("stream")
+    if stream and status_row("streaming", stream):
+        lines.append(
+            f"| streaming {stream['rows']:,} rows Parquet | `rhrt batch` | whole process | "
+            f"peak RSS {_fmt(stream['peak_rss_mib'], 'MiB')}, {_fmt(stream['wall_s'], 's')} | "
+            f"{_fmt(stream['rows_per_s'] / 1e3, 'k')} rows/s |"
+        )
+    return "\n".join(lines)
+
+
+def targets_table(targets: list[dict[str, Any]]) -> str:
+    lines = ["| Target | Goal | Measured | Met |", "|---|---|---|---|"]
+    for t in targets:
+        goal = f"{'<' if t['unit'] != '×' else '≥'} {_fmt(t['goal'], t['unit'])}"
+        met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
+        lines.append(f"| {t['target']} | {goal} | {_fmt(t['value'], t['unit'])} | {met} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="tiny sizes (CI smoke run)")
+    p.add_argument("--only", help="comma-separated scenarios: single,batch,load,coldstart,stream")
+    p.add_argument("--out", type=Path, default=RESULTS, help="results directory")
+    p.add_argument("--scenario", help=argparse.SUPPRESS)
+    p.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args.scenario:
+        _child(args.scenario, args.quick, args.result)
+        return 0
+
+    sys.path.insert(0, str(HERE))
+    from benchlib import machine
+    from scenarios import SCENARIOS
+
+    names = args.only.split(",") if args.only else list(SCENARIOS)
+    unknown = set(names) - set(SCENARIOS)
+    if unknown:
+        p.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    mode = "quick" if args.quick else "full"
+    started = dt.datetime.now(dt.UTC)
+    results: dict[str, Any] = {}
+    for name in names:
+        print(f"[{mode}] {name} …", end=" ", flush=True)
+        t0 = time.perf_counter()
+        results[name] = _run_scenario(name, args.quick, timeout=120 if args.quick else 3600)
+        print(f"{results[name]['status']} ({time.perf_counter() - t0:.1f} s)", flush=True)
+
+    targets = measured_targets(results)
+    report = {
+        "schema": 1,
+        "mode": mode,
+        "started": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "scenarios": results,
+        "targets": targets,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    latest = args.out / ("latest.json" if mode == "full" else "latest-quick.json")
+    text = json.dumps(report, indent=2, default=str) + "\n"
+    latest.write_text(text)
+    written = [latest]
+    if mode == "full" and not args.only:
+        stamped = args.out / f"{started:%Y%m%dT%H%M%SZ}.json"
+        stamped.write_text(text)
+        written.append(stamped)
+
+    m = report["machine"]
+    print()
+    print(f"{m['cpu_model']}, {m['usable_cpus']} CPUs, Python {m['python']}, {m['platform']}")
+    print()
+    print(table(results))
+    print()
+    print(targets_table(targets))
+    print()
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

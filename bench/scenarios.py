@@ -1,0 +1,412 @@
+# SPDX-License-Identifier: MIT
+"""The benchmark scenarios. Each runs in its own process (see ``run.py``) and returns a dict.
+
+A scenario whose piece of rhrt has not landed yet (or whose optional dependency is missing)
+raises :class:`benchlib.NotAvailable`; other scenarios still run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import casegen
+from benchlib import ROOT, NotAvailable, time_each, time_repeat
+
+SIZES_FULL = (0, 5, 20)
+TMP = Path(os.environ.get("RHRT_BENCH_TMP", Path(tempfile.gettempdir()) / "rhrt-bench"))
+
+
+def _ruleset_info(rs: Any) -> dict[str, Any]:
+    return {
+        "id": rs.id,
+        "version": rs.version,
+        "sha256": rs.stamp.sha256,
+        "indicators": len(rs.plan.indicator_order),
+        "rules": len(rs.plan.rules),
+        "path": str(rs.path) if rs.path else None,
+    }
+
+
+def _rhrt_exe() -> str:
+    exe = Path(sys.executable).with_name("rhrt")
+    if not exe.exists():
+        raise NotAvailable(f"the rhrt command is not installed next to {sys.executable}")
+    return str(exe)
+
+
+# --- 1 + 2: single assess -------------------------------------------------------------------
+
+
+def single(quick: bool) -> dict[str, Any]:
+    """Single assess from a dict: rhrt (full pipeline), durable, zen-engine, naive loop."""
+    import rhrt
+    from rhrt.rules.bundled import bundled_ruleset_path
+
+    rs = rhrt.load_ruleset()
+    n_cases = 30 if quick else 200
+    budget = 0.1 if quick else 1.5
+    n_check = 60 if quick else 400
+    sizes = casegen.concern_counts(rs, SIZES_FULL)
+    cases = {k: casegen.make_cases(rs, k, n_cases) for k in sizes}
+    facts = {k: [rs.facts(rs.validate_case(c)) for c in cs] for k, cs in cases.items()}
+    # cases for the agreement checks: every size from 0 to 20 concerns
+    check = [c for k in range(0, 21) for c in casegen.make_cases(rs, k, max(1, n_check // 21))]
+
+    engines: dict[str, dict[str, Any]] = {}
+
+    def run(
+        name: str,
+        computes: str,
+        setup: Callable[[], Callable[[Any], object]],
+        use_facts: bool = False,
+    ) -> None:
+        entry: dict[str, Any] = {"computes": computes}
+        try:
+            fn = setup()
+        except NotAvailable as exc:
+            entry.update(status="not available", reason=str(exc))
+        except Exception as exc:
+            entry.update(status="error", reason=f"{type(exc).__name__}: {exc}"[:500])
+        else:
+            entry["status"] = "ok"
+            entry["sizes"] = {
+                str(k): time_each(fn, facts[k] if use_facts else cases[k], budget_s=budget)
+                for k in sizes
+            }
+        engines[name] = entry
+
+    run(
+        "rhrt",
+        "validation + evaluation + full explanation (Decision)",
+        lambda: rs.assess,
+    )
+    run(
+        "rhrt-evaluate",
+        "reference evaluation only, from pre-validated facts (full per-rule trace)",
+        lambda: rs.engine("reference"),
+        use_facts=True,
+    )
+
+    def zen_setup() -> Callable[[Any], object]:
+        if importlib.util.find_spec("zen") is None:
+            raise NotAvailable("zen-engine is not installed (pip install 'rhrt[bench]')")
+        import zen_jdm
+
+        z = zen_jdm.ZenLevels(rs.plan)
+        engines_checked["zen"] = zen_jdm.check_agreement(z, rs, check)
+        return z.assess
+
+    def naive_setup() -> Callable[[Any], object]:
+        import naive_loop
+
+        doc = naive_loop.load(rs.path or bundled_ruleset_path())
+        engines_checked["naive"] = naive_loop.check_agreement(doc, rs, check)
+        return lambda case: naive_loop.assess(doc, case)
+
+    def durable_setup(full: bool) -> Callable[[Any], object]:
+        if importlib.util.find_spec("rhrt.engine.durable") is None:
+            raise NotAvailable("rhrt.engine.durable has not landed yet")
+        if importlib.util.find_spec("durable") is None:
+            raise NotAvailable("durable-rules is not installed (pip install 'rhrt[durable]')")
+        fn = rs.engine("durable")
+        if full:
+            mismatch = [
+                i for i, c in enumerate(check)
+                if rs.assess(c, engine="durable").model_dump(exclude={"engine"})
+                != rs.assess(c).model_dump(exclude={"engine"})
+            ]
+            if mismatch:
+                raise AssertionError(f"durable disagrees with reference on {len(mismatch)} cases")
+            engines_checked["durable"] = len(check)
+            return lambda case: rs.assess(case, engine="durable")
+        return fn
+
+    engines_checked: dict[str, int] = {}
+    run("zen", "level + urgent + pathways only (JDM decision table, engine.evaluate)", zen_setup)
+    run("naive", "level + urgent + pathways only (walks the raw YAML dict per case)", naive_setup)
+    # durable last: its Host starts background timer threads that stay for the process.
+    run(
+        "durable",
+        "validation + durable-rules evaluation + full explanation (Decision)",
+        lambda: durable_setup(True),
+    )
+    run(
+        "durable-evaluate",
+        "durable-rules evaluation only, from pre-validated facts",
+        lambda: durable_setup(False),
+        use_facts=True,
+    )
+    return {
+        "ruleset": _ruleset_info(rs),
+        "cases_per_size": n_cases,
+        "case_sizes": list(sizes),
+        "facts": "fully known: age (or unborn) and every measure recorded",
+        "agreement_checked": engines_checked,
+        "engines": engines,
+    }
+
+
+# --- 3: batch -------------------------------------------------------------------------------
+
+
+def _pin_one_core() -> int | None:
+    """Run on a single CPU (the batch target is "on one core")."""
+    try:
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return cpu
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return None
+
+
+def batch(quick: bool) -> dict[str, Any]:
+    """Level + pathways for a synthetic population: vectorised engine vs per-case loop."""
+    cpu = _pin_one_core()
+    try:
+        assess_table = importlib.import_module("rhrt.batch").assess_table
+        population = importlib.import_module("rhrt.synth").population
+    except (ImportError, AttributeError) as exc:
+        raise NotAvailable(f"batch engine or synth not landed yet ({exc})") from None
+    import rhrt
+    from rhrt.engine.reference import evaluate
+
+    rs = rhrt.load_ruleset()
+    sizes = (1_000,) if quick else (100_000, 1_000_000)
+    out: dict[str, Any] = {"ruleset": _ruleset_info(rs), "pinned_cpu": cpu, "sizes": {}}
+    for n in sizes:
+        t0 = time.perf_counter()
+        table = population(n, seed=6)
+        synth_s = time.perf_counter() - t0
+        repeat = 3 if n <= 100_000 else 2
+        vec = time_repeat(lambda table=table: assess_table(table, rs), repeat=repeat)
+        result = assess_table(table, rs)
+        facts = list(_facts_from_table(table, rs))
+        t0 = time.perf_counter()
+        loop = [evaluate(rs.plan, f) for f in facts]
+        loop_s = time.perf_counter() - t0
+        agree = _compare_batch(result, loop, limit=min(n, 20_000))
+        out["sizes"][str(n)] = {
+            "synth_s": synth_s,
+            "vectorised_s": vec["median_ms"] / 1e3,
+            "vectorised_first_s": vec["first_ms"] / 1e3,
+            "vectorised_rows_per_s": n / (vec["median_ms"] / 1e3),
+            "loop_s": loop_s,
+            "loop_rows_per_s": n / loop_s,
+            "loop_computes": "reference evaluate() per row (level, urgent, pathways, trace), "
+            "facts pre-built from the table (conversion not timed)",
+            "speedup": loop_s / (vec["median_ms"] / 1e3),
+            "agreement_checked": agree,
+        }
+        del table, result, facts, loop
+    return out
+
+
+def _facts_from_table(table: Any, rs: Any) -> Any:
+    """Yield reference-engine Facts for every row of a synthetic population table."""
+    import rhrt.batch as rb
+
+    for name in ("iter_facts", "facts_from_table"):
+        fn = getattr(rb, name, None)
+        if fn is not None:
+            yield from fn(table, rs)
+            return
+    for name in ("iter_cases", "cases_from_table", "table_to_cases"):
+        fn = getattr(rb, name, None)
+        if fn is not None:
+            for case in fn(table, rs):
+                yield rs.facts(rs.validate_case(case))
+            return
+    raise NotAvailable("rhrt.batch has no row → case conversion to drive the per-case loop")
+
+
+def _compare_batch(result: Any, loop: list[Any], *, limit: int) -> int:
+    """Check the vectorised levels against the per-case loop on the first ``limit`` rows."""
+    levels = _column(result, "level")
+    for i in range(limit):
+        if int(levels[i]) != loop[i].level:
+            raise AssertionError(f"batch level differs from the reference engine at row {i}")
+    return limit
+
+
+def _column(result: Any, name: str) -> Any:
+    if hasattr(result, "column") and not hasattr(result, "iloc"):  # pyarrow
+        return result.column(name).to_pylist()
+    col = result[name]
+    return col.to_list() if hasattr(col, "to_list") else list(col)
+
+
+# --- 4: load and cold start -----------------------------------------------------------------
+
+
+def load(quick: bool) -> dict[str, Any]:
+    """Ruleset load + validate + compile, first in a fresh process and warm."""
+    import_t0 = time.perf_counter()
+    import rhrt  # noqa: F401
+    from rhrt.rules._yaml import read_yaml
+    from rhrt.rules.bundled import bundled_ruleset_path
+    from rhrt.rules.compile import compile_ruleset
+    from rhrt.rules.load import parse_ruleset
+    from rhrt.ruleset import ruleset_from_text
+
+    import_ms = (time.perf_counter() - import_t0) * 1e3
+    path = bundled_ruleset_path()
+    raw = path.read_bytes()
+    repeat = 5 if quick else 30
+    total = time_repeat(lambda: ruleset_from_text(raw, file=path.name, path=path), repeat=repeat)
+    model = parse_ruleset(raw, file=path.name)
+    return {
+        "ruleset_bytes": len(raw),
+        "import_rhrt_ms": import_ms,
+        "load_validate_compile": total,
+        "parts": {
+            "yaml_read": time_repeat(lambda: read_yaml(raw, file=path.name), repeat=repeat),
+            "parse_validate": time_repeat(
+                lambda: parse_ruleset(raw, file=path.name), repeat=repeat
+            ),
+            "compile": time_repeat(lambda: compile_ruleset(model), repeat=repeat),
+        },
+    }
+
+
+def _case_file() -> Path:
+    """An example case (examples/cases) that the bundled ruleset accepts, or a generated one."""
+    import rhrt
+
+    rs = rhrt.load_ruleset()
+    for path in sorted((ROOT / "examples" / "cases").glob("*.y*ml")):
+        try:
+            rs.validate_case(path)
+        except rhrt.RhrtError:
+            continue
+        return path
+    TMP.mkdir(parents=True, exist_ok=True)
+    path = TMP / "coldstart-case.json"
+    path.write_text(json.dumps(casegen.make_cases(rs, 5, 1)[0]))
+    return path
+
+
+def coldstart(quick: bool) -> dict[str, Any]:
+    """``rhrt assess CASE`` as a whole process, against bare Python as the floor."""
+    exe = _rhrt_exe()
+    case = _case_file()
+    runs = 3 if quick else 20
+
+    def wall(cmd: list[str]) -> dict[str, float]:
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, check=False)
+            times.append((time.perf_counter() - t0) * 1e3)
+            if proc.returncode != 0:
+                raise RuntimeError(
+                    f"{' '.join(cmd[-3:])} exited {proc.returncode}: {proc.stderr[-300:]!r}"
+                )
+        return {"median_ms": statistics.median(times), "min_ms": min(times), "runs": runs}
+
+    rel = case.relative_to(ROOT) if case.is_relative_to(ROOT) else case
+    result = {
+        "case": str(rel),
+        "rhrt_assess": wall([exe, "assess", str(case)]),
+        "python_bare": wall([sys.executable, "-S", "-c", "pass"]),
+        "python_site": wall([sys.executable, "-c", "pass"]),
+        "import_rhrt": wall([sys.executable, "-c", "import rhrt"]),
+    }
+    # What the command imports, slowest first (cumulative µs, top-level packages).
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rhrt", "assess", str(case)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    top: dict[str, int] = {}
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if m and len(m.group(3)) <= 2:  # top-level imports only
+            name = m.group(4)
+            top[name] = top.get(name, 0) + int(m.group(2))
+    result["imports_top_ms"] = {
+        k: round(v / 1e3, 1) for k, v in sorted(top.items(), key=lambda kv: -kv[1])[:12]
+    }
+    result["modules_imported"] = sum(1 for ln in proc.stderr.splitlines() if "import time:" in ln)
+    return result
+
+
+# --- 5: streaming memory --------------------------------------------------------------------
+
+
+def _has_command(name: str) -> bool:
+    return importlib.util.find_spec(f"rhrt.cli.{name}") is not None
+
+
+def _run_measured(cmd: list[str]) -> tuple[float, int, int, str]:
+    """Run a command; wall seconds, exit code, peak RSS (KiB) of that child, stderr tail."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t0
+        err.seek(0)
+        tail = err.read()[-400:].decode("utf-8", "replace")
+    return wall, proc.returncode, usage.ru_maxrss, tail
+
+
+def stream(quick: bool) -> dict[str, Any]:
+    """Peak memory of ``rhrt batch`` streaming a large Parquet file (file generated once)."""
+    if not (_has_command("batch") and _has_command("synth")):
+        raise NotAvailable("`rhrt batch` / `rhrt synth` have not landed yet")
+    if importlib.util.find_spec("pyarrow") is None:
+        raise NotAvailable("pyarrow is not installed")
+    exe = _rhrt_exe()
+    rows = 10_000 if quick else 10_000_000
+    TMP.mkdir(parents=True, exist_ok=True)
+    src = TMP / f"population-{rows}.parquet"
+    out = TMP / f"levels-{rows}.parquet"
+    generated: dict[str, Any] | None = None
+    if not src.exists():
+        part = src.with_suffix(".part.parquet")
+        wall, code, rss, tail = _run_measured([exe, "synth", str(rows), "--out", str(part)])
+        if code != 0:
+            raise RuntimeError(f"rhrt synth exited {code}: {tail}")
+        part.rename(src)
+        generated = {"wall_s": wall, "peak_rss_mib": rss / 1024}
+    wall, code, rss, tail = _run_measured([exe, "batch", str(src), "--out", str(out)])
+    if code != 0:
+        raise RuntimeError(f"rhrt batch exited {code}: {tail}")
+    import pyarrow.parquet as pq
+
+    out_rows = pq.ParquetFile(out).metadata.num_rows
+    if out_rows != rows:
+        raise AssertionError(f"rhrt batch wrote {out_rows} rows for {rows} input rows")
+    result = {
+        "rows": rows,
+        "input_bytes": src.stat().st_size,
+        "output_bytes": out.stat().st_size,
+        "wall_s": wall,
+        "rows_per_s": rows / wall,
+        "peak_rss_mib": rss / 1024,
+        "synth": generated or "reused an existing file",
+    }
+    out.unlink(missing_ok=True)
+    return result
+
+
+SCENARIOS: Mapping[str, Callable[[bool], dict[str, Any]]] = {
+    "single": single,
+    "batch": batch,
+    "load": load,
+    "coldstart": coldstart,
+    "stream": stream,
+}
