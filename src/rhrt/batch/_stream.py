@@ -1,0 +1,297 @@
+# SPDX-License-Identifier: MIT
+"""Files larger than memory: read, assess and write CSV or Parquet one chunk at a time.
+
+Why chunks: a year of contacts for a large authority, or a synthetic benchmark population,
+may not fit in memory. Each chunk is parsed, checked and evaluated on its own with the same
+compiled vector plan, written out, and dropped; only the running summary (a few counters)
+survives between chunks, so peak memory depends on the chunk size, not the file size.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rhrt.batch._table import PATHWAY_PREFIX, arrays_of, layout, result_table
+from rhrt.batch._vector import VectorPlan, vector_plan
+from rhrt.errors import CaseError
+from rhrt.ruleset import Ruleset
+
+# -- formats ---------------------------------------------------------------------------------
+
+
+def file_format(path: Path) -> str:
+    """'csv' or 'parquet', from the file name."""
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith((".csv", ".csv.gz", ".csv.bz2", ".csv.zst")):
+        return "csv"
+    raise CaseError("unsupported file type: use .csv or .parquet", path=path.name)
+
+
+def count_rows(path: Path) -> int | None:
+    """Rows in a file when known without reading it (Parquet metadata), else None."""
+    if file_format(path) == "parquet":
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    return None
+
+
+def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
+    """Yield the file as tables of at most about ``chunk_rows`` rows.
+
+    CSV columns are all read as text and parsed by the batch layer, so a bad value is reported
+    with its row and column (the CSV reader's own messages quote the value).
+    """
+    if not path.is_file():
+        raise CaseError("input file not found", path=path.name)
+    if file_format(path) == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            parquet = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError):
+            raise CaseError("not a readable Parquet file", path=path.name) from None
+        for batch in parquet.iter_batches(batch_size=chunk_rows):
+            yield pa.Table.from_batches([batch])
+        return
+    from pyarrow import csv
+
+    names = _csv_header(path)
+    block = max(1 << 20, min(64 << 20, chunk_rows * 256))
+    try:
+        reader = csv.open_csv(
+            path,
+            read_options=csv.ReadOptions(block_size=block),
+            convert_options=csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=True,
+            ),
+        )
+        pending: list[pa.RecordBatch] = []
+        size = 0
+        for batch in reader:
+            pending.append(batch)
+            size += batch.num_rows
+            if size >= chunk_rows:
+                yield pa.Table.from_batches(pending)
+                pending, size = [], 0
+        if pending:
+            yield pa.Table.from_batches(pending)
+    except pa.ArrowInvalid:
+        raise CaseError(
+            "the CSV file is malformed (e.g. a row with the wrong number of fields)",
+            path=path.name,
+        ) from None
+
+
+def _csv_header(path: Path) -> list[str]:
+    from pyarrow import csv
+
+    try:
+        reader = csv.open_csv(
+            path,
+            read_options=csv.ReadOptions(block_size=1 << 16),
+            convert_options=csv.ConvertOptions(include_columns=[]),
+        )
+        return list(reader.schema.names) or _names_only(path)
+    except pa.ArrowInvalid:
+        raise CaseError("cannot read the CSV header", path=path.name) from None
+
+
+def _names_only(path: Path) -> list[str]:
+    from pyarrow import csv
+
+    reader = csv.open_csv(path, read_options=csv.ReadOptions(block_size=1 << 16))
+    return list(reader.schema.names)
+
+
+class Writer:
+    """Writes result chunks to CSV or Parquet, opening the file on the first chunk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.format = file_format(path)
+        self._writer: Any = None
+
+    def write(self, table: pa.Table) -> None:
+        if self.format == "csv":
+            table = _flatten_lists(table)
+        if self._writer is None:
+            if self.format == "parquet":
+                import pyarrow.parquet as pq
+
+                self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+            else:
+                from pyarrow import csv
+
+                self._writer = csv.CSVWriter(self.path, table.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def _flatten_lists(table: pa.Table) -> pa.Table:
+    """CSV has no lists: write them as ';'-separated ids (the form the batch layer reads)."""
+    for i, typ in enumerate(table.schema.types):
+        if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+            col = pc.binary_join(pc.cast(table.column(i), pa.list_(pa.string())), ";")
+            table = table.set_column(i, table.schema.names[i], col)
+    return table
+
+
+# -- progress and summary --------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int | None, enabled: bool | None, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.total = total
+        self.done = 0
+        self.start = time.monotonic()
+
+    def update(self, rows: int) -> None:
+        self.done += rows
+        if not self.enabled:
+            return
+        rate = self.done / max(time.monotonic() - self.start, 1e-9)
+        if self.total:
+            pct = 100.0 * self.done / self.total
+            width = 30
+            filled = int(width * min(self.done, self.total) / self.total)
+            bar = "#" * filled + "-" * (width - filled)
+            text = f"\r[{bar}] {self.done:,}/{self.total:,} rows ({pct:5.1f}%) {rate:,.0f}/s"
+        else:
+            text = f"\r{self.done:,} rows {rate:,.0f}/s"
+        self.stream.write(text)
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+@dataclass
+class Summary:
+    """Counts per level and pathway over everything assessed (added up chunk by chunk)."""
+
+    rows: int = 0
+    levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys((1, 2, 3, 4), 0))
+    urgent: int = 0
+    pathways: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def add(self, level: Any, urgent: Any, recommended: Any, pathway_ids: tuple[str, ...]) -> None:
+        self.rows += int(level.shape[0])
+        counts = np.bincount(level, minlength=5)
+        for lv in (1, 2, 3, 4):
+            self.levels[lv] += int(counts[lv])
+        self.urgent += int(urgent.sum())
+        sums = recommended.sum(axis=1)
+        for p, pid in enumerate(pathway_ids):
+            self.pathways[pid] = self.pathways.get(pid, 0) + int(sums[p])
+
+    def _pct(self, count: int) -> str:
+        return f"{100.0 * count / self.rows:.1f}%" if self.rows else "-"
+
+    def to_text(self) -> str:
+        """A plain-text summary for the end of a command-line run."""
+        lines = [f"{self.rows:,} cases assessed in {self.seconds:.1f}s", "", "level  cases  share"]
+        for lv, count in self.levels.items():
+            lines.append(f"{lv:>5}  {count:>{max(5, len(f'{self.rows:,}'))},}  {self._pct(count)}")
+        lines.append(f"urgent {self.urgent:,} ({self._pct(self.urgent)})")
+        lines += ["", "pathway recommended (cases, share)"]
+        width = max((len(p) for p in self.pathways), default=7)
+        for pid, count in sorted(self.pathways.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {pid:<{width}}  {count:>12,}  {self._pct(count)}")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "levels": {str(k): v for k, v in self.levels.items()},
+            "urgent": self.urgent,
+            "pathways": dict(self.pathways),
+        }
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def run_file(
+    source: Path,
+    out: Path,
+    ruleset: Ruleset,
+    *,
+    fast: bool,
+    keep_input: bool,
+    chunk_rows: int,
+    progress: bool | None,
+    ignore_columns: tuple[str, ...],
+) -> Summary:
+    """Assess ``source`` into ``out`` chunk by chunk; see :func:`rhrt.batch.assess_file`."""
+    if chunk_rows < 1:
+        raise CaseError("chunk size must be at least 1", path="chunk_rows")
+    file_format(out)
+    if source.resolve() == out.resolve():
+        raise CaseError("the output file must not be the input file", path=out.name)
+    vp: VectorPlan = vector_plan(ruleset.plan)
+    summary = Summary(pathways=dict.fromkeys(vp.pathway_ids, 0))
+    bar = Progress(count_rows(source), progress)
+    writer = Writer(out)
+    start = time.monotonic()
+    offset = 0
+    keep = None
+    try:
+        for chunk in read_chunks(source, chunk_rows):
+            if offset == 0:
+                layout(chunk.column_names, vp, ignore_columns)
+                keep = "case_ref" if "case_ref" in chunk.column_names else None
+            arrays = arrays_of(chunk, vp, offset=offset, ignore=ignore_columns)
+            result = vp.evaluate(arrays)
+            table = result_table(vp, arrays, result, fast=fast)
+            if keep_input:
+                for name in reversed(chunk.column_names):
+                    table = table.add_column(0, name, chunk.column(name))
+            elif keep is not None:
+                table = table.add_column(0, keep, chunk.column(keep))
+            writer.write(table)
+            summary.add(result.level, result.urgent, result.pathway_rank < vp.no_rank,
+                        vp.pathway_ids)
+            offset += chunk.num_rows
+            bar.update(chunk.num_rows)
+        if offset == 0:
+            # an empty input still gives a well-formed (empty) output
+            empty = result_table(vp, arrays_of(pa.table({}), vp), vp.evaluate(
+                arrays_of(pa.table({}), vp)), fast=fast)
+            writer.write(empty)
+    except BaseException:
+        writer.close()
+        bar.close()
+        out.unlink(missing_ok=True)
+        raise
+    writer.close()
+    bar.close()
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+__all__ = ["PATHWAY_PREFIX", "Progress", "Summary", "Writer", "count_rows", "read_chunks",
+           "run_file"]

@@ -1,0 +1,377 @@
+# SPDX-License-Identifier: MIT
+"""The vectorised engine: a compiled :class:`~rhrt.rules.compile.Plan` evaluated over arrays.
+
+Why a second engine: the reference engine evaluates one case at a time in Python, which is right
+for explanations but far too slow for a million-row audit. Here every condition node becomes a
+pair of boolean vectors over all cases at once (``true``, ``unknown``; false is neither), so a
+ruleset is a few dozen numpy reductions whatever the number of rows.
+
+Inputs (:class:`Arrays`) are column-major: ``present[c]`` is the presence vector of the c-th
+indicator in ruleset order, which keeps every indicator slice contiguous in memory.
+
+The semantics are exactly those of ``engine/reference.py`` (Kleene logic, rules fire when true
+or unknown, unborn is under every age) and of ``explain.determining_indicators``; the two are
+property-tested to agree row by row (``tests/test_batch.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rhrt.rules.compile import (
+    AgeCmp,
+    All,
+    AnyOf,
+    Count,
+    HasAny,
+    IsUnborn,
+    MeasureCmp,
+    Node,
+    Not,
+    Plan,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    BoolArray = npt.NDArray[np.bool_]
+    FloatArray = npt.NDArray[np.float64]
+    IntArray = npt.NDArray[np.intp]
+else:  # pragma: no cover - annotations only
+    BoolArray = FloatArray = IntArray = Any
+
+
+@dataclass(frozen=True)
+class Arrays:
+    """The facts of ``n`` cases as arrays (what ``Facts`` is for one case)."""
+
+    present: BoolArray
+    """Shape (indicators, n): ``present[c, i]`` when case i has the c-th indicator."""
+    measures: dict[str, FloatArray]
+    """Measure id → values, NaN where not recorded. A missing key means never recorded."""
+    age_months: FloatArray
+    """Age in months, NaN where not recorded (and for unborn children)."""
+    unborn: BoolArray
+
+    @property
+    def n(self) -> int:
+        return int(self.unborn.shape[0])
+
+
+@dataclass(frozen=True)
+class VectorResult:
+    """The outcome for every case: what ``Evaluation`` is for one case."""
+
+    level: Any
+    """uint8 array of levels 1-4."""
+    urgent: BoolArray
+    fired: BoolArray
+    """Shape (rules, n): rule r fired (true or unknown) for case i, in plan rule order."""
+    pathway_rank: Any
+    """Shape (pathways, n) int32: the slot at which each pathway was first recommended, or a
+    value ≥ ``VectorPlan.no_rank`` when it was not recommended. Sorting by rank gives the
+    reference engine's first-recommendation order."""
+
+
+@dataclass(frozen=True)
+class _RuleVec:
+    node: Node
+    level: int | None
+    urgent: bool
+    pathways: tuple[int, ...]
+    positive: IntArray
+    """Indicator columns the rule can match outside any ``not`` (for determining indicators)."""
+
+
+@dataclass
+class VectorPlan:
+    """A plan resolved to column indices, ready to evaluate arrays of any length.
+
+    Built once per ruleset (see :func:`vector_plan`) and immutable afterwards, so chunks of a
+    streamed file reuse it.
+    """
+
+    plan: Plan
+    indicator_ids: tuple[str, ...]
+    column: dict[str, int]
+    indicator_level: Any
+    """uint8 array, level of each indicator column."""
+    level_columns: dict[int, IntArray]
+    primary_domain: Any
+    """intp array, primary-domain index of each indicator column."""
+    rules: tuple[_RuleVec, ...]
+    rule_ids: tuple[str, ...]
+    pathway_ids: tuple[str, ...]
+    level_pathways: dict[int, tuple[int, ...]]
+    no_rank: int
+    _ids_cache: dict[frozenset[str], IntArray] = field(default_factory=dict, repr=False)
+
+    # -- compilation ------------------------------------------------------------------------
+
+    @classmethod
+    def compile(cls, plan: Plan) -> VectorPlan:
+        import numpy as np
+
+        ids = plan.indicator_order
+        column = {ind: c for c, ind in enumerate(ids)}
+        levels = np.array([plan.indicator_level[i] for i in ids], dtype=np.uint8)
+        domains = sorted({plan.indicator_domain[i] for i in ids})
+        dom_index = {d: k for k, d in enumerate(domains)}
+        primary = np.array([dom_index[plan.indicator_domain[i]] for i in ids], dtype=np.intp)
+
+        pathway_ids: list[str] = []
+        seen: dict[str, int] = {}
+
+        def pid(name: str) -> int:
+            if name not in seen:
+                seen[name] = len(pathway_ids)
+                pathway_ids.append(name)
+            return seen[name]
+
+        rules = []
+        for rule in plan.rules:
+            rules.append(
+                _RuleVec(
+                    node=rule.condition,
+                    level=rule.level,
+                    urgent=rule.urgent,
+                    pathways=tuple(pid(p) for p in rule.pathways),
+                    positive=np.array(
+                        sorted(column[i] for i in rule.indicator_ids), dtype=np.intp
+                    ),
+                )
+            )
+        level_pathways = {
+            lv: tuple(pid(p) for p in plan.level_pathways.get(lv, ())) for lv in (1, 2, 3, 4)
+        }
+        slots = sum(len(r.pathways) for r in rules) + sum(len(v) for v in level_pathways.values())
+        return cls(
+            plan=plan,
+            indicator_ids=ids,
+            column=column,
+            indicator_level=levels,
+            level_columns={
+                lv: np.flatnonzero(levels == lv).astype(np.intp) for lv in (1, 2, 3, 4)
+            },
+            primary_domain=primary,
+            rules=tuple(rules),
+            rule_ids=tuple(r.id for r in plan.rules),
+            pathway_ids=tuple(pathway_ids),
+            level_pathways=level_pathways,
+            no_rank=slots + 1,
+        )
+
+    def _columns(self, ids: frozenset[str]) -> IntArray:
+        found = self._ids_cache.get(ids)
+        if found is None:
+            import numpy as np
+
+            found = np.array(sorted(self.column[i] for i in ids), dtype=np.intp)
+            self._ids_cache[ids] = found
+        return found
+
+    # -- evaluation -------------------------------------------------------------------------
+
+    def evaluate(self, arrays: Arrays) -> VectorResult:
+        """Evaluate every rule on every case (no short-circuit, like the reference engine)."""
+        import numpy as np
+
+        n = arrays.n
+        memo: dict[Node, tuple[BoolArray, BoolArray | None]] = {}
+        level = np.ones(n, dtype=np.uint8)
+        for lv in (2, 3, 4):
+            cols = self.level_columns[lv]
+            if cols.size:
+                level[_any_rows(arrays.present, cols, n)] = lv
+        urgent = np.zeros(n, dtype=bool)
+        fired = np.empty((len(self.rules), n), dtype=bool)
+        for r, rule in enumerate(self.rules):
+            true, unknown = self._node(rule.node, arrays, memo)
+            hit = true if unknown is None else true | unknown
+            fired[r] = hit
+            if rule.level is not None and rule.level > 1:
+                np.maximum(level, np.where(hit, np.uint8(rule.level), np.uint8(1)), out=level)
+            if rule.urgent:
+                urgent |= hit
+        rank = self._pathway_rank(fired, level, n)
+        return VectorResult(level=level, urgent=urgent, fired=fired, pathway_rank=rank)
+
+    def _pathway_rank(self, fired: BoolArray, level: Any, n: int) -> Any:
+        """First-recommendation slot of each pathway: rules in order, then the level's own."""
+        import numpy as np
+
+        big = np.int32(self.no_rank)
+        rank = np.full((len(self.pathway_ids), n), big, dtype=np.int32)
+        slot = 0
+        for r, rule in enumerate(self.rules):
+            for p in rule.pathways:
+                np.minimum(rank[p], np.where(fired[r], np.int32(slot), big), out=rank[p])
+                slot += 1
+        for lv in (1, 2, 3, 4):
+            at = level == lv
+            for p in self.level_pathways[lv]:
+                np.minimum(rank[p], np.where(at, np.int32(slot), big), out=rank[p])
+                slot += 1
+        return rank
+
+    def _node(
+        self,
+        node: Node,
+        a: Arrays,
+        memo: dict[Node, tuple[BoolArray, BoolArray | None]],
+    ) -> tuple[BoolArray, BoolArray | None]:
+        """(true, unknown) vectors of a node; ``unknown`` is None when it is never unknown."""
+        found = memo.get(node)
+        if found is None:
+            found = self._compute(node, a, memo)
+            memo[node] = found
+        return found
+
+    def _compute(
+        self,
+        node: Node,
+        a: Arrays,
+        memo: dict[Node, tuple[BoolArray, BoolArray | None]],
+    ) -> tuple[BoolArray, BoolArray | None]:
+        import numpy as np
+
+        n = a.n
+        if isinstance(node, HasAny):
+            return _any_rows(a.present, self._columns(node.ids), n), None
+        if isinstance(node, Count):
+            cols = self._columns(node.ids)
+            if cols.size < node.at_least:
+                return np.zeros(n, dtype=bool), None
+            sub = a.present[cols]
+            ok = sub.sum(axis=0, dtype=np.int32) >= node.at_least
+            if node.distinct_domains is not None:
+                doms = self.primary_domain[cols]
+                spread = np.zeros(n, dtype=np.int32)
+                for dom in np.unique(doms):
+                    spread += np.logical_or.reduce(sub[doms == dom], axis=0)
+                ok &= spread >= node.distinct_domains
+            return ok, None
+        if isinstance(node, MeasureCmp):
+            values = a.measures.get(node.measure)
+            if values is None:
+                return np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+            missing = np.isnan(values)
+            with np.errstate(invalid="ignore"):
+                true = _compare(node.op, values, node.value)
+            return true & ~missing, missing
+        if isinstance(node, AgeCmp):
+            age = a.age_months
+            missing = np.isnan(age) & ~a.unborn
+            with np.errstate(invalid="ignore"):
+                known = age < node.months if node.op == "under" else age >= node.months
+            true = (known & ~np.isnan(age)) & ~a.unborn
+            if node.op == "under":
+                true |= a.unborn
+            return true, missing
+        if isinstance(node, IsUnborn):
+            return (a.unborn.copy() if node.value else ~a.unborn), None
+        if isinstance(node, All):
+            true = np.ones(n, dtype=bool)
+            false = np.zeros(n, dtype=bool)
+            for child in node.children:
+                t, u = self._node(child, a, memo)
+                true &= t
+                false |= ~t if u is None else ~(t | u)
+            return true, _unknown(true, false)
+        if isinstance(node, AnyOf):
+            true = np.zeros(n, dtype=bool)
+            false = np.ones(n, dtype=bool)
+            for child in node.children:
+                t, u = self._node(child, a, memo)
+                true |= t
+                false &= ~t if u is None else ~(t | u)
+            return true, _unknown(true, false)
+        if isinstance(node, Not):
+            t, u = self._node(node.child, a, memo)
+            if u is None:
+                return ~t, None
+            return ~(t | u), u
+        raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+
+    # -- explanation ------------------------------------------------------------------------
+
+    def determining(self, arrays: Arrays, result: VectorResult) -> BoolArray:
+        """Shape (indicators, n): the determining indicators of each case.
+
+        Exactly ``explain.determining_indicators``: present indicators at the decided level,
+        plus present indicators matched by a fired rule whose level is the decided level.
+        """
+        import numpy as np
+
+        level = result.level
+        chosen = self.indicator_level[:, None] == level[None, :]
+        for r, rule in enumerate(self.rules):
+            if rule.level is None or not rule.positive.size:
+                continue
+            sets_level = result.fired[r] & (level == rule.level)
+            if sets_level.any():
+                chosen[rule.positive] |= sets_level[None, :]
+        chosen &= arrays.present
+        return np.asarray(chosen, dtype=bool)
+
+
+def _any_rows(present: BoolArray, cols: IntArray, n: int) -> BoolArray:
+    import numpy as np
+
+    if cols.size == 0:
+        return np.zeros(n, dtype=bool)
+    if cols.size == 1:
+        return present[int(cols[0])].copy()
+    return np.logical_or.reduce(present[cols], axis=0)
+
+
+def _unknown(true: BoolArray, false: BoolArray) -> BoolArray | None:
+    unknown = ~(true | false)
+    return unknown if unknown.any() else None
+
+
+def _compare(op: str, values: FloatArray, threshold: float) -> BoolArray:
+    if op == "at_least":
+        return values >= threshold
+    if op == "more_than":
+        return values > threshold
+    if op == "at_most":
+        return values <= threshold
+    return values < threshold
+
+
+# -- one compiled vector plan per plan -------------------------------------------------------
+
+_CACHE: dict[int, tuple[weakref.ref[Plan], VectorPlan]] = {}
+_CACHE_LOCK = threading.RLock()  # re-entrant: a weakref callback may run during GC
+
+
+def vector_plan(plan: Plan) -> VectorPlan:
+    """The vector plan of a plan, compiled once and reused while the plan is alive.
+
+    Keyed by the plan object (a plan is immutable); a weak reference drops the entry when the
+    ruleset goes, so long-running notebooks that load many rulesets do not leak.
+    """
+    key = id(plan)
+    with _CACHE_LOCK:
+        entry = _CACHE.get(key)
+        if entry is not None and entry[0]() is plan:
+            return entry[1]
+    compiled = VectorPlan.compile(plan)
+    with _CACHE_LOCK:
+        _CACHE[key] = (weakref.ref(plan, _forget(key)), compiled)
+    return compiled
+
+
+def _forget(key: int) -> Any:
+    def callback(ref: weakref.ref[Plan]) -> None:
+        with _CACHE_LOCK:
+            entry = _CACHE.get(key)
+            if entry is not None and entry[0] is ref:
+                del _CACHE[key]
+
+    return callback
