@@ -15,7 +15,7 @@ from rhrt.engine.reference import Evaluation, Facts, RuleResult, evaluate, truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.ruleset import RulesetModel, SourceRef
-from rhrt.rules.compile import AgeCmp, All, Count, HasAny, IsUnborn, MeasureCmp, Node, Plan
+from rhrt.rules.compile import All, Count, MeasureCmp, Node, Plan
 
 _OP_WORDS = {
     "at_least": "of {v} or more",
@@ -59,8 +59,8 @@ def holding_set(plan: Plan, facts: Facts, level: int) -> tuple[str, ...]:
 def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.ChangeHint, ...]:
     """Rules that did not fire but are one step away from firing and would change the outcome.
 
-    A rule is one step away when its condition is an ``all`` with exactly one false part and at
-    least one true part, or a count short by one. Only rules that would raise the level, make
+    A rule is one step away when its condition is an ``all`` whose only false part is a measure
+    threshold (and at least one part is true), or a count of concerns short by one. Only rules that would raise the level, make
     the decision urgent or add a pathway are listed.
     """
     hints = []
@@ -106,16 +106,13 @@ def _one_missing_part(node: Node, facts: Facts) -> str | None:
 
 
 def _describe(node: Node) -> str | None:
+    """Plain words for the one missing part, when it is something a practitioner can check.
+
+    Only measures qualify: "any concern tagged X would raise the level" is true of every rule
+    and would bury the useful hints, and a child's age is not something to change.
+    """
     if isinstance(node, MeasureCmp):
         return f"A {node.measure} {_OP_WORDS[node.op].format(v=f'{node.value:g}')}"
-    if isinstance(node, HasAny):
-        return f"Any concern matching {node.label}"
-    if isinstance(node, Count):
-        return f"Concerns reaching '{node.label}'"
-    if isinstance(node, AgeCmp):
-        return f"The child being {node.label}"
-    if isinstance(node, IsUnborn):
-        return "The child being unborn" if node.value else "The child being born"
     return None
 
 
