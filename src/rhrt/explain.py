@@ -60,8 +60,8 @@ def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.Cha
     """Rules that did not fire but are one step away from firing and would change the outcome.
 
     A rule is one step away when its condition is an ``all`` whose only false part is a measure
-    threshold (and at least one part is true), or a count of concerns short by one. Only rules that would raise the level, make
-    the decision urgent or add a pathway are listed.
+    threshold (and at least one part is true), or a count of concerns short by one. Only rules
+    that would raise the level, make the decision urgent or add a pathway are listed.
     """
     hints = []
     for result in evaluation.results:
