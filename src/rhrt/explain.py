@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rhrt.engine.reference import Evaluation, Facts, RuleResult, evaluate, truth
+from rhrt.engine.reference import Evaluation, Facts, RuleResult, level_of, truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.ruleset import RulesetModel, SourceRef
@@ -51,7 +51,7 @@ def holding_set(plan: Plan, facts: Facts, level: int) -> tuple[str, ...]:
     kept = set(facts.present)
     for ind in order:
         trial = replace(facts, present=frozenset(kept - {ind}))
-        if evaluate(plan, trial).level == level:
+        if level_of(plan, trial) == level:
             kept.discard(ind)
     return tuple(i for i in plan.indicator_order if i in kept)
 

@@ -165,5 +165,19 @@ def evaluate(plan: Plan, facts: Facts) -> Evaluation:
 
 
 def level_of(plan: Plan, facts: Facts) -> int:
-    """Only the level (no trace): used to search for the holding set."""
-    return evaluate(plan, facts).level
+    """Only the level, with no trace: used many times per case to find the holding set.
+
+    Skips every rule that cannot raise the level further, so it does far less work than
+    :func:`evaluate` while giving the same level.
+    """
+    level = 1
+    for ind in facts.present:
+        level = max(level, plan.indicator_level[ind])
+    for rule in plan.rules:
+        if (
+            rule.level is not None
+            and rule.level > level
+            and truth(rule.condition, facts) is not False
+        ):
+            level = rule.level
+    return level
