@@ -36,7 +36,7 @@ def test_python_examples_run(page: str, tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
     for block in blocks:
-        exec(compile(block, f"{page}:python", "exec"), namespace)  # noqa: S102 - our own docs
+        exec(compile(block, f"{page}:python", "exec"), namespace)
 
 
 def test_getting_started_claims_hold() -> None:
