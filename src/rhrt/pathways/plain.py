@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: MIT
+"""Rule conditions and outcomes in plain English.
+
+Why: a practitioner challenging a decision, or a board member reviewing the ruleset, must be
+able to read *what a rule says* without reading YAML. The wording is generated from the
+validated model (never hand-written beside it), so the published Levels of Need document and
+every decision describe exactly the rule the engine evaluates.
+
+Everything here is deterministic and pure: the same model always gives the same words.
+"""
+
+from __future__ import annotations
+
+from rhrt.model import ruleset as m
+
+_MEASURE_OPS = {
+    "at_least": "is {v} or more",
+    "more_than": "is more than {v}",
+    "at_most": "is {v} or less",
+    "less_than": "is less than {v}",
+}
+
+
+def describe_condition(cond: m.Condition, model: m.RulesetModel) -> str:
+    """One sentence fragment saying when ``cond`` is true (e.g. ``the child is under 6 months``)."""
+    return _Describer(model).describe(cond)
+
+
+def describe_outcome(then: m.Outcome, model: m.RulesetModel) -> str:
+    """What a rule does when it fires, e.g. ``the level is at least 4 (Acute); urgent; ...``."""
+    parts: list[str] = []
+    if then.level is not None:
+        name = _level_name(model, then.level)
+        parts.append(f"the level is at least {then.level} ({name})")
+    if then.urgent:
+        parts.append("the decision is urgent")
+    if then.pathways:
+        parts.append("recommend " + _join(_pathway_titles(model, then.pathways), "and"))
+    return _join(parts, "and")
+
+
+def describe_rule(rule: m.Rule, model: m.RulesetModel) -> str:
+    """A whole rule as one sentence: ``When <condition>, <outcome>.``"""
+    return f"When {describe_condition(rule.when, model)}, {describe_outcome(rule.then, model)}."
+
+
+def describe_safety(route: m.SafetyRoute, model: m.RulesetModel, *, immediate: bool) -> str:
+    """A built-in safety route in words (they are rules too, compiled first)."""
+    what = _Describer(model).tag(route.tag)
+    titles = _join(_pathway_titles(model, route.pathways), "and")
+    if immediate:
+        return (
+            f"When {what}, the level is 4 ({_level_name(model, 4)}), the decision is urgent, "
+            f"and recommend {titles}."
+        )
+    return f"When {what}, recommend {titles}, whatever the level."
+
+
+def rule_conditions(model: m.RulesetModel) -> dict[str, str]:
+    """Rule id → plain-English condition, including the two safety routes (``safety.*``)."""
+    desc = _Describer(model)
+    out = {
+        "safety.immediate-danger": desc.tag(model.safety.immediate_danger.tag),
+        "safety.allegation": desc.tag(model.safety.allegation.tag),
+    }
+    for rule in model.rules:
+        out[rule.id] = desc.describe(rule.when)
+    return out
+
+
+def _level_name(model: m.RulesetModel, level: int) -> str:
+    for lv in model.levels:
+        if lv.level == level:
+            return lv.name
+    return f"level {level}"  # pragma: no cover - a validated model has all four levels
+
+
+def _pathway_titles(model: m.RulesetModel, ids: tuple[str, ...]) -> list[str]:
+    titles = {p.id: p.title for p in model.pathways}
+    return [titles.get(i, i) for i in ids]
+
+
+def _join(parts: list[str], word: str) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
+
+
+class _Describer:
+    """Holds the lookups (indicator texts, tag descriptions, domain titles) for one model."""
+
+    def __init__(self, model: m.RulesetModel) -> None:
+        self.model = model
+        self.indicators = {i.id: i.text for i in model.indicators}
+        self.tags = {t.id: t.description for t in model.tags}
+        self.domains = {d.id: d.title for d in model.domains}
+        self.measures = {ms.id: ms for ms in model.measures}
+
+    def tag(self, tag: str) -> str:
+        description = self.tags.get(tag)
+        if description:
+            return f"any concern is tagged '{tag}' ({description.rstrip('.')})"
+        return f"any concern is tagged '{tag}'"
+
+    def describe(self, cond: m.Condition, *, nested: bool = False) -> str:
+        if isinstance(cond, m.IndicatorCond):
+            text = self.indicators.get(cond.indicator, cond.indicator)
+            return f"'{text}' ({cond.indicator}) is present"
+        if isinstance(cond, m.TagCond):
+            return self.tag(cond.tag)
+        if isinstance(cond, m.DomainCond):
+            return f"any concern is in {self.domains.get(cond.domain, cond.domain)}"
+        if isinstance(cond, m.CountCond):
+            return self._count(cond.count)
+        if isinstance(cond, m.MeasureCond):
+            spec = cond.measure
+            op, value = spec.comparison
+            measure = self.measures.get(spec.id)
+            title = measure.title if measure is not None else spec.id
+            unit = f" {measure.unit}" if measure is not None and measure.unit else ""
+            return f"the {title} {_MEASURE_OPS[op].format(v=f'{value:g}')}{unit}"
+        if isinstance(cond, m.AgeCond):
+            return f"the child is {self._age(cond.age)}"
+        if isinstance(cond, m.UnbornCond):
+            return "the child is unborn" if cond.unborn else "the child has been born"
+        if isinstance(cond, m.AllCond):
+            return self._combine([self.describe(c, nested=True) for c in cond.all], "and", nested)
+        if isinstance(cond, m.AnyCond):
+            return self._combine([self.describe(c, nested=True) for c in cond.any], "or", nested)
+        if isinstance(cond, m.NotCond):
+            return f"it is not the case that {self.describe(cond.not_, nested=True)}"
+        raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
+
+    @staticmethod
+    def _combine(parts: list[str], word: str, nested: bool) -> str:
+        if len(parts) == 1:
+            return parts[0]
+        lead = "all of" if word == "and" else "any of"
+        text = f"{lead}: " + "; ".join(parts)
+        return f"({text})" if nested else text
+
+    def _count(self, spec: m.CountSpec) -> str:
+        words = [f"at least {spec.at_least}"]
+        if spec.level is not None:
+            words.append(f"level-{spec.level}")
+        if spec.min_level is not None:
+            words.append(f"level-{spec.min_level}-or-above")
+        words.append("concern" if spec.at_least == 1 else "concerns")
+        if spec.tag is not None:
+            words.append(f"tagged '{spec.tag}'")
+        if spec.domain is not None:
+            words.append(f"in {self.domains.get(spec.domain, spec.domain)}")
+        words.append("are present" if spec.at_least > 1 else "is present")
+        if spec.distinct_domains is not None:
+            words.append(f"across at least {spec.distinct_domains} different domains")
+        return " ".join(words)
+
+    @staticmethod
+    def _age(spec: m.AgeSpec) -> str:
+        for key, phrase in (
+            ("under_months", "under {v} months old"),
+            ("under_years", "under {v} years old"),
+            ("at_least_months", "at least {v} months old"),
+            ("at_least_years", "at least {v} years old"),
+        ):
+            value = getattr(spec, key)
+            if value is not None:
+                return phrase.format(v=f"{value:g}")
+        raise AssertionError("unreachable: validated")  # pragma: no cover
+
+
+__all__ = [
+    "describe_condition",
+    "describe_outcome",
+    "describe_rule",
+    "describe_safety",
+    "rule_conditions",
+]
