@@ -351,7 +351,9 @@ def pathway_view(
     }
 
 
-def _level_view(model: m.RulesetModel | None, number: int) -> dict[str, Any]:
+def _level_view(
+    model: m.RulesetModel | None, number: int, name: str | None = None
+) -> dict[str, Any]:
     if model is not None:
         for lv in model.levels:
             if lv.level == number:
@@ -361,7 +363,8 @@ def _level_view(model: m.RulesetModel | None, number: int) -> dict[str, Any]:
                     "description": lv.description,
                     "response": lv.response,
                 }
-    return {"number": number, "name": f"Level {number}", "description": None, "response": None}
+    name = name or f"Level {number}"
+    return {"number": number, "name": name, "description": None, "response": None}
 
 
 def _why_views(
@@ -371,7 +374,10 @@ def _why_views(
     out = []
     for reason in rec.why:
         if reason.startswith("level-") and reason[6:].isdigit():
-            level = _level_view(model, int(reason[6:]))
+            number = int(reason[6:])
+            level = _level_view(
+                model, number, decision.level_name if number == decision.level else None
+            )
             text = f"Recommended at level {level['number']} ({level['name']})"
         else:
             text = because.get(reason, reason)
@@ -446,7 +452,7 @@ def decision_context(
     override = decision.override
     return {
         **base,
-        "level": _level_view(model, decision.level),
+        "level": _level_view(model, decision.level, decision.level_name),
         "final_level": _level_view(model, decision.final_level),
         "override": override,
         "management_review": bool(override and override.management_review),
