@@ -212,8 +212,6 @@ def check_references(model: m.RulesetModel, located: Located | None = None) -> l
         base = ("rules", i)
         c.source(rule.source, base)
         _check_condition(c, rule.when, (*base, "when"))
-        if rule.then.level is not None and rule.then.level == 1:
-            c.add("a rule raising to level 1 has no effect", (*base, "then", "level"))
         for j, pw in enumerate(rule.then.pathways):
             c.ref("pathway", pw, c.pathways, (*base, "then", "pathways", j))
 
