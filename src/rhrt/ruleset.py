@@ -75,6 +75,18 @@ class Ruleset:
             f"indicators={len(self.model.indicators)} rules={len(self.model.rules)}>"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter: identity, counts and levels as HTML (rendering imported only when asked)."""
+        from rhrt.pathways.render import ruleset_html
+
+        return ruleset_html(self)
+
+    def __rich__(self) -> Any:
+        """rich (terminals): the same summary in Markdown; rich is imported only here."""
+        from rhrt.pathways.render import ruleset_rich
+
+        return ruleset_rich(self)
+
     # -- cases ------------------------------------------------------------------------------
 
     def validate_case(

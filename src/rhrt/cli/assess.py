@@ -6,6 +6,13 @@ from __future__ import annotations
 import argparse
 
 from rhrt.cli._common import add_rules_option, read_input, ruleset_from_args, write_output
+from rhrt.cli.render import (
+    add_override_options,
+    add_template_options,
+    override_from_args,
+    print_rich_markdown,
+    rich_console_wanted,
+)
 from rhrt.pathways.render import FORMATS, render_decision
 
 
@@ -22,8 +29,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--include-notes",
         action="store_true",
-        help="include practitioners' free-text notes in JSON output (personal data)",
+        help="include practitioners' free-text notes in the output (personal data)",
     )
+    add_template_options(p)
+    add_override_options(p)
     p.add_argument("--out", metavar="FILE", help="write to a file instead of standard output")
     p.set_defaults(handler=run)
 
@@ -31,9 +40,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     ruleset = ruleset_from_args(args)
     case = ruleset.validate_case(read_input(args.case))
-    decision = ruleset.assess(case, engine=args.engine)
+    decision = ruleset.assess(case, override=override_from_args(args), engine=args.engine)
+    if rich_console_wanted(args):
+        print_rich_markdown(
+            render_decision(
+                decision, ruleset, "markdown", include_notes=args.include_notes,
+                templates_dir=args.templates,
+            )
+        )
+        return 0
     text = render_decision(
-        decision, ruleset, args.format, case=case, include_notes=args.include_notes
+        decision,
+        ruleset,
+        args.format,
+        case=case,
+        include_notes=args.include_notes,
+        templates_dir=args.templates,
     )
     write_output(text, args.out)
     return 0

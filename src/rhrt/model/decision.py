@@ -192,3 +192,15 @@ class Decision(_Out):
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
         return cls.model_json_schema()
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the decision as tidy HTML (rendering is imported only when asked for)."""
+        from rhrt.pathways.render import decision_html
+
+        return decision_html(self)
+
+    def __rich__(self) -> Any:
+        """rich (terminals): the Markdown rendering; rich itself is imported only here."""
+        from rhrt.pathways.render import decision_rich
+
+        return decision_rich(self)
