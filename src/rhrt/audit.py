@@ -1,0 +1,315 @@
+# SPDX-License-Identifier: MIT
+"""Threshold-consistency audits: recorded decisions against the framework's level.
+
+Why: a partnership audits whether its front door applies the thresholds consistently. The
+question that matters most is *under-assessment* — a practitioner recording a lower level than
+the framework gives — because a child who needed a statutory response may not have had one.
+So the audit reports agreement, the confusion matrix, under- and over-assessment overall and
+by indicator, domain and referral source, and lists the cases to review first: under-assessed
+cases the framework puts at level 4 come top.
+
+The framework's level never overrides a recorded decision: disagreement is a prompt to look at
+the case, which may hold information the table does not.
+
+>>> from rhrt.audit import compare            # doctest: +SKIP
+>>> result = compare(table, ruleset)
+>>> result.agreement, result.under_rate
+>>> result.tables()["by_source"]               # pandas DataFrames for notebooks
+>>> html = result.to_html()                    # self-contained report with charts
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rhrt.errors import CaseError
+
+if TYPE_CHECKING:
+    from rhrt.ruleset import Ruleset
+
+__all__ = ["AuditResult", "compare"]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The audit of one table against one ruleset (numbers, then pandas tables)."""
+
+    ruleset: str
+    """Ruleset id, version and hash prefix, for the report."""
+    rows: int
+    recorded: int
+    """Rows with a recorded decision (the base of every rate)."""
+    agreement: float
+    under_rate: float
+    """Share of recorded rows where the recorded level is below the framework's."""
+    over_rate: float
+    framework_counts: tuple[int, int, int, int]
+    recorded_counts: tuple[int, int, int, int]
+    confusion: Any
+    """pandas DataFrame: framework level (rows) × recorded level (columns), counts."""
+    by_indicator: Any
+    by_domain: Any
+    by_source: Any
+    review: Any
+    """Cases to review first: under-assessed, highest framework level and widest gap first."""
+
+    def tables(self) -> dict[str, Any]:
+        """Every table of the audit as pandas DataFrames, by name."""
+        from rhrt.batch._report import matrix_table
+
+        summary = _summary_frame(self)
+        return {
+            "summary": summary,
+            "levels": _levels_frame(self),
+            "confusion": self.confusion,
+            "confusion_flat": matrix_table(self.confusion),
+            "by_indicator": self.by_indicator,
+            "by_domain": self.by_domain,
+            "by_source": self.by_source,
+            "review": self.review,
+        }
+
+    def charts(self) -> dict[str, bytes]:
+        """PNG charts: level distribution and the confusion-matrix heatmap."""
+        from rhrt.batch._report import heatmap, level_bars
+
+        return {
+            "levels": level_bars(
+                {"framework": self.framework_counts, "recorded": self.recorded_counts},
+                "Cases by level",
+            ),
+            "confusion": heatmap(
+                self.confusion.to_numpy(),
+                "Recorded decision against framework level",
+                "framework level",
+                "recorded level",
+            ),
+        }
+
+    def _sections(self, charts: bool) -> tuple[list[str], list[Any]]:
+        from rhrt.batch._report import Section, matrix_table, pct
+
+        c = self.charts() if charts else {}
+        intro = [
+            f"Ruleset: {self.ruleset}. {self.rows:,} cases, {self.recorded:,} with a recorded "
+            "decision.",
+            f"Agreement {pct(self.agreement)}; under-assessment (recorded below the framework) "
+            f"{pct(self.under_rate)}; over-assessment {pct(self.over_rate)}.",
+            "The framework supports professional judgement and never replaces it: a "
+            "disagreement is a prompt to review the case, not a finding that it was wrong.",
+        ]
+        sections = [
+            Section("Summary", tables=[("", _summary_frame(self))]),
+            Section(
+                "Levels",
+                tables=[("", _levels_frame(self))],
+                charts=[("Cases by level: framework and recorded", c["levels"])] if c else [],
+            ),
+            Section(
+                "Confusion matrix",
+                paragraphs=["Rows: the framework's level. Columns: the recorded decision."],
+                tables=[("", matrix_table(self.confusion))],
+                charts=[("Recorded decision against framework level", c["confusion"])]
+                if c
+                else [],
+            ),
+            Section(
+                "Cases to review first",
+                paragraphs=[
+                    "Under-assessed cases, highest framework level first (level 4 at the top), "
+                    "then the widest gap, urgent cases first."
+                ],
+                tables=[("", self.review)],
+            ),
+            Section("By referral source", tables=[("", self.by_source)]),
+            Section(
+                "By indicator",
+                paragraphs=["Cases with each indicator present, most under-assessed first."],
+                tables=[("", self.by_indicator)],
+            ),
+            Section("By domain", tables=[("", self.by_domain)]),
+        ]
+        return intro, sections
+
+    def to_markdown(self) -> str:
+        from rhrt.batch._report import render_markdown
+
+        intro, sections = self._sections(charts=False)
+        return render_markdown("Threshold consistency audit", intro, sections)
+
+    def to_html(self) -> str:
+        """A self-contained HTML report (charts inline)."""
+        from rhrt.batch._report import render_html
+
+        intro, sections = self._sections(charts=True)
+        return render_html("Threshold consistency audit", intro, sections)
+
+
+def _summary_frame(r: AuditResult) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "measure": ["cases", "with recorded decision", "agreement", "under-assessment",
+                        "over-assessment"],
+            "value": [f"{r.rows:,}", f"{r.recorded:,}", _p(r.agreement), _p(r.under_rate),
+                      _p(r.over_rate)],
+        }
+    )
+
+
+def _levels_frame(r: AuditResult) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "level": [1, 2, 3, 4],
+            "framework": list(r.framework_counts),
+            "recorded": list(r.recorded_counts),
+        }
+    )
+
+
+def _p(value: float) -> str:
+    from rhrt.batch._report import pct
+
+    return pct(value)
+
+
+def compare(
+    table: Any,
+    ruleset: Ruleset | None = None,
+    *,
+    top: int = 100,
+    min_cases: int = 1,
+    ignore_columns: Iterable[str] = (),
+) -> AuditResult:
+    """Audit a table's ``recorded_decision`` column against the framework's level.
+
+    Args:
+        table: pandas, polars or pyarrow; the batch layout plus ``recorded_decision`` (1-4,
+            empty when none was recorded) and, for the source breakdown, ``referral_source``.
+        ruleset: default the bundled ruleset.
+        top: how many cases to list for review.
+        min_cases: leave out indicators, domains and sources with fewer recorded cases.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from rhrt.batch import evaluate_table
+    from rhrt.batch._report import matrix_frame
+    from rhrt.batch._table import floats, texts
+
+    rules = _ruleset(ruleset)
+    ev = evaluate_table(table, rules, ignore_columns=ignore_columns)
+    arrow = ev.table
+    if "recorded_decision" not in arrow.column_names:
+        raise CaseError("an audit needs a recorded_decision column", path="recorded_decision")
+    rec_f = floats(arrow.column("recorded_decision"), "recorded_decision")
+    has = ~np.isnan(rec_f)
+    recorded_level = np.where(has, rec_f, 0).astype(np.int16)
+    level = ev.result.level.astype(np.int16)
+    base = int(has.sum())
+    agree = has & (recorded_level == level)
+    under = has & (recorded_level < level)
+    over = has & (recorded_level > level)
+
+    confusion = np.zeros((4, 4), dtype=np.int64)
+    np.add.at(confusion, (level[has] - 1, recorded_level[has] - 1), 1)
+    fw_counts = np.bincount(level, minlength=5)[1:]
+    rec_counts = np.bincount(recorded_level[has], minlength=5)[1:]
+
+    def rates(mask: Any) -> tuple[int, float, float, float]:
+        m = mask & has
+        k = int(m.sum())
+        if not k:
+            return 0, float("nan"), float("nan"), float("nan")
+        return (k, float((agree & m).sum()) / k, float((under & m).sum()) / k,
+                float((over & m).sum()) / k)
+
+    def frame(key: str, groups: list[tuple[str, Any]]) -> Any:
+        rows = []
+        for name, mask in groups:
+            k, a, u, o = rates(mask)
+            if k >= min_cases:
+                rows.append({key: name, "cases": k, "agreement": a, "under": u, "over": o})
+        out = pd.DataFrame(rows, columns=[key, "cases", "agreement", "under", "over"])
+        if len(out):
+            out = out.sort_values(["under", "cases"], ascending=[False, False], kind="stable")
+        return out.reset_index(drop=True)
+
+    vp = ev.plan
+    present = ev.arrays.present
+    by_indicator = frame("indicator", [(i, present[c]) for c, i in enumerate(vp.indicator_ids)])
+    by_indicator.insert(1, "level", [vp.plan.indicator_level[i] for i in by_indicator.indicator])
+    members: dict[str, list[int]] = {}
+    for ind in rules.model.indicators:
+        for dom in dict.fromkeys((ind.domain, *ind.topics)):
+            members.setdefault(dom, []).append(vp.column[ind.id])
+    by_domain = frame(
+        "domain",
+        [
+            (d.id, np.logical_or.reduce(present[members[d.id]], axis=0))
+            for d in rules.model.domains
+            if d.id in members
+        ],
+    )
+    if "referral_source" in arrow.column_names:
+        src = texts(arrow.column("referral_source")).to_numpy(zero_copy_only=False)
+        src = np.where(pd.isna(src), "(not recorded)", src).astype(str)
+        names, inverse = np.unique(src, return_inverse=True)
+        by_source = frame("referral_source", [(str(s), inverse == k) for k, s in enumerate(names)])
+    else:
+        by_source = pd.DataFrame(columns=["referral_source", "cases", "agreement", "under",
+                                          "over"])
+
+    gap = level - recorded_level
+    idx = np.flatnonzero(under)
+    order = np.lexsort((idx, ~ev.result.urgent[idx], -gap[idx], -level[idx]))
+    chosen = idx[order][:top]
+    review = _review_frame(ev, chosen, recorded_level, arrow)
+
+    return AuditResult(
+        ruleset=f"{rules.id} {rules.version} (sha256 {rules.stamp.sha256[:12]})",
+        rows=int(level.shape[0]),
+        recorded=base,
+        agreement=float(agree.sum()) / base if base else float("nan"),
+        under_rate=float(under.sum()) / base if base else float("nan"),
+        over_rate=float(over.sum()) / base if base else float("nan"),
+        framework_counts=tuple(int(x) for x in fw_counts),  # type: ignore[arg-type]
+        recorded_counts=tuple(int(x) for x in rec_counts),  # type: ignore[arg-type]
+        confusion=matrix_frame(confusion, "framework", "recorded"),
+        by_indicator=by_indicator,
+        by_domain=by_domain,
+        by_source=by_source,
+        review=review,
+    )
+
+
+def _review_frame(ev: Any, chosen: Any, recorded_level: Any, arrow: Any) -> Any:
+    import pandas as pd
+    import pyarrow as pa
+
+    results = ev.results().take(pa.array(chosen, pa.int64()))
+    data: dict[str, Any] = {"row": chosen.tolist()}
+    if "case_ref" in arrow.column_names:
+        data["case_ref"] = arrow.column("case_ref").take(pa.array(chosen, pa.int64())).to_pylist()
+    data["framework_level"] = results.column("level").to_pylist()
+    data["recorded_decision"] = recorded_level[chosen].tolist()
+    data["urgent"] = results.column("urgent").to_pylist()
+    if "referral_source" in arrow.column_names:
+        data["referral_source"] = (
+            arrow.column("referral_source").take(pa.array(chosen, pa.int64())).to_pylist()
+        )
+    data["determining_indicators"] = results.column("determining_indicators").to_pylist()
+    return pd.DataFrame(data)
+
+
+def _ruleset(ruleset: Ruleset | None) -> Ruleset:
+    if ruleset is not None:
+        return ruleset
+    from rhrt.ruleset import load_ruleset
+
+    return load_ruleset()

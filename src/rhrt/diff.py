@@ -1,0 +1,312 @@
+# SPDX-License-Identifier: MIT
+"""What-if: the impact of a ruleset change on a population of cases.
+
+Why: thresholds change by editing the ruleset file, and a partnership must see what an edit
+does before adopting it — how many children change level, in which direction, and *why*. Cases
+that move down need the most scrutiny (a change that lowers a child's level can withdraw a
+service), so they are listed separately.
+
+Each move is attributed to one change, the first that explains it (rules in the new or old
+ruleset's order, then indicators in ruleset order):
+
+- a move up: a rule that now fires at the new level but did not reach it before (a new rule, a
+  changed condition or level), else a present indicator whose level rose to the new level;
+- a move down: a rule that reached the old level before but no longer does, else a present
+  indicator whose level fell from the old level.
+
+A move explained by neither (e.g. several changes together) is attributed to ``combination``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rhrt.ruleset import Ruleset
+
+__all__ = ["ImpactResult", "impact", "ruleset_changes"]
+
+
+@dataclass(frozen=True)
+class ImpactResult:
+    """The impact of replacing ``old`` with ``new`` on one table."""
+
+    old: str
+    new: str
+    rows: int
+    changed: int
+    up: int
+    down: int
+    transition: Any
+    """pandas DataFrame: old level (rows) × new level (columns), counts."""
+    causes: Any
+    """pandas DataFrame: cause, direction, cases (most cases first)."""
+    moves: Any
+    """Every case that changed level: row, case_ref, old_level, new_level, direction, cause."""
+    moves_down: Any
+    """Cases that move down (the ones that need scrutiny), biggest drop first."""
+    changes: Any
+    """The differences between the rulesets themselves (rules and indicators)."""
+    old_counts: tuple[int, int, int, int]
+    new_counts: tuple[int, int, int, int]
+
+    @property
+    def changed_rate(self) -> float:
+        return self.changed / self.rows if self.rows else float("nan")
+
+    def tables(self) -> dict[str, Any]:
+        from rhrt.batch._report import matrix_table
+
+        return {
+            "summary": self._summary(),
+            "transition": self.transition,
+            "transition_flat": matrix_table(self.transition),
+            "causes": self.causes,
+            "moves": self.moves,
+            "moves_down": self.moves_down,
+            "changes": self.changes,
+        }
+
+    def charts(self) -> dict[str, bytes]:
+        from rhrt.batch._report import heatmap, level_bars
+
+        return {
+            "levels": level_bars({"old": self.old_counts, "new": self.new_counts},
+                                 "Cases by level: old and new rules"),
+            "transition": heatmap(self.transition.to_numpy(), "Level transitions",
+                                  "old level", "new level"),
+        }
+
+    def _summary(self) -> Any:
+        import pandas as pd
+
+        from rhrt.batch._report import pct
+
+        return pd.DataFrame(
+            {
+                "measure": ["cases", "change level", "move up", "move down"],
+                "value": [f"{self.rows:,}", f"{self.changed:,} ({pct(self.changed_rate)})",
+                          f"{self.up:,}", f"{self.down:,}"],
+            }
+        )
+
+    def _sections(self, charts: bool) -> tuple[list[str], list[Any]]:
+        import pandas as pd
+
+        from rhrt.batch._report import Section, matrix_table
+
+        c = self.charts() if charts else {}
+        levels = pd.DataFrame({"level": [1, 2, 3, 4], "old": list(self.old_counts),
+                               "new": list(self.new_counts)})
+        intro = [
+            f"Old rules: {self.old}. New rules: {self.new}.",
+            f"{self.changed:,} of {self.rows:,} cases change level: {self.up:,} up, "
+            f"{self.down:,} down.",
+        ]
+        sections = [
+            Section("Summary", tables=[("", self._summary())]),
+            Section("Ruleset changes", tables=[("", self.changes)]),
+            Section("Levels", tables=[("", levels)],
+                    charts=[("Cases by level, old and new rules", c["levels"])] if c else []),
+            Section(
+                "Transition matrix",
+                paragraphs=["Rows: level under the old rules. Columns: under the new rules."],
+                tables=[("", matrix_table(self.transition))],
+                charts=[("Level transitions", c["transition"])] if c else [],
+            ),
+            Section("What caused the moves", tables=[("", self.causes)]),
+            Section(
+                "Cases that move down",
+                paragraphs=["These need scrutiny: the change would lower the child's level."],
+                tables=[("", self.moves_down)],
+            ),
+        ]
+        return intro, sections
+
+    def to_markdown(self) -> str:
+        from rhrt.batch._report import render_markdown
+
+        intro, sections = self._sections(charts=False)
+        return render_markdown("Ruleset change impact", intro, sections)
+
+    def to_html(self) -> str:
+        from rhrt.batch._report import render_html
+
+        intro, sections = self._sections(charts=True)
+        return render_html("Ruleset change impact", intro, sections)
+
+
+def ruleset_changes(old: Ruleset, new: Ruleset) -> Any:
+    """A table of what differs between two rulesets: rules, indicators, level pathways."""
+    import pandas as pd
+
+    rows: list[dict[str, str]] = []
+    old_rules = {r.id: r for r in old.plan.rules}
+    new_rules = {r.id: r for r in new.plan.rules}
+    for rid, rule in new_rules.items():
+        before = old_rules.get(rid)
+        if before is None:
+            rows.append({"kind": "rule", "id": rid, "change": "added"})
+        else:
+            what = [
+                name
+                for name, a, b in (
+                    ("condition", before.condition, rule.condition),
+                    ("level", before.level, rule.level),
+                    ("urgent", before.urgent, rule.urgent),
+                    ("pathways", before.pathways, rule.pathways),
+                )
+                if a != b
+            ]
+            if what:
+                detail = ", ".join(what)
+                if "level" in what:
+                    detail = detail.replace("level", f"level {before.level} → {rule.level}")
+                rows.append({"kind": "rule", "id": rid, "change": f"changed ({detail})"})
+    rows += [{"kind": "rule", "id": rid, "change": "removed"} for rid in old_rules
+             if rid not in new_rules]
+    old_lv, new_lv = old.plan.indicator_level, new.plan.indicator_level
+    for ind, lv in new_lv.items():
+        if ind not in old_lv:
+            rows.append({"kind": "indicator", "id": ind, "change": f"added at level {lv}"})
+        elif old_lv[ind] != lv:
+            rows.append({"kind": "indicator", "id": ind, "change": f"level {old_lv[ind]} → {lv}"})
+    rows += [{"kind": "indicator", "id": i, "change": "removed"} for i in old_lv if i not in new_lv]
+    for lv in (1, 2, 3, 4):
+        a, b = old.plan.level_pathways.get(lv, ()), new.plan.level_pathways.get(lv, ())
+        if a != b:
+            rows.append({"kind": "level", "id": f"level-{lv}",
+                         "change": f"pathways {', '.join(a) or '-'} → {', '.join(b) or '-'}"})
+    return pd.DataFrame(rows, columns=["kind", "id", "change"])
+
+
+def impact(
+    table: Any,
+    old: Ruleset,
+    new: Ruleset,
+    *,
+    top: int = 200,
+    ignore_columns: Iterable[str] = (),
+) -> ImpactResult:
+    """Compare the levels two rulesets give every row of a table.
+
+    The table must be valid for both rulesets (its indicator ids and measure columns must exist
+    in each). ``top`` limits the moves-down list in reports (``moves`` has every move).
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from rhrt.batch import evaluate_table
+    from rhrt.batch._report import matrix_frame
+
+    ev_old = evaluate_table(table, old, ignore_columns=ignore_columns)
+    ev_new = evaluate_table(table, new, ignore_columns=ignore_columns)
+    lo = ev_old.result.level.astype(np.int16)
+    ln = ev_new.result.level.astype(np.int16)
+    n = int(lo.shape[0])
+    transition = np.zeros((4, 4), dtype=np.int64)
+    np.add.at(transition, (lo - 1, ln - 1), 1)
+    moved = np.flatnonzero(lo != ln)
+    up_rows = moved[ln[moved] > lo[moved]]
+    down_rows = moved[ln[moved] < lo[moved]]
+
+    cause = np.full(n, "", dtype=object)
+    cause[up_rows] = _attribute(up_rows, ev_new, ev_old, ln, up=True)
+    cause[down_rows] = _attribute(down_rows, ev_old, ev_new, lo, up=False)
+
+    arrow = ev_old.table
+    refs = None
+    if "case_ref" in arrow.column_names:
+        refs = arrow.column("case_ref").take(pa.array(moved, pa.int64())).to_pylist()
+    moves = pd.DataFrame(
+        {
+            "row": moved.tolist(),
+            **({"case_ref": refs} if refs is not None else {}),
+            "old_level": lo[moved].tolist(),
+            "new_level": ln[moved].tolist(),
+            "direction": np.where(ln[moved] > lo[moved], "up", "down").tolist(),
+            "cause": cause[moved].tolist(),
+        }
+    )
+    if len(moves):
+        causes = (
+            moves.groupby(["cause", "direction"], sort=False).size().rename("cases").reset_index()
+            .sort_values(["cases", "cause"], ascending=[False, True], kind="stable")
+            .reset_index(drop=True)
+        )
+    else:
+        causes = pd.DataFrame(columns=["cause", "direction", "cases"])
+    down = moves[moves.direction == "down"].copy()
+    down["drop"] = down.old_level - down.new_level
+    down = down.sort_values(["drop", "old_level", "row"], ascending=[False, False, True],
+                            kind="stable").drop(columns=["drop", "direction"]).head(top)
+    return ImpactResult(
+        old=_name(old),
+        new=_name(new),
+        rows=n,
+        changed=int(moved.size),
+        up=int(up_rows.size),
+        down=int(down_rows.size),
+        transition=matrix_frame(transition, "old", "new"),
+        causes=causes,
+        moves=moves,
+        moves_down=down.reset_index(drop=True),
+        changes=ruleset_changes(old, new),
+        old_counts=tuple(int(x) for x in np.bincount(lo, minlength=5)[1:]),  # type: ignore[arg-type]
+        new_counts=tuple(int(x) for x in np.bincount(ln, minlength=5)[1:]),  # type: ignore[arg-type]
+    )
+
+
+def _name(ruleset: Ruleset) -> str:
+    return f"{ruleset.id} {ruleset.version} (sha256 {ruleset.stamp.sha256[:12]})"
+
+
+def _attribute(rows: Any, ev_to: Any, ev_from: Any, level_to: Any, *, up: bool) -> Any:
+    """The first change explaining each move from ``level_from`` (under ``ev_from``'s rules) to
+    ``level_to`` (under ``ev_to``'s): ``ev_to`` is the side whose rules or indicators set the
+    level that the other side does not reach.
+
+    For a move up, ``to`` is the new ruleset; for a move down, the old one (a rule that *used*
+    to set the level).
+    """
+    import numpy as np
+
+    out = np.full(rows.size, "combination", dtype=object)
+    if not rows.size:
+        return out
+    target = level_to[rows]
+    done = np.zeros(rows.size, dtype=bool)
+    vp_to, vp_from = ev_to.plan, ev_from.plan
+    from_rules = {rid: r for r, rid in enumerate(vp_from.rule_ids)}
+    for r, rid in enumerate(vp_to.rule_ids):
+        level = vp_to.rules[r].level
+        if level is None:
+            continue
+        sets = ev_to.result.fired[r, rows] & (target == level)
+        other = from_rules.get(rid)
+        if other is not None and vp_from.rules[other].level is not None:
+            still = ev_from.result.fired[other, rows] & (vp_from.rules[other].level >= target)
+            sets &= ~still
+        hit = sets & ~done
+        out[hit] = f"rule {rid}" + ("" if other is not None else (" (added)" if up else
+                                                                   " (removed)"))
+        done |= hit
+    for c, ind in enumerate(vp_to.indicator_ids):
+        lv_to = int(vp_to.indicator_level[c])
+        c_from = vp_from.column.get(ind)
+        lv_from = int(vp_from.indicator_level[c_from]) if c_from is not None else 0
+        if lv_from >= lv_to:
+            continue
+        hit = ev_to.arrays.present[c, rows] & (target == lv_to) & ~done
+        if not lv_from:
+            label = f"indicator {ind} ({'added' if up else 'removed'} at level {lv_to})"
+        elif up:
+            label = f"indicator {ind} (level {lv_from} → {lv_to})"
+        else:
+            label = f"indicator {ind} (level {lv_to} → {lv_from})"
+        out[hit] = label
+        done |= hit
+    return out
