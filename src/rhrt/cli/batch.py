@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: MIT
+"""``rhrt batch IN --out OUT``: assess a CSV or Parquet file of cases, streaming in chunks.
+
+Memory stays flat however large the file: each chunk is read, assessed and written before the
+next. A progress bar shows on a terminal; a summary (counts and percentages per level and
+pathway) is printed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rhrt.cli._common import add_rules_option, ruleset_from_args
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "batch",
+        help="assess every case in a CSV or Parquet file (needs rhrt[analysis])",
+        description=(
+            "Assess a table of cases (CSV or Parquet, one row per case; see docs/analysts.md "
+            "for the columns) and write level, urgent, pathways and determining indicators."
+        ),
+    )
+    p.add_argument("input", metavar="IN", help="input file (.csv, .csv.gz or .parquet)")
+    p.add_argument("--out", metavar="OUT", required=True, help="output file (.csv or .parquet)")
+    add_rules_option(p)
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="write only level, urgent and one true/false column per pathway (fastest)",
+    )
+    p.add_argument("--keep-input", action="store_true", help="copy the input columns to OUT")
+    p.add_argument(
+        "--ignore-column",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="allow an extra input column (repeatable); unknown columns are otherwise errors",
+    )
+    p.add_argument("--chunk-size", type=int, default=100_000, metavar="ROWS",
+                   help="rows per chunk (default 100000)")
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.add_argument("--summary-json", metavar="FILE", help="also write the summary as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rhrt.batch import assess_file, require_analysis
+
+    require_analysis("rhrt batch")
+    ruleset = ruleset_from_args(args)
+    summary = assess_file(
+        args.input,
+        args.out,
+        ruleset,
+        fast=args.fast,
+        keep_input=args.keep_input,
+        chunk_rows=args.chunk_size,
+        progress=False if args.no_progress else None,
+        ignore_columns=args.ignore_column,
+    )
+    print(summary.to_text(), file=sys.stderr)
+    if args.summary_json:
+        with open(args.summary_json, "w", encoding="utf-8") as fh:
+            json.dump(summary.as_dict(), fh, indent=2)
+    return 0
