@@ -91,7 +91,9 @@ def _words(value: str) -> str:
 
 
 @pytest.mark.parametrize(("name", "pathway_id"), _pathway_params())
-def test_every_pathway_is_reachable_and_renders_in_every_format(name: str, pathway_id: str) -> None:
+def test_every_pathway_is_reachable_and_renders_in_every_format(
+    name: str, pathway_id: str
+) -> None:
     rs = ruleset(name)
     case = triggering_case(rs, pathway_id)
     assert case is not None, f"no case found that recommends {pathway_id}"
@@ -147,11 +149,13 @@ def _with_pathway_template(template: str | None) -> rhrt.Ruleset:
 
 def test_a_pathway_can_name_its_own_template(tmp_path: Path) -> None:
     rs = _with_pathway_template("lado-local")
-    (tmp_path / "lado-local.text.j2").write_text("LOCAL LADO: {{ pathway.title }} by {{ pathway.timescale }}\n")
+    (tmp_path / "lado-local.text.j2").write_text(
+        "LOCAL LADO: {{ pathway.title }} by {{ pathway.timescale }}\n"
+    )
     out = render_pathway("lado", rs, "text", templates_dir=tmp_path)
     assert out == "LOCAL LADO: LADO by one working day\n"
     # a named template that does not exist is an error, never a silent fallback
-    with pytest.raises(TemplateRenderError, match="lado-local.markdown.j2"):
+    with pytest.raises(TemplateRenderError, match=r"lado-local\.markdown\.j2"):
         render_pathway("lado", rs, "markdown", templates_dir=tmp_path)
 
 
@@ -185,7 +189,10 @@ def _cond(data: dict[str, Any]) -> m.Condition:
             "at least 3 level-2-or-above concerns are present across at least 2 different domains",
         ),
         ({"measure": {"id": "dash_score", "at_least": 14}}, "the DASH score is 14 or more answers"),
-        ({"measure": {"id": "dash_score", "less_than": 5}}, "the DASH score is less than 5 answers"),
+        (
+            {"measure": {"id": "dash_score", "less_than": 5}},
+            "the DASH score is less than 5 answers",
+        ),
         ({"age": {"under_months": 6}}, "the child is under 6 months old"),
         ({"age": {"at_least_years": 10}}, "the child is at least 10 years old"),
         ({"unborn": True}, "the child is unborn"),
@@ -195,7 +202,10 @@ def _cond(data: dict[str, Any]) -> m.Condition:
             "all of: any concern is tagged 'da' (domestic abuse incident); "
             "(any of: the child is unborn; the child is under 1 years old)",
         ),
-        ({"not": {"indicator": "thriving"}}, "it is not the case that 'Physically well' (thriving) is present"),
+        (
+            {"not": {"indicator": "thriving"}},
+            "it is not the case that 'Physically well' (thriving) is present",
+        ),
     ],
 )
 def test_conditions_read_as_plain_english(cond: dict[str, Any], expected: str) -> None:

@@ -82,6 +82,7 @@ class MdSafe(str):
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|<>~&])")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=:#])|(\d+)([.)])(?=\s|$))")
+_TEMPLATE_PERCENT = re.compile(r"(?<=\{)%|%(?=\\\})")
 _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
 _JS_SCHEME = re.compile(r"(?i)(java|vb)(script)\s*:")
 
@@ -104,6 +105,7 @@ def escape_markdown(value: str) -> str:
     text = clean_text(value).replace("\t", " ")
     text = _WHITESPACE_RUN.sub(" / ", text.strip())
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _TEMPLATE_PERCENT.sub(r"\\%", text)  # no "{%" or "%}" for a later template engine
     text = _MD_LINE_START.sub(_escape_line_start, text)
     return _JS_SCHEME.sub(r"\1\2\\:", text)
 
