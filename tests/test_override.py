@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: MIT
+"""Professional judgement: an override is kept beside the framework's level, never silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import rhrt
+from rhrt.pathways.render import TEMPLATE_FORMATS, render_decision
+
+MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
+LEVEL_CASES = {1: {}, 2: {"indicators": ["poor-diet"]}, 3: {"indicators": ["bruise"],
+               "child": {"age_years": 5}}, 4: {"indicators": ["danger"]}}
+
+
+@pytest.fixture(scope="module")
+def rs() -> rhrt.Ruleset:
+    return rhrt.load_ruleset(MINIMAL)
+
+
+def test_level_cases_give_their_levels(rs: rhrt.Ruleset) -> None:
+    for level, case in LEVEL_CASES.items():
+        assert rs.assess(case).level == level
+
+
+@pytest.mark.parametrize("framework", [1, 2, 3, 4])
+@pytest.mark.parametrize("professional", [1, 2, 3, 4])
+@pytest.mark.parametrize("as_model", [False, True])
+def test_override_keeps_both_levels(
+    rs: rhrt.Ruleset, framework: int, professional: int, as_model: bool
+) -> None:
+    value: Any = {"level": professional, "reason": "Known family, strong support", "role": "DSL"}
+    if as_model:
+        value = rhrt.Override(**value)
+    d = rs.assess(LEVEL_CASES[framework], override=value)
+    assert d.level == framework
+    assert d.final_level == professional
+    assert d.override is not None
+    assert d.override.framework_level == framework
+    assert d.override.reason == "Known family, strong support" and d.override.role == "DSL"
+    if professional > framework:
+        assert d.override.direction == "raised"
+    elif professional < framework:
+        assert d.override.direction == "lowered"
+    else:
+        assert d.override.direction == "same"
+    assert d.override.management_review is (framework == 4 and professional < 4)
+
+
+def test_no_override_means_framework_level(rs: rhrt.Ruleset) -> None:
+    d = rs.assess(LEVEL_CASES[3])
+    assert d.override is None and d.final_level == 3
+
+
+@pytest.mark.parametrize("fmt", TEMPLATE_FORMATS)
+def test_lowered_level_four_is_flagged_for_review_before_the_reasons(
+    rs: rhrt.Ruleset, fmt: str
+) -> None:
+    d = rs.assess(
+        LEVEL_CASES[4], override={"level": 2, "reason": "Parent acted protectively", "role": "SW"}
+    )
+    text = render_decision(d, rs, fmt)
+    review = text.index("MANAGEMENT REVIEW REQUIRED")
+    assert text.index("Acute") < review < text.index("Why")
+    assert text.index("Parent acted protectively") < text.index("Why")
+    assert "level 2" in text[:review] and "lowered" in text[:review]
+
+
+@pytest.mark.parametrize("fmt", TEMPLATE_FORMATS)
+def test_every_override_is_shown_but_only_lowered_four_is_reviewed(
+    rs: rhrt.Ruleset, fmt: str
+) -> None:
+    for framework, professional in ((2, 3), (3, 1), (4, 4), (1, 1)):
+        d = rs.assess(
+            LEVEL_CASES[framework],
+            override={"level": professional, "reason": "Reason given here", "role": "GP"},
+        )
+        text = render_decision(d, rs, fmt)
+        assert "Reason given here" in text and "GP" in text
+        assert "MANAGEMENT REVIEW REQUIRED" not in text
+        assert f"level {professional}" in text.lower()
+
+
+def test_override_is_in_the_record(rs: rhrt.Ruleset) -> None:
+    d = rs.assess(LEVEL_CASES[4], override={"level": 3, "reason": "Safety plan", "role": "SW"})
+    record = d.to_record()
+    assert record["level"] == 4
+    assert record["override"]["level"] == 3
+    assert record["override"]["management_review"] is True
+    assert rhrt.Decision.from_json(d.to_json()) == d
+
+
+@pytest.mark.parametrize(
+    ("override", "path"),
+    [
+        ({"level": 5, "reason": "too high", "role": "SW"}, "override.level"),
+        ({"level": 2, "reason": "", "role": "SW"}, "override.reason"),
+        ({"level": 2, "reason": "secret reason text"}, "override.role"),
+        ({"level": 2, "reason": "ok reason", "role": "SW", "extra": 1}, "override.extra"),
+    ],
+)
+def test_invalid_override_is_a_case_error_without_its_text(
+    rs: rhrt.Ruleset, override: dict[str, Any], path: str
+) -> None:
+    with pytest.raises(rhrt.CaseError) as info:
+        rs.assess(LEVEL_CASES[2], override=override)
+    assert info.value.path == path
+    assert "secret reason text" not in str(info.value)
