@@ -9,7 +9,8 @@ that would raise it).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from rhrt.engine.reference import Evaluation, Facts, RuleResult, level_of, truth
 from rhrt.indicators.catalogue import Catalogue
@@ -25,6 +26,17 @@ _OP_WORDS = {
 }
 
 
+@lru_cache(maxsize=64)
+def _rank(order: tuple[str, ...]) -> Mapping[str, int]:
+    """Indicator id → position in ruleset order (cached per ruleset: sorting a case's few
+    concerns by rank is much cheaper than scanning every indicator of the ruleset)."""
+    return {ind: n for n, ind in enumerate(order)}
+
+
+def _in_order(plan: Plan, ids: Iterable[str]) -> list[str]:
+    return sorted(ids, key=_rank(plan.indicator_order).__getitem__)
+
+
 def determining_indicators(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[str, ...]:
     """Present indicators that determine the level, in ruleset order.
 
@@ -36,7 +48,7 @@ def determining_indicators(plan: Plan, facts: Facts, evaluation: Evaluation) -> 
     for result in evaluation.results:
         if result.fired and result.rule.level == level:
             chosen |= result.rule.indicator_ids & facts.present
-    return tuple(i for i in plan.indicator_order if i in chosen)
+    return tuple(_in_order(plan, chosen))
 
 
 def holding_set(plan: Plan, facts: Facts, level: int) -> tuple[str, ...]:
@@ -45,15 +57,13 @@ def holding_set(plan: Plan, facts: Facts, level: int) -> tuple[str, ...]:
     Greedy deletion in a fixed order (lowest level first, then ruleset order), so it is
     deterministic: each concern is dropped if the level stays the same without it.
     """
-    order = sorted(
-        facts.present, key=lambda i: (plan.indicator_level[i], plan.indicator_order.index(i))
-    )
+    in_order = _in_order(plan, facts.present)
     kept = set(facts.present)
-    for ind in order:
-        trial = replace(facts, present=frozenset(kept - {ind}))
-        if level_of(plan, trial) == level:
-            kept.discard(ind)
-    return tuple(i for i in plan.indicator_order if i in kept)
+    for ind in sorted(in_order, key=plan.indicator_level.__getitem__):  # stable: level, order
+        kept.discard(ind)
+        if level_of(plan, facts.with_present(frozenset(kept))) != level:
+            kept.add(ind)
+    return tuple(i for i in in_order if i in kept)
 
 
 def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.ChangeHint, ...]:
@@ -98,6 +108,8 @@ def _one_missing_part(node: Node, facts: Facts) -> str | None:
             return f"One more concern counting towards '{node.label}'"
         return None
     if isinstance(node, All):
+        if not any(isinstance(child, MeasureCmp) for child in node.children):
+            return None  # only a measure can be the one missing part (see _describe)
         values = [truth(child, facts) for child in node.children]
         false = [c for c, v in zip(node.children, values, strict=True) if v is False]
         if len(false) == 1 and any(v is True for v in values):
@@ -139,7 +151,7 @@ def explain(
     return d.Explanation(
         indicators=tuple(findings),
         rules=fired,
-        domains=domain_summary(catalogue, facts.present),
+        domains=domain_summary(catalogue, facts.present, ordered=_in_order(plan, facts.present)),
         holding_set=holding_set(plan, facts, evaluation.level),
         missing_information=missing,
         would_raise=near_misses(plan, facts, evaluation),
@@ -159,13 +171,24 @@ def _fired(result: RuleResult, facts: Facts) -> d.FiredRule:
     )
 
 
-def domain_summary(catalogue: Catalogue, present: frozenset[str]) -> tuple[d.DomainSummary, ...]:
-    """Present concerns grouped by domain (primary domain and topics), in ruleset order."""
+def domain_summary(
+    catalogue: Catalogue, present: frozenset[str], *, ordered: Iterable[str] | None = None
+) -> tuple[d.DomainSummary, ...]:
+    """Present concerns grouped by domain (primary domain and topics), in ruleset order.
+
+    ``ordered``: the present ids already in ruleset order (saves scanning the catalogue).
+    """
+    if not present:
+        return ()
+    if ordered is None:
+        ordered = [ind.id for ind in catalogue if ind.id in present]
     groups: dict[str, list[str]] = {}
-    for ind in catalogue:
-        if ind.id in present:
-            for dom_id in (ind.domain, *ind.topics):
-                groups.setdefault(dom_id, []).append(ind.id)
+    highest: dict[str, int] = {}
+    for ind_id in ordered:
+        ind = catalogue.get(ind_id)
+        for dom_id in (ind.domain, *ind.topics):
+            groups.setdefault(dom_id, []).append(ind_id)
+            highest[dom_id] = max(highest.get(dom_id, 0), ind.level)
     out = []
     for dom in catalogue.model.domains:
         ids = groups.get(dom.id)
@@ -174,7 +197,7 @@ def domain_summary(catalogue: Catalogue, present: frozenset[str]) -> tuple[d.Dom
                 d.DomainSummary(
                     domain=dom.id,
                     title=dom.title,
-                    highest_level=max(catalogue.get(i).level for i in ids),
+                    highest_level=highest[dom.id],
                     indicators=tuple(ids),
                 )
             )

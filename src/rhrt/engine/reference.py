@@ -31,6 +31,7 @@ from rhrt.rules.compile import (
 )
 
 Truth = bool | None  # None = unknown
+_TOP_LEVEL = 4  # levels are 1-4 (the ruleset schema's LevelNumber)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,17 @@ class Facts:
     unborn: bool
     domains: Mapping[str, str]
     """Indicator id → primary domain (the plan's, shared, never copied)."""
+
+    def with_present(self, present: frozenset[str]) -> Facts:
+        """The same facts with other indicators present.
+
+        Cheaper than ``dataclasses.replace`` (which re-runs the frozen ``__init__``): the
+        holding set asks for one of these per concern on every assessment.
+        """
+        new = object.__new__(Facts)
+        new.__dict__.update(self.__dict__)
+        object.__setattr__(new, "present", present)
+        return new
 
 
 @dataclass(frozen=True)
@@ -137,11 +149,9 @@ def compare(op: str, value: float, threshold: float) -> bool:
 def evaluate(plan: Plan, facts: Facts) -> Evaluation:
     """Evaluate every rule of a plan against one case's facts."""
     results = []
-    level = 1
+    level = max(map(plan.indicator_level.__getitem__, facts.present), default=1)
     urgent = False
     pathways: dict[str, list[str]] = {}
-    for ind in facts.present:
-        level = max(level, plan.indicator_level[ind])
     for rule in plan.rules:
         unknowns: list[str] = []
         value = truth(rule.condition, facts, unknowns)
@@ -170,9 +180,9 @@ def level_of(plan: Plan, facts: Facts) -> int:
     Skips every rule that cannot raise the level further, so it does far less work than
     :func:`evaluate` while giving the same level.
     """
-    level = 1
-    for ind in facts.present:
-        level = max(level, plan.indicator_level[ind])
+    level = max(map(plan.indicator_level.__getitem__, facts.present), default=1)
+    if level >= _TOP_LEVEL:
+        return level  # nothing can raise it further
     for rule in plan.rules:
         if (
             rule.level is not None
