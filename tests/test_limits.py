@@ -113,9 +113,7 @@ def test_ruleset_attacks_are_refused_cheaply(name: str, peak: Peak) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
-def test_case_attacks_are_refused_cheaply(
-    name: str, rs: rhrt.Ruleset, peak: Peak
-) -> None:
+def test_case_attacks_are_refused_cheaply(name: str, rs: rhrt.Ruleset, peak: Peak) -> None:
     document = ATTACKS[name]()
     peak.reset()
     _refused(lambda: rs.assess(document), CaseError)
@@ -134,9 +132,7 @@ def test_a_huge_ruleset_file_is_not_read_whole(tmp_path: Path, peak: Peak) -> No
     assert peak() < 10, f"{peak():.0f} MB"  # at most the limit plus one byte is read
 
 
-def test_a_huge_case_file_is_not_read_whole(
-    tmp_path: Path, rs: rhrt.Ruleset, peak: Peak
-) -> None:
+def test_a_huge_case_file_is_not_read_whole(tmp_path: Path, rs: rhrt.Ruleset, peak: Peak) -> None:
     big = tmp_path / "case.yaml"
     big.write_bytes(b"indicators: []\n" + b"#" * (20 * MB))
     peak.reset()
@@ -164,9 +160,7 @@ def test_huge_case_mappings_are_refused_before_conversion(
 
 def test_long_free_text_is_refused_by_field() -> None:
     with pytest.raises(CaseError, match=r"at most 20000 characters") as info:
-        rhrt.load_ruleset(MINIMAL).assess(
-            {"indicators": [{"id": "bruise", "note": "x" * 20_001}]}
-        )
+        rhrt.load_ruleset(MINIMAL).assess({"indicators": [{"id": "bruise", "note": "x" * 20_001}]})
     assert info.value.path == "indicators[0].note"
     assert "xxxx" not in str(info.value)
 
