@@ -110,6 +110,14 @@ def _mem_total_gib() -> float | None:
     return None
 
 
+def loadavg() -> list[float] | None:
+    """1, 5 and 15 minute load averages: other work on the machine skews every figure."""
+    try:
+        return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+    except (OSError, ValueError):
+        return None
+
+
 def _git(*args: str) -> str | None:
     try:
         out = subprocess.run(

@@ -2,17 +2,24 @@
 """Compile an rhrt :class:`~rhrt.rules.compile.Plan` into a zen-engine (GoRules JDM) decision.
 
 This lives in ``bench/``, not in the package: it exists only so the benchmark can compare
-rhrt with a mainstream decision engine running *the same ruleset*. The graph is::
+rhrt with a mainstream decision engine running *the same ruleset*. The graph is the shape a
+GoRules author would draw::
 
-    input ─▶ decision table "levels-of-need" (hit policy: collect, output path ``hits``)
-          ─▶ expression node "aggregate" (level, urgent, raw pathway list) ─▶ output
+    input ─▶ table "indicators" (first hit, loop over ``present``): id → level, primary
+             domain and which of the rules' indicator sets it belongs to (indicators with the
+             same answers share a row)
+          ─▶ expression "facts": highest indicator level, the set numbers of all concerns
+          ─▶ table "rules" (collect, output ``hits``): one row per compiled rule in rule order
+             (the safety routes first, as rhrt compiles them), the condition as one
+             standard-expression cell → level, urgent, pathways
+          ─▶ expression "aggregate": level = max, urgent = any, pathways = each hit's in row
+             order then the decided level's own ─▶ output
 
-The table has one row per indicator level (``some(present, # in [...])`` → that level) and one
-row per compiled rule, in rule order (the safety routes first, exactly as rhrt compiles them),
-with the rule's condition as a single standard-expression cell. The expression node takes the
-maximum level over the hits and concatenates each hit's pathways in row order, then the decided
-level's own pathways. zen's expression language has no order-preserving ``unique``, so the
-adapter removes repeated pathways in Python (``dict.fromkeys``; the benchmark times it).
+zen's expression language has no order-preserving ``unique``, so the adapter removes repeated
+pathways in Python (``dict.fromkeys``; the benchmark times it). Two things found while tuning it
+(so zen is measured at its best): array literals inside a closure (``some(present, # in [...])``)
+are rebuilt for every element, costing milliseconds; and a Python callback loader is called,
+and its JSON parsed, on every ``evaluate`` (use the static loader).
 
 What zen cannot express: rhrt's three-valued (Kleene) logic, where a rule whose condition
 depends on a missing fact (age, a measure) still fires. zen has no "unknown" truth value, so
@@ -46,33 +53,41 @@ _CMP = {"at_least": ">=", "more_than": ">", "at_most": "<=", "less_than": "<"}
 KEY = "levels-of-need"
 
 
-def _ids(ids: Iterable[str], order: Mapping[str, int]) -> str:
-    return json.dumps(sorted(ids, key=order.__getitem__))
+def _sets(plan: Plan) -> dict[frozenset[str], int]:
+    """Every indicator set a condition names (tag, domain, count, indicator), numbered."""
+    found: dict[frozenset[str], int] = {}
+
+    def walk(node: Node) -> None:
+        if isinstance(node, (HasAny, Count)):
+            found.setdefault(node.ids, len(found))
+        elif isinstance(node, (All, AnyOf)):
+            for child in node.children:
+                walk(child)
+        elif isinstance(node, Not):
+            walk(node.child)
+
+    for rule in plan.rules:
+        walk(rule.condition)
+    return found
 
 
-def expression(node: Node, plan: Plan) -> str:
-    """One condition node as a zen standard expression over the context built by
-    :func:`context`: ``present`` (indicator ids), ``unborn``, ``age_months``, ``measures``."""
-    order = {ind: i for i, ind in enumerate(plan.indicator_order)}
-    return _expr(node, plan, order)
-
-
-def _expr(node: Node, plan: Plan, order: Mapping[str, int]) -> str:
+def expression(node: Node, plan: Plan, sets: Mapping[frozenset[str], int]) -> str:
+    """One condition node as a zen standard expression over the rules table's context:
+    ``sets`` (the set numbers of every present indicator, repeated per indicator),
+    ``concerns`` (the lookup rows of the present indicators), ``unborn``, ``age_months`` and
+    ``measures``."""
     if isinstance(node, HasAny):
-        if not node.ids:
-            return "false"
-        return f"some(present, # in {_ids(node.ids, order)})"
+        return f"({sets[node.ids]} in sets)" if node.ids else "false"
     if isinstance(node, Count):
         if not node.ids:
             return "false"
-        enough = f"count(present, # in {_ids(node.ids, order)}) >= {node.at_least}"
+        j = sets[node.ids]
+        enough = f"count(sets, # == {j}) >= {node.at_least}"
         if node.distinct_domains is None:
             return f"({enough})"
-        by_domain: dict[str, list[str]] = {}
-        for ind in node.ids:
-            by_domain.setdefault(plan.indicator_domain[ind], []).append(ind)
+        domains = sorted({plan.indicator_domain[i] for i in node.ids})
         parts = ", ".join(
-            f"some(present, # in {_ids(ids, order)})" for _, ids in sorted(by_domain.items())
+            f"some(concerns, #.domain == {json.dumps(d)} and {j} in #.sets)" for d in domains
         )
         return f"({enough} and count([{parts}], #) >= {node.distinct_domains})"
     if isinstance(node, MeasureCmp):
@@ -84,11 +99,11 @@ def _expr(node: Node, plan: Plan, order: Mapping[str, int]) -> str:
     if isinstance(node, IsUnborn):
         return "unborn" if node.value else "(not unborn)"
     if isinstance(node, All):
-        return "(" + " and ".join(_expr(c, plan, order) for c in node.children) + ")"
+        return "(" + " and ".join(expression(c, plan, sets) for c in node.children) + ")"
     if isinstance(node, AnyOf):
-        return "(" + " or ".join(_expr(c, plan, order) for c in node.children) + ")"
+        return "(" + " or ".join(expression(c, plan, sets) for c in node.children) + ")"
     if isinstance(node, Not):
-        return f"(not {_expr(node.child, plan, order)})"
+        return f"(not {expression(node.child, plan, sets)})"
     raise TypeError(f"unknown node {type(node).__name__}")
 
 
@@ -96,39 +111,81 @@ def _node(node_id: str, kind: str, **extra: Any) -> dict[str, Any]:
     return {"id": node_id, "name": node_id, "type": kind, "position": {"x": 0, "y": 0}, **extra}
 
 
+def _expressions(node_id: str, pairs: list[tuple[str, str]], **extra: Any) -> dict[str, Any]:
+    expressions = [
+        {"id": f"{node_id}{i}", "key": k, "value": v} for i, (k, v) in enumerate(pairs)
+    ]
+    content = {"expressions": expressions, **extra}
+    return _node(node_id, "expressionNode", content=content)
+
+
 def compile_jdm(plan: Plan) -> dict[str, Any]:
-    """The JDM graph (a JSON-able dict) computing level, urgent and pathways for a plan."""
-    order = {ind: i for i, ind in enumerate(plan.indicator_order)}
-    rows: list[dict[str, str]] = [{"_id": "base", "c": "true", "l": "1", "u": "false", "p": "[]"}]
-    for level in (2, 3, 4):
-        ids = [i for i in plan.indicator_order if plan.indicator_level[i] == level]
-        if ids:
-            rows.append(
+    """The JDM graph (a JSON-able dict) computing level, urgent and pathways for a plan.
+
+    The idiomatic GoRules shape: a lookup table classifies each present indicator (level,
+    primary domain, and which of the rules' indicator sets it belongs to); a second table holds
+    the rules as conditions over those facts; expression nodes aggregate.
+    """
+    sets = _sets(plan)
+    groups: dict[tuple[int, str, tuple[int, ...]], list[str]] = {}
+    for ind in plan.indicator_order:
+        member = tuple(j for s, j in sets.items() if ind in s)
+        key = (plan.indicator_level[ind], plan.indicator_domain[ind], member)
+        groups.setdefault(key, []).append(ind)
+    lookup = _node(
+        "indicators",
+        "decisionTableNode",
+        content={
+            "hitPolicy": "first",
+            "executionMode": "loop",
+            "inputField": "present",
+            "outputPath": "concerns",
+            "passThrough": True,
+            "inputs": [{"id": "i", "name": "Indicator", "field": "id"}],
+            "outputs": [
+                {"id": "l", "name": "Level", "field": "level"},
+                {"id": "d", "name": "Domain", "field": "domain"},
+                {"id": "s", "name": "Sets", "field": "sets"},
+            ],
+            # indicators with the same level, domain and set membership share a row
+            "rules": [
                 {
-                    "_id": f"indicators-level-{level}",
-                    "c": f"some(present, # in {_ids(ids, order)})",
+                    "_id": f"group-{n}",
+                    "i": ", ".join(json.dumps(i) for i in ids),
                     "l": str(level),
-                    "u": "false",
-                    "p": "[]",
+                    "d": json.dumps(domain),
+                    "s": json.dumps(list(member)),
                 }
-            )
-    for rule in plan.rules:
-        rows.append(
-            {
-                "_id": rule.id,
-                "_description": rule.because[:120],
-                "c": _expr(rule.condition, plan, order),
-                "l": str(rule.level or 1),
-                "u": "true" if rule.urgent else "false",
-                "p": json.dumps(list(rule.pathways)),
-            }
-        )
-    table = _node(
-        "table",
+                for n, ((level, domain, member), ids) in enumerate(groups.items())
+            ],
+        },
+    )
+    facts = _expressions(
+        "facts",
+        [
+            ("indicatorLevel", "max(flatten([[1], map(concerns, #.level)]))"),
+            ("sets", "flatten(map(concerns, #.sets))"),
+        ],
+        passThrough=True,
+    )
+    rows = [
+        {
+            "_id": rule.id,
+            "_description": rule.because[:120],
+            "c": expression(rule.condition, plan, sets),
+            "l": str(rule.level or 1),
+            "u": "true" if rule.urgent else "false",
+            "p": json.dumps(list(rule.pathways)),
+        }
+        for rule in plan.rules
+    ]
+    rules = _node(
+        "rules",
         "decisionTableNode",
         content={
             "hitPolicy": "collect",
             "outputPath": "hits",
+            "passThrough": True,
             "inputs": [{"id": "c", "name": "Condition", "field": ""}],
             "outputs": [
                 {"id": "l", "name": "Level", "field": "level"},
@@ -139,39 +196,21 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
         },
     )
     level_pathways = " : ".join(
-        f"level == {lv} ? {json.dumps(list(p))}" for lv, p in sorted(plan.level_pathways.items())
+        f"$.level == {lv} ? {json.dumps(list(p))}" for lv, p in sorted(plan.level_pathways.items())
     )
-    aggregate = _node(
+    aggregate = _expressions(
         "aggregate",
-        "expressionNode",
-        content={
-            "expressions": [
-                {"id": "a1", "key": "level", "value": "max(map(hits, #.level))"},
-                {"id": "a2", "key": "urgent", "value": "some(hits, #.urgent)"},
-                {"id": "a3", "key": "rulePathways", "value": "flatten(map(hits, #.pathways))"},
-            ]
-        },
+        [
+            ("level", "max(flatten([[indicatorLevel], map(hits, #.level)]))"),
+            ("urgent", "some(hits, #.urgent)"),
+            ("pathways", f"flatten([flatten(map(hits, #.pathways)), {level_pathways} : []])"),
+        ],
     )
-    finish = _node(
-        "finish",
-        "expressionNode",
-        content={
-            "expressions": [
-                {"id": "f1", "key": "level", "value": "level"},
-                {"id": "f2", "key": "urgent", "value": "urgent"},
-                {
-                    "id": "f3",
-                    "key": "pathways",
-                    "value": f"flatten([rulePathways, {level_pathways} : []])",
-                },
-            ]
-        },
-    )
-    names = ["input", "table", "aggregate", "finish", "output"]
-    nodes = [_node("input", "inputNode"), table, aggregate, finish, _node("output", "outputNode")]
+    nodes = [_node("input", "inputNode"), lookup, facts, rules, aggregate]
+    nodes.append(_node("output", "outputNode"))
     edges = [
-        {"id": f"e{i}", "sourceId": a, "targetId": b, "type": "edge"}
-        for i, (a, b) in enumerate(itertools.pairwise(names))
+        {"id": f"e{i}", "sourceId": a["id"], "targetId": b["id"], "type": "edge"}
+        for i, (a, b) in enumerate(itertools.pairwise(nodes))
     ]
     return {"contentType": "application/vnd.gorules.decision", "nodes": nodes, "edges": edges}
 
@@ -187,7 +226,9 @@ def context(case: Mapping[str, Any]) -> dict[str, Any]:
         elif "age_years" in child:
             age = float(child["age_years"]) * 12
     return {
-        "present": [i if isinstance(i, str) else i["id"] for i in case.get("indicators", ())],
+        "present": [
+            {"id": i if isinstance(i, str) else i["id"]} for i in case.get("indicators", ())
+        ],
         "unborn": unborn,
         "age_months": age,
         "measures": dict(case.get("measures", {})),
@@ -200,8 +241,10 @@ class ZenLevels:
     def __init__(self, plan: Plan) -> None:
         import zen
 
-        content = json.dumps(compile_jdm(plan))
-        self.engine = zen.ZenEngine({"loader": lambda key: content})
+        # A static loader: the decision is parsed and cached once. (A Python callback loader is
+        # called, and its JSON parsed, on every evaluate.)
+        self.content = compile_jdm(plan)
+        self.engine = zen.ZenEngine({"loader": {"type": "static", "content": {KEY: self.content}}})
         self.engine.evaluate(KEY, context({"indicators": []}))  # load and cache the decision
 
     def assess(self, case: Mapping[str, Any]) -> tuple[int, bool, tuple[str, ...]]:
