@@ -120,7 +120,7 @@ def rows(draw: Any, ruleset: rhrt.Ruleset) -> dict[str, Any]:
         row["age_years"] = draw(st.sampled_from([0.0, 0.4, 0.5, 1.0, 2.5, 12.0, 17.9, 25.0]))
     elif age == "months":
         row["age_months"] = draw(st.integers(0, 300)) * 1.0
-    for mid, (low, high, integer) in ruleset.plan.measures.items():
+    for mid, (low, high, _integer) in ruleset.plan.measures.items():
         if draw(st.booleans()):
             row[mid] = float(draw(st.integers(int(low), int(high))))
         else:

@@ -244,7 +244,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
         "age_years": pa.array(age_years, from_pandas=True),
         "unborn": pa.array(unborn),
         "gestation_weeks": pa.array(gestation, from_pandas=True),
-        "indicators": _list_column(present.T, design.indicator_ids),
+        "indicators": _list_column(present, design.indicator_ids),
     }
     for mid, values in measure_values.items():
         columns[mid] = pa.array(values, from_pandas=True)
@@ -265,6 +265,10 @@ def population_batches(
         from rhrt.ruleset import load_ruleset
 
         ruleset = load_ruleset()
+    if n >= BLOCK:
+        from rhrt.batch._memory import tune_allocator
+
+        tune_allocator()
     design = _design(ruleset)
     done = 0
     block = 0

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from rhrt.batch._vector import Arrays, VectorPlan, VectorResult
     from rhrt.ruleset import Ruleset
 
+LARGE_TABLE = 50_000
+"""Tables this large tune the allocator first (see ``rhrt.batch._memory``)."""
+
 __all__ = [
     "Evaluated",
     "assess_file",
@@ -83,6 +86,10 @@ def evaluate_table(
 
     rules = _ruleset(ruleset)
     arrow = to_arrow(table)
+    if arrow.num_rows >= LARGE_TABLE:
+        from rhrt.batch._memory import tune_allocator
+
+        tune_allocator()
     vp = vector_plan(rules.plan)
     arrays = arrays_of(arrow, vp, ignore=ignore_columns)
     return Evaluated(arrow, vp, arrays, vp.evaluate(arrays))

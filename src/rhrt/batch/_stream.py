@@ -252,6 +252,9 @@ def run_file(
     file_format(out)
     if source.resolve() == out.resolve():
         raise CaseError("the output file must not be the input file", path=out.name)
+    from rhrt.batch._memory import tune_allocator
+
+    tune_allocator()
     vp: VectorPlan = vector_plan(ruleset.plan)
     summary = Summary(pathways=dict.fromkeys(vp.pathway_ids, 0))
     bar = Progress(count_rows(source), progress)

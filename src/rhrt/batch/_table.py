@@ -343,12 +343,12 @@ def arrays_of(
 
     given: list[tuple[str, Any]] = []
     age = np.full(n, np.nan)
-    for name, scale, high in (("age_years", 12.0, MAX_AGE_YEARS), ("age_months", 1.0, None)):
+    limits = (("age_years", 12.0, float(MAX_AGE_YEARS)), ("age_months", 1.0, MAX_AGE_YEARS * 12.0))
+    for name, scale, limit in limits:
         column = col(name)
         if column is None:
             continue
         values = floats(column, name, offset)
-        limit = MAX_AGE_YEARS * 12 if high is None else high
         _fail("must be between 0 and " + f"{limit:g}", (values < 0) | (values > limit) |
               np.isinf(values), name, offset)
         given.append((name, ~np.isnan(values)))
@@ -395,8 +395,8 @@ def arrays_of(
         _fail(f"measure out of range ({low:g} to {high:g})", (values < low) | (values > high),
               name, offset)
         if integer:
-            _fail("measure must be a whole number", np.isfinite(values) & (values != np.floor(values)),
-                  name, offset)
+            fraction = np.isfinite(values) & (values != np.floor(values))
+            _fail("measure must be a whole number", fraction, name, offset)
         measures[name] = values
 
     recorded = col("recorded_decision")
@@ -423,19 +423,16 @@ def arrays_of(
 # -- results → arrow -------------------------------------------------------------------------
 
 
-def _list_column(mask_rows: Any, labels: tuple[str, ...], order: Any | None = None) -> pa.Array:
-    """A list<string> column from an (n × labels) bool matrix, without a Python row loop.
+def _list_column(mask: Any, labels: tuple[str, ...]) -> pa.Array:
+    """A list<string> column from a (labels × n) bool matrix, labels in matrix order."""
+    cols, rows = np.nonzero(mask)
+    order = np.argsort(rows, kind="stable")
+    return _pairs_column(rows[order], cols[order], mask.shape[1], labels)
 
-    With ``order`` (n × labels label indices), each row's labels come in that order.
-    """
-    n = mask_rows.shape[0]
-    if order is None:
-        rows, idx = np.nonzero(mask_rows)
-        counts = np.bincount(rows, minlength=n) if n else np.zeros(0, np.int64)
-    else:
-        active = np.take_along_axis(mask_rows, order, axis=1)
-        idx = order[active]
-        counts = active.sum(axis=1)
+
+def _pairs_column(rows: Any, idx: Any, n: int, labels: tuple[str, ...]) -> pa.Array:
+    """A list<string> column from (row, label index) pairs sorted by row, without a row loop."""
+    counts = np.bincount(rows, minlength=n) if rows.size else np.zeros(n, np.int64)
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])
     values = pc.take(pa.array(labels, pa.string()), pa.array(idx.astype(np.int32)))
@@ -451,20 +448,19 @@ def result_table(
 ) -> pa.Table:
     """The result columns: level, urgent, then pathways (ordered lists, or one boolean column
     per pathway in fast mode) and the determining indicators (not in fast mode)."""
-    recommended = result.pathway_rank < vp.no_rank
     columns: dict[str, pa.Array] = {
         "level": pa.array(result.level.astype(np.int8)),
         "urgent": pa.array(result.urgent),
     }
     if fast:
+        recommended = result.pathway_rank < vp.no_rank
         for p, pid in enumerate(vp.pathway_ids):
             columns[PATHWAY_PREFIX + pid] = pa.array(recommended[p])
         return pa.table(columns)
-    rank_rows = result.pathway_rank.T
-    order = np.argsort(rank_rows, axis=1, kind="stable")
-    columns["pathways"] = _list_column(recommended.T, vp.pathway_ids, order)
-    determining = vp.determining(arrays, result)
-    columns["determining_indicators"] = _list_column(determining.T, vp.indicator_ids)
+    rows, idx = vp.ordered_pathways(result)
+    columns["pathways"] = _pairs_column(rows, idx, arrays.n, vp.pathway_ids)
+    columns["determining_indicators"] = _list_column(vp.determining(arrays, result),
+                                                     vp.indicator_ids)
     return pa.table(columns)
 
 

@@ -107,6 +107,8 @@ class VectorPlan:
     rule_ids: tuple[str, ...]
     pathway_ids: tuple[str, ...]
     level_pathways: dict[int, tuple[int, ...]]
+    slots: tuple[tuple[int, int], ...]
+    """Recommendation slots in order: (pathway, rule index) or (pathway, -level)."""
     no_rank: int
     _ids_cache: dict[frozenset[str], IntArray] = field(default_factory=dict, repr=False)
 
@@ -148,7 +150,8 @@ class VectorPlan:
         level_pathways = {
             lv: tuple(pid(p) for p in plan.level_pathways.get(lv, ())) for lv in (1, 2, 3, 4)
         }
-        slots = sum(len(r.pathways) for r in rules) + sum(len(v) for v in level_pathways.values())
+        slots = [(p, r) for r, rule in enumerate(rules) for p in rule.pathways]
+        slots += [(p, -lv) for lv in (1, 2, 3, 4) for p in level_pathways[lv]]
         return cls(
             plan=plan,
             indicator_ids=ids,
@@ -162,7 +165,8 @@ class VectorPlan:
             rule_ids=tuple(r.id for r in plan.rules),
             pathway_ids=tuple(pathway_ids),
             level_pathways=level_pathways,
-            no_rank=slots + 1,
+            slots=tuple(slots),
+            no_rank=len(slots) + 1,
         )
 
     def _columns(self, ids: frozenset[str]) -> IntArray:
@@ -194,7 +198,7 @@ class VectorPlan:
             hit = true if unknown is None else true | unknown
             fired[r] = hit
             if rule.level is not None and rule.level > 1:
-                np.maximum(level, np.where(hit, np.uint8(rule.level), np.uint8(1)), out=level)
+                np.maximum(level, np.uint8(rule.level), out=level, where=hit)
             if rule.urgent:
                 urgent |= hit
         rank = self._pathway_rank(fired, level, n)
@@ -204,18 +208,12 @@ class VectorPlan:
         """First-recommendation slot of each pathway: rules in order, then the level's own."""
         import numpy as np
 
-        big = np.int32(self.no_rank)
-        rank = np.full((len(self.pathway_ids), n), big, dtype=np.int32)
-        slot = 0
-        for r, rule in enumerate(self.rules):
-            for p in rule.pathways:
-                np.minimum(rank[p], np.where(fired[r], np.int32(slot), big), out=rank[p])
-                slot += 1
-        for lv in (1, 2, 3, 4):
-            at = level == lv
-            for p in self.level_pathways[lv]:
-                np.minimum(rank[p], np.where(at, np.int32(slot), big), out=rank[p])
-                slot += 1
+        rank = np.full((len(self.pathway_ids), n), self.no_rank, dtype=np.int32)
+        # assign the slots last to first: the earliest recommendation is written last and wins
+        for slot in range(len(self.slots) - 1, -1, -1):
+            p, source = self.slots[slot]
+            mask = fired[source] if source >= 0 else level == -source
+            rank[p][mask] = slot
         return rank
 
     def _node(
@@ -308,15 +306,39 @@ class VectorPlan:
         import numpy as np
 
         level = result.level
-        chosen = self.indicator_level[:, None] == level[None, :]
+        present = arrays.present
+        chosen = np.empty_like(present)
+        np.equal(self.indicator_level[:, None], level[None, :], out=chosen)
+        np.logical_and(chosen, present, out=chosen)
         for r, rule in enumerate(self.rules):
             if rule.level is None or not rule.positive.size:
                 continue
             sets_level = result.fired[r] & (level == rule.level)
-            if sets_level.any():
-                chosen[rule.positive] |= sets_level[None, :]
-        chosen &= arrays.present
-        return np.asarray(chosen, dtype=bool)
+            if not sets_level.any():
+                continue
+            for c in rule.positive:  # one contiguous row at a time: no big temporaries
+                row = chosen[c]
+                np.logical_or(row, present[c] & sets_level, out=row)
+        return chosen
+
+    def ordered_pathways(self, result: VectorResult) -> tuple[Any, Any]:
+        """(row, pathway index) pairs, rows ascending and each row's pathways in the order
+        they were first recommended, without a per-row sort."""
+        import numpy as np
+
+        rank = result.pathway_rank
+        rows: list[Any] = []
+        values: list[Any] = []
+        for slot, (p, _source) in enumerate(self.slots):
+            hit = np.flatnonzero(rank[p] == slot)
+            if hit.size:
+                rows.append(hit)
+                values.append(np.full(hit.size, p, dtype=np.int32))
+        if not rows:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)
+        all_rows = np.concatenate(rows)
+        order = np.argsort(all_rows, kind="stable")
+        return all_rows[order], np.concatenate(values)[order]
 
 
 def _any_rows(present: BoolArray, cols: IntArray, n: int) -> BoolArray:
@@ -325,8 +347,8 @@ def _any_rows(present: BoolArray, cols: IntArray, n: int) -> BoolArray:
     if cols.size == 0:
         return np.zeros(n, dtype=bool)
     if cols.size == 1:
-        return present[int(cols[0])].copy()
-    return np.logical_or.reduce(present[cols], axis=0)
+        return np.array(present[int(cols[0])], dtype=bool)
+    return np.asarray(np.logical_or.reduce(present[cols], axis=0), dtype=bool)
 
 
 def _unknown(true: BoolArray, false: BoolArray) -> BoolArray | None:
