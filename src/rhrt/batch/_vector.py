@@ -390,10 +390,12 @@ def vector_plan(plan: Plan) -> VectorPlan:
 
 
 def _forget(key: int) -> Any:
+    cache, lock = _CACHE, _CACHE_LOCK  # bound now: module globals are gone at shutdown
+
     def callback(ref: weakref.ref[Plan]) -> None:
-        with _CACHE_LOCK:
-            entry = _CACHE.get(key)
+        with lock:
+            entry = cache.get(key)
             if entry is not None and entry[0] is ref:
-                del _CACHE[key]
+                del cache[key]
 
     return callback
