@@ -224,6 +224,15 @@ def targets_table(targets: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def machine_line(m: dict[str, Any]) -> str:
+    return (
+        f"Measured on {m['cpu_model']}, {m['usable_cpus']} CPUs, {m['memory_gib']} GiB, "
+        f"Python {m['python']}, {m['platform']}; rhrt commit {str(m['git_commit'])[:10]}"
+        f"{' (dirty)' if m['git_dirty'] else ''}; load average before/after "
+        f"{m.get('loadavg_before')} / {m.get('loadavg_after')}."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--quick", action="store_true", help="tiny sizes (CI smoke run)")
@@ -275,14 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         written.append(stamped)
 
     m = report["machine"]
+    summary = "\n\n".join([machine_line(m), table(results), targets_table(targets)]) + "\n"
+    md = args.out / ("latest.md" if mode == "full" else "latest-quick.md")
+    md.write_text(summary)
+    written.append(md)
     print()
-    print(f"{m['cpu_model']}, {m['usable_cpus']} CPUs, Python {m['python']}, {m['platform']}")
-    print(f"load average before/after: {m['loadavg_before']} / {m['loadavg_after']}")
-    print()
-    print(table(results))
-    print()
-    print(targets_table(targets))
-    print()
+    print(summary)
     for path in written:
         print(f"wrote {path}")
     return 0

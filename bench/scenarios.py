@@ -318,7 +318,7 @@ def coldstart(quick: bool) -> dict[str, Any]:
         "python_site": wall([sys.executable, "-c", "pass"]),
         "import_rhrt": wall([sys.executable, "-c", "import rhrt"]),
     }
-    # What the command imports, slowest first (cumulative µs, top-level packages).
+    # What the command imports, slowest first (cumulative ms, two levels deep).
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "rhrt", "assess", str(case)],
         capture_output=True,
@@ -328,7 +328,7 @@ def coldstart(quick: bool) -> dict[str, Any]:
     top: dict[str, int] = {}
     for line in proc.stderr.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
-        if m and len(m.group(3)) <= 2:  # top-level imports only
+        if m and len(m.group(3)) <= 3:  # top-level imports and their direct imports
             name = m.group(4)
             top[name] = top.get(name, 0) + int(m.group(2))
     result["imports_top_ms"] = {
