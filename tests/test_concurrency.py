@@ -1,0 +1,270 @@
+# SPDX-License-Identifier: MIT
+"""A loaded ruleset is immutable and safe to share: 8 threads assessing at once give exactly the
+single-threaded decisions, for every engine, and loading in parallel is safe too.
+
+Each engine that is importable is tested (``pytest.importorskip``): the reference engine, the
+durable-rules backend (``rhrt.engine.durable``) and the vectorised batch engine (``rhrt.batch``).
+The default run does 8 threads x 2,500 assessments per engine; the slow variant (CI) does
+8 x 6,250 = 50,000.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import rhrt
+
+MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
+THREADS = 8
+ENGINES = ["reference", "durable", "batch"]
+
+
+@pytest.fixture(scope="module")
+def rs() -> rhrt.Ruleset:
+    return rhrt.load_ruleset(MINIMAL)
+
+
+def make_cases(ruleset: rhrt.Ruleset, n: int, seed: int) -> list[dict[str, Any]]:
+    """Varied cases: every age form (and none), 0-6 indicators, DASH scores recorded or not."""
+    rng = random.Random(seed)
+    ids = [i.id for i in ruleset.model.indicators]
+    cases = []
+    for _ in range(n):
+        case: dict[str, Any] = {"indicators": rng.sample(ids, rng.randint(0, 6))}
+        form = rng.random()
+        if form < 0.45:
+            case["child"] = {"age_months": rng.randint(0, 216)}
+        elif form < 0.55:
+            case["child"] = {"unborn": True}
+        if rng.random() < 0.5:
+            case["measures"] = {"dash_score": rng.randint(0, 24)}
+        cases.append(case)
+    return cases
+
+
+def summary(decision: rhrt.Decision) -> tuple[Any, ...]:
+    return (
+        decision.level,
+        decision.urgent,
+        decision.pathway_ids,
+        tuple(i.id for i in decision.explanation.indicators),
+    )
+
+
+def in_threads(work: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any]) -> list[Any]:
+    """Split ``items`` over THREADS threads that start together; results in input order."""
+    chunks = [items[i::THREADS] for i in range(THREADS)]
+    barrier = threading.Barrier(THREADS)
+
+    def run(chunk: Sequence[Any]) -> list[Any]:
+        barrier.wait()
+        return work(chunk)
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        results = list(pool.map(run, chunks))
+    merged: list[Any] = [None] * len(items)
+    for i, chunk_result in enumerate(results):
+        merged[i::THREADS] = chunk_result
+    return merged
+
+
+def _engine_runner(name: str, ruleset: rhrt.Ruleset) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function assessing a chunk of cases with one engine, returning comparable results."""
+    if name in {"reference", "durable"}:
+        if name == "durable":
+            pytest.importorskip("durable")
+            pytest.importorskip("rhrt.engine.durable")
+
+        def run(chunk: Sequence[Any]) -> list[Any]:
+            return [ruleset.assess(case, engine=name).to_json() for case in chunk]
+
+        return run
+    pytest.importorskip("pyarrow")
+    batch = pytest.importorskip("rhrt.batch")
+    import pyarrow as pa
+
+    def table(chunk: Sequence[dict[str, Any]]) -> Any:
+        return pa.table(
+            {
+                "indicators": pa.array([c["indicators"] for c in chunk], pa.list_(pa.string())),
+                "age_months": pa.array(
+                    [c.get("child", {}).get("age_months") for c in chunk], pa.float64()
+                ),
+                "unborn": pa.array([c.get("child", {}).get("unborn", False) for c in chunk]),
+                "dash_score": pa.array(
+                    [c.get("measures", {}).get("dash_score") for c in chunk], pa.float64()
+                ),
+            }
+        )
+
+    def run_batch(chunk: Sequence[Any]) -> list[Any]:
+        out: list[Any] = []
+        for start in range(0, len(chunk), 250):  # many small tables: many concurrent calls
+            part = chunk[start : start + 250]
+            result = batch.assess_table(table(part), ruleset, keep_input=False)
+            for row in result.to_pylist():
+                out.append(
+                    (
+                        row["level"],
+                        row["urgent"],
+                        tuple(row["pathways"]),
+                        tuple(row["determining_indicators"]),
+                    )
+                )
+        return out
+
+    return run_batch
+
+
+def _fingerprint(ruleset: rhrt.Ruleset) -> tuple[Any, ...]:
+    plan = ruleset.plan
+    return (
+        ruleset.model.model_dump_json(),
+        repr(plan.rules),
+        dict(plan.indicator_level),
+        dict(plan.indicator_domain),
+        dict(plan.level_pathways),
+        dict(plan.measures),
+        ruleset.stamp,
+    )
+
+
+def _check_engine(name: str, ruleset: rhrt.Ruleset, per_thread: int) -> None:
+    run = _engine_runner(name, ruleset)
+    cases = make_cases(ruleset, THREADS * per_thread, seed=per_thread)
+    before = _fingerprint(ruleset)
+    single = run(cases)
+    threaded = in_threads(run, cases)
+    assert len(threaded) == len(cases)
+    mismatches = [i for i, (a, b) in enumerate(zip(single, threaded, strict=True)) if a != b]
+    assert not mismatches, f"{len(mismatches)} decisions differ, first case {mismatches[0]}"
+    # ... and they are the reference engine's decisions.
+    reference = [summary(ruleset.assess(c)) for c in cases[:500]]
+    if name == "batch":
+        assert single[:500] == reference
+    else:
+        assert [summary(rhrt.Decision.from_json(j)) for j in single[:500]] == reference
+    assert _fingerprint(ruleset) == before, "assessing changed the shared ruleset"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_threads_give_the_single_threaded_decisions(engine: str, rs: rhrt.Ruleset) -> None:
+    _check_engine(engine, rs, per_thread=2_500)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+def test_threads_give_the_single_threaded_decisions_at_scale(engine: str) -> None:
+    _check_engine(engine, rhrt.load_ruleset(MINIMAL), per_thread=6_250)
+
+
+def test_the_bundled_ruleset_is_shared_safely_too() -> None:
+    try:
+        bundled = rhrt.load_ruleset()
+    except rhrt.RulesetError:  # pragma: no cover - the data file is being rewritten
+        pytest.skip("bundled ruleset does not load yet")
+    _check_engine("reference", bundled, per_thread=300)
+
+
+def test_engines_are_created_once_even_when_first_asked_for_concurrently() -> None:
+    ruleset = rhrt.load_ruleset(MINIMAL)
+    got = in_threads(lambda chunk: [ruleset.engine("reference") for _ in chunk], list(range(64)))
+    assert all(fn is got[0] for fn in got)
+    errors = in_threads(lambda chunk: [_engine_error(ruleset) for _ in chunk], list(range(32)))
+    assert set(errors) == {"CaseError"}
+
+
+def _engine_error(ruleset: rhrt.Ruleset) -> str:
+    try:
+        ruleset.engine("no-such-engine")
+    except rhrt.RhrtError as exc:
+        return type(exc).__name__
+    return "no error"
+
+
+# -- immutability -------------------------------------------------------------------------------
+
+
+def test_a_loaded_ruleset_cannot_be_changed_through_its_model_or_plan(rs: rhrt.Ruleset) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        rs.model.ruleset.version = "2"  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        rs.model.indicators[0].level = 4  # type: ignore[misc]
+    assert isinstance(rs.model.indicators, tuple) and isinstance(rs.model.rules, tuple)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rs.plan.rules[0].level = 1  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rs.plan.indicator_order = ()  # type: ignore[misc]
+    assert isinstance(rs.plan.rules, tuple)
+    decision = rs.assess({"indicators": ["bruise"]})
+    with pytest.raises(ValidationError):
+        decision.level = 1  # type: ignore[misc]
+    assert isinstance(decision.pathways, tuple)
+
+
+def test_decisions_do_not_share_mutable_state_with_the_ruleset(rs: rhrt.Ruleset) -> None:
+    before = _fingerprint(rs)
+    first = rs.assess({"indicators": ["bruise", "poor-diet"], "child": {"age_months": 2}})
+    record = first.to_record()
+    record["pathways"].clear()
+    record["explanation"]["indicators"].clear()
+    again = rs.assess({"indicators": ["bruise", "poor-diet"], "child": {"age_months": 2}})
+    assert again == first
+    assert _fingerprint(rs) == before
+
+
+# -- loading in parallel --------------------------------------------------------------------------
+
+
+def test_loading_in_parallel_is_safe(tmp_path: Path) -> None:
+    text = MINIMAL.read_text(encoding="utf-8")
+    copies = []
+    for i in range(4):
+        path = tmp_path / f"r{i}.yaml"
+        path.write_text(text, encoding="utf-8")
+        copies.append(path)
+    cases = make_cases(rhrt.load_ruleset(MINIMAL), 40, seed=7)
+    expected = [rhrt.load_ruleset(MINIMAL).assess(c).to_json() for c in cases]
+
+    def load_and_assess(jobs: Sequence[int]) -> list[Any]:
+        out = []
+        for job in jobs:
+            if job % 3 == 0:
+                ruleset = rhrt.load_ruleset(copies[job % 4])
+            elif job % 3 == 1:
+                ruleset = rhrt.ruleset_from_text(text)
+            else:
+                ruleset = rhrt.ruleset_from_text(text.encode("utf-8"), file="bytes.yaml")
+            out.append((ruleset.stamp.sha256, [ruleset.assess(c).to_json() for c in cases]))
+        return out
+
+    results = in_threads(load_and_assess, list(range(48)))
+    assert {sha for sha, _ in results} == {rhrt.load_ruleset(MINIMAL).stamp.sha256}
+    assert all(decisions == expected for _, decisions in results)
+
+
+def test_broken_rulesets_fail_the_same_way_in_parallel() -> None:
+    text = MINIMAL.read_text(encoding="utf-8").replace("tags: [injury]", "tags: [injuyr]")
+
+    def load(jobs: Sequence[int]) -> list[str]:
+        out = []
+        for _ in jobs:
+            try:
+                rhrt.ruleset_from_text(text, file="broken.yaml")
+            except rhrt.RulesetError as exc:
+                out.append(str(exc))
+        return out
+
+    messages = in_threads(load, list(range(32)))
+    assert len(messages) == 32 and len(set(messages)) == 1
+    assert "did you mean 'injury'" in messages[0]
