@@ -215,10 +215,10 @@ def check_references(model: m.RulesetModel, located: Located | None = None) -> l
         for j, pw in enumerate(rule.then.pathways):
             c.ref("pathway", pw, c.pathways, (*base, "then", "pathways", j))
 
-    for i, pw in enumerate(model.pathways):
-        c.source(pw.source, ("pathways", i))
-        if pw.contact is not None:
-            c.ref("contact", pw.contact, c.contacts, ("pathways", i, "contact"))
+    for i, pathway in enumerate(model.pathways):
+        c.source(pathway.source, ("pathways", i))
+        if pathway.contact is not None:
+            c.ref("contact", pathway.contact, c.contacts, ("pathways", i, "contact"))
     return c.problems
 
 
