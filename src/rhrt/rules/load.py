@@ -172,8 +172,8 @@ def check_references(model: m.RulesetModel, located: Located | None = None) -> l
         for j, pw in enumerate(lv.pathways):
             c.ref("pathway", pw, c.pathways, ("levels", i, "pathways", j))
 
-    for i, dom in enumerate(model.domains):
-        c.unique("subdomain", [s.id for s in dom.subdomains], f"domains[{i}].subdomains")
+    for i, domain in enumerate(model.domains):
+        c.unique("subdomain", [s.id for s in domain.subdomains], f"domains[{i}].subdomains")
 
     for key, route in (
         ("immediate_danger", model.safety.immediate_danger),
