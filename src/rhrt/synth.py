@@ -115,7 +115,9 @@ def _design(ruleset: Ruleset) -> _Design:
         ind = inds[ind_id]
         found = _themes(" ".join((ind.id, ind.domain, *ind.topics, *ind.tags, ind.text)))
         themes.append(found)
-        base = 4.0 + max((share[t] for t in found), default=0.0)
+        # level-1 indicators are strengths ("free from domestic abuse"): no factor weight
+        factor = max((share[t] for t in found), default=0.0) if ind.level > 1 else 0.0
+        base = 4.0 + factor
         if safety.immediate_danger.tag in ind.tags:
             base *= 0.05
         if safety.allegation.tag in ind.tags:
@@ -153,7 +155,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from rhrt.batch._table import _list_column
+    from rhrt.batch._table import _pairs_column
     from rhrt.batch._vector import Arrays, vector_plan
 
     rng = np.random.default_rng([seed, block])
@@ -191,6 +193,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     slots[5] = np.where((t3 | t4) & (r[5] < 0.3), 2, slots[5])
 
     present = np.zeros((k, n), dtype=bool)
+    keys: list[Any] = []
     for s in range(slots.shape[0]):
         for lv in (1, 2, 3, 4):
             rows = np.flatnonzero(slots[s] == lv)
@@ -199,7 +202,9 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
             cdf = design.cdf[lv][source[rows]]
             pick = (cdf < rng.random(rows.size)[:, None]).sum(axis=1)
             pick = np.minimum(pick, cdf.shape[1] - 1)
-            present[design.level_cols[lv][pick], rows] = True
+            cols = design.level_cols[lv][pick]
+            present[cols, rows] = True
+            keys.append(rows.astype(np.int64) * k + cols)
 
     # age: unborn 3%, not recorded 4%, else skewed young as in the CIN population
     a = rng.random(n)
@@ -234,6 +239,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     recorded_level = np.clip(framework + shift, 1, 4).astype(float)
     recorded_level[rng.random(n) < _RECORDED_MISSING] = np.nan
 
+    pair = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
     index = pa.array(np.arange(block * BLOCK, block * BLOCK + n, dtype=np.int64))
     ref = pc.binary_join_element_wise(
         f"SYN-{seed}-", pc.utf8_lpad(pc.cast(index, pa.string()), 9, "0"), ""
@@ -244,7 +250,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
         "age_years": pa.array(age_years, from_pandas=True),
         "unborn": pa.array(unborn),
         "gestation_weeks": pa.array(gestation, from_pandas=True),
-        "indicators": _list_column(present, design.indicator_ids),
+        "indicators": _pairs_column(pair // k, pair % k, n, design.indicator_ids),
     }
     for mid, values in measure_values.items():
         columns[mid] = pa.array(values, from_pandas=True)

@@ -320,6 +320,8 @@ def arrays_of(
         return table.column(name) if name in names else None
 
     present = np.zeros((len(vp.indicator_ids), n), dtype=bool)
+    hit_rows: list[Any] = []
+    hit_cols: list[Any] = []
     lists = col("indicators")
     if lists is not None:
         values, rows = indicator_lists(lists, "indicators")
@@ -330,6 +332,8 @@ def arrays_of(
             raise CaseError("unknown indicator id", path=_where(row, "indicators"))
         cols = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False), dtype=np.intp)
         present[cols, rows] = True
+        hit_rows.append(rows)
+        hit_cols.append(cols)
         if rows.size:
             per_row = np.bincount(rows, minlength=n)
             _fail(
@@ -339,7 +343,11 @@ def arrays_of(
                 offset,
             )
     for name, c in lay.indicator_columns.items():
-        present[c] |= bools(table.column(name), name, offset)
+        flags = bools(table.column(name), name, offset)
+        present[c] |= flags
+        where = np.flatnonzero(flags)
+        hit_rows.append(where)
+        hit_cols.append(np.full(where.size, c, dtype=np.intp))
 
     given: list[tuple[str, Any]] = []
     age = np.full(n, np.nan)
@@ -417,17 +425,15 @@ def arrays_of(
             lengths = pc.fill_null(pc.utf8_length(texts(column)), 0).to_numpy()
             _fail(f"longer than {limit} characters", np.asarray(lengths) > limit, name, offset)
 
-    return Arrays(present=present, measures=measures, age_months=age, unborn=unborn)
+    hits = (
+        (np.concatenate(hit_rows).astype(np.intp), np.concatenate(hit_cols).astype(np.intp))
+        if hit_rows
+        else (np.zeros(0, np.intp), np.zeros(0, np.intp))
+    )
+    return Arrays(present=present, measures=measures, age_months=age, unborn=unborn, hits=hits)
 
 
 # -- results → arrow -------------------------------------------------------------------------
-
-
-def _list_column(mask: Any, labels: tuple[str, ...]) -> pa.Array:
-    """A list<string> column from a (labels × n) bool matrix, labels in matrix order."""
-    cols, rows = np.nonzero(mask)
-    order = np.argsort(rows, kind="stable")
-    return _pairs_column(rows[order], cols[order], mask.shape[1], labels)
 
 
 def _pairs_column(rows: Any, idx: Any, n: int, labels: tuple[str, ...]) -> pa.Array:
@@ -459,8 +465,8 @@ def result_table(
         return pa.table(columns)
     rows, idx = vp.ordered_pathways(result)
     columns["pathways"] = _pairs_column(rows, idx, arrays.n, vp.pathway_ids)
-    columns["determining_indicators"] = _list_column(vp.determining(arrays, result),
-                                                     vp.indicator_ids)
+    d_rows, d_cols = vp.determining(arrays, result)
+    columns["determining_indicators"] = _pairs_column(d_rows, d_cols, arrays.n, vp.indicator_ids)
     return pa.table(columns)
 
 
