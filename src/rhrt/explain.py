@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from rhrt.engine.reference import Evaluation, Facts, RuleResult, level_of, truth
+from rhrt.engine.reference import TOP_LEVEL, Evaluation, Facts, RuleResult, level_of, truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.ruleset import RulesetModel, SourceRef
@@ -57,12 +57,22 @@ def holding_set(plan: Plan, facts: Facts, level: int) -> tuple[str, ...]:
     Greedy deletion in a fixed order (lowest level first, then ruleset order), so it is
     deterministic: each concern is dropped if the level stays the same without it.
     """
+    levels = plan.indicator_level
     in_order = _in_order(plan, facts.present)
     kept = set(facts.present)
-    for ind in sorted(in_order, key=plan.indicator_level.__getitem__):  # stable: level, order
+    # While another kept concern is itself at the top level, the level cannot change: skip
+    # the evaluation (exactly what level_of would answer, without building the trial facts).
+    tops = sum(1 for i in kept if levels[i] >= TOP_LEVEL) if level >= TOP_LEVEL else 0
+    for ind in sorted(in_order, key=levels.__getitem__):  # stable: level, then ruleset order
         kept.discard(ind)
+        is_top = levels[ind] >= TOP_LEVEL
+        if tops - is_top > 0:
+            tops -= is_top
+            continue
         if level_of(plan, facts.with_present(frozenset(kept))) != level:
             kept.add(ind)
+        elif is_top:
+            tops -= 1
     return tuple(i for i in in_order if i in kept)
 
 

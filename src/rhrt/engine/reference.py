@@ -31,7 +31,7 @@ from rhrt.rules.compile import (
 )
 
 Truth = bool | None  # None = unknown
-_TOP_LEVEL = 4  # levels are 1-4 (the ruleset schema's LevelNumber)
+TOP_LEVEL = 4  # levels are 1-4 (the ruleset schema's LevelNumber)
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def level_of(plan: Plan, facts: Facts) -> int:
     :func:`evaluate` while giving the same level.
     """
     level = max(map(plan.indicator_level.__getitem__, facts.present), default=1)
-    if level >= _TOP_LEVEL:
+    if level >= TOP_LEVEL:
         return level  # nothing can raise it further
     for rule in plan.rules:
         if (
