@@ -186,6 +186,13 @@ def table(results: dict[str, Any]) -> str:
                 f"| {where} | per-case loop | validate + reference evaluate per row | "
                 f"{_secs(b['loop_s'])} ({_fmt(b['loop_rows_per_s'] / 1e3, 'k')} rows/s) | |"
             )
+            if "assess_loop_per_row_us" in b:
+                lines.append(
+                    f"| {where} | `Ruleset.assess` loop | full decision per row (timed on "
+                    f"{b['assess_loop_sample_rows']:,} rows, extrapolated) | "
+                    f"{_secs(b['assess_loop_extrapolated_s'])} | fast batch is "
+                    f"{b['speedup_vs_assess_loop']:.0f}× this |"
+                )
     load = results.get("load")
     if load and status_row("ruleset load", load):
         lvc = load["load_validate_compile"]

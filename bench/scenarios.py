@@ -217,6 +217,14 @@ def batch(quick: bool) -> dict[str, Any]:
             if evaluation.level != levels[i]:
                 mismatches += 1
         loop_total_s = clock() - t_all
+        # The full per-case API (rs.assess: validation + evaluation + explanation) on a sample.
+        sample = min(n, 500 if quick else 20_000)
+        assess_s = 0.0
+        for case in iter_cases(table.slice(0, sample), rs):
+            t0 = clock()
+            rs.assess(case)
+            assess_s += clock() - t0
+        assess_per_row_us = assess_s / sample * 1e6
         if mismatches:
             raise AssertionError(f"batch and the reference engine differ on {mismatches} rows")
         vec_s = fast["median_ms"] / 1e3
@@ -236,6 +244,10 @@ def batch(quick: bool) -> dict[str, Any]:
             "loop_computes": "per row: validate_case + facts + reference evaluate() (level, "
             "urgent, pathways, per-rule trace); row → dict conversion not counted",
             "speedup": loop_s / vec_s,
+            "assess_loop_sample_rows": sample,
+            "assess_loop_per_row_us": assess_per_row_us,
+            "assess_loop_extrapolated_s": assess_per_row_us * n / 1e6,
+            "speedup_vs_assess_loop": assess_per_row_us * n / 1e6 / vec_s,
             "levels_agree_rows": n,
         }
         del table, levels
