@@ -223,7 +223,9 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
         relevant = present[related].any(axis=0) if related.size else np.zeros(n, dtype=bool)
         recorded = rng.random(n) < np.where(relevant, 0.7, 0.02)
         shape_a = np.array([0.0, 1.0, 1.6, 2.6, 4.0])[tier]
-        value = lo + (hi - lo) * rng.beta(shape_a, 3.0)
+        # counts with a wide valid range (incidents in a year) stay in a plausible band
+        top = min(hi, lo + 24.0)
+        value = lo + (top - lo) * rng.beta(shape_a, 3.0)
         if integer:
             value = np.clip(np.round(value), np.ceil(lo), np.floor(hi))
         measure_values[mid] = np.where(recorded, value, np.nan)
