@@ -1,0 +1,504 @@
+# SPDX-License-Identifier: MIT
+"""durable-rules as an independent second engine (``ruleset.assess(case, engine="durable")``).
+
+Why a second engine at all: the reference engine *is* the meaning of a ruleset, so a bug in it
+would silently be the meaning. Compiling the same plan into a completely different matcher
+(durable-rules' Rete network, written in C) and checking that both agree on every generated
+case (``tests/test_durable.py``) catches bugs in either.
+
+How a plan becomes a durable-rules ruleset (its JSON form, so rule names are the YAML ids):
+
+* One *fact* per evaluation, asserted under a fresh session id and deleted afterwards. Facts,
+  not events: durable consumes an event with the first rule that matches it, but a fact is seen
+  by every rule. The fact carries the present indicator ids as one list (``p``), never one
+  boolean per indicator (durable rejects facts with more than ~250 properties).
+* Three-valued logic as *intervals*. A missing age or measure is sent twice, as the lowest and
+  the highest possible value (``*_lo`` / ``*_hi``); a comparison that must hold "true or
+  unknown" reads the optimistic bound, one that must hold "true" reads the pessimistic one. An
+  unborn child is below every age threshold in both bounds ("under every age"). So every leaf
+  is one durable comparison and durable alone decides, with Kleene logic, whether each rule's
+  condition is true, unknown or false.
+* Numbers are sent as their rank among the thresholds the ruleset compares that field with
+  (order-preserving and exact): durable's JSON parser rejects exponent notation (``1e-05``),
+  which Python emits for small and large floats.
+* ``count`` conditions cannot be expressed in durable, so the fact carries, per distinct set of
+  counted indicators, the tokens ``k:1 … k:n`` (``n`` present, capped at the largest threshold
+  used) and ``kd:1 … kd:m`` for distinct domains; durable tests membership of ``k:N``.
+* Conditions are compiled to disjunctive normal form and emitted as one durable rule per YAML
+  rule (``any`` of alternatives), because durable caps the size of a single expression.
+  ``<id>`` fires when its condition is true or unknown (the rule fires), ``<id>~certain`` when
+  it is known true; ``rhrt~level-N`` when an indicator of level N is present; ``rhrt~seen``
+  always, proving durable processed the fact.
+
+durable-rules 2.0.28 is unmaintained and has sharp edges (see docs/testing-rules.md and
+shared research); this module is the only code that touches it, and none of them leak:
+
+* a private ``Host`` per compiled ruleset, with durable's background dispatcher threads turned
+  off (they would race us to run our actions), and never the module-level global host;
+* content-hashed ruleset names and a process-wide cache, so loading the same ruleset twice
+  works (durable cannot unregister a ruleset, and never frees one);
+* one session per evaluation, always deleted (durable allows 1024 live sessions per ruleset and
+  reports false duplicates after ~46k facts in one session); no batch calls (they complete
+  asynchronously);
+* exceptions inside actions (which durable swallows into the session state) become
+  :class:`~rhrt.errors.BackendError`, as does any other durable failure;
+* one process-wide lock around every call into durable (its C code has no locks of its own;
+  the GIL means a lock costs no parallelism).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import itertools
+import json
+import threading
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from rhrt.engine.reference import Evaluation, Facts, RuleResult, truth
+from rhrt.errors import BackendError, MissingExtraError
+from rhrt.rules.compile import (
+    AgeCmp,
+    All,
+    AnyOf,
+    CompiledRule,
+    Count,
+    HasAny,
+    IsUnborn,
+    MeasureCmp,
+    Node,
+    Not,
+    Plan,
+)
+
+__all__ = ["MAX_ALTERNATIVES", "MAX_FACT_FIELDS", "DurableEngine", "compile_durable"]
+
+MARK = "rhrt"
+"""A property every rhrt fact carries; every rule requires it. Without a positive test a rule
+made only of negative tests would also match durable's own session-state record."""
+SENTINEL = "#"
+"""First item of every list field: durable's ``$iall`` is false on an empty list."""
+SEEN = "rhrt~seen"
+CERTAIN = "~certain"
+LEVEL_RULE = "rhrt~level-"
+MAX_FACT_FIELDS = 240
+"""durable rejects a fact with more than ~250 properties (error 302)."""
+MAX_ALTERNATIVES = 256
+"""The most alternatives (disjuncts) one rule may compile to before we refuse it."""
+
+_FALSE: dict[str, Any] = {"$lt": {MARK: 0}}
+_UP = {"at_least": "$gte", "more_than": "$gt", "at_most": "$lte", "less_than": "$lt"}
+_NEGATE = {"$gte": "$lt", "$gt": "$lte", "$lte": "$gt", "$lt": "$gte"}
+
+Literal = str
+"""One durable comparison, as canonical JSON (hashable, so alternatives can be deduplicated)."""
+Dnf = list[tuple[Literal, ...]]
+"""A disjunction of conjunctions: ``[]`` is false, ``[()]`` is true."""
+
+
+def _lit(expr: dict[str, Any]) -> Literal:
+    return json.dumps(expr, sort_keys=True, separators=(",", ":"))
+
+
+def _or(parts: Iterable[Dnf]) -> Dnf:
+    out: dict[frozenset[Literal], tuple[Literal, ...]] = {}
+    for part in parts:
+        for conj in part:
+            out.setdefault(frozenset(conj), conj)
+    return list(out.values())
+
+
+def _and(parts: Sequence[Dnf]) -> Dnf:
+    result: Dnf = [()]
+    for part in parts:
+        if len(result) * max(len(part), 1) > MAX_ALTERNATIVES * 4:
+            raise _TooComplex
+        result = _or(
+            [[tuple(dict.fromkeys(left + right)) for left in result for right in part]]
+        )
+    return result
+
+
+class _TooComplex(Exception):
+    """A condition's normal form is too large for durable."""
+
+
+class _Field:
+    """A numeric fact field compared with a fixed set of thresholds, sent as a rank.
+
+    ``code(x)`` is ``2 * #(thresholds below x) + (1 if x is a threshold)``: comparing codes gives
+    exactly the same answers as comparing the numbers with any of the thresholds.
+    """
+
+    def __init__(self, name: str, thresholds: Iterable[float]) -> None:
+        self.name = name
+        self.thresholds = sorted(set(thresholds))
+        self.unknown_high = 2 * len(self.thresholds) + 1
+        self.unknown_low = -1
+
+    def code(self, value: float) -> int:
+        below = bisect_left(self.thresholds, value)
+        exact = below < len(self.thresholds) and self.thresholds[below] == value
+        return 2 * below + (1 if exact else 0)
+
+
+class _Compiler:
+    """Plan → durable ruleset definition (plain JSON-able dict) plus how to build facts."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        ages: list[float] = []
+        measures: dict[str, list[float]] = {}
+        counts: dict[frozenset[str], tuple[int, int]] = {}
+        for rule in plan.rules:
+            for node in _walk(rule.condition):
+                if isinstance(node, AgeCmp):
+                    ages.append(node.months)
+                elif isinstance(node, MeasureCmp):
+                    measures.setdefault(node.measure, []).append(node.value)
+                elif isinstance(node, Count):
+                    n, d = counts.get(node.ids, (0, 0))
+                    counts[node.ids] = (max(n, node.at_least), max(d, node.distinct_domains or 0))
+        self.age = _Field("a", ages)
+        self.measures = {
+            name: _Field(f"x{i}", measures[name]) for i, name in enumerate(sorted(measures))
+        }
+        self.counts = {ids: (i, n, d) for i, (ids, (n, d)) in enumerate(counts.items())}
+        fields = 8 + 2 * len(self.measures)  # rhrt sid id p n u a_lo a_hi + two per measure
+        if fields > MAX_FACT_FIELDS:
+            raise BackendError(
+                f"this ruleset compares {len(self.measures)} different measures; the durable "
+                f"engine can carry at most {(MAX_FACT_FIELDS - 8) // 2}"
+            )
+
+    # -- the definition -------------------------------------------------------------------
+
+    def definition(self) -> dict[str, dict[str, Any]]:
+        rules: dict[str, dict[str, Any]] = {SEEN: _rule([()])}
+        for level in (2, 3, 4):
+            ids = frozenset(i for i, lv in self.plan.indicator_level.items() if lv == level)
+            if ids:
+                rules[f"{LEVEL_RULE}{level}"] = _rule([(self._any_present(ids),)])
+        for rule in self.plan.rules:
+            try:
+                fires = self.dnf(rule.condition, "NF")
+                certain = self.dnf(rule.condition, "T")
+            except _TooComplex:
+                fires = certain = [()] * (MAX_ALTERNATIVES + 1)
+            for name, dnf in ((rule.id, fires), (rule.id + CERTAIN, certain)):
+                if len(dnf) > MAX_ALTERNATIVES:
+                    raise BackendError(
+                        f"rule '{rule.id}' is too complex for the durable engine (more than "
+                        f"{MAX_ALTERNATIVES} alternatives once 'any'/'all'/'not' are expanded)"
+                    )
+                rules[name] = _rule(dnf)
+        return rules
+
+    def dnf(self, node: Node, mode: str) -> Dnf:
+        """The condition in one of four modes: T (true), F (false), NT, NF (not true/false)."""
+        if isinstance(node, All | AnyOf):
+            # all: AND in modes T and NF, OR in F and NT; any: the other way round.
+            conjunctive = isinstance(node, All) == (mode in ("T", "NF"))
+            children = _merge_has_any(node.children) if isinstance(node, AnyOf) else node.children
+            parts = [self.dnf(child, mode) for child in children]
+            return _and(parts) if conjunctive else _or(parts)
+        if isinstance(node, Not):
+            return self.dnf(node.child, {"T": "F", "F": "T", "NT": "NF", "NF": "NT"}[mode])
+        positive = mode in ("T", "NF")
+        if isinstance(node, HasAny):
+            if not node.ids:
+                return [] if positive else [()]
+            lit = self._any_present(node.ids) if positive else self._none_present(node.ids)
+            return [(lit,)]
+        if isinstance(node, Count):
+            return self._count(node, positive)
+        if isinstance(node, IsUnborn):
+            return [(_lit({"u": node.value if positive else not node.value}),)]
+        if isinstance(node, MeasureCmp):
+            spec = self.measures[node.measure]
+            return [(self._compare(spec, _UP[node.op], node.value, mode),)]
+        if isinstance(node, AgeCmp):
+            op = "$lt" if node.op == "under" else "$gte"
+            return [(self._compare(self.age, op, node.months, mode),)]
+        raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+
+    def _compare(self, spec: _Field, op: str, value: float, mode: str) -> Literal:
+        if mode in ("F", "NT"):
+            op = _NEGATE[op]
+        unknown_satisfies = mode in ("NF", "NT")
+        upward = op in ("$gt", "$gte")
+        bound = "hi" if unknown_satisfies == upward else "lo"
+        return _lit({op: {f"{spec.name}_{bound}": spec.code(value)}})
+
+    def _count(self, node: Count, positive: bool) -> Dnf:
+        if len(node.ids) < node.at_least:
+            return [] if positive else [()]
+        key = self.counts[node.ids][0]
+        tokens = [f"{key}:{node.at_least}"]
+        if node.distinct_domains is not None:
+            tokens.append(f"{key}d:{node.distinct_domains}")
+        if positive:
+            return [tuple(_lit({"$iany": {"n": {"$i": t}}}) for t in tokens)]
+        return [(_lit({"$iall": {"n": {"$neq": {"$i": t}}}}),) for t in tokens]
+
+    @staticmethod
+    def _any_present(ids: frozenset[str]) -> Literal:
+        items = [{"$i": i} for i in sorted(ids)]
+        return _lit({"$iany": {"p": items[0] if len(items) == 1 else {"$or": items}}})
+
+    @staticmethod
+    def _none_present(ids: frozenset[str]) -> Literal:
+        items = [{"$neq": {"$i": i}} for i in sorted(ids)]
+        return _lit({"$iall": {"p": items[0] if len(items) == 1 else {"$and": items}}})
+
+    # -- facts ----------------------------------------------------------------------------
+
+    def fact(self, facts: Facts, sid: str) -> dict[str, Any]:
+        present = sorted(facts.present)
+        tokens: list[str] = [SENTINEL]
+        for ids, (key, max_n, max_d) in self.counts.items():
+            hits = ids & facts.present
+            tokens.extend(f"{key}:{j}" for j in range(1, min(len(hits), max_n) + 1))
+            if max_d:
+                spread = len({facts.domains[i] for i in hits})
+                tokens.extend(f"{key}d:{j}" for j in range(1, min(spread, max_d) + 1))
+        fact: dict[str, Any] = {
+            MARK: 1,
+            "sid": sid,
+            "id": sid,
+            "p": [SENTINEL, *present],
+            "n": tokens,
+            "u": bool(facts.unborn),
+        }
+        if facts.unborn:
+            fact["a_lo"] = fact["a_hi"] = -1
+        else:
+            _bounds(fact, self.age, facts.age_months)
+        for name, spec in self.measures.items():
+            _bounds(fact, spec, facts.measures.get(name))
+        return fact
+
+
+def _bounds(fact: dict[str, Any], spec: _Field, value: float | None) -> None:
+    if value is None:
+        fact[f"{spec.name}_lo"], fact[f"{spec.name}_hi"] = spec.unknown_low, spec.unknown_high
+    else:
+        fact[f"{spec.name}_lo"] = fact[f"{spec.name}_hi"] = spec.code(value)
+
+
+def _merge_has_any(children: tuple[Node, ...]) -> tuple[Node, ...]:
+    """``any`` of several indicator/tag/domain tests is one test of their union (in every
+    mode, as such tests are never unknown); keeps normal forms small."""
+    ids: set[str] = set()
+    rest: list[Node] = []
+    for child in children:
+        if isinstance(child, HasAny):
+            ids |= child.ids
+        else:
+            rest.append(child)
+    if not ids:
+        return tuple(rest)
+    return (HasAny(frozenset(ids), "merged"), *rest)
+
+
+def _rule(dnf: Dnf) -> dict[str, Any]:
+    mark = {MARK: 1}
+    if not dnf:
+        return {"all": [{"m": {"$and": [mark, _FALSE]}}]}
+    alternatives = [
+        {"$and": [mark, *(json.loads(lit) for lit in conj)]} if conj else mark for conj in dnf
+    ]
+    if len(alternatives) == 1:
+        return {"all": [{"m": alternatives[0]}]}
+    return {"any": [{f"m_{i}": alt} for i, alt in enumerate(alternatives)]}
+
+
+def _walk(node: Node) -> Iterable[Node]:
+    yield node
+    if isinstance(node, All | AnyOf):
+        for child in node.children:
+            yield from _walk(child)
+    elif isinstance(node, Not):
+        yield from _walk(node.child)
+
+
+def compile_durable(plan: Plan) -> dict[str, dict[str, Any]]:
+    """The durable-rules JSON definition of a plan (rule names are the YAML rule ids).
+
+    Useful to inspect what durable is asked to match; :class:`DurableEngine` uses the same.
+    """
+    return _Compiler(plan).definition()
+
+
+# --- the durable side -----------------------------------------------------------------------
+
+_LOCK = threading.RLock()
+"""Serialises every call into durable-rules (its C code has no locks)."""
+_SHARED: dict[str, _SharedRuleset] = {}
+"""Compiled durable rulesets by content-hashed name: durable can never unregister or free one,
+so identical rulesets (the same file loaded twice, a test re-creating one) share it."""
+
+
+def _import_durable() -> Any:
+    try:
+        from durable import engine
+    except (ImportError, OSError):  # OSError: a broken C build
+        raise MissingExtraError("the durable engine", "durable") from None
+    return engine
+
+
+class _SharedRuleset:
+    """One registered durable ruleset on its own private host, and the rules it fired."""
+
+    def __init__(self, name: str, definition: dict[str, dict[str, Any]]) -> None:
+        engine = _import_durable()
+        self.engine = engine
+        self.name = name
+        self.fired: dict[str, set[str]] = {}
+        self.sessions = itertools.count(1)
+
+        class _QuietHost(engine.Host):  # type: ignore[misc,name-defined]
+            """A host without durable's background dispatch threads: they would take our
+            pending actions off this thread (results arriving after ``assert_fact`` returns)
+            and poll every 0.2 s for ever."""
+
+            def _run(self) -> None:
+                return None
+
+        runnable = copy.deepcopy(definition)  # durable deletes 'run' from what it is given
+        for rule_name, rule in runnable.items():
+            rule["run"] = self._action(rule_name)
+        try:
+            self.host = _QuietHost()
+            self.host.register_rulesets({name: runnable})
+        except Exception as exc:
+            raise BackendError(
+                f"durable-rules rejected the compiled ruleset ({_durable_message(exc)})"
+            ) from exc
+
+    def _action(self, rule_name: str) -> Callable[[Any], None]:
+        def action(c: Any) -> None:
+            self.record(rule_name, c)
+
+        return action
+
+    def record(self, rule_name: str, c: Any) -> None:
+        """Called by durable when a rule fires (a method so tests can make it fail)."""
+        self.fired[c.s.sid].add(rule_name)
+
+    def run(self, fact: dict[str, Any]) -> set[str]:
+        """Assert one fact in a fresh session; return the names of the rules that fired."""
+        engine = self.engine
+        sid = f"s{next(self.sessions)}"
+        fact["sid"] = fact["id"] = sid
+        fired: set[str] = set()
+        self.fired[sid] = fired
+        delete = True
+        try:
+            try:
+                state = self.host.assert_fact(self.name, fact)
+            except engine.MessageNotHandledException:
+                delete = False  # durable crashes deleting such a session; it cannot happen
+                raise BackendError("durable-rules did not handle the case") from None
+            except engine.MessageObservedException:
+                raise BackendError("durable-rules reported the case as a duplicate") from None
+            except BackendError:
+                raise
+            except Exception as exc:
+                raise BackendError(f"durable-rules failed ({_durable_message(exc)})") from exc
+            if isinstance(state, dict) and "exception" in state:
+                raise BackendError(
+                    "a durable-rules action failed; the evaluation was discarded"
+                )
+            if SEEN not in fired:
+                raise BackendError("durable-rules did not process the case")
+            return fired
+        finally:
+            del self.fired[sid]
+            if delete:
+                # fails only when no session was created (e.g. durable rejected the fact)
+                with contextlib.suppress(Exception):
+                    self.host.delete_state(self.name, sid)
+
+
+def _durable_message(exc: BaseException) -> str:
+    """durable's own error text holds codes, not case data; cap it anyway."""
+    text = str(getattr(exc, "message", "") or exc)
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+class DurableEngine:
+    """Evaluate facts with durable-rules; same :class:`Evaluation` as the reference engine.
+
+    durable decides which rules fire and whether each firing condition is known true; the level,
+    urgency and pathways follow from that fired set exactly as in the reference engine. The
+    list of missing facts an unknown rule assumed (explanation bookkeeping, not part of the
+    decision) is taken from the shared plan walker.
+    """
+
+    def __init__(self, plan: Plan, sha256: str = "") -> None:
+        self.plan = plan
+        self.sha256 = sha256
+        _import_durable()
+        self._compiler = _Compiler(plan)
+        self.definition = self._compiler.definition()
+        canonical = json.dumps(self.definition, sort_keys=True, separators=(",", ":"))
+        self.name = "rhrt_" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+        with _LOCK:
+            shared = _SHARED.get(self.name)
+            if shared is None:
+                shared = _SharedRuleset(self.name, self.definition)
+                _SHARED[self.name] = shared
+        self._shared = shared
+
+    def fired(self, facts: Facts) -> set[str]:
+        """The durable rule names that fired for these facts (including auxiliary rules)."""
+        fact = self._compiler.fact(facts, "")
+        with _LOCK:
+            return self._shared.run(fact)
+
+    def evaluate(self, facts: Facts) -> Evaluation:
+        fired = self.fired(facts)
+        level = 1
+        for lv in (2, 3, 4):
+            if f"{LEVEL_RULE}{lv}" in fired:
+                level = lv
+        urgent = False
+        pathways: dict[str, list[str]] = {}
+        results = []
+        for rule in self.plan.rules:
+            value = _truth(rule, fired)
+            assumed: tuple[str, ...] = ()
+            if value is None:
+                unknowns: list[str] = []
+                truth(rule.condition, facts, unknowns)
+                assumed = tuple(dict.fromkeys(unknowns))
+            results.append(RuleResult(rule, value, assumed))
+            if value is False:
+                continue
+            if rule.level is not None:
+                level = max(level, rule.level)
+            urgent = urgent or rule.urgent
+            for pathway in rule.pathways:
+                pathways.setdefault(pathway, []).append(rule.id)
+        for pathway in self.plan.level_pathways.get(level, ()):
+            pathways.setdefault(pathway, []).append(f"level-{level}")
+        return Evaluation(
+            level=level,
+            urgent=urgent,
+            pathways={k: tuple(v) for k, v in pathways.items()},
+            results=tuple(results),
+        )
+
+
+def _truth(rule: CompiledRule, fired: set[str]) -> bool | None:
+    fires = rule.id in fired
+    certain = rule.id + CERTAIN in fired
+    if certain and not fires:
+        raise BackendError(f"durable-rules gave an inconsistent result for rule '{rule.id}'")
+    if certain:
+        return True
+    return None if fires else False
