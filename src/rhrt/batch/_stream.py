@@ -213,15 +213,18 @@ class Summary:
 
     def to_text(self) -> str:
         """A plain-text summary for the end of a command-line run."""
-        lines = [f"{self.rows:,} cases assessed in {self.seconds:.1f}s", "", "level  cases  share"]
-        for lv, count in self.levels.items():
-            lines.append(f"{lv:>5}  {count:>{max(5, len(f'{self.rows:,}'))},}  {self._pct(count)}")
-        lines.append(f"urgent {self.urgent:,} ({self._pct(self.urgent)})")
-        lines += ["", "pathway recommended (cases, share)"]
-        width = max((len(p) for p in self.pathways), default=7)
-        for pid, count in sorted(self.pathways.items(), key=lambda kv: (-kv[1], kv[0])):
-            lines.append(f"  {pid:<{width}}  {count:>12,}  {self._pct(count)}")
-        return "\n".join(lines)
+        rows: list[tuple[str, int]] = [(f"level {lv}", c) for lv, c in self.levels.items()]
+        rows.append(("urgent", self.urgent))
+        paths = sorted(self.pathways.items(), key=lambda kv: (-kv[1], kv[0]))
+        label = max((len(name) for name, _ in rows + paths), default=7)
+        number = max([len("cases"), *(len(f"{c:,}") for _, c in rows + paths)])
+        lines = [f"{self.rows:,} cases assessed in {self.seconds:.1f}s", ""]
+        for title, group in (("level", rows), ("pathway", paths)):
+            lines.append(f"{title:<{label}}  {'cases':>{number}}  share")
+            for name, count in group:
+                lines.append(f"{name:<{label}}  {count:>{number},}  {self._pct(count):>6}")
+            lines.append("")
+        return "\n".join(lines).rstrip()
 
     def as_dict(self) -> dict[str, Any]:
         return {
