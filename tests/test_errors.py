@@ -218,6 +218,16 @@ BAD_CASES: list[tuple[str, Any, str, str]] = [
     ("yaml-duplicate", f"reference: {SECRET}\nreference: {SECRET}\n", "", "invalid YAML or JSON"),
     ("yaml-date", "assessment_date: 2023-02-29\n", "", "impossible date"),
     ("not-utf8", b"indicators: [\xff]", "", "not valid UTF-8"),
+    # Regressions found by fuzzing: a lone surrogate escaped libyaml as UnicodeEncodeError; a
+    # note typed into an id field was echoed in "unknown indicator '...'".
+    ("lone-surrogate", "indicators: [\ud800]", "", "not valid UTF-8"),
+    ("note-as-id", {"indicators": [SECRET]}, "indicators[0].id", "not shaped like an id"),
+    (
+        "note-as-id-in-list",
+        {"indicators": [{"id": f"{SECRET} said"}]},
+        "indicators[0].id",
+        "not shaped like an id",
+    ),
 ]
 
 
