@@ -156,7 +156,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     import pyarrow.compute as pc
 
     from rhrt.batch._table import _pairs_column
-    from rhrt.batch._vector import Arrays, vector_plan
+    from rhrt.batch._vector import Arrays, sorted_unique, vector_plan
 
     rng = np.random.default_rng([seed, block])
     n = BLOCK
@@ -241,7 +241,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     recorded_level = np.clip(framework + shift, 1, 4).astype(float)
     recorded_level[rng.random(n) < _RECORDED_MISSING] = np.nan
 
-    pair = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+    pair = sorted_unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
     index = pa.array(np.arange(block * BLOCK, block * BLOCK + n, dtype=np.int64))
     ref = pc.binary_join_element_wise(
         f"SYN-{seed}-", pc.utf8_lpad(pc.cast(index, pa.string()), 9, "0"), ""

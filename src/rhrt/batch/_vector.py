@@ -335,9 +335,8 @@ class VectorPlan:
             if hit.any():
                 chosen[rest[hit]] = True
                 rest = rest[~hit]
-        key = rows[chosen].astype(np.int64) * len(self.indicator_ids) + cols[chosen]
-        key = np.unique(key)
         k = len(self.indicator_ids)
+        key = sorted_unique(rows[chosen].astype(np.int64) * k + cols[chosen])
         return (key // k).astype(np.intp), (key % k).astype(np.intp)
 
     def ordered_pathways(self, result: VectorResult) -> tuple[Any, Any]:
@@ -358,6 +357,19 @@ class VectorPlan:
         all_rows = np.concatenate(rows)
         order = np.argsort(all_rows, kind="stable")
         return all_rows[order], np.concatenate(values)[order]
+
+
+def sorted_unique(values: Any) -> Any:
+    """Sorted distinct values (``np.unique`` hashes in numpy 2, many times slower here)."""
+    import numpy as np
+
+    values = np.sort(values)
+    if values.size < 2:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _any_rows(present: BoolArray, cols: IntArray, n: int) -> BoolArray:
