@@ -1,0 +1,580 @@
+# SPDX-License-Identifier: MIT
+"""The safety properties every levels-of-need ruleset should have, checked with hypothesis.
+
+Why property-based: a ruleset has hundreds of indicators, and the combinations nobody wrote a
+test for are where a badly placed ``not`` or a forgotten measure makes a child's level *drop*
+when a concern is added. Hypothesis searches those combinations and shrinks any breach to the
+smallest case that shows it, which :func:`check_invariants` then reports in plain words.
+
+Some properties are guaranteed by the engine for every ruleset (a level is never below the
+highest concern; immediate danger is level 4 and urgent; unknown information never lowers a
+level); others depend on how the rules are written (adding a concern never lowers the level;
+no concerns means level 1). Checking both kinds on a partnership's own file catches mistakes in
+either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from rhrt.model.case import Case
+from rhrt.model.decision import Decision
+from rhrt.rules.compile import MeasureCmp
+from rhrt.ruleset import Ruleset
+from rhrt.testing.strategies import _nodes, cases, measure_values
+
+__all__ = [
+    "PROPERTIES",
+    "Counterexample",
+    "InvariantReport",
+    "Property",
+    "assert_invariants",
+    "check_invariants",
+    "check_property",
+    "describe_case",
+    "measure_direction",
+]
+
+Example = Any
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """One breach of a property, shrunk by hypothesis to a minimal case."""
+
+    property: str
+    """The property's id, e.g. ``adding-a-concern``."""
+    title: str
+    """The property in words."""
+    description: str
+    """What went wrong, in plain words, naming indicators, levels and rules."""
+    case: dict[str, Any]
+    """The minimal case, as data you can paste into a test or ``rhrt assess``."""
+
+    def __str__(self) -> str:
+        return f"[{self.property}] {self.title}\n  {self.description}\n  case: {self.case}"
+
+
+@dataclass(frozen=True)
+class InvariantReport:
+    """What :func:`check_invariants` found."""
+
+    ruleset: str
+    engine: str
+    max_examples: int
+    checked: tuple[str, ...]
+    counterexamples: tuple[Counterexample, ...]
+    not_applicable: tuple[str, ...] = ()
+    """Properties with nothing to check in this ruleset (e.g. no indicator tagged allegation)."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.counterexamples
+
+    def __str__(self) -> str:
+        lines = [
+            f"rhrt check: {self.ruleset} ({self.engine} engine, up to {self.max_examples} "
+            f"examples per property)"
+        ]
+        failed = {c.property for c in self.counterexamples}
+        for prop in PROPERTIES:
+            if prop.id in self.not_applicable:
+                lines.append(f"  n/a   {prop.title} (nothing in this ruleset to check)")
+            elif prop.id in self.checked:
+                lines.append(f"  {'FAIL' if prop.id in failed else 'ok  '}  {prop.title}")
+        if self.ok:
+            lines.append("All properties hold.")
+        else:
+            lines.append(f"{len(self.counterexamples)} propert(y/ies) broken; minimal cases:")
+            lines.extend(str(c) for c in self.counterexamples)
+        return "\n".join(lines)
+
+
+# --- how properties are checked -------------------------------------------------------------
+
+
+class _Ctx:
+    """The ruleset under test, the engine, and plain-words helpers."""
+
+    def __init__(self, ruleset: Ruleset, engine: str) -> None:
+        self.ruleset = ruleset
+        self.engine = engine
+        self._copy: Ruleset | None = None
+
+    def assess(self, case: Case) -> Decision:
+        return self.ruleset.assess(case, engine=self.engine)
+
+    def fresh_copy(self) -> Ruleset:
+        """The same ruleset compiled again, to show no state is carried between objects."""
+        if self._copy is None:
+            rs = self.ruleset
+            self._copy = Ruleset(rs.model, sha256=rs.stamp.sha256, path=rs.path)
+        return self._copy
+
+    def ind(self, ind_id: str) -> str:
+        ind = self.ruleset.catalogue.get(ind_id)
+        return f"'{ind.id}' (level {ind.level})"
+
+    def case(self, case: Case) -> str:
+        return describe_case(self.ruleset, case)
+
+    def why(self, decision: Decision) -> str:
+        raised = [r for r in decision.explanation.rules if r.level is not None]
+        if not raised:
+            return "no rule raised it"
+        return "rules fired: " + ", ".join(
+            f"{r.id} (level {r.level}{', assumed ' + ' and '.join(r.assumed) if r.assumed else ''})"
+            for r in raised
+        )
+
+
+def describe_case(ruleset: Ruleset, case: Case) -> str:
+    """A case in words: the child's age, the concerns and the measures."""
+    child = case.child
+    if child.unborn:
+        who = "an unborn baby"
+    else:
+        months = case.age_in_months()
+        if months is None:
+            who = "a child whose age is not recorded"
+        elif months < 24:
+            who = f"a child aged {months:g} months"
+        else:
+            who = f"a child aged {months / 12:g} years"
+    ids = sorted(case.indicator_ids, key=ruleset.plan.indicator_order.index)
+    if ids:
+        levels = ruleset.plan.indicator_level
+        concerns = "with " + ", ".join(f"'{i}' (level {levels[i]})" for i in ids)
+    else:
+        concerns = "with no concerns recorded"
+    text = f"{who} {concerns}"
+    if case.measures:
+        text += "; " + ", ".join(f"{k} = {v:g}" for k, v in sorted(case.measures.items()))
+    return text
+
+
+def _with(case: Case, *, indicators: Sequence[str] | None = None, **changes: Any) -> Case:
+    data = case.model_dump(exclude_defaults=True)
+    if indicators is not None:
+        data["indicators"] = list(indicators)
+    data.update(changes)
+    return Case.model_validate(data)
+
+
+def _ids(case: Case) -> list[str]:
+    return [item.id for item in case.indicators]
+
+
+@dataclass(frozen=True)
+class Property:
+    """A named safety property: how to generate examples and how to check one."""
+
+    id: str
+    title: str
+    examples: Callable[[Ruleset], st.SearchStrategy[Example] | None]
+    check: Callable[[_Ctx, Example], tuple[str, Case] | None] = field(repr=False)
+    """Returns (what went wrong, the case to show) or None when the property holds."""
+    engine_guaranteed: bool = False
+    """True when the engine guarantees it for every valid ruleset."""
+
+
+# --- the properties -------------------------------------------------------------------------
+
+
+def _no_concerns_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
+    return cases(ruleset, max_indicators=0, measures=False)
+
+
+def _no_concerns(ctx: _Ctx, case: Case) -> tuple[str, Case] | None:
+    decision = ctx.assess(case)
+    if decision.level == 1:
+        return None
+    return (
+        f"For {ctx.case(case)} the level is {decision.level}, not 1 ({ctx.why(decision)}).",
+        case,
+    )
+
+
+def _highest_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
+    return cases(ruleset)
+
+
+def _highest(ctx: _Ctx, case: Case) -> tuple[str, Case] | None:
+    decision = ctx.assess(case)
+    levels = ctx.ruleset.plan.indicator_level
+    top = max((levels[i] for i in case.indicator_ids), default=1)
+    if decision.level >= top:
+        return None
+    return (f"For {ctx.case(case)} the level is {decision.level}, below {top}.", case)
+
+
+def _adding_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
+    return st.tuples(cases(ruleset), st.sampled_from(ruleset.plan.indicator_order))
+
+
+def _adding(ctx: _Ctx, example: tuple[Case, str]) -> tuple[str, Case] | None:
+    case, extra = example
+    base = _with(case, indicators=[i for i in _ids(case) if i != extra])
+    more = _with(base, indicators=[*_ids(base), extra])
+    before, after = ctx.assess(base), ctx.assess(more)
+    if after.level >= before.level:
+        return None
+    return (
+        f"Adding the concern {ctx.ind(extra)} to {ctx.case(base)} LOWERS the level from "
+        f"{before.level} to {after.level}. Before: {ctx.why(before)}. After: {ctx.why(after)}.",
+        more,
+    )
+
+
+def measure_direction(ruleset: Ruleset, measure: str) -> int:
+    """+1 when a higher value is the concern (the default), -1 when the rules only ever test
+    the measure with ``at_most``/``less_than`` (e.g. attendance, where lower is worse)."""
+    ops = set()
+    for rule in ruleset.plan.rules:
+        for node in _nodes(rule.condition):
+            if isinstance(node, MeasureCmp) and node.measure == measure:
+                ops.add(node.op)
+    return -1 if ops and ops <= {"at_most", "less_than"} else 1
+
+
+def _raising_examples(ruleset: Ruleset) -> st.SearchStrategy[Example] | None:
+    names = sorted(ruleset.plan.measures)
+    if not names:
+        return None
+    return st.sampled_from(names).flatmap(
+        lambda name: st.tuples(
+            cases(ruleset), st.just(name), measure_values(ruleset, name),
+            measure_values(ruleset, name),
+        )
+    )
+
+
+def _raising(ctx: _Ctx, example: tuple[Case, str, float, float]) -> tuple[str, Case] | None:
+    case, name, a, b = example
+    direction = measure_direction(ctx.ruleset, name)
+    low, high = sorted((a, b))
+    worse_first = (low, high) if direction > 0 else (high, low)
+    base = _with(case, measures={**case.measures, name: worse_first[0]})
+    worse = _with(case, measures={**case.measures, name: worse_first[1]})
+    before, after = ctx.assess(base), ctx.assess(worse)
+    if after.level >= before.level:
+        return None
+    verb = "Raising" if direction > 0 else "Lowering"
+    return (
+        f"{verb} {name} from {worse_first[0]:g} to {worse_first[1]:g} for {ctx.case(base)} "
+        f"LOWERS the level from {before.level} to {after.level}. Before: {ctx.why(before)}. "
+        f"After: {ctx.why(after)}.",
+        worse,
+    )
+
+
+def _tagged(ruleset: Ruleset, tag: str) -> list[str]:
+    return [i.id for i in ruleset.model.indicators if tag in i.tags]
+
+
+def _danger_examples(ruleset: Ruleset) -> st.SearchStrategy[Example] | None:
+    ids = _tagged(ruleset, ruleset.model.safety.immediate_danger.tag)
+    return st.tuples(cases(ruleset), st.sampled_from(ids)) if ids else None
+
+
+def _danger(ctx: _Ctx, example: tuple[Case, str]) -> tuple[str, Case] | None:
+    case, danger = example
+    case = _with(case, indicators=[*(i for i in _ids(case) if i != danger), danger])
+    decision = ctx.assess(case)
+    route = ctx.ruleset.model.safety.immediate_danger
+    got = {p.id for p in decision.pathways}
+    missing = [p for p in route.pathways if p not in got]
+    if decision.level == 4 and decision.urgent and not missing:
+        return None
+    problems = []
+    if decision.level != 4:
+        problems.append(f"level {decision.level}")
+    if not decision.urgent:
+        problems.append("not urgent")
+    if missing:
+        problems.append("no " + ", ".join(missing) + " pathway")
+    return (
+        f"{ctx.case(case).capitalize()} (immediate danger) gets {'; '.join(problems)}.",
+        case,
+    )
+
+
+def _lado_examples(ruleset: Ruleset) -> st.SearchStrategy[Example] | None:
+    ids = _tagged(ruleset, ruleset.model.safety.allegation.tag)
+    return st.tuples(cases(ruleset), st.sampled_from(ids)) if ids else None
+
+
+def _lado(ctx: _Ctx, example: tuple[Case, str]) -> tuple[str, Case] | None:
+    case, allegation = example
+    case = _with(case, indicators=[*(i for i in _ids(case) if i != allegation), allegation])
+    decision = ctx.assess(case)
+    got = {p.id for p in decision.pathways}
+    missing = [p for p in ctx.ruleset.model.safety.allegation.pathways if p not in got]
+    if not missing:
+        return None
+    return (
+        f"{ctx.case(case).capitalize()} (an allegation against an adult who works with "
+        f"children) is not given the {', '.join(missing)} pathway.",
+        case,
+    )
+
+
+def _deterministic_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
+    return cases(ruleset)
+
+
+def _outcome(decision: Decision) -> Any:
+    return decision.model_dump(mode="json", exclude={"rhrt_version"})
+
+
+def _deterministic(ctx: _Ctx, case: Case) -> tuple[str, Case] | None:
+    first = _outcome(ctx.assess(case))
+    if _outcome(ctx.assess(case)) != first:
+        return (f"Assessing {ctx.case(case)} twice gives two different decisions.", case)
+    shuffled = _with(case, indicators=list(reversed(_ids(case))))
+    again = _outcome(ctx.assess(shuffled))
+    again.pop("notes", None)
+    same = dict(first)
+    same.pop("notes", None)
+    if again != same:
+        return (
+            f"Listing the concerns of {ctx.case(case)} in a different order changes the decision.",
+            case,
+        )
+    copy = _outcome(ctx.fresh_copy().assess(case, engine=ctx.engine))
+    if copy != first:
+        return (
+            f"A second copy of the same ruleset decides {ctx.case(case)} differently.",
+            case,
+        )
+    return None
+
+
+def _determining(ctx: _Ctx, case: Case) -> tuple[str, Case] | None:
+    decision = ctx.assess(case)
+    kept = [f.id for f in decision.explanation.indicators]
+    alone = _with(case, indicators=kept)
+    again = ctx.assess(alone)
+    if again.level == decision.level:
+        return None
+    shown = ", ".join(kept) if kept else "none"
+    return (
+        f"For {ctx.case(case)} the level is {decision.level} and the explanation names "
+        f"[{shown}] as determining it, but those alone give level {again.level} "
+        f"({ctx.why(again)}).",
+        case,
+    )
+
+
+def _unknown_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
+    names = sorted(ruleset.plan.measures)
+    full = st.fixed_dictionaries({name: measure_values(ruleset, name) for name in names})
+    return st.tuples(cases(ruleset, measures=False, unknown_age=False), full)
+
+
+def _unknown(ctx: _Ctx, example: tuple[Case, dict[str, float]]) -> tuple[str, Case] | None:
+    base, measures = example
+    complete = _with(base, measures=measures)
+    level = ctx.assess(complete).level
+    variants: list[tuple[str, Case]] = [
+        ("without the child's age", _with(complete, child={})),
+        ("without any measure", _with(complete, measures={})),
+    ]
+    for name in sorted(measures):
+        rest = {k: v for k, v in measures.items() if k != name}
+        variants.append((f"without {name}", _with(complete, measures=rest)))
+    for words, partial in variants:
+        decision = ctx.assess(partial)
+        if decision.level < level:
+            return (
+                f"{ctx.case(complete).capitalize()} is at level {level}, but the same case "
+                f"{words} is at level {decision.level}: missing information LOWERED the level "
+                f"({ctx.why(decision)}).",
+                partial,
+            )
+    return None
+
+
+PROPERTIES: tuple[Property, ...] = (
+    Property("no-concerns", "A child with no concerns recorded is at level 1",
+             _no_concerns_examples, _no_concerns),
+    Property("highest-indicator", "The level is never below the highest concern's level",
+             _highest_examples, _highest, engine_guaranteed=True),
+    Property("adding-a-concern", "Adding a concern never lowers the level",
+             _adding_examples, _adding),
+    Property("raising-a-measure",
+             "Making a measure more concerning (e.g. a higher DASH score) never lowers the level",
+             _raising_examples, _raising),
+    Property("immediate-danger", "Immediate danger always gives level 4, urgent, with the "
+             "safety pathways", _danger_examples, _danger, engine_guaranteed=True),
+    Property("allegation-lado", "An allegation against an adult working with children always "
+             "gives the LADO pathway", _lado_examples, _lado, engine_guaranteed=True),
+    Property("deterministic", "The same case always gets the same decision",
+             _deterministic_examples, _deterministic, engine_guaranteed=True),
+    Property("determining-indicators", "The explanation's determining concerns alone give the "
+             "same level", _deterministic_examples, _determining),
+    Property("unknown-never-lowers", "Missing information (age, a measure) never gives a lower "
+             "level than any completed version", _unknown_examples, _unknown,
+             engine_guaranteed=True),
+)
+_BY_ID = {p.id: p for p in PROPERTIES}
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+class _Breach(Exception):
+    """Raised inside hypothesis so it shrinks the example; carries the plain-words result."""
+
+    def __init__(self, description: str, case: Case, example: Example = None) -> None:
+        super().__init__(description)
+        self.description = description
+        self.case = case
+        self.example = example
+
+
+def _settings(max_examples: int, *, derandomize: bool) -> settings:
+    return settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        derandomize=derandomize,
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    )
+
+
+def check_property(
+    ruleset: Ruleset,
+    prop: Property | str,
+    example: Example,
+    *,
+    engine: str = "reference",
+) -> tuple[str, Case] | None:
+    """Check one property on one example (for use inside your own hypothesis tests)."""
+    chosen = _BY_ID[prop] if isinstance(prop, str) else prop
+    return chosen.check(_Ctx(ruleset, engine), example)
+
+
+def check_invariants(
+    ruleset: Ruleset,
+    max_examples: int = 200,
+    *,
+    engine: str = "reference",
+    seed: int | None = None,
+    properties: Sequence[str] | None = None,
+) -> InvariantReport:
+    """Run every safety property against ``ruleset`` and report breaches, shrunk, in words.
+
+    Args:
+        ruleset: a loaded ruleset (``rhrt.load_ruleset("our_rules.yaml")``).
+        max_examples: hypothesis examples per property.
+        engine: the engine to check (``reference`` or ``durable``).
+        seed: a random seed; by default the search is derandomised, so the same ruleset always
+            gives the same report (a CI check never flickers).
+        properties: only these property ids (default: all).
+    """
+    chosen = [(_BY_ID[p]) for p in properties] if properties else list(PROPERTIES)
+    ctx = _Ctx(ruleset, engine)
+    checked: list[str] = []
+    skipped: list[str] = []
+    found: list[Counterexample] = []
+    for prop in chosen:
+        strategy = prop.examples(ruleset)
+        if strategy is None:
+            skipped.append(prop.id)
+            continue
+        checked.append(prop.id)
+        breach = _search(prop, ctx, strategy, max_examples, seed)
+        if breach is not None:
+            found.append(
+                Counterexample(
+                    property=prop.id,
+                    title=prop.title,
+                    description=breach.description,
+                    case=breach.case.model_dump(mode="json", exclude_defaults=True),
+                )
+            )
+    return InvariantReport(
+        ruleset=f"{ruleset.id} {ruleset.version}",
+        engine=engine,
+        max_examples=max_examples,
+        checked=tuple(checked),
+        counterexamples=tuple(found),
+        not_applicable=tuple(skipped),
+    )
+
+
+def _search(
+    prop: Property,
+    ctx: _Ctx,
+    strategy: st.SearchStrategy[Example],
+    max_examples: int,
+    seed: int | None,
+) -> _Breach | None:
+    @_settings(max_examples, derandomize=seed is None)
+    @given(strategy)
+    def search(example: Example) -> None:
+        result = prop.check(ctx, example)
+        if result is not None:
+            raise _Breach(*result, example)
+
+    if seed is not None:
+        search = hypothesis_seed(seed)(search)
+    try:
+        search()
+    except _Breach as breach:
+        return _minimise(prop, ctx, breach)
+    return None
+
+
+def _minimise(prop: Property, ctx: _Ctx, breach: _Breach) -> _Breach:
+    """Finish hypothesis' shrinking: drop each concern, measure and the age in turn while the
+    property still fails, so the reported case has nothing in it that does not matter."""
+    example = breach.example
+    changed = True
+    while changed:
+        changed = False
+        case = example[0] if isinstance(example, tuple) else example
+        if not isinstance(case, Case):  # pragma: no cover - every property starts with a case
+            return breach
+        ids = _ids(case)
+        trials = [_with(case, indicators=[i for i in ids if i != drop]) for drop in ids]
+        trials += [
+            _with(case, measures={k: v for k, v in case.measures.items() if k != name})
+            for name in sorted(case.measures)
+        ]
+        if case.child != Case().child:
+            trials.append(_with(case, child={}))
+        for trial in trials:
+            candidate = (trial, *example[1:]) if isinstance(example, tuple) else trial
+            try:
+                result = prop.check(ctx, candidate)
+            except Exception:  # a trial the property cannot take (e.g. invalid): skip it
+                continue
+            if result is not None:
+                example, breach = candidate, _Breach(*result, candidate)
+                changed = True
+                break
+    return breach
+
+
+def assert_invariants(ruleset: Ruleset, max_examples: int = 200, **kwargs: Any) -> None:
+    """:func:`check_invariants`, raising ``AssertionError`` with the report when any fails.
+
+    For a partnership's own test suite::
+
+        def test_our_ruleset(rhrt_ruleset):
+            assert_invariants(rhrt_ruleset)
+    """
+    report = check_invariants(ruleset, max_examples, **kwargs)
+    if not report.ok:
+        raise AssertionError(str(report))

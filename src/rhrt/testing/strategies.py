@@ -1,0 +1,356 @@
+# SPDX-License-Identifier: MIT
+"""Hypothesis strategies built from a loaded ruleset, and small valid rulesets for engine tests.
+
+Why strategies derived from the ruleset rather than hand-written fixtures: a partnership edits
+its YAML, and the cases that matter (a child just under an age threshold, a DASH score exactly
+at a cut-off, an unborn baby, an age nobody recorded) move with it. Every number a rule compares
+with is offered to hypothesis together with its neighbours, so boundaries are always explored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from hypothesis import strategies as st
+
+from rhrt.errors import RhrtError
+from rhrt.model.case import MAX_AGE_YEARS, Case
+from rhrt.rules.compile import AgeCmp, All, AnyOf, MeasureCmp, Node, Not
+from rhrt.ruleset import Ruleset, ruleset_from_data
+
+__all__ = [
+    "ages",
+    "cases",
+    "indicator_pool",
+    "measure_values",
+    "ruleset_data",
+    "rulesets",
+]
+
+_MAX_MONTHS = MAX_AGE_YEARS * 12
+
+
+def _nodes(node: Node) -> Iterable[Node]:
+    yield node
+    if isinstance(node, All | AnyOf):
+        for child in node.children:
+            yield from _nodes(child)
+    elif isinstance(node, Not):
+        yield from _nodes(node.child)
+
+
+def _thresholds(ruleset: Ruleset) -> tuple[list[float], dict[str, list[float]]]:
+    """Every age (months) and measure value the ruleset's rules compare with."""
+    ages: set[float] = set()
+    measures: dict[str, set[float]] = {}
+    for rule in ruleset.plan.rules:
+        for node in _nodes(rule.condition):
+            if isinstance(node, AgeCmp):
+                ages.add(node.months)
+            elif isinstance(node, MeasureCmp):
+                measures.setdefault(node.measure, set()).add(node.value)
+    return sorted(ages), {k: sorted(v) for k, v in measures.items()}
+
+
+def _around(values: Iterable[float], low: float, high: float, *, integer: bool) -> list[float]:
+    """Each value and its neighbours on both sides, kept inside [low, high]."""
+    steps = (1.0,) if integer else (1.0, 0.5, 0.01)
+    out: set[float] = {low, high}
+    for value in values:
+        out.add(value)
+        for step in steps:
+            out.add(value - step)
+            out.add(value + step)
+    return sorted(v for v in out if low <= v <= high and (not integer or v == int(v)))
+
+
+def indicator_pool(
+    ruleset: Ruleset,
+    *,
+    domain: str | None = None,
+    level: int | Sequence[int] | None = None,
+    tag: str | None = None,
+) -> list[str]:
+    """Indicator ids matching every filter given, in ruleset order.
+
+    ``domain`` matches an indicator's primary domain or one of its topics.
+    """
+    levels = {level} if isinstance(level, int) else set(level) if level is not None else None
+    pool = [
+        ind.id
+        for ind in ruleset.model.indicators
+        if (domain is None or domain == ind.domain or domain in ind.topics)
+        and (levels is None or ind.level in levels)
+        and (tag is None or tag in ind.tags)
+    ]
+    if not pool:
+        raise RhrtError(
+            f"no indicator in ruleset '{ruleset.id}' matches domain={domain!r}, level={level!r}, "
+            f"tag={tag!r}"
+        )
+    return pool
+
+
+def ages(ruleset: Ruleset) -> st.SearchStrategy[dict[str, Any]]:
+    """The ``child`` part of a case: unknown age, unborn, or an age in months or years.
+
+    Ages the rules compare with, and the ages just either side of them, are always on offer.
+    """
+    age_points, _ = _thresholds(ruleset)
+    months = _around([0.0, *age_points], 0.0, float(_MAX_MONTHS), integer=False)
+    return st.one_of(
+        st.just({}),
+        st.builds(
+            lambda weeks: {"unborn": True, **({} if weeks is None else {"gestation_weeks": weeks})},
+            st.none() | st.integers(4, 42),
+        ),
+        st.sampled_from(months).map(lambda m: {"age_months": m}),
+        st.floats(0, _MAX_MONTHS, allow_nan=False).map(lambda m: {"age_months": m}),
+        st.integers(0, MAX_AGE_YEARS).map(lambda y: {"age_years": y}),
+    )
+
+
+def measure_values(ruleset: Ruleset, measure: str) -> st.SearchStrategy[float]:
+    """Values of one measure across and beyond every threshold the rules use, within range."""
+    low, high, integer = ruleset.plan.measures[measure]
+    _, points = _thresholds(ruleset)
+    special = _around(points.get(measure, []), low, high, integer=integer)
+    anywhere: st.SearchStrategy[float]
+    if integer:
+        anywhere = st.integers(int(-(-low // 1)), int(high // 1)).map(float)
+    else:
+        anywhere = st.floats(low, high, allow_nan=False, allow_infinity=False)
+    return st.sampled_from(special) | anywhere
+
+
+def cases(
+    ruleset: Ruleset,
+    *,
+    domain: str | None = None,
+    level: int | Sequence[int] | None = None,
+    tag: str | None = None,
+    min_indicators: int = 0,
+    max_indicators: int | None = None,
+    measures: bool = True,
+    unknown_age: bool = True,
+) -> st.SearchStrategy[Case]:
+    """Valid cases for ``ruleset``: any subset of its indicators, any child, any measures.
+
+    Args:
+        domain, level, tag: draw indicators only from those matching (a domain matches an
+            indicator's primary domain or topics).
+        min_indicators, max_indicators: how many indicators (default: up to all of the pool).
+        measures: also record measures (each one present or absent).
+        unknown_age: allow children whose age is not recorded.
+    """
+    pool = indicator_pool(ruleset, domain=domain, level=level, tag=tag)
+    size = len(pool) if max_indicators is None else min(max_indicators, len(pool))
+    child = ages(ruleset)
+    if not unknown_age:
+        child = child.filter(bool)
+    names = sorted(ruleset.plan.measures) if measures else []
+    measure_dicts = st.fixed_dictionaries(
+        {}, optional={name: measure_values(ruleset, name) for name in names}
+    )
+    return st.builds(
+        lambda ids, kid, ms: Case.model_validate(
+            {"child": kid, "indicators": ids, "measures": ms}
+        ),
+        st.lists(st.sampled_from(pool), min_size=min(min_indicators, size), max_size=size,
+                 unique=True),
+        child,
+        measure_dicts,
+    )
+
+
+# --- generated rulesets ---------------------------------------------------------------------
+
+_SAFETY_TAGS = ("immediate-danger", "allegation")
+_TAGS = ("t-one", "t-two", "t-three")
+_PATHWAYS = ("p-one", "p-two", "p-three", "police-999", "lado", "mash")
+
+
+@st.composite
+def _condition(
+    draw: st.DrawFn, ctx: dict[str, Any], depth: int, allow_not: bool
+) -> dict[str, Any]:
+    leaves: list[st.SearchStrategy[dict[str, Any]]] = [
+        *_concern_leaves(ctx),
+        st.builds(
+            lambda key, months: {"age": {key: months}},
+            st.sampled_from(["under_months", "at_least_months", "under_years", "at_least_years"]),
+            st.sampled_from([1, 3, 6, 12, 18]),
+        ),
+        st.booleans().map(lambda b: {"unborn": b}),
+    ]
+    if ctx["measures"]:
+        leaves.append(_measure_cond(st.sampled_from(ctx["measures"])))
+    if depth <= 0:
+        return draw(st.one_of(leaves))
+    kinds = ["leaf", "leaf", "all", "any"] + (["not"] if allow_not else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "leaf":
+        return draw(st.one_of(leaves))
+    if kind == "not":
+        return {"not": draw(_condition(ctx, depth - 1, allow_not))}
+    children = draw(st.lists(_condition(ctx, depth - 1, allow_not), min_size=1, max_size=3))
+    return {kind: children}
+
+
+def _concern_leaves(ctx: dict[str, Any]) -> list[st.SearchStrategy[dict[str, Any]]]:
+    """Conditions that can only be true when some indicator is present."""
+    return [
+        st.sampled_from(ctx["indicators"]).map(lambda i: {"indicator": i}),
+        st.sampled_from(ctx["tags"]).map(lambda t: {"tag": t}),
+        st.sampled_from(ctx["domains"]).map(lambda d: {"domain": d}),
+        _count_spec(ctx),
+    ]
+
+
+@st.composite
+def _count_spec(draw: st.DrawFn, ctx: dict[str, Any]) -> dict[str, Any]:
+    at_least = draw(st.integers(1, 3))
+    spec: dict[str, Any] = {"at_least": at_least}
+    if draw(st.booleans()):
+        spec["min_level"] = draw(st.integers(1, 4))
+    elif draw(st.booleans()):
+        spec["level"] = draw(st.integers(1, 4))
+    if draw(st.booleans()):
+        spec["tag"] = draw(st.sampled_from(ctx["tags"]))
+    if draw(st.booleans()):
+        spec["domain"] = draw(st.sampled_from(ctx["domains"]))
+    if draw(st.booleans()):
+        spec["distinct_domains"] = draw(st.integers(1, at_least))
+    return {"count": spec}
+
+
+@st.composite
+def _measure_cond(
+    draw: st.DrawFn, measures: st.SearchStrategy[dict[str, Any]]
+) -> dict[str, Any]:
+    """A measure comparison; each generated measure is compared in one direction only (a
+    DASH-like score where higher is worse, or an attendance-like one where lower is)."""
+    measure = draw(measures)
+    op = draw(st.sampled_from(measure["ops"]))
+    value = draw(st.integers(int(measure["min"]), int(measure["max"])))
+    return {"measure": {"id": measure["id"], op: value}}
+
+
+@st.composite
+def ruleset_data(
+    draw: st.DrawFn,
+    *,
+    max_indicators: int = 8,
+    max_rules: int = 4,
+    max_depth: int = 2,
+    allow_not: bool = False,
+) -> dict[str, Any]:
+    """A small valid ruleset as plain data (every feature of the format, random content)."""
+    n_domains = draw(st.integers(1, 3))
+    domains = [f"dom-{i}" for i in range(n_domains)]
+    topic = draw(st.booleans())
+    domain_defs: list[dict[str, Any]] = [
+        {"id": d, "title": d, "kind": "triangle"} for d in domains
+    ]
+    if topic:
+        domain_defs.append({"id": "topic", "title": "A topic", "kind": "topic"})
+    tags = [*_SAFETY_TAGS, *_TAGS]
+    n_ind = draw(st.integers(1, max_indicators))
+    indicators = []
+    for i in range(n_ind):
+        indicators.append(
+            {
+                "id": f"ind-{i}",
+                "level": draw(st.integers(1, 4)),
+                "domain": draw(st.sampled_from(domains)),
+                "topics": ["topic"] if topic and draw(st.booleans()) else [],
+                "tags": draw(st.lists(st.sampled_from(tags), max_size=2, unique=True)),
+                "text": f"Indicator number {i}",
+                "source": {"ref": "gen"},
+            }
+        )
+    measures = [
+        {"id": f"m{i}", "title": f"measure {i}", "unit": "points", "min": 0,
+         "max": draw(st.sampled_from([5, 10, 24])), "integer": draw(st.booleans())}
+        for i in range(draw(st.integers(0, 2)))
+    ]
+    ctx = {
+        "indicators": [ind["id"] for ind in indicators],
+        "tags": tags,
+        "domains": domains + (["topic"] if topic else []),
+        "measures": [
+            {**ms, "ops": ["at_least", "more_than"] if i % 2 == 0 else ["at_most", "less_than"]}
+            for i, ms in enumerate(measures)
+        ],
+    }
+    rules = []
+    for i in range(draw(st.integers(0, max_rules))):
+        then: dict[str, Any] = {}
+        if draw(st.booleans()):
+            then["level"] = draw(st.integers(1, 4))
+        if draw(st.booleans()):
+            then["urgent"] = True
+        then["pathways"] = draw(st.lists(st.sampled_from(_PATHWAYS), max_size=2, unique=True))
+        if not then.get("level") and not then.get("urgent") and not then["pathways"]:
+            then["level"] = 2
+        when = draw(_condition(ctx, max_depth, allow_not))
+        if not allow_not:
+            # anchored on a concern, so a child with nothing recorded stays at level 1
+            when = {"all": [draw(st.one_of(_concern_leaves(ctx))), when]}
+        rules.append(
+            {"id": f"rule-{i}", "because": f"Generated rule {i}.", "when": when, "then": then}
+        )
+    return {
+        "schema_version": 1,
+        "ruleset": {
+            "id": "generated",
+            "title": "Generated ruleset",
+            "version": "0",
+            "publisher": "rhrt.testing",
+            "source_document": {"title": "generated"},
+            "effective_from": "2024-01-01",
+        },
+        "safety": {
+            "immediate_danger": {"tag": "immediate-danger", "pathways": ["police-999"],
+                                 "because": "Immediate danger."},
+            "allegation": {"tag": "allegation", "pathways": ["lado"],
+                           "because": "An allegation goes to the LADO."},
+        },
+        "sources": {"gen": {"title": "generated"}},
+        "levels": [
+            {"level": n, "name": f"Level {n}", "description": "d", "response": "r",
+             "pathways": [draw(st.sampled_from(_PATHWAYS))] if draw(st.booleans()) else [],
+             "consent": {"rule": "required", "text": "t"}}
+            for n in (1, 2, 3, 4)
+        ],
+        "domains": domain_defs,
+        "tags": [{"id": t, "description": t} for t in tags],
+        "measures": measures,
+        "indicators": indicators,
+        "rules": rules,
+        "pathways": [
+            {"id": p, "title": p, "what": "w", "timescale": "t", "consent": "c"}
+            for p in _PATHWAYS
+        ],
+    }
+
+
+def rulesets(
+    *,
+    max_indicators: int = 8,
+    max_rules: int = 4,
+    max_depth: int = 2,
+    allow_not: bool = False,
+) -> st.SearchStrategy[Ruleset]:
+    """Small valid rulesets, for testing engines and the testing kit itself.
+
+    Without ``allow_not`` every generated ruleset satisfies all the safety properties: rules
+    never use ``not``, every rule also needs a concern to be present, and each measure is
+    compared in one direction only. With it, rules are unconstrained and some rulesets break
+    the properties that depend on the ruleset (which is what ``check_invariants`` is for).
+    """
+    return ruleset_data(
+        max_indicators=max_indicators, max_rules=max_rules, max_depth=max_depth,
+        allow_not=allow_not,
+    ).map(ruleset_from_data)
