@@ -151,18 +151,31 @@ def table(results: dict[str, Any]) -> str:
     single = results.get("single")
     if single and status_row("single assess", single):
         base = single["engines"]["rhrt"].get("sizes", {})
+        differ = single.get("disagreements", {})
+        checked = single.get("agreement_checked", {})
         for name, eng in single["engines"].items():
+            if name in differ:
+                eng = {
+                    **eng,
+                    "computes": f"{eng['computes']} — **differs from the reference engine on "
+                    f"{differ[name]} of {checked.get(name, '?')} cases**",
+                }
             if eng["status"] != "ok":
                 lines.append(
                     f"| single assess | {name} | {eng['computes']} | {eng['status']}: "
                     f"{eng.get('reason', '')} | |"
                 )
                 continue
+            ref_name = "rhrt-evaluate" if name == "durable-evaluate" else "rhrt"
+            ref = single["engines"].get(ref_name, {}).get("sizes", base)
             for size, t in eng["sizes"].items():
                 ratio = ""
-                if name != "rhrt" and size in base:
+                if name not in ("rhrt", "rhrt-evaluate") and size in ref:
+                    r = t["median_us"] / ref[size]["median_us"]
+                    ratio = f"{r:.2f}× {ref_name}" if r < 10 else f"{r:.0f}× {ref_name}"
+                elif name == "rhrt-evaluate" and size in base:
                     r = t["median_us"] / base[size]["median_us"]
-                    ratio = f"{r:.2f}× rhrt" if r < 10 else f"{r:.0f}× rhrt"
+                    ratio = f"{r:.2f}× rhrt"
                 lines.append(
                     f"| single assess, {size} concerns | {name} | {eng['computes']} | "
                     f"median {_fmt(t['median_us'], 'µs')}, p99 {_fmt(t['p99_us'], 'µs')} | "

@@ -66,6 +66,7 @@ def single(quick: bool) -> dict[str, Any]:
 
     engines: dict[str, dict[str, Any]] = {}
     engines_checked: dict[str, int] = {}
+    disagreements: dict[str, int] = {}
 
     def run(
         name: str,
@@ -128,14 +129,16 @@ def single(quick: bool) -> dict[str, Any]:
             raise NotAvailable("durable-rules is not installed (pip install 'rhrt[durable]')")
         fn = rs.engine("durable")
         if full:
-            mismatch = [
-                i for i, c in enumerate(check)
+            # Correctness is reported, not fatal: the timing is still worth having.
+            differ = sum(
+                1
+                for c in check
                 if rs.assess(c, engine="durable").model_dump(exclude={"engine"})
                 != rs.assess(c).model_dump(exclude={"engine"})
-            ]
-            if mismatch:
-                raise AssertionError(f"durable disagrees with reference on {len(mismatch)} cases")
+            )
             engines_checked["durable"] = len(check)
+            if differ:
+                disagreements["durable"] = differ
             return lambda case: rs.assess(case, engine="durable")
         return fn
 
@@ -159,6 +162,7 @@ def single(quick: bool) -> dict[str, Any]:
         "case_sizes": list(sizes),
         "facts": "fully known: age (or unborn) and every measure recorded",
         "agreement_checked": engines_checked,
+        "disagreements": disagreements,
         "engines": engines,
     }
 
