@@ -24,8 +24,8 @@ How a plan becomes a durable-rules ruleset (its JSON form, so rule names are the
 * ``count`` conditions cannot be expressed in durable, so the fact carries, per distinct set of
   counted indicators, the tokens ``k:1 … k:n`` (``n`` present, capped at the largest threshold
   used) and ``kd:1 … kd:m`` for distinct domains; durable tests membership of ``k:N``.
-* Conditions are compiled to disjunctive normal form and emitted as one durable rule per YAML
-  rule (``any`` of alternatives), because durable caps the size of a single expression.
+* Conditions are compiled to disjunctive normal form, one durable rule per alternative
+  (``<id>``, ``<id>~or-2``, ...; see :func:`_rules` for why not durable's ``any``).
   ``<id>`` fires when its condition is true or unknown (the rule fires), ``<id>~certain`` when
   it is known true; ``rhrt~level-N`` when an indicator of level N is present; ``rhrt~seen``
   always, proving durable processed the fact.
@@ -84,6 +84,7 @@ SENTINEL = "#"
 SEEN = "rhrt~seen"
 CERTAIN = "~certain"
 LEVEL_RULE = "rhrt~level-"
+ALTERNATIVE = "~or-"
 MAX_FACT_FIELDS = 240
 """durable rejects a fact with more than ~250 properties (error 302)."""
 MAX_ALTERNATIVES = 256
@@ -177,11 +178,11 @@ class _Compiler:
     # -- the definition -------------------------------------------------------------------
 
     def definition(self) -> dict[str, dict[str, Any]]:
-        rules: dict[str, dict[str, Any]] = {SEEN: _rule([()])}
+        rules: dict[str, dict[str, Any]] = dict(_rules(SEEN, [()]))
         for level in (2, 3, 4):
             ids = frozenset(i for i, lv in self.plan.indicator_level.items() if lv == level)
             if ids:
-                rules[f"{LEVEL_RULE}{level}"] = _rule([(self._any_present(ids),)])
+                rules.update(_rules(f"{LEVEL_RULE}{level}", [(self._any_present(ids),)]))
         for rule in self.plan.rules:
             try:
                 fires = self.dnf(rule.condition, "NF")
@@ -194,7 +195,7 @@ class _Compiler:
                         f"rule '{rule.id}' is too complex for the durable engine (more than "
                         f"{MAX_ALTERNATIVES} alternatives once 'any'/'all'/'not' are expanded)"
                     )
-                rules[name] = _rule(dnf)
+                rules.update(_rules(name, dnf))
         return rules
 
     def dnf(self, node: Node, mode: str) -> Dnf:
@@ -304,16 +305,27 @@ def _merge_has_any(children: tuple[Node, ...]) -> tuple[Node, ...]:
     return (HasAny(frozenset(ids), "merged"), *rest)
 
 
-def _rule(dnf: Dnf) -> dict[str, Any]:
+def _rules(name: str, dnf: Dnf) -> Iterable[tuple[str, dict[str, Any]]]:
+    """One durable rule per alternative: ``name``, then ``name~or-2``, ``name~or-3``...
+
+    Not durable's own ``any`` (one rule, several alternatives): durable 2.0.28 shares alpha
+    nodes between the alternatives of an ``any`` incorrectly and misses matches (found by the
+    differential test: ``any: [a∧b, a∧c, b∧c]`` does not fire on one indicator tagged both b
+    and c). Separate rules are matched correctly, and each stays small (durable caps the size
+    of one expression).
+    """
     mark = {MARK: 1}
     if not dnf:
-        return {"all": [{"m": {"$and": [mark, _FALSE]}}]}
-    alternatives = [
-        {"$and": [mark, *(json.loads(lit) for lit in conj)]} if conj else mark for conj in dnf
-    ]
-    if len(alternatives) == 1:
-        return {"all": [{"m": alternatives[0]}]}
-    return {"any": [{f"m_{i}": alt} for i, alt in enumerate(alternatives)]}
+        yield name, {"all": [{"m": {"$and": [mark, _FALSE]}}]}
+        return
+    for i, conj in enumerate(dnf):
+        expr = {"$and": [mark, *(json.loads(lit) for lit in conj)]} if conj else mark
+        yield (name if i == 0 else f"{name}{ALTERNATIVE}{i + 1}"), {"all": [{"m": expr}]}
+
+
+def base_name(durable_rule: str) -> str:
+    """The rule an alternative belongs to (``x~or-2`` → ``x``)."""
+    return durable_rule.split(ALTERNATIVE, 1)[0]
 
 
 def _walk(node: Node) -> Iterable[Node]:
@@ -387,7 +399,7 @@ class _SharedRuleset:
 
     def record(self, rule_name: str, c: Any) -> None:
         """Called by durable when a rule fires (a method so tests can make it fail)."""
-        self.fired[c.s.sid].add(rule_name)
+        self.fired[c.s.sid].add(base_name(rule_name))
 
     def run(self, fact: dict[str, Any]) -> set[str]:
         """Assert one fact in a fresh session; return the names of the rules that fired."""
