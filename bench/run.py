@@ -212,7 +212,8 @@ def table(results: dict[str, Any]) -> str:
         parts = load["parts"]
         lines.append(
             f"| ruleset load + validate + compile | rhrt | {load['ruleset_bytes']:,} bytes YAML | "
-            f"first {_fmt(lvc['first_ms'], 'ms')}, median {_fmt(lvc['median_ms'], 'ms')} | "
+            f"first {_fmt(lvc['first_ms'], 'ms')}, median {_fmt(lvc['median_ms'], 'ms')}, "
+            f"min {_fmt(lvc['min_ms'], 'ms')} | "
             f"YAML {_fmt(parts['yaml_read']['median_ms'], 'ms')}, validate "
             f"{_fmt(parts['parse_validate']['median_ms'], 'ms')} (incl. YAML), compile "
             f"{_fmt(parts['compile']['median_ms'], 'ms')} |"
@@ -221,7 +222,8 @@ def table(results: dict[str, Any]) -> str:
     if cold and status_row("cold start", cold):
         lines.append(
             f"| cold start | `rhrt assess {cold['case']}` | whole process | "
-            f"median {_fmt(cold['rhrt_assess']['median_ms'], 'ms')} | python -c pass "
+            f"median {_fmt(cold['rhrt_assess']['median_ms'], 'ms')}, min "
+            f"{_fmt(cold['rhrt_assess']['min_ms'], 'ms')} | python -c pass "
             f"{_fmt(cold['python_site']['median_ms'], 'ms')}, import rhrt "
             f"{_fmt(cold['import_rhrt']['median_ms'], 'ms')} |"
         )
@@ -242,6 +244,23 @@ def targets_table(targets: list[dict[str, Any]]) -> str:
         met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
         lines.append(f"| {t['target']} | {goal} | {_fmt(t['value'], t['unit'])} | {met} |")
     return "\n".join(lines)
+
+
+DOCS = HERE.parent / "docs" / "performance.md"
+_BEGIN = "<!-- latest: begin (copied from bench/results/latest.md) -->"
+_END = "<!-- latest: end -->"
+
+
+def update_docs(summary: str) -> bool:
+    """Replace the latest-run tables in docs/performance.md (the prose is kept by hand)."""
+    if not DOCS.exists():
+        return False
+    text = DOCS.read_text(encoding="utf-8")
+    start, end = text.find(_BEGIN), text.find(_END)
+    if start < 0 or end < start:
+        return False
+    DOCS.write_text(text[: start + len(_BEGIN)] + "\n" + summary + text[end:], encoding="utf-8")
+    return True
 
 
 def machine_line(m: dict[str, Any]) -> str:
@@ -308,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     md = args.out / ("latest.md" if mode == "full" else "latest-quick.md")
     md.write_text(summary)
     written.append(md)
+    complete = mode == "full" and not args.only and args.out.resolve() == RESULTS.resolve()
+    if complete and update_docs(summary):
+        written.append(DOCS)
     print()
     print(summary)
     for path in written:

@@ -263,15 +263,12 @@ def batch(quick: bool) -> dict[str, Any]:
 
 def load(quick: bool) -> dict[str, Any]:
     """Ruleset load + validate + compile, first in a fresh process and warm."""
-    import_t0 = time.perf_counter()
-    import rhrt  # noqa: F401
     from rhrt.rules._yaml import read_yaml
     from rhrt.rules.bundled import bundled_ruleset_path
     from rhrt.rules.compile import compile_ruleset
     from rhrt.rules.load import parse_ruleset
     from rhrt.ruleset import ruleset_from_text
 
-    import_ms = (time.perf_counter() - import_t0) * 1e3
     path = bundled_ruleset_path()
     raw = path.read_bytes()
     repeat = 5 if quick else 30
@@ -279,7 +276,6 @@ def load(quick: bool) -> dict[str, Any]:
     model = parse_ruleset(raw, file=path.name)
     return {
         "ruleset_bytes": len(raw),
-        "import_rhrt_ms": import_ms,
         "load_validate_compile": total,
         "parts": {
             "yaml_read": time_repeat(lambda: read_yaml(raw, file=path.name), repeat=repeat),
