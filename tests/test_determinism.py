@@ -104,17 +104,21 @@ def test_the_cli_output_is_byte_identical_across_hash_seeds(tmp_path: Path) -> N
         "  {id: da-incidents, note: seen by school}]\nmeasures: {dash_score: 15}\n",
         encoding="utf-8",
     )
-    runs: dict[str, set[bytes]] = {}
-    for fmt in ("json", "text", "markdown", "html"):
-        code = (
-            "import sys; from rhrt.cli import main; "
-            f"sys.exit(main(['assess', {str(case)!r}, '--rules', {str(MINIMAL)!r}, "
-            f"'--format', {fmt!r}, '--include-notes']))"
-        )
-        runs[fmt] = {_run(code, seed=seed) for seed in SEEDS}
-    for fmt, outputs in runs.items():
-        assert len(outputs) == 1, f"--format {fmt} differs between hash seeds"
-    record = json.loads(next(iter(runs["json"])))
+    # One interpreter per seed runs the CLI in every format; a NUL byte separates the outputs.
+    code = (
+        "import sys; from rhrt.cli import main\n"
+        "for fmt in ('json', 'text', 'markdown', 'html'):\n"
+        f"    assert main(['assess', {str(case)!r}, '--rules', {str(MINIMAL)!r}, "
+        "'--format', fmt, '--include-notes']) == 0\n"
+        "    sys.stdout.write('\\0'); sys.stdout.flush()\n"
+    )
+    outputs = {seed: _run(code, seed=seed) for seed in SEEDS}
+    first = outputs["0"]
+    for seed, output in outputs.items():
+        assert output == first, f"PYTHONHASHSEED={seed} gave different CLI output"
+    parts = first.split(b"\0")
+    assert len(parts) == 5 and all(parts[:4])
+    record = json.loads(parts[0])
     assert record["level"] == 4 and record["assessment_date"] == "2024-01-31"
 
 
