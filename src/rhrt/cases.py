@@ -16,7 +16,14 @@ from pydantic import ValidationError
 
 from rhrt.errors import CaseError
 from rhrt.model.case import Case
-from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, YamlReadError, format_path, read_yaml
+from rhrt.rules._yaml import (
+    DEFAULT_LIMITS,
+    Limits,
+    YamlReadError,
+    format_path,
+    read_limited,
+    read_yaml,
+)
 
 CaseInput = Case | Mapping[str, Any]
 
@@ -31,7 +38,7 @@ def parse_case(value: CaseInput | str | bytes | Path, *, limits: Limits = DEFAUL
         return value
     if isinstance(value, Path):
         try:
-            value = value.read_bytes()
+            value = read_limited(value, limits.max_bytes)
         except OSError as exc:
             raise CaseError("cannot read the case file") from exc
     if isinstance(value, (str, bytes)):
@@ -46,6 +53,17 @@ def parse_case(value: CaseInput | str | bytes | Path, *, limits: Limits = DEFAUL
         raise CaseError("case is nested too deeply") from None
 
 
+_FIXED_MESSAGES = (
+    "invalid YAML syntax",
+    "document is nested too deeply",
+    "invalid value for its type",
+    "unsafe or unknown YAML tag",
+    "mapping keys must be plain scalars",
+    "expected a single YAML document",
+    "document is not valid UTF-8 text",
+)
+
+
 def _load_text(text: str | bytes, limits: Limits) -> Any:
     try:
         return read_yaml(text, limits=limits, echo_content=False).data  # JSON is YAML
@@ -54,7 +72,8 @@ def _load_text(text: str | bytes, limits: Limits) -> Any:
         if exc.problem.line is not None:
             where = f" (line {exc.problem.line}, col {exc.problem.column})"
         message = exc.problem.message
-        if message != "invalid YAML syntax" and "limit" not in message and "nested" not in message:
+        # Only fixed wordings pass through: others (e.g. "duplicate key 'x'") may quote content.
+        if not message.startswith(_FIXED_MESSAGES) and "limit" not in message:
             message = "invalid YAML or JSON"
         raise CaseError(f"{message}{where}") from None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -24,13 +25,13 @@ from pydantic import ValidationError
 from rhrt._version import __version__
 from rhrt.cases import CaseInput, parse_case
 from rhrt.engine.reference import Evaluation, Facts, evaluate
-from rhrt.errors import CaseError, RhrtError, RulesetSyntaxError, suggest
+from rhrt.errors import CaseError, RhrtError, RulesetSchemaError, RulesetSyntaxError, suggest
 from rhrt.explain import explain
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
-from rhrt.rules._yaml import DEFAULT_LIMITS, Limits
+from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, read_limited
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.compile import Plan, compile_ruleset
 from rhrt.rules.load import model_from_data, parse_ruleset
@@ -100,7 +101,7 @@ class Ruleset:
         for i, item in enumerate(parsed.indicators):
             if item.id not in self.plan.indicator_level:
                 raise CaseError(
-                    f"unknown indicator '{_safe_id(item.id)}'",
+                    _unknown("indicator", item.id),
                     path=f"indicators[{i}].id",
                     suggestion=self.catalogue.suggest(item.id),
                 )
@@ -108,7 +109,7 @@ class Ruleset:
             spec = self.plan.measures.get(name)
             if spec is None:
                 raise CaseError(
-                    f"unknown measure '{_safe_id(name)}'",
+                    _unknown("measure", name),
                     path=f"measures.{_safe_id(name)}",
                     suggestion=suggest(name, self.plan.measures),
                 )
@@ -209,6 +210,17 @@ class Ruleset:
         )
 
 
+_ID_SHAPE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
+
+
+def _unknown(kind: str, value: str) -> str:
+    """The message for an unknown id. A value shaped like an id is echoed (ids are not personal
+    data); anything else is not: it may be a note typed into the wrong field or column."""
+    if _ID_SHAPE.fullmatch(value):
+        return f"unknown {kind} '{value}'"
+    return f"unknown {kind} (the value given is not shaped like an id, so it is not shown)"
+
+
 def _safe_id(value: str) -> str:
     """An id echoed in an error: ids are not personal data, but cap length and strip controls."""
     cleaned = "".join(ch for ch in value[:80] if ch.isprintable())
@@ -287,7 +299,7 @@ def _make_engine(name: str, ruleset: Ruleset) -> EngineFn:
 
         return DurableEngine(ruleset.plan, ruleset.stamp.sha256).evaluate
     raise CaseError(
-        f"unknown engine '{_safe_id(name)}'", suggestion=suggest(name, ["reference", "durable"])
+        _unknown("engine", name), suggestion=suggest(name, ["reference", "durable"])
     )
 
 
@@ -304,7 +316,7 @@ def load_ruleset(path: str | Path | None = None, *, limits: Limits = DEFAULT_LIM
         return _bundled()
     file = Path(path)
     try:
-        raw = file.read_bytes()
+        raw = read_limited(file, limits.max_bytes)  # never more than the limit into memory
     except OSError as exc:
         raise RulesetSyntaxError(
             [_problem(f"cannot read ruleset file ({exc.strerror or 'error'})", str(path))]
@@ -320,13 +332,20 @@ def ruleset_from_text(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Ruleset:
     """Load a ruleset from YAML text. The content hash is of the UTF-8 bytes."""
-    raw = text.encode("utf-8") if isinstance(text, str) else text
+    # surrogatepass: a lone surrogate becomes bytes the reader refuses as invalid UTF-8
+    # (a RulesetSyntaxError), instead of a UnicodeEncodeError here.
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     model = parse_ruleset(raw, file=file, limits=limits)
     return Ruleset(model, sha256=hashlib.sha256(raw).hexdigest(), path=path)
 
 
 def ruleset_from_data(data: Mapping[str, Any]) -> Ruleset:
     """Build a ruleset from plain data (e.g. generated in tests); hashed as canonical JSON."""
+    if not isinstance(data, Mapping):
+        raise RulesetSchemaError(
+            [_problem("a ruleset must be a mapping with keys such as 'ruleset' and 'indicators'",
+                      "<data>")]
+        )
     model = model_from_data(dict(data))
     canonical = json.dumps(model.model_dump(mode="json", by_alias=True), sort_keys=True)
     return Ruleset(model, sha256=hashlib.sha256(canonical.encode()).hexdigest())

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_AGE_YEARS = 25  # early help runs to 25 for young people with SEND
+MAX_INDICATORS = 2_000
+MAX_MEASURES = 200
 
 
 class _Strict(BaseModel):
@@ -62,21 +64,24 @@ class Case(_Strict):
     reference: str | None = Field(default=None, max_length=200, repr=False)
     """An opaque case reference from the caller's system (never a name)."""
     child: Child = Field(default_factory=Child)
-    indicators: tuple[CaseIndicator, ...] = Field(default=(), max_length=2_000)
-    measures: dict[str, float] = Field(default_factory=dict, max_length=200)
+    indicators: tuple[CaseIndicator, ...] = Field(default=(), max_length=MAX_INDICATORS)
+    measures: dict[str, float] = Field(default_factory=dict, max_length=MAX_MEASURES)
     consent: Literal["given", "refused", "not_sought"] | None = None
     recorded_decision: Annotated[int, Field(ge=1, le=4)] | None = None
     """The level a practitioner recorded (used by audits, never by the rules)."""
     assessment_date: dt.date | None = None
     """The date the assessment is made. rhrt never reads the clock: pass it to make age from a
     date of birth, and to stamp records."""
-    referral_source: str | None = Field(default=None, max_length=100)
+    referral_source: str | None = Field(default=None, max_length=100, repr=False)
     """Who raised the concern (e.g. 'police', 'school'), for audits."""
 
     @field_validator("indicators", mode="before")
     @classmethod
     def _ids_or_objects(cls, value: object) -> object:
         if isinstance(value, (list, tuple)):
+            # Checked before the items are converted, so a huge list is refused at once.
+            if len(value) > MAX_INDICATORS:
+                raise ValueError(f"a case has at most {MAX_INDICATORS} indicators")
             return [{"id": item} if isinstance(item, str) else item for item in value]
         return value
 
@@ -84,6 +89,8 @@ class Case(_Strict):
     @classmethod
     def _numbers_only(cls, value: object) -> object:
         if isinstance(value, dict):
+            if len(value) > MAX_MEASURES:
+                raise ValueError(f"a case has at most {MAX_MEASURES} measures")
             for name, number in value.items():
                 if isinstance(number, bool) or not isinstance(number, (int, float)):
                     raise ValueError(f"measure '{name}' must be a number")

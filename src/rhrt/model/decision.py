@@ -117,13 +117,14 @@ class Override(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     level: Annotated[int, Field(ge=1, le=4)]
-    reason: str = Field(min_length=3, max_length=5_000)
+    reason: str = Field(min_length=3, max_length=5_000, repr=False)
     role: str = Field(min_length=2, max_length=200)
 
 
 class OverrideRecord(_Out):
     level: int
-    reason: str
+    reason: str = Field(repr=False)
+    """The practitioner's own words: in records, masked in reprs."""
     role: str
     framework_level: int
     direction: Literal["raised", "lowered", "same"]
@@ -133,8 +134,9 @@ class OverrideRecord(_Out):
 
 class CaseNote(_Out):
     indicator: str
-    note: str | None = None
-    source: str | None = None
+    note: str | None = Field(default=None, repr=False)
+    """Free text (personal data): in records only when asked, masked in reprs."""
+    source: str | None = Field(default=None, repr=False)
 
 
 class Decision(_Out):

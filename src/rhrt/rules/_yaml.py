@@ -21,7 +21,7 @@ import yaml
 from rhrt.errors import Problem
 
 try:  # libyaml is much faster; both are safe loaders
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,unused-ignore]
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,assignment,unused-ignore]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
@@ -118,10 +118,9 @@ def read_yaml(
     Raises:
         YamlReadError: with a located :class:`~rhrt.errors.Problem`.
     """
-    size = len(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
-    if size > limits.max_bytes:
+    if _size_over(text, limits.max_bytes):
         raise YamlReadError(
-            Problem(f"document is {size} bytes, over the limit of {limits.max_bytes}", file=file)
+            Problem(f"document is over the size limit of {limits.max_bytes} bytes", file=file)
         )
     if isinstance(text, bytes):
         try:
@@ -154,6 +153,25 @@ def read_yaml(
         raise YamlReadError(Problem("invalid YAML", file=file)) from None
     except RecursionError:
         raise YamlReadError(Problem("document is nested too deeply", file=file)) from None
+    except UnicodeEncodeError:  # a str with a lone surrogate, which libyaml cannot encode
+        raise YamlReadError(Problem("document is not valid UTF-8 text", file=file)) from None
+
+
+def _size_over(text: str | bytes, max_bytes: int) -> bool:
+    """Whether the UTF-8 size exceeds ``max_bytes``, without copying a huge string to find out
+    (a character is 1 to 4 bytes)."""
+    if len(text) > max_bytes:
+        return True
+    if isinstance(text, bytes) or len(text) * 4 <= max_bytes:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > max_bytes
+
+
+def read_limited(file: Any, max_bytes: int) -> bytes:
+    """Read a file, but at most one byte more than ``max_bytes`` (enough to refuse it)."""
+    with open(file, "rb") as handle:
+        data: bytes = handle.read(max_bytes + 1)
+    return data
 
 
 def _check_events(text: str, limits: Limits, file: str | None) -> None:
@@ -201,7 +219,7 @@ def _check_events(text: str, limits: Limits, file: str | None) -> None:
                 )
             # An alias to a still-open (recursive) anchor counts 1; the builder's depth limit
             # stops the recursion.
-            nodes += sizes.get(event.anchor, 1)
+            nodes += sizes.get(event.anchor or "", 1)
         if nodes > limits.max_nodes:
             raise YamlReadError(
                 _problem_at(
@@ -238,7 +256,8 @@ class _Builder:
         if self.count > self.limits.max_nodes:
             raise YamlReadError(
                 Problem(
-                    f"more than {self.limits.max_nodes} values after expanding aliases",
+                    f"more than the limit of {self.limits.max_nodes} values "
+                    "after expanding aliases",
                     file=self.file,
                 )
             )
@@ -257,7 +276,11 @@ class _Builder:
             self.loader.flatten_mapping(node)  # resolves '<<' merge keys safely
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
+                if not isinstance(key_node, yaml.ScalarNode):  # refused before it is built
+                    raise YamlReadError(
+                        _problem_at("mapping keys must be plain scalars", key_node, self.file)
+                    )
+                key = self._construct(key_node)
                 if not isinstance(key, (str, int, float, bool)) and key is not None:
                     raise YamlReadError(
                         _problem_at("mapping keys must be plain scalars", key_node, self.file)
@@ -281,4 +304,18 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        return self._construct(node)
+
+    def _construct(self, node: yaml.Node) -> Any:
+        """A scalar's value. PyYAML raises a bare ValueError for a well-formed but impossible
+        value (a timestamp such as 2023-02-29, ``!!int x``): report it at its position."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            raise YamlReadError(
+                _problem_at(
+                    "invalid value for its type (e.g. an impossible date such as 2023-02-30)",
+                    node,
+                    self.file,
+                )
+            ) from None
