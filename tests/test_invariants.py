@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: MIT
+"""The safety properties, over the bundled ruleset, the minimal one and generated rulesets.
+
+Generated rulesets without ``not`` must satisfy every property (rules can only raise a level);
+rulesets using ``not`` freely must still satisfy the properties the engine itself guarantees.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+
+from rhrt import Ruleset
+from rhrt.errors import RhrtError
+from rhrt.testing import PROPERTIES, cases, check_invariants, check_property, rulesets
+
+_SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None}
+
+
+@pytest.mark.parametrize("which", ["bundled", "minimal"])
+def test_properties_hold(which: str, request: pytest.FixtureRequest) -> None:
+    ruleset: Ruleset = request.getfixturevalue(f"{which}_ruleset")
+    report = check_invariants(ruleset, max_examples=150)
+    assert report.ok, str(report)
+    assert set(report.checked) | set(report.not_applicable) == {p.id for p in PROPERTIES}
+
+
+@settings(max_examples=400, **_SETTINGS)  # type: ignore[arg-type]
+@given(data=st.data())
+def test_generated_rulesets_without_not_satisfy_every_property(data: st.DataObject) -> None:
+    ruleset = data.draw(rulesets())
+    prop = data.draw(st.sampled_from(PROPERTIES))
+    examples = prop.examples(ruleset)
+    if examples is None:
+        return
+    assert check_property(ruleset, prop, data.draw(examples)) is None
+
+
+@settings(max_examples=400, **_SETTINGS)  # type: ignore[arg-type]
+@given(data=st.data())
+def test_engine_guarantees_hold_for_any_ruleset(data: st.DataObject) -> None:
+    """Even with ``not`` anywhere, unknown information never lowers a level, immediate danger
+    is level 4 and urgent, the LADO is always reached, decisions are deterministic."""
+    ruleset = data.draw(rulesets(max_depth=3, allow_not=True))
+    prop = data.draw(st.sampled_from([p for p in PROPERTIES if p.engine_guaranteed]))
+    examples = prop.examples(ruleset)
+    if examples is None:
+        return
+    assert check_property(ruleset, prop, data.draw(examples)) is None
+
+
+# --- the strategies ------------------------------------------------------------------------
+
+
+@settings(max_examples=200, **_SETTINGS)  # type: ignore[arg-type]
+@given(data=st.data())
+def test_cases_are_valid_for_their_ruleset(data: st.DataObject) -> None:
+    ruleset = data.draw(rulesets())
+    case = data.draw(cases(ruleset))
+    ruleset.validate_case(case)  # raises CaseError when not valid
+
+
+def test_cases_reach_every_kind_of_child(minimal_ruleset: Ruleset) -> None:
+    strategy = cases(minimal_ruleset)
+    assert find(strategy, lambda c: c.child.unborn).child.unborn
+    assert find(strategy, lambda c: c.age_in_months() is None and not c.child.unborn)
+    found = find(strategy, lambda c: c.age_in_months() is not None and c.age_in_months() > 240)
+    assert found.age_in_months() is not None
+
+
+def test_measures_cross_their_thresholds(minimal_ruleset: Ruleset) -> None:
+    strategy = cases(minimal_ruleset)
+    for value in (13.0, 14.0, 15.0, 0.0, 24.0):
+        case = find(strategy, lambda c, v=value: c.measures.get("dash_score") == v)
+        assert case.measures["dash_score"] == value
+
+
+def test_cases_focus(minimal_ruleset: Ruleset) -> None:
+    levels = minimal_ruleset.plan.indicator_level
+
+    @settings(max_examples=50, **_SETTINGS)  # type: ignore[arg-type]
+    @given(
+        cases(minimal_ruleset, level=2),
+        cases(minimal_ruleset, domain="domestic-abuse"),
+        cases(minimal_ruleset, tag="injury", min_indicators=1),
+    )
+    def check(by_level, by_domain, by_tag):  # type: ignore[no-untyped-def]
+        assert all(levels[i] == 2 for i in by_level.indicator_ids)
+        assert by_domain.indicator_ids <= {"da-incidents"}
+        assert by_tag.indicator_ids == {"bruise"}
+
+    check()
+
+
+def test_cases_focus_with_no_match(minimal_ruleset: Ruleset) -> None:
+    with pytest.raises(RhrtError, match="no indicator"):
+        cases(minimal_ruleset, level=4, tag="injury")
+
+
+def test_import_rhrt_and_plugin_stay_light() -> None:
+    """The pytest plugin is loaded by every pytest run: neither it nor ``import rhrt`` may pull
+    in hypothesis or durable-rules."""
+    code = (
+        "import sys, rhrt, rhrt.testing, rhrt.testing.pytest_plugin; "
+        "print(sorted(m for m in ('hypothesis', 'durable') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
