@@ -103,7 +103,7 @@ def test_same_report_every_run(not_ruleset: Ruleset) -> None:
 def test_assert_invariants(minimal_ruleset: Ruleset, not_ruleset: Ruleset) -> None:
     assert_invariants(minimal_ruleset, 30)
     with pytest.raises(AssertionError, match="Adding the concern 'thriving'"):
-        assert_invariants(not_ruleset, 60)
+        assert_invariants(not_ruleset, 100)
 
 
 def test_cli_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,7 +111,7 @@ def test_cli_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "All properties hold." in capsys.readouterr().out
     broken = tmp_path / "broken.yaml"
     broken.write_text(_with_rule(NOT_RULE))
-    assert main(["check", str(broken), "--max-examples", "60"]) == 2
+    assert main(["check", str(broken), "--max-examples", "100"]) == 2
     out = capsys.readouterr().out
     assert "[adding-a-concern]" in out and "LOWERS the level from 3 to 2" in out
 
@@ -129,7 +129,7 @@ def test_pytest_plugin_three_lines(pytester: pytest.Pytester) -> None:
         test_rules="""
         from rhrt.testing import assert_invariants
         def test_our_ruleset(rhrt_ruleset):
-            assert_invariants(rhrt_ruleset, max_examples=60)
+            assert_invariants(rhrt_ruleset, max_examples=100)
         """
     )
     pytester.makeini("[pytest]\nrhrt_rules = good.yaml\n")

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from rhrt.model.case import Case
 from rhrt.model.decision import Decision
-from rhrt.rules.compile import MeasureCmp
+from rhrt.rules.compile import Count, HasAny, MeasureCmp, Not
 from rhrt.ruleset import Ruleset
 from rhrt.testing.strategies import _nodes, cases, measure_values
 
@@ -214,8 +214,25 @@ def _highest(ctx: _Ctx, case: Case) -> tuple[str, Case] | None:
     return (f"For {ctx.case(case)} the level is {decision.level}, below {top}.", case)
 
 
+def _negated_ids(ruleset: Ruleset) -> list[str]:
+    """Indicators tested under a ``not``: the only ones whose presence can stop a rule firing,
+    so the search tries them first."""
+    found: set[str] = set()
+    for rule in ruleset.plan.rules:
+        for node in _nodes(rule.condition):
+            if isinstance(node, Not):
+                for inner in _nodes(node.child):
+                    if isinstance(inner, HasAny | Count):
+                        found |= inner.ids
+    return [i for i in ruleset.plan.indicator_order if i in found]
+
+
 def _adding_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
-    return st.tuples(cases(ruleset), st.sampled_from(ruleset.plan.indicator_order))
+    extra: st.SearchStrategy[str] = st.sampled_from(ruleset.plan.indicator_order)
+    negated = _negated_ids(ruleset)
+    if negated:
+        extra = st.sampled_from(negated) | extra
+    return st.tuples(cases(ruleset), extra)
 
 
 def _adding(ctx: _Ctx, example: tuple[Case, str]) -> tuple[str, Case] | None:
