@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from rhrt import Ruleset, load_ruleset
+
+# In CI every property test explores the same examples on every run: a red build is then always
+# a real, reproducible finding, never the luck of the draw. Locally, examples vary run to run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 RULESETS = Path(__file__).parent / "rulesets"
 MINIMAL = RULESETS / "minimal.yaml"
