@@ -87,6 +87,7 @@ def time_repeat(fn: Callable[[], object], *, repeat: int) -> dict[str, float]:
         "median_ms": statistics.median(times),
         "min_ms": min(times),
         "runs": repeat,
+        "times_ms": times,
     }
 
 
