@@ -138,6 +138,15 @@ def test_the_whole_api_runs_without_network(
     # An engine that is not installed is fine; reaching for the network is not.
     with contextlib.suppress(rhrt.RhrtError, ImportError):
         ruleset.assess(case, engine="durable")
+    try:
+        import pyarrow as pa
+
+        from rhrt.batch import assess_table
+    except ImportError:  # pragma: no cover - the analysis extra is optional
+        pass
+    else:
+        table = pa.table({"indicators": [["bruise", "poor-diet"], []], "age_months": [3.0, None]})
+        assert assess_table(table, ruleset, keep_input=False).num_rows == 2
     assert no_network == []
 
 
