@@ -347,6 +347,7 @@ def compile_durable(plan: Plan) -> dict[str, dict[str, Any]]:
 
 # --- the durable side -----------------------------------------------------------------------
 
+_CREATE_ATTEMPTS = 3
 _LOCK = threading.RLock()
 """Serialises every call into durable-rules (its C code has no locks)."""
 _SHARED: dict[str, _SharedRuleset] = {}
@@ -380,16 +381,22 @@ class _SharedRuleset:
             def _run(self) -> None:
                 return None
 
-        runnable = copy.deepcopy(definition)  # durable deletes 'run' from what it is given
-        for rule_name, rule in runnable.items():
-            rule["run"] = self._action(rule_name)
-        try:
-            self.host = _QuietHost()
-            self.host.register_rulesets({name: runnable})
-        except Exception as exc:
-            raise BackendError(
-                f"durable-rules rejected the compiled ruleset ({_durable_message(exc)})"
-            ) from exc
+        # durable 2.0.28 occasionally rejects a valid definition (error 102, "unexpected
+        # type") after many rulesets were created in the process, and accepts the very same
+        # definition on the next attempt; so try a few times before giving up.
+        for attempt in range(_CREATE_ATTEMPTS):
+            runnable = copy.deepcopy(definition)  # durable deletes 'run' from what it is given
+            for rule_name, rule in runnable.items():
+                rule["run"] = self._action(rule_name)
+            try:
+                self.host = _QuietHost()
+                self.host.register_rulesets({name: runnable})
+                break
+            except Exception as exc:
+                if attempt == _CREATE_ATTEMPTS - 1:
+                    raise BackendError(
+                        f"durable-rules rejected the compiled ruleset ({_durable_message(exc)})"
+                    ) from exc
 
     def _action(self, rule_name: str) -> Callable[[Any], None]:
         def action(c: Any) -> None:
