@@ -74,7 +74,7 @@ def time_each(
     }
 
 
-def time_repeat(fn: Callable[[], object], *, repeat: int) -> dict[str, float]:
+def time_repeat(fn: Callable[[], object], *, repeat: int) -> dict[str, Any]:
     """Run ``fn`` ``repeat`` times; first, median and min wall time in milliseconds."""
     times = []
     for _ in range(repeat):

@@ -10,7 +10,7 @@ checked against the reference engine before it is timed, so the comparison is of
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,7 @@ def _holds(cond: Mapping[str, Any], doc: Doc, case: Mapping[str, Any], present: 
         if len(hits) < spec["at_least"]:
             return False
         if "distinct_domains" in spec:
-            return len({ind["domain"] for ind in hits}) >= spec["distinct_domains"]
+            return bool(len({ind["domain"] for ind in hits}) >= spec["distinct_domains"])
         return True
     if "measure" in cond:
         spec = cond["measure"]
@@ -90,14 +90,14 @@ def _holds(cond: Mapping[str, Any], doc: Doc, case: Mapping[str, Any], present: 
         if age is None:
             raise ValueError("the naive loop needs a known age")
         if "under_months" in spec:
-            return age < spec["under_months"]
+            return bool(age < spec["under_months"])
         if "under_years" in spec:
-            return age < spec["under_years"] * 12
+            return bool(age < spec["under_years"] * 12)
         if "at_least_months" in spec:
-            return age >= spec["at_least_months"]
-        return age >= spec["at_least_years"] * 12
+            return bool(age >= spec["at_least_months"])
+        return bool(age >= spec["at_least_years"] * 12)
     if "unborn" in cond:
-        return bool(case.get("child", {}).get("unborn", False)) == cond["unborn"]
+        return bool(case.get("child", {}).get("unborn", False) == cond["unborn"])
     if "all" in cond:
         return all(_holds(c, doc, case, present) for c in cond["all"])
     if "any" in cond:
@@ -149,7 +149,7 @@ def assess(doc: Doc, case: Mapping[str, Any]) -> tuple[int, bool, tuple[str, ...
     return level, urgent, tuple(pathways)
 
 
-def check_agreement(doc: Doc, ruleset: Any, cases: list[Mapping[str, Any]]) -> int:
+def check_agreement(doc: Doc, ruleset: Any, cases: Sequence[Mapping[str, Any]]) -> int:
     """Assert the naive loop agrees with the reference engine; returns the number checked."""
     for n, case in enumerate(cases):
         decision = ruleset.assess(dict(case))

@@ -94,7 +94,7 @@ def measured_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         theirs = _get(single, "engines", other)
         if not theirs or theirs.get("status") != "ok" or not rhrt:
             return None
-        return min(theirs["sizes"][k]["median_us"] / rhrt[k]["median_us"] for k in rhrt)
+        return float(min(theirs["sizes"][k]["median_us"] / rhrt[k]["median_us"] for k in rhrt))
 
     size_1m = _get(results, "batch", "sizes", "1000000")
     load_first = _get(results, "load", "load_validate_compile", "first_ms")
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{results[name]['status']} ({time.perf_counter() - t0:.1f} s)", flush=True)
 
     targets = measured_targets(results)
-    report = {
+    report: dict[str, Any] = {
         "schema": 1,
         "mode": mode,
         "started": started.isoformat(timespec="seconds"),

@@ -7,6 +7,7 @@ raises :class:`benchlib.NotAvailable`; other scenarios still run.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import json
@@ -202,9 +203,9 @@ def batch(quick: bool) -> dict[str, Any]:
         synth_s = time.perf_counter() - t0
         # one untimed call each first (allocator and page-cache warm-up), then the median of 3
         fast = time_repeat(
-            lambda table=table: assess_table(table, rs, fast=True, keep_input=False), repeat=4
+            functools.partial(assess_table, table, rs, fast=True, keep_input=False), repeat=4
         )
-        full = time_repeat(lambda table=table: assess_table(table, rs), repeat=4)
+        full = time_repeat(functools.partial(assess_table, table, rs), repeat=4)
         for timing in (fast, full):
             timing["median_ms"] = statistics.median(timing.pop("times_ms")[1:])
         levels = assess_table(table, rs, fast=True, keep_input=False).column("level")
@@ -324,7 +325,7 @@ def coldstart(quick: bool) -> dict[str, Any]:
         return {"median_ms": statistics.median(times), "min_ms": min(times), "runs": runs}
 
     rel = case.relative_to(ROOT) if case.is_relative_to(ROOT) else case
-    result = {
+    result: dict[str, Any] = {
         "case": str(rel),
         "rhrt_assess": wall([exe, "assess", str(case)]),
         "python_bare": wall([sys.executable, "-S", "-c", "pass"]),
