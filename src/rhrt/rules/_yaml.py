@@ -237,6 +237,7 @@ def _problem_at(message: str, event: Any, file: str | None) -> Problem:
     return Problem(message, file=file, line=line, column=col)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
@@ -310,6 +311,8 @@ class _Builder:
         """A scalar's value. PyYAML raises a bare ValueError for a well-formed but impossible
         value (a timestamp such as 2023-02-29, ``!!int x``): report it at its position."""
         try:
+            if node.tag == _STR_TAG:  # most values: skip PyYAML's generic constructor machinery
+                return node.value
             return self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError):
             raise YamlReadError(
