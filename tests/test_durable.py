@@ -89,12 +89,12 @@ def test_differential_minimal_ruleset(durable_engine_module: Any, case: Case) ->
     assert_engines_agree(_MINIMAL, case)
 
 
-@settings(max_examples=250, **_SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=120, **_SETTINGS)  # type: ignore[arg-type]
 @given(data=st.data())
 def test_differential_generated_rulesets(durable_engine_module: Any, data: st.DataObject) -> None:
     """Generated rulesets with every condition kind, nested three deep, ``not`` included."""
     ruleset = data.draw(rulesets(max_indicators=10, max_rules=6, max_depth=3, allow_not=True))
-    for case in data.draw(st.lists(cases(ruleset), min_size=20, max_size=20)):
+    for case in data.draw(st.lists(cases(ruleset), min_size=42, max_size=42)):
         assert_engines_agree(ruleset, case)
 
 
