@@ -347,7 +347,7 @@ def compile_durable(plan: Plan) -> dict[str, dict[str, Any]]:
 
 # --- the durable side -----------------------------------------------------------------------
 
-_CREATE_ATTEMPTS = 3
+_CREATE_ATTEMPTS = 10  # see the note in _DurableHost.__init__ (error 102)
 _LOCK = threading.RLock()
 """Serialises every call into durable-rules (its C code has no locks)."""
 _SHARED: dict[str, _SharedRuleset] = {}
