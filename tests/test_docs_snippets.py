@@ -50,3 +50,19 @@ def test_getting_started_claims_hold() -> None:
     )
     assert decision.level == 2
     assert decision.pathway_ids == ("early-help",)
+
+
+def test_analysts_csv_to_chart_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/analysts.md: a CSV (made by `rhrt synth`) to a saved chart of levels."""
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    from rhrt.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["synth", "2000", "--out", "contacts.csv"]) == 0
+    block = python_blocks(ROOT / "docs" / "analysts.md")[0]
+    namespace: dict[str, object] = {}
+    exec(compile(block, "docs/analysts.md:python", "exec"), namespace)
+    counts = namespace["counts"]
+    assert int(counts.sum()) == 2000  # type: ignore[attr-defined]
+    assert (tmp_path / "levels.png").stat().st_size > 1000
