@@ -212,6 +212,17 @@ def test_a_loaded_ruleset_cannot_be_changed_through_its_model_or_plan(rs: rhrt.R
     assert isinstance(decision.pathways, tuple)
 
 
+def test_a_ruleset_object_cannot_be_rebound(rs: rhrt.Ruleset) -> None:
+    for name in ("model", "plan", "catalogue", "stamp", "path", "_engines", "_lock"):
+        with pytest.raises(AttributeError, match="immutable"):
+            setattr(rs, name, None)
+        with pytest.raises(AttributeError, match="immutable"):
+            delattr(rs, name)
+    with pytest.raises(AttributeError):
+        rs.anything_new = 1  # type: ignore[attr-defined]
+    assert rs.assess({"indicators": ["bruise"]}).level == 4  # age unknown: baby-injury fires
+
+
 def test_decisions_do_not_share_mutable_state_with_the_ruleset(rs: rhrt.Ruleset) -> None:
     before = _fingerprint(rs)
     first = rs.assess({"indicators": ["bruise", "poor-diet"], "child": {"age_months": 2}})

@@ -56,6 +56,15 @@ class Ruleset:
         self._engines: dict[str, EngineFn] = {"reference": self._reference}
         self._lock = threading.Lock()
 
+    def __setattr__(self, name: str, value: object) -> None:
+        """Each attribute is set once, in ``__init__``: a ruleset is shared across threads."""
+        if hasattr(self, name):
+            raise AttributeError(f"a Ruleset is immutable: cannot set '{name}'")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Ruleset is immutable: cannot delete '{name}'")
+
     # -- identity ---------------------------------------------------------------------------
 
     @property
