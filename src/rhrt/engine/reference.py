@@ -13,6 +13,8 @@ completion of them: unknown information never lowers a level.
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -112,23 +114,21 @@ def truth(node: Node, facts: Facts, unknowns: list[str] | None = None) -> Truth:
         return facts.age_months >= node.months
     if isinstance(node, IsUnborn):
         return facts.unborn == node.value
-    if isinstance(node, All):
-        result: Truth = True
+    if isinstance(node, (All, AnyOf)):
+        # The decisive value: False for ``all``, True for ``any``. Missing facts are reported
+        # only when the result is unknown, so a rule never blames a fact that could not have
+        # changed its outcome (e.g. an unknown measure beside a true alternative).
+        decisive = isinstance(node, AnyOf)
+        result: Truth = not decisive
+        mine: list[str] | None = [] if unknowns is not None else None
         for child in node.children:
-            value = truth(child, facts, unknowns)
-            if value is False:
-                return False
+            value = truth(child, facts, mine)
+            if value is decisive:
+                return decisive
             if value is None:
                 result = None
-        return result
-    if isinstance(node, AnyOf):
-        result = False
-        for child in node.children:
-            value = truth(child, facts, unknowns)
-            if value is True:
-                return True
-            if value is None:
-                result = None
+        if result is None and unknowns is not None and mine:
+            unknowns.extend(mine)
         return result
     if isinstance(node, Not):
         value = truth(node.child, facts, unknowns)
@@ -146,17 +146,44 @@ def compare(op: str, value: float, threshold: float) -> bool:
     return value < threshold
 
 
+_KNOWN: dict[int, tuple[weakref.ref[Plan], tuple[tuple[RuleResult, RuleResult], ...]]] = {}
+
+
+def _known_results(plan: Plan) -> tuple[tuple[RuleResult, RuleResult], ...]:
+    """Per rule, its (false, true) results with nothing assumed, built once per plan.
+
+    Results are frozen, so every evaluation can share them; only an unknown result (which
+    carries the missing facts) is built per case. This saves most of the per-rule allocation.
+    Keyed by ``id(plan)``, checked against a weak reference and dropped when the plan goes.
+    """
+    key = id(plan)
+    entry = _KNOWN.get(key)
+    if entry is not None and entry[0]() is plan:
+        return entry[1]
+    known = tuple((RuleResult(r, False, ()), RuleResult(r, True, ())) for r in plan.rules)
+    _KNOWN[key] = (weakref.ref(plan, functools.partial(_forget, key)), known)
+    return known
+
+
+def _forget(key: int, ref: weakref.ref[Plan]) -> None:
+    entry = _KNOWN.get(key)
+    if entry is not None and entry[0] is ref:
+        _KNOWN.pop(key, None)
+
+
 def evaluate(plan: Plan, facts: Facts) -> Evaluation:
     """Evaluate every rule of a plan against one case's facts."""
     results = []
     level = max(map(plan.indicator_level.__getitem__, facts.present), default=1)
     urgent = False
     pathways: dict[str, list[str]] = {}
-    for rule in plan.rules:
+    for rule, known in zip(plan.rules, _known_results(plan), strict=True):
         unknowns: list[str] = []
         value = truth(rule.condition, facts, unknowns)
-        assumed = tuple(dict.fromkeys(unknowns)) if value is None else ()
-        results.append(RuleResult(rule, value, assumed))
+        if value is None:
+            results.append(RuleResult(rule, None, tuple(dict.fromkeys(unknowns))))
+        else:
+            results.append(known[value])
         if value is False:
             continue
         if rule.level is not None:
