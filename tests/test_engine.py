@@ -139,3 +139,19 @@ def test_override_is_kept_beside_the_framework_level(rs: rhrt.Ruleset) -> None:
 def test_consent_position_follows_the_level(rs: rhrt.Ruleset) -> None:
     d = rs.assess({"child": {"age_years": 6}, "indicators": ["poor-diet"], "consent": "refused"})
     assert d.consent.rule == "required" and "refused" in d.consent.applies
+
+
+def test_unborn_status_is_unknown_without_age_or_unborn_flag(tmp_path: Path) -> None:
+    """Regression (found by the invariant kit): a rule on `unborn: true` must still fire when
+    nothing says whether the child is born, or a missing age would lower the level."""
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "  - id: accumulation\n",
+        "  - id: pre-birth\n    because: Unborn babies need a pre-birth assessment.\n"
+        "    when: {unborn: true}\n    then: {level: 2}\n  - id: accumulation\n",
+    )
+    rs = rhrt.ruleset_from_text(text)
+    assert rs.assess({"child": {"unborn": True}}).level == 2
+    assert rs.assess({"child": {"age_years": 3}}).level == 1
+    unknown = rs.assess({})
+    assert unknown.level == 2
+    assert unknown.explanation.missing_information == ("child's age",)

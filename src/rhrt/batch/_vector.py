@@ -282,7 +282,10 @@ class VectorPlan:
                 true |= a.unborn
             return true, missing
         if isinstance(node, IsUnborn):
-            return (a.unborn.copy() if node.value else ~a.unborn), None
+            # neither unborn nor an age recorded: whether the child is unborn is unknown
+            unknown = ~a.unborn & np.isnan(a.age_months)
+            true = a.unborn.copy() if node.value else ~a.unborn & ~unknown
+            return true, (unknown if unknown.any() else None)
         if isinstance(node, All):
             true = np.ones(n, dtype=bool)
             false = np.zeros(n, dtype=bool)

@@ -217,7 +217,12 @@ class _Compiler:
         if isinstance(node, Count):
             return self._count(node, positive)
         if isinstance(node, IsUnborn):
-            return [(_lit({"u": node.value if positive else not node.value}),)]
+            # Unborn is an interval too: [1, 1] unborn, [0, 0] born (an age is recorded),
+            # [0, 1] unknown (neither). "Certainly" reads the pessimistic bound.
+            wanted = node.value if positive else not node.value
+            certain = mode in ("T", "F")
+            bound = ("u_lo" if certain else "u_hi") if wanted else ("u_hi" if certain else "u_lo")
+            return [(_lit({bound: 1 if wanted else 0}),)]
         if isinstance(node, MeasureCmp):
             spec = self.measures[node.measure]
             return [(self._compare(spec, _UP[node.op], node.value, mode),)]
@@ -272,7 +277,8 @@ class _Compiler:
             "id": sid,
             "p": [SENTINEL, *present],
             "n": tokens,
-            "u": bool(facts.unborn),
+            "u_lo": 1 if facts.unborn else 0,
+            "u_hi": 1 if facts.unborn or facts.age_months is None else 0,
         }
         if facts.unborn:
             fact["a_lo"] = fact["a_hi"] = -1

@@ -113,6 +113,11 @@ def truth(node: Node, facts: Facts, unknowns: list[str] | None = None) -> Truth:
             return facts.age_months < node.months
         return facts.age_months >= node.months
     if isinstance(node, IsUnborn):
+        if not facts.unborn and facts.age_months is None:
+            # Neither unborn nor an age recorded: the child may be unborn (fail-safe: unknown).
+            if unknowns is not None:
+                unknowns.append("child's age")
+            return None
         return facts.unborn == node.value
     if isinstance(node, (All, AnyOf)):
         # The decisive value: False for ``all``, True for ``any``. Missing facts are reported
