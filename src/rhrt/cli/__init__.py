@@ -31,7 +31,13 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given ``argv``, only the chosen subcommand's module is imported.
+
+    Why: each command imports what it needs (jinja2, pandas, hypothesis…); importing all of them
+    for ``rhrt assess`` would add to every command's start-up time. Help and unknown commands
+    still see every command.
+    """
     import importlib
 
     parser = argparse.ArgumentParser(
@@ -45,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rhrt {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    chosen = _chosen_command(argv)
     for name in COMMAND_MODULES:
+        if chosen is not None and name.rsplit(".", 1)[1] != chosen:
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -56,8 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _chosen_command(argv: Sequence[str] | None) -> str | None:
+    """The subcommand named on the command line, if it is a known one."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    first = next((a for a in args if not a.startswith("-")), None)
+    known = {name.rsplit(".", 1)[1] for name in COMMAND_MODULES}
+    return first if first in known else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
