@@ -604,8 +604,11 @@ def overrides(draw: st.DrawFn, secret: str) -> Any:
     if kind == "valid":
         return valid
     if kind == "mutated":
-        # No swaps: they would move the reason into 'role', which is shown by design.
-        return draw(mutated(valid, plant=secret, ops=tuple(m for m in MUTATIONS if m != "swap")))
+        # The role ('social worker') is shown by design: keep the planted secret out of it.
+        out = draw(mutated(valid, plant=secret, ops=tuple(m for m in MUTATIONS if m != "swap")))
+        if isinstance(out, dict) and secret in str(out.get("role", "")):
+            out["role"] = "social worker"
+        return out
     return draw(nasty)
 
 
