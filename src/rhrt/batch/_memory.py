@@ -8,8 +8,10 @@ Raising glibc's mmap and trim thresholds lets freed arrays be reused. The cost i
 the trim threshold of freed memory stays resident until the process reuses it (peak memory is
 unchanged: it is set by the largest working set).
 
-Applied once per process, on Linux with glibc only, when a large table is evaluated. Set the
-environment variable ``RHRT_TUNE_MALLOC=0`` to leave the allocator alone.
+Applied once per process, on Linux with glibc only, when a large table is evaluated, and only
+where the process is rhrt's own: the ``rhrt`` command line opts in (:func:`allow_tuning`); a
+library caller (a case system, a notebook) keeps its allocator unless it sets the environment
+variable ``RHRT_TUNE_MALLOC=1``. ``RHRT_TUNE_MALLOC=0`` always leaves the allocator alone.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ _MMAP_THRESHOLD = 256 << 20
 _TRIM_THRESHOLD = 512 << 20
 
 _done = False
+_allowed = False
 _lock = threading.Lock()
+
+
+def allow_tuning() -> None:
+    """Let :func:`tune_allocator` act in this process (the command line calls this)."""
+    global _allowed
+    _allowed = True
 
 
 def tune_allocator() -> bool:
@@ -34,7 +43,9 @@ def tune_allocator() -> bool:
         if _done:
             return False
         _done = True
-        if os.environ.get("RHRT_TUNE_MALLOC", "1") == "0" or not sys.platform.startswith("linux"):
+        setting = os.environ.get("RHRT_TUNE_MALLOC")
+        wanted = setting == "1" or (setting is None and _allowed)
+        if not wanted or not sys.platform.startswith("linux"):
             return False
         try:
             import ctypes

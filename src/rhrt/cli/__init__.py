@@ -74,6 +74,9 @@ def _chosen_command(argv: Sequence[str] | None) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from rhrt.batch._memory import allow_tuning
+
+    allow_tuning()  # the command line owns its process (see rhrt.batch._memory)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
