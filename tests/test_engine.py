@@ -155,3 +155,12 @@ def test_unborn_status_is_unknown_without_age_or_unborn_flag(tmp_path: Path) -> 
     unknown = rs.assess({})
     assert unknown.level == 2
     assert unknown.explanation.missing_information == ("child's age",)
+
+
+def test_assessment_date_outside_the_effective_period_is_flagged(rs: rhrt.Ruleset) -> None:
+    inside = rs.assess({"assessment_date": "2024-06-01"})
+    assert inside.warnings == ()
+    before = rs.assess({"assessment_date": "2023-06-01"})
+    assert before.level == 1 and len(before.warnings) == 1
+    assert "before this ruleset came into force (2024-01-01)" in before.warnings[0]
+    assert rs.assess({}).warnings == ()

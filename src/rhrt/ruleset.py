@@ -216,7 +216,26 @@ class Ruleset:
             override=_override(override, evaluation.level),
             recorded_decision=case.recorded_decision,
             notes=notes,
+            warnings=self._date_warnings(case),
         )
+
+    def _date_warnings(self, case: Case) -> tuple[str, ...]:
+        """Say so when the assessment date falls outside the ruleset's effective period."""
+        when = case.assessment_date
+        info = self.model.ruleset
+        if when is None:
+            return ()
+        if when < info.effective_from:
+            return (
+                f"The assessment date is before this ruleset came into force "
+                f"({info.effective_from.isoformat()}); the framework then in force may differ.",
+            )
+        if info.effective_to is not None and when > info.effective_to:
+            return (
+                f"The assessment date is after this ruleset ceased to be in force "
+                f"({info.effective_to.isoformat()}); a newer framework may apply.",
+            )
+        return ()
 
 
 _ID_SHAPE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")

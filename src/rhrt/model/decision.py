@@ -158,6 +158,9 @@ class Decision(_Out):
     recorded_decision: int | None = None
     notes: tuple[CaseNote, ...] = Field(default=(), repr=False)
     """Practitioners' free-text notes (personal data): excluded from records unless asked."""
+    warnings: tuple[str, ...] = ()
+    """Things a reader of this decision must know, e.g. that the assessment date falls outside
+    the period the ruleset is in force (the decision is still made, never silently refused)."""
     statement: str = SUPPORTS_JUDGEMENT
 
     @property

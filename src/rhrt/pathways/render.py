@@ -459,6 +459,7 @@ def decision_context(
         "override": override,
         "management_review": bool(override and override.management_review),
         "urgent": decision.urgent,
+        "warnings": decision.warnings,
         "explanation": decision.explanation,
         "indicators": decision.explanation.indicators,
         "rules": rules,
