@@ -9,8 +9,7 @@ that would raise it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Iterable
 
 from rhrt.engine.reference import TOP_LEVEL, Evaluation, Facts, RuleResult, level_of, truth
 from rhrt.indicators.catalogue import Catalogue
@@ -26,15 +25,8 @@ _OP_WORDS = {
 }
 
 
-@lru_cache(maxsize=64)
-def _rank(order: tuple[str, ...]) -> Mapping[str, int]:
-    """Indicator id → position in ruleset order (cached per ruleset: sorting a case's few
-    concerns by rank is much cheaper than scanning every indicator of the ruleset)."""
-    return {ind: n for n, ind in enumerate(order)}
-
-
 def _in_order(plan: Plan, ids: Iterable[str]) -> list[str]:
-    return sorted(ids, key=_rank(plan.indicator_order).__getitem__)
+    return sorted(ids, key=plan.indicator_rank.__getitem__)
 
 
 def determining_indicators(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[str, ...]:
@@ -84,9 +76,11 @@ def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.Cha
     that would raise the level, make the decision urgent or add a pathway are listed.
     """
     hints = []
-    for result in evaluation.results:
+    results = evaluation.results
+    for position in plan.hint_rules:  # only rules whose shape allows a near miss
+        result = results[position]
         rule = result.rule
-        if result.fired or rule.safety:
+        if result.fired:
             continue
         raises = rule.level is not None and rule.level > evaluation.level
         adds = any(p not in evaluation.pathways for p in rule.pathways)
@@ -117,9 +111,7 @@ def _one_missing_part(node: Node, facts: Facts) -> str | None:
         if node.at_least > 1 and have == node.at_least - 1:
             return f"One more concern counting towards '{node.label}'"
         return None
-    if isinstance(node, All):
-        if not any(isinstance(child, MeasureCmp) for child in node.children):
-            return None  # only a measure can be the one missing part (see _describe)
+    if isinstance(node, All):  # with a measure part (Plan.hint_rules)
         values = [truth(child, facts) for child in node.children]
         false = [c for c, v in zip(node.children, values, strict=True) if v is False]
         if len(false) == 1 and any(v is True for v in values):

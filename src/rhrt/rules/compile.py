@@ -107,6 +107,12 @@ class Plan:
     measures: Mapping[str, tuple[float, float, bool]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    indicator_rank: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    """Indicator id → position in ruleset order (sorting a case's few concerns by rank is far
+    cheaper than scanning every indicator of the ruleset)."""
+    hint_rules: tuple[int, ...] = ()
+    """Positions in ``rules`` of those that can be a near miss (see ``explain.near_misses``):
+    a count needing more than one concern, or an ``all`` with a measure threshold."""
     """Measure id → (min, max, integer)."""
 
 
@@ -162,7 +168,18 @@ def compile_ruleset(model: m.RulesetModel) -> Plan:
         rules=tuple(rules),
         level_pathways=MappingProxyType({lv.level: lv.pathways for lv in model.levels}),
         measures=MappingProxyType({ms.id: (ms.min, ms.max, ms.integer) for ms in model.measures}),
+        indicator_rank=MappingProxyType({ind.id: n for n, ind in enumerate(model.indicators)}),
+        hint_rules=tuple(n for n, rule in enumerate(rules) if _can_be_near_miss(rule)),
     )
+
+
+def _can_be_near_miss(rule: CompiledRule) -> bool:
+    node = rule.condition
+    if rule.safety:
+        return False
+    if isinstance(node, Count):
+        return node.at_least > 1
+    return isinstance(node, All) and any(isinstance(c, MeasureCmp) for c in node.children)
 
 
 def _safety_rule(
