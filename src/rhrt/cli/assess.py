@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 
-from rhrt.cli._common import add_rules_option, read_input, ruleset_from_args, write_output
+from rhrt.cli._common import add_rules_option, write_output
 from rhrt.cli.render import (
     add_override_options,
     add_template_options,
-    override_from_args,
+    decide_from_args,
     print_rich_markdown,
     rich_console_wanted,
 )
@@ -38,9 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ruleset = ruleset_from_args(args)
-    case = ruleset.validate_case(read_input(args.case))
-    decision = ruleset.assess(case, override=override_from_args(args), engine=args.engine)
+    ruleset, case, decision = decide_from_args(args)
     if rich_console_wanted(args):
         print_rich_markdown(
             render_decision(

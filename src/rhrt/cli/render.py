@@ -15,7 +15,10 @@ from typing import Any
 
 from rhrt.cli._common import add_rules_option, read_input, ruleset_from_args, write_output
 from rhrt.errors import CaseError
+from rhrt.model.case import Case
+from rhrt.model.decision import Decision
 from rhrt.pathways.render import TEMPLATE_FORMATS, render_decision, render_referral
+from rhrt.ruleset import Ruleset
 
 BUILT_IN = ("referral", "decision")
 
@@ -103,10 +106,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def decide_from_args(args: argparse.Namespace) -> tuple[Ruleset, Case, Decision]:
+    """Load the ruleset, read and validate CASE, and assess it with any override given:
+    the common first half of ``rhrt assess`` and ``rhrt render``."""
     ruleset = ruleset_from_args(args)
     case = ruleset.validate_case(read_input(args.case))
     decision = ruleset.assess(case, override=override_from_args(args), engine=args.engine)
+    return ruleset, case, decision
+
+
+def run(args: argparse.Namespace) -> int:
+    ruleset, case, decision = decide_from_args(args)
     if args.template == "decision":
         text = render_decision(
             decision, ruleset, args.format, include_notes=True, templates_dir=args.templates
