@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rhrt.rules.compile import (
+    MEASURE_OPERATORS,
     AgeCmp,
     All,
     AnyOf,
@@ -270,7 +271,7 @@ class VectorPlan:
                 return np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
             missing = np.isnan(values)
             with np.errstate(invalid="ignore"):
-                true = _compare(node.op, values, node.value)
+                true = MEASURE_OPERATORS[node.op](values, node.value)
             return true & ~missing, missing
         if isinstance(node, AgeCmp):
             age = a.age_months
@@ -388,16 +389,6 @@ def _any_rows(present: BoolArray, cols: IntArray, n: int) -> BoolArray:
 def _unknown(true: BoolArray, false: BoolArray) -> BoolArray | None:
     unknown = ~(true | false)
     return unknown if unknown.any() else None
-
-
-def _compare(op: str, values: FloatArray, threshold: float) -> BoolArray:
-    if op == "at_least":
-        return values >= threshold
-    if op == "more_than":
-        return values > threshold
-    if op == "at_most":
-        return values <= threshold
-    return values < threshold
 
 
 # -- one compiled vector plan per plan -------------------------------------------------------

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rhrt.rules.compile import (
+    MEASURE_OPERATORS,
     AgeCmp,
     All,
     AnyOf,
@@ -142,13 +143,8 @@ def truth(node: Node, facts: Facts, unknowns: list[str] | None = None) -> Truth:
 
 
 def compare(op: str, value: float, threshold: float) -> bool:
-    if op == "at_least":
-        return value >= threshold
-    if op == "more_than":
-        return value > threshold
-    if op == "at_most":
-        return value <= threshold
-    return value < threshold
+    """``value <op> threshold`` for a measure comparison (see ``MEASURE_OPERATORS``)."""
+    return bool(MEASURE_OPERATORS[op](value, threshold))
 
 
 _KNOWN: dict[int, tuple[weakref.ref[Plan], tuple[tuple[RuleResult, RuleResult], ...]]] = {}

@@ -12,10 +12,11 @@ Every node is a frozen dataclass: a plan is immutable and safe to share across t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from rhrt.model import ruleset as m
 
@@ -39,6 +40,17 @@ class Count:
     at_least: int
     distinct_domains: int | None
     label: str
+
+
+MEASURE_OPERATORS: Mapping[str, Callable[[Any, Any], Any]] = MappingProxyType(
+    {
+        "at_least": operator.ge,
+        "more_than": operator.gt,
+        "at_most": operator.le,
+        "less_than": operator.lt,
+    }
+)
+"""What each measure comparison means, for every engine (plain numbers or numpy arrays)."""
 
 
 @dataclass(frozen=True)
