@@ -104,6 +104,8 @@ class ImpactResult:
             f"Old rules: {self.old}. New rules: {self.new}.",
             f"{self.changed:,} of {self.rows:,} cases change level: {self.up:,} up, "
             f"{self.down:,} down.",
+            "Cases that move down need scrutiny before a change is adopted. The framework "
+            "supports professional judgement and never replaces it.",
         ]
         sections = [
             Section("Summary", tables=[("", self._summary())]),

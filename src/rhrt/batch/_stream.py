@@ -224,6 +224,10 @@ class Summary:
             for name, count in group:
                 lines.append(f"{name:<{label}}  {count:>{number},}  {self._pct(count):>6}")
             lines.append("")
+        lines.append(
+            "Framework levels support professional judgement and never replace it: review any "
+            "case where you know more than the table holds."
+        )
         return "\n".join(lines).rstrip()
 
     def as_dict(self) -> dict[str, Any]:
