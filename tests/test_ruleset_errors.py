@@ -56,7 +56,7 @@ CASES = [
         "{id: bruise, level: 3,",
         "{id: bruise, level: 5,",
         RulesetSchemaError,
-        ["indicators[6].level", "less than or equal to 4"],
+        ["at indicators[6].level"],
         line_of("{id: bruise, level: 3,"),
     ),
     (
