@@ -8,7 +8,9 @@ plain words), 1 when the ``testing`` extra (hypothesis) is missing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 
 from rhrt.ruleset import load_ruleset
 
@@ -41,8 +43,26 @@ def run(args: argparse.Namespace) -> int:
         print("rhrt: error: --max-examples must be at least 1", file=sys.stderr)
         return 2
     ruleset = load_ruleset(args.rules)
-    report = check_invariants(
-        ruleset, args.max_examples, engine=args.engine, seed=args.seed
-    )
+    with _private_hypothesis_storage():
+        report = check_invariants(
+            ruleset, args.max_examples, engine=args.engine, seed=args.seed
+        )
     print(report)
     return 0 if report.ok else 2
+
+
+@contextlib.contextmanager
+def _private_hypothesis_storage() -> Iterator[None]:
+    """Point hypothesis's storage (its example database is already off; newer versions also
+    cache constants) at a temporary folder, so ``rhrt check`` leaves nothing behind in the
+    current directory."""
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    with tempfile.TemporaryDirectory(prefix="rhrt-check-") as folder:
+        set_hypothesis_home_dir(folder)
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(None)

@@ -18,7 +18,10 @@ terminals. Therefore
 - Markdown output escapes every interpolated value (Markdown *and* HTML special characters,
   line-start markers, line breaks), so a note can never become a heading, a link, raw HTML or a
   ``javascript:`` URL — only text built by rhrt itself (:class:`MdSafe`) is passed through;
-- plain text strips control characters (terminal escape sequences) and bidirectional overrides.
+- every value passes :func:`rhrt._text.clean` (terminal escape sequences, C0/C1 controls,
+  bidi overrides and isolates, zero-width characters removed); in plain text a value stays on
+  one line unless a template deliberately lays it out over several (``indent``, ``wordwrap``,
+  or a rendered pathway), so no value can forge a line such as "PROFESSIONAL JUDGEMENT".
 
 Template syntax inside a note (``{{ ... }}``) is data, never evaluated: values are only ever
 *substituted* into templates, never compiled.
@@ -41,6 +44,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from rhrt._text import clean
 from rhrt.errors import RhrtError
 from rhrt.model import decision as d
 
@@ -77,9 +81,20 @@ class MdSafe(str):
     __slots__ = ()
 
 
+class TextBlock(str):
+    """Plain text laid out over several lines by rhrt itself (already cleaned): kept as is.
+
+    Any other value interpolated into a plain-text template is cleaned onto one line.
+    """
+
+    __slots__ = ()
+
+
 # -- escaping --------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
+)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|<>~&])")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=:#])|(\d+)([.)])(?=\s|$))")
 _TEMPLATE_PERCENT = re.compile(r"(?<=\{)%|%(?=\\\})")
@@ -89,7 +104,7 @@ _JS_SCHEME = re.compile(r"(?i)(java|vb)(script)\s*:")
 
 def clean_text(value: str) -> str:
     """Drop control characters (terminal escapes) and bidi overrides; keep newlines and tabs."""
-    return _CONTROL.sub("", value)
+    return clean(value, multiline=True)
 
 
 def escape_markdown(value: str) -> str:
@@ -148,7 +163,28 @@ def _as_text(value: object) -> str:
 
 
 def _finalize_text(value: object) -> str:
-    return clean_text(_as_text(value))
+    if isinstance(value, TextBlock):
+        return value
+    return clean(_as_text(value))
+
+
+def _indent_text(value: object, width: int | str = 4, first: bool = False, blank: bool = False
+                 ) -> TextBlock:
+    """jinja's ``indent`` for plain text: cleaned, and ``None`` (an absent note) is empty."""
+    return TextBlock(
+        jinja2.filters.do_indent(clean(_as_text(value), multiline=True), width, first, blank)
+    )
+
+
+@jinja2.pass_environment
+def _wordwrap_text(env: jinja2.Environment, value: object, *args: Any, **kwargs: Any
+                   ) -> TextBlock:
+    """jinja's ``wordwrap`` for plain text: cleaned first, and ``None`` is empty."""
+    text = clean(_as_text(value), multiline=True)
+    wrapstring = kwargs.get("wrapstring")
+    if wrapstring is not None:
+        kwargs["wrapstring"] = clean(wrapstring, multiline=True)
+    return TextBlock(jinja2.filters.do_wordwrap(env, text, *args, **kwargs))
 
 
 def _finalize_markdown(value: object) -> str:
@@ -168,7 +204,7 @@ def _finalize_html(value: object) -> object:
 
 def _link_text(text: object, url: object) -> str:
     target = safe_url(url)
-    label = _as_text(text)
+    label = clean(_as_text(text))
     return f"{label} <{target}>" if target and target != label else label
 
 
@@ -184,7 +220,7 @@ def _link_markdown(text: object, url: object) -> MdSafe:
 
 def _link_html(text: object, url: object) -> Markup:
     target = safe_url(url)
-    label = _as_text(text)
+    label = clean(_as_text(text))
     if target is None:
         return Markup("{0}").format(label)
     return Markup('<a href="{0}" rel="noopener noreferrer">{1}</a>').format(target, label)
@@ -245,6 +281,9 @@ def _environment(fmt: str, templates_dir: str | None) -> jinja2.Environment:
     env.globals["fmt"] = fmt
     env.filters["safe_url"] = safe_url
     env.filters["md"] = escape_markdown
+    if fmt == "text":
+        env.filters["indent"] = _indent_text
+        env.filters["wordwrap"] = _wordwrap_text
     return env
 
 
@@ -407,7 +446,19 @@ def _wrap(text: str, fmt: str) -> str:
         return Markup(text)
     if fmt == "markdown":
         return MdSafe(text)
-    return text
+    return TextBlock(text)
+
+
+def _without_notes(decision: d.Decision) -> d.Decision:
+    """The decision as a template may see it when notes were not asked for: no notes at all.
+
+    Why a copy rather than a blocked attribute: a partnership's own template can reach a
+    pydantic model's data many ways (``decision.notes``, ``.dict()``, ``.copy()``, iteration);
+    a decision that holds no notes cannot leak them by any of them.
+    """
+    if not decision.notes:
+        return decision
+    return decision.model_copy(update={"notes": ()})
 
 
 def decision_context(
@@ -421,6 +472,8 @@ def decision_context(
 ) -> dict[str, Any]:
     """Everything the decision templates see (documented in docs/pathways.md)."""
     _check_stamp(decision, ruleset)
+    if not include_notes:
+        decision = _without_notes(decision)
     model = ruleset.model if ruleset is not None else None
     from rhrt.pathways.plain import rule_conditions
 
@@ -540,7 +593,7 @@ def render_pathway(
         if rec is not None:
             why = _why_views(rec, decision, model)
     context = {
-        "decision": decision,
+        "decision": None if decision is None else _without_notes(decision),
         "stamp": ruleset.stamp,
         "fragment": False,
         "pathway": pathway_view(pathway, model, why),

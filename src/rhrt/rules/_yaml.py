@@ -190,6 +190,12 @@ def _check_events(text: str, limits: Limits, file: str | None) -> None:
     sizes: dict[str, int] = {}  # anchor → expanded number of values of its node
     open_nodes: list[tuple[str | None, int]] = []  # (anchor, nodes before it) per open collection
     for event in yaml.parse(text, Loader=_Loader):
+        if getattr(event, "tag", None) is not None:
+            # Any explicit tag (!!binary, !!python/..., !!str, a custom !tag, or the bare "!"):
+            # plain YAML only, so a value is never built as something its reader did not expect.
+            raise YamlReadError(
+                _problem_at("unsafe or unknown YAML tag (only plain YAML is accepted)", event, file)
+            )
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: MIT
+"""The one sanitiser for text that reaches a terminal, a log line or a single-line field.
+
+Why one function: case text (notes, sources, references) and ruleset text (titles, versions)
+are typed or pasted by people and may carry terminal escape sequences (clear the screen, set
+the window title), C1 controls (``\\x9b`` is a CSI on many terminals), backspaces that hide what
+was printed, bidirectional overrides and isolates that reorder a line (Trojan Source), and
+zero-width characters. Every path that prints (error messages, the CLI's output streams,
+plain-text rendering, Markdown and HTML text) passes text through :func:`clean`, so there is
+one definition of "safe to show" to test and to fix.
+
+- ``clean(text)`` keeps one line: line breaks (``\\n``, ``\\r``, vertical tab, form feed,
+  NEL, U+2028/U+2029) become `` / `` so a value can never start a line of its own (a newline
+  in a ``reference`` must not forge a "PROFESSIONAL JUDGEMENT" line), tabs become spaces.
+- ``clean(text, multiline=True)`` keeps newlines and tabs (notes, whole documents).
+- Both remove complete escape sequences (CSI, OSC, DCS and two-character ``ESC x``) and then
+  every remaining control (Unicode ``Cc``) and format character (``Cf``: bidi overrides and
+  isolates, zero-width spaces and joiners, the BOM, soft hyphens…); other separators (``Zs``,
+  e.g. a no-break space) become a plain space and a lone surrogate becomes U+FFFD.
+- :func:`json_text` escapes the same characters in JSON text as ``\\uXXXX``: the data is
+  unchanged, but nothing unsafe is printed raw.
+
+This module imports nothing from rhrt.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["clean", "json_text"]
+
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor movement, clear screen
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # the same, as a C1 control
+    r"|[\x1b][\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC/DCS/SOS/PM/APC: window title…
+    r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # the same, as C1 controls
+    r"|\x1b[ -/]*[0-~]?"  # two-character escapes (ESC c resets the terminal)
+)
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_JSON_UNSAFE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+
+
+def clean(value: object, *, multiline: bool = False) -> str:
+    """``value`` as text that is safe to print and, unless ``multiline``, on one line.
+
+    ``None`` becomes the empty string. See the module docstring for what is removed.
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if text.isprintable():  # the common case, checked in C
+        return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _LINE_BREAK.sub("\n", text)
+    out: list[str] = []
+    for ch in text:
+        if ch.isprintable():
+            out.append(ch)
+        elif ch == "\n":
+            out.append("\n" if multiline else "\0")
+        elif ch == "\t":
+            out.append("\t" if multiline else " ")
+        else:
+            category = unicodedata.category(ch)
+            if category == "Zs":
+                out.append(" ")
+            elif category == "Cs":
+                out.append("\ufffd")
+            elif category in ("Co", "Cn"):  # private use, unassigned: no control meaning
+                out.append(ch)
+            # Cc, Cf, Zl, Zp (after _LINE_BREAK): dropped
+    result = "".join(out)
+    if not multiline and "\0" in result:
+        result = " / ".join(part.strip() for part in result.split("\0") if part.strip())
+    return result
+
+
+def json_text(text: str) -> str:
+    """JSON text with every control, format and separator character escaped as ``\\uXXXX``.
+
+    For JSON made with ``ensure_ascii=False``: json already escapes C0 controls inside strings,
+    but leaves C1 controls, bidi overrides, zero-width characters and lone surrogates raw. Outside
+    strings JSON text holds only ASCII structure and whitespace (newlines and spaces are kept).
+    """
+    return _JSON_UNSAFE.sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch == "\t":
+        return "\\t"
+    return f"\\u{ord(ch):04x}"
