@@ -83,6 +83,9 @@ def _case_error(exc: ValidationError) -> CaseError:
     first = errors[0]
     path = format_path(tuple(first["loc"]))
     kind = first["type"]
+    if kind == "rhrt_case_field":  # a whole-case check names its field in its context
+        context = exc.errors(include_url=False, include_input=False)[0].get("ctx") or {}
+        path = str(context.get("field", path))
     if kind == "extra_forbidden":
         message = "unknown field"
     elif kind == "missing":

@@ -11,11 +11,77 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 MAX_AGE_YEARS = 25  # early help runs to 25 for young people with SEND
+MAX_AGE_MONTHS = MAX_AGE_YEARS * 12
+MAX_GESTATION_WEEKS = 45
 MAX_INDICATORS = 2_000
 MAX_MEASURES = 200
+
+# -- bounds on ages and dates: the ONE place every reader (cases, batch, testing kit) takes them
+# from. A derived value (an age from two dates) is held to the same bound, with the same words,
+# as the value given directly.
+
+EARLIEST_ASSESSMENT_DATE = dt.date(1991, 10, 14)
+"""The Children Act 1989 came into force on 14 October 1991: no assessment under a levels-of-need
+framework predates it. Earlier dates are typos (or a date of birth in the wrong field)."""
+LATEST_ASSESSMENT_DATE = dt.date(2099, 12, 31)
+"""A fixed end, not "today": rhrt never reads the clock (decisions must not depend on when they
+are made), so a typo such as 2204 for 2024 is refused by this window instead."""
+
+AGE_OUT_OF_RANGE = (
+    f"age must be between 0 and {MAX_AGE_YEARS} years ({MAX_AGE_MONTHS} months)"
+)
+"""The one message for an age out of bounds, given (age_years, age_months) or derived
+(date_of_birth to assessment_date)."""
+ASSESSMENT_DATE_OUT_OF_RANGE = (
+    f"assessment_date must be between {EARLIEST_ASSESSMENT_DATE.isoformat()} and "
+    f"{LATEST_ASSESSMENT_DATE.isoformat()}"
+)
+GESTATION_OUT_OF_RANGE = f"gestation_weeks must be between 0 and {MAX_GESTATION_WEEKS}"
+DATE_NOT_TEXT = "a date must be written YYYY-MM-DD (a number is not read as a date)"
+
+
+def age_months_in_range(months: float) -> bool:
+    """Whether an age in months (given or derived) is within 0 to :data:`MAX_AGE_MONTHS`.
+    NaN and infinities are out of range."""
+    return 0 <= months <= MAX_AGE_MONTHS
+
+
+def assessment_date_in_range(when: dt.date) -> bool:
+    """Whether an assessment date is inside the fixed plausible window (both ends included)."""
+    return EARLIEST_ASSESSMENT_DATE <= when <= LATEST_ASSESSMENT_DATE
+
+
+def months_between(date_of_birth: dt.date, when: dt.date) -> int:
+    """Whole months from a date of birth to another date: a month is complete on the same day of
+    the month or later (31 January to 28 February is 0 months). Negative when ``when`` is earlier.
+    """
+    months = (when.year - date_of_birth.year) * 12 + (when.month - date_of_birth.month)
+    if when.day < date_of_birth.day:
+        months -= 1
+    return months
+
+
+def _case_field_error(field: str, message: str) -> PydanticCustomError:
+    """A whole-case check's error, carrying the field path it is about (``ctx['field']``)."""
+    return PydanticCustomError("rhrt_case_field", message, {"field": field})
+
+
+def _date_not_number(value: object) -> object:
+    # pydantic would read an int as seconds since 1970 (20110502 → 1970-08-21): refuse numbers.
+    if isinstance(value, (int, float)):  # bool is an int too
+        raise ValueError(DATE_NOT_TEXT)
+    return value
 
 
 class _Strict(BaseModel):
@@ -26,11 +92,36 @@ class Child(_Strict):
     """Who the child is, as far as age goes. Everything is optional: unknown age is allowed and
     treated fail-safe (age-dependent rules apply unless the age rules them out)."""
 
-    age_years: Annotated[float, Field(ge=0, le=MAX_AGE_YEARS)] | None = None
-    age_months: Annotated[float, Field(ge=0, le=MAX_AGE_YEARS * 12)] | None = None
+    age_years: float | None = None
+    """0 to :data:`MAX_AGE_YEARS`."""
+    age_months: float | None = None
+    """0 to :data:`MAX_AGE_MONTHS`."""
     date_of_birth: dt.date | None = Field(default=None, repr=False)
+    """Needs the case's ``assessment_date``; the age between them is bounded like ``age_months``."""
     unborn: bool = False
-    gestation_weeks: Annotated[float, Field(ge=0, le=45)] | None = None
+    gestation_weeks: float | None = None
+    """0 to :data:`MAX_GESTATION_WEEKS`."""
+
+    @field_validator("age_years", "age_months")
+    @classmethod
+    def _age_in_range(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None:
+            scale = 12 if info.field_name == "age_years" else 1
+            if not age_months_in_range(value * scale):
+                raise ValueError(AGE_OUT_OF_RANGE)
+        return value
+
+    @field_validator("gestation_weeks")
+    @classmethod
+    def _gestation_in_range(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= MAX_GESTATION_WEEKS:
+            raise ValueError(GESTATION_OUT_OF_RANGE)
+        return value
+
+    @field_validator("date_of_birth", mode="before")
+    @classmethod
+    def _dob_not_number(cls, value: object) -> object:
+        return _date_not_number(value)
 
     @model_validator(mode="after")
     def _one_way_of_giving_age(self) -> Child:
@@ -75,6 +166,18 @@ class Case(_Strict):
     referral_source: str | None = Field(default=None, max_length=100, repr=False)
     """Who raised the concern (e.g. 'police', 'school'), for audits."""
 
+    @field_validator("assessment_date", mode="before")
+    @classmethod
+    def _assessment_date_not_number(cls, value: object) -> object:
+        return _date_not_number(value)
+
+    @field_validator("assessment_date")
+    @classmethod
+    def _assessment_date_in_range(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and not assessment_date_in_range(value):
+            raise ValueError(ASSESSMENT_DATE_OUT_OF_RANGE)
+        return value
+
     @field_validator("indicators", mode="before")
     @classmethod
     def _ids_or_objects(cls, value: object) -> object:
@@ -99,12 +202,19 @@ class Case(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _date_of_birth_needs_assessment_date(self) -> Case:
-        if self.child.date_of_birth is not None:
+    def _derived_age_in_range(self) -> Case:
+        """The age from date_of_birth to assessment_date is held to the bounds of a given age."""
+        dob = self.child.date_of_birth
+        if dob is not None:
+            field = "child.date_of_birth"
             if self.assessment_date is None:
-                raise ValueError("date_of_birth needs assessment_date (rhrt never reads the clock)")
-            if self.child.date_of_birth > self.assessment_date:
-                raise ValueError("date_of_birth is after assessment_date")
+                raise _case_field_error(
+                    field, "date_of_birth needs assessment_date (rhrt never reads the clock)"
+                )
+            if dob > self.assessment_date:
+                raise _case_field_error(field, "date_of_birth is after assessment_date")
+            if not age_months_in_range(months_between(dob, self.assessment_date)):
+                raise _case_field_error(field, AGE_OUT_OF_RANGE)
         return self
 
     @property
@@ -119,9 +229,5 @@ class Case(_Strict):
         if child.age_years is not None:
             return float(child.age_years) * 12
         if child.date_of_birth is not None and self.assessment_date is not None:
-            dob, when = child.date_of_birth, self.assessment_date
-            months = (when.year - dob.year) * 12 + (when.month - dob.month)
-            if when.day < dob.day:
-                months -= 1
-            return float(max(months, 0))
+            return float(max(months_between(child.date_of_birth, self.assessment_date), 0))
         return None

@@ -9,26 +9,35 @@ with is offered to hypothesis together with its neighbours, so boundaries are al
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
 
 from rhrt.errors import RhrtError
-from rhrt.model.case import MAX_AGE_YEARS, Case
+from rhrt.model.case import (
+    EARLIEST_ASSESSMENT_DATE,
+    LATEST_ASSESSMENT_DATE,
+    MAX_AGE_MONTHS,
+    MAX_AGE_YEARS,
+    Case,
+    months_between,
+)
 from rhrt.rules.compile import AgeCmp, All, AnyOf, MeasureCmp, Node, Not
 from rhrt.ruleset import Ruleset, ruleset_from_data
 
 __all__ = [
     "ages",
     "cases",
+    "dated_children",
     "indicator_pool",
     "measure_values",
     "ruleset_data",
     "rulesets",
 ]
 
-_MAX_MONTHS = MAX_AGE_YEARS * 12
+_MAX_MONTHS = MAX_AGE_MONTHS
 
 
 def _nodes(node: Node) -> Iterable[Node]:
@@ -111,6 +120,38 @@ def ages(ruleset: Ruleset) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+def _months_before(when: dt.date, months: int) -> dt.date:
+    """The date ``months`` whole months before ``when`` (day clamped to the month's length)."""
+    index = when.year * 12 + when.month - 1 - months
+    year, month = divmod(index, 12)
+    for day in range(when.day, 0, -1):
+        try:
+            return dt.date(year, month + 1, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def dated_children() -> st.SearchStrategy[tuple[dict[str, Any], dt.date]]:
+    """``(child, assessment_date)``: a date of birth and an assessment date whose derived age is
+    within the bounds of a given age (0 to ``MAX_AGE_MONTHS``), and an assessment date inside
+    the plausible window (``rhrt.model.case``), the ends and exactly-on-bound ages included."""
+    whens = st.sampled_from([EARLIEST_ASSESSMENT_DATE, LATEST_ASSESSMENT_DATE]) | st.dates(
+        EARLIEST_ASSESSMENT_DATE, LATEST_ASSESSMENT_DATE
+    )
+    on_bound = st.builds(
+        lambda when, months: ({"date_of_birth": _months_before(when, months)}, when),
+        whens,
+        st.sampled_from([0, 1, 12, MAX_AGE_MONTHS]),
+    )
+    anywhere = st.builds(
+        lambda when, days: ({"date_of_birth": when - dt.timedelta(days=days)}, when),
+        whens,
+        st.integers(0, MAX_AGE_MONTHS * 31),
+    ).filter(lambda pair: months_between(pair[0]["date_of_birth"], pair[1]) <= MAX_AGE_MONTHS)
+    return on_bound | anywhere
+
+
 def measure_values(ruleset: Ruleset, measure: str) -> st.SearchStrategy[float]:
     """Values of one measure across and beyond every threshold the rules use, within range."""
     low, high, integer = ruleset.plan.measures[measure]
@@ -146,16 +187,16 @@ def cases(
     """
     pool = indicator_pool(ruleset, domain=domain, level=level, tag=tag)
     size = len(pool) if max_indicators is None else min(max_indicators, len(pool))
-    child = ages(ruleset)
+    child = ages(ruleset).map(lambda kid: (kid, None)) | dated_children()
     if not unknown_age:
-        child = child.filter(bool)
+        child = child.filter(lambda pair: bool(pair[0]))
     names = sorted(ruleset.plan.measures) if measures else []
     measure_dicts = st.fixed_dictionaries(
         {}, optional={name: measure_values(ruleset, name) for name in names}
     )
     return st.builds(
         lambda ids, kid, ms: Case.model_validate(
-            {"child": kid, "indicators": ids, "measures": ms}
+            {"child": kid[0], "indicators": ids, "measures": ms, "assessment_date": kid[1]}
         ),
         st.lists(st.sampled_from(pool), min_size=min(min_indicators, size), max_size=size,
                  unique=True),
