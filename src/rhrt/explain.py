@@ -9,7 +9,7 @@ that would raise it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rhrt.engine.reference import TOP_LEVEL, Evaluation, Facts, RuleResult, level_of, truth
 from rhrt.indicators.catalogue import Catalogue
@@ -131,9 +131,17 @@ def _describe(node: Node) -> str | None:
 
 
 def explain(
-    plan: Plan, catalogue: Catalogue, facts: Facts, evaluation: Evaluation
+    plan: Plan,
+    catalogue: Catalogue,
+    facts: Facts,
+    evaluation: Evaluation,
+    conditions: Mapping[str, str] | None = None,
 ) -> d.Explanation:
-    """Build the full explanation of one evaluation."""
+    """Build the full explanation of one evaluation.
+
+    ``conditions`` maps rule id → its condition in plain words (``rhrt.pathways.plain``,
+    computed once per ruleset), carried on each fired rule.
+    """
     model = catalogue.model
     findings = []
     for ind_id in determining_indicators(plan, facts, evaluation):
@@ -148,7 +156,9 @@ def explain(
                 source=citation(model, ind.source),
             )
         )
-    fired = tuple(_fired(result, facts) for result in evaluation.results if result.fired)
+    fired = tuple(
+        _fired(result, facts, conditions or {}) for result in evaluation.results if result.fired
+    )
     missing = tuple(dict.fromkeys(a for r in evaluation.results if r.fired for a in r.assumed))
     return d.Explanation(
         indicators=tuple(findings),
@@ -160,7 +170,7 @@ def explain(
     )
 
 
-def _fired(result: RuleResult, facts: Facts) -> d.FiredRule:
+def _fired(result: RuleResult, facts: Facts, conditions: Mapping[str, str]) -> d.FiredRule:
     rule = result.rule
     return d.FiredRule(
         id=rule.id,
@@ -170,6 +180,7 @@ def _fired(result: RuleResult, facts: Facts) -> d.FiredRule:
         pathways=rule.pathways,
         indicators=tuple(sorted(rule.indicator_ids & facts.present)),
         assumed=result.assumed,
+        condition=conditions.get(rule.id),
     )
 
 

@@ -26,11 +26,12 @@ from rhrt._version import __version__
 from rhrt.cases import CaseInput, parse_case
 from rhrt.engine.reference import Evaluation, Facts, evaluate
 from rhrt.errors import CaseError, RhrtError, RulesetSchemaError, RulesetSyntaxError, suggest
-from rhrt.explain import explain
+from rhrt.explain import citation, explain
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
+from rhrt.pathways.plain import rule_conditions
 from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, read_limited
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.compile import Plan, compile_ruleset
@@ -43,7 +44,17 @@ OverrideInput = d.Override | Mapping[str, Any]
 class Ruleset:
     """A validated, compiled levels-of-need ruleset."""
 
-    __slots__ = ("_engines", "_lock", "catalogue", "model", "path", "plan", "stamp")
+    __slots__ = (
+        "_conditions",
+        "_engines",
+        "_guidance",
+        "_lock",
+        "catalogue",
+        "model",
+        "path",
+        "plan",
+        "stamp",
+    )
 
     def __init__(self, model: RulesetModel, *, sha256: str, path: Path | None = None) -> None:
         self.model = model
@@ -53,6 +64,8 @@ class Ruleset:
             id=model.ruleset.id, version=model.ruleset.version, sha256=sha256
         )
         self.path = path
+        self._guidance = _pathway_guidance(model)
+        self._conditions = rule_conditions(model)
         self._engines: dict[str, EngineFn] = {"reference": self._reference}
         self._lock = threading.Lock()
 
@@ -192,11 +205,11 @@ class Ruleset:
         override: OverrideInput | None,
     ) -> d.Decision:
         level = self.model.levels[evaluation.level - 1]
-        titles = {p.id: p.title for p in self.model.pathways}
         pathways = tuple(
-            d.PathwayRecommendation(id=pid, title=titles[pid], why=why)
+            self._guidance[pid].model_copy(update={"why": tuple(why)})
             for pid, why in evaluation.pathways.items()
         )
+        explanation = explain(self.plan, self.catalogue, facts, evaluation, self._conditions)
         notes = tuple(
             d.CaseNote(indicator=item.id, note=item.note, source=item.source)
             for item in case.indicators
@@ -205,15 +218,16 @@ class Ruleset:
         return d.Decision(
             level=evaluation.level,
             level_name=level.name,
+            level_response=level.response,
             urgent=evaluation.urgent,
             pathways=pathways,
-            explanation=explain(self.plan, self.catalogue, facts, evaluation),
+            explanation=explanation,
             consent=consent_position(level.consent, evaluation.level, evaluation.urgent, case),
             ruleset=self.stamp,
             engine=engine,
             assessment_date=case.assessment_date,
             rhrt_version=__version__,
-            override=_override(override, evaluation.level),
+            override=_override(override, evaluation.level, self.model),
             recorded_decision=case.recorded_decision,
             notes=notes,
             warnings=self._date_warnings(case),
@@ -294,7 +308,33 @@ def consent_position(consent: Any, level: int, urgent: bool, case: Case) -> d.Co
     )
 
 
-def _override(value: OverrideInput | None, framework_level: int) -> d.OverrideRecord | None:
+def _pathway_guidance(model: RulesetModel) -> dict[str, d.PathwayRecommendation]:
+    """Each pathway's guidance as a decision carries it (``why`` is filled per decision)."""
+    out = {}
+    for p in model.pathways:
+        contact = None
+        if p.contact is not None and p.contact in model.contacts:
+            c = model.contacts[p.contact]
+            contact = d.PathwayContact(
+                id=p.contact, name=c.name, how=c.how, hours=c.hours, url=c.url
+            )
+        out[p.id] = d.PathwayRecommendation(
+            id=p.id,
+            title=p.title,
+            why=(),
+            what=p.what,
+            contact=contact,
+            timescale=p.timescale,
+            consent=p.consent,
+            gather=p.gather,
+            source=citation(model, p.source) if p.source is not None else None,
+        )
+    return out
+
+
+def _override(
+    value: OverrideInput | None, framework_level: int, model: RulesetModel
+) -> d.OverrideRecord | None:
     if value is None:
         return None
     try:
@@ -315,6 +355,7 @@ def _override(value: OverrideInput | None, framework_level: int) -> d.OverrideRe
         level=ov.level,
         reason=ov.reason,
         role=ov.role,
+        level_name=model.levels[ov.level - 1].name,
         framework_level=framework_level,
         direction=direction,
         management_review=framework_level == 4 and ov.level < 4,

@@ -63,6 +63,8 @@ class FiredRule(_Out):
     """Present indicators the rule's condition matched."""
     assumed: tuple[str, ...] = ()
     """Missing facts the rule fired on (unknown information never lowers a level)."""
+    condition: str | None = None
+    """The rule's condition in plain words (``rhrt.pathways.plain``); None in older records."""
 
 
 class DomainSummary(_Out):
@@ -96,11 +98,38 @@ class Explanation(_Out):
     were true."""
 
 
+class PathwayContact(_Out):
+    """Who to contact for a pathway, as the ruleset gives it."""
+
+    id: str
+    name: str
+    how: str
+    hours: str | None = None
+    url: str | None = None
+
+
 class PathwayRecommendation(_Out):
+    """A recommended pathway with the ruleset's guidance for it, so a decision shows what to do
+    wherever it is displayed (notebook, terminal, JSON record) without its ruleset.
+
+    The guidance fields are None (or empty) only in records made before they were added.
+    """
+
     id: str
     title: str
     why: tuple[str, ...]
     """Why it applies: the ids of the rules (or ``level-N``) that recommend it."""
+    what: str | None = None
+    """What to do."""
+    contact: PathwayContact | None = None
+    """Who to contact."""
+    timescale: str | None = None
+    """By when."""
+    consent: str | None = None
+    """The pathway's consent guidance."""
+    gather: tuple[str, ...] = ()
+    """Information to gather before acting."""
+    source: SourceCitation | None = None
 
 
 class ConsentPosition(_Out):
@@ -126,6 +155,8 @@ class OverrideRecord(_Out):
     reason: str = Field(repr=False)
     """The practitioner's own words: in records, masked in reprs."""
     role: str
+    level_name: str | None = None
+    """The overriding level's name in the ruleset; None in older records."""
     framework_level: int
     direction: Literal["raised", "lowered", "same"]
     management_review: bool
@@ -146,6 +177,8 @@ class Decision(_Out):
     level: Annotated[int, Field(ge=1, le=4)]
     """The framework's level (rules only; see ``override`` for the professional's)."""
     level_name: str
+    level_response: str | None = None
+    """The ruleset's response at the framework's level: what this level means should happen."""
     urgent: bool
     pathways: tuple[PathwayRecommendation, ...]
     explanation: Explanation
@@ -197,6 +230,49 @@ class Decision(_Out):
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
         return cls.model_json_schema()
+
+    @property
+    def status(self) -> str:
+        """Whose level stands, in a few words: the framework's, or a recorded override's."""
+        if self.override is None:
+            return "framework level"
+        ov = self.override
+        if ov.management_review:
+            return f"overridden to level {ov.level}: management review required"
+        if ov.direction == "same":
+            return f"professional judgement agrees (level {ov.level})"
+        return f"professional judgement {ov.direction} to level {ov.level}"
+
+    def __repr__(self) -> str:
+        """A short summary (no case content): level, urgency, status and pathway ids."""
+        return (
+            f"<Decision level={self.level} ({self.level_name}) urgent={self.urgent} "
+            f"status={self.status!r} pathways={list(self.pathway_ids)!r}>"
+        )
+
+    def __str__(self) -> str:
+        """A one-paragraph reading of the decision (no case content: no notes or reasons)."""
+        parts = [f"Level {self.level} ({self.level_name}){', urgent' if self.urgent else ''}."]
+        if self.override is not None:
+            parts.append(f"Status: {self.status}.")
+        found = self.explanation.indicators
+        if found:
+            parts.append(
+                "Determined by: " + "; ".join(f"{i.text} (level {i.level})" for i in found) + "."
+            )
+        else:
+            parts.append("No concerns above level 1 were recorded.")
+        if self.pathways:
+            steps = []
+            for p in self.pathways:
+                details = [f"by when: {p.timescale}"] if p.timescale else []
+                if p.contact is not None:
+                    details.append(f"contact: {p.contact.name}")
+                steps.append(p.title + (f" ({'; '.join(details)})" if details else ""))
+            parts.append("What to do: " + "; ".join(steps) + ".")
+        parts.append(self.consent.applies)
+        parts.append(self.statement)
+        return " ".join(parts)
 
     def _repr_html_(self) -> str:
         """Jupyter: the decision as tidy HTML (rendering is imported only when asked for)."""

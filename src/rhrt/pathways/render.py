@@ -392,9 +392,54 @@ def pathway_view(
     }
 
 
-def _level_view(
-    model: m.RulesetModel | None, number: int, name: str | None = None
+def _recommendation_view(
+    rec: d.PathwayRecommendation, why: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
+    """A pathway as templates see it, from the guidance the decision carries (the same keys as
+    :func:`pathway_view`), so a decision shows the same content with or without its ruleset."""
+    contact = rec.contact
+    source = rec.source
+    return {
+        "id": rec.id,
+        "title": rec.title,
+        "what": rec.what,
+        "timescale": rec.timescale,
+        "consent": rec.consent,
+        "gather": list(rec.gather),
+        "contact": None
+        if contact is None
+        else {
+            "id": contact.id,
+            "name": contact.name,
+            "how": contact.how,
+            "hours": contact.hours,
+            "url": contact.url,
+        },
+        "source": None
+        if source is None
+        else {
+            "ref": source.ref,
+            "title": source.title,
+            "publisher": None,
+            "url": source.url,
+            "herefordshire": source.herefordshire,
+            "section": source.section,
+            "quote": None,
+            "note": None,
+        },
+        "template": None,
+        "why": list(why),
+    }
+
+
+def _level_view(
+    model: m.RulesetModel | None,
+    number: int,
+    name: str | None = None,
+    response: str | None = None,
+) -> dict[str, Any]:
+    if response is not None:  # the decision carries it: the same with or without the ruleset
+        return {"number": number, "name": name, "description": None, "response": response}
     if model is not None:
         for lv in model.levels:
             if lv.level == number:
@@ -484,14 +529,18 @@ def decision_context(
     for rec in decision.pathways:
         why = _why_views(rec, decision, model)
         pw = by_id.get(rec.id)
-        if pw is not None and model is not None:
+        if rec.what is not None:  # the decision carries the guidance
+            view = _recommendation_view(rec, why)
+            if pw is not None:
+                view["template"] = pw.template
+        elif pw is not None and model is not None:  # a record from before it did
             view = pathway_view(pw, model, why)
         else:
             view = {"id": rec.id, "title": rec.title, "why": why, "template": None}
-        if pw is not None:
+        if rec.what is not None or pw is not None:
             view["rendered"] = _wrap(
                 render_template(
-                    _pathway_names(pw.id, pw.template, fmt),
+                    _pathway_names(rec.id, view["template"], fmt),
                     fmt,
                     {**base, "pathway": view, "depth": 3, "standalone": False},
                     templates_dir=templates_dir,
@@ -502,13 +551,18 @@ def decision_context(
             view["rendered"] = None
         pathways.append(view)
     rules = [
-        {**r.model_dump(), "condition": conditions.get(r.id)} for r in decision.explanation.rules
+        {**r.model_dump(), "condition": r.condition or conditions.get(r.id)}
+        for r in decision.explanation.rules
     ]
     override = decision.override
     return {
         **base,
-        "level": _level_view(model, decision.level, decision.level_name),
-        "final_level": _level_view(model, decision.final_level),
+        "level": _level_view(
+            model, decision.level, decision.level_name, decision.level_response
+        ),
+        "final_level": _level_view(
+            model, decision.final_level, override.level_name if override else decision.level_name
+        ),
         "override": override,
         "management_review": bool(override and override.management_review),
         "urgent": decision.urgent,
@@ -540,8 +594,9 @@ def render_decision(
     """A decision for people (text, Markdown, HTML) or as its JSON record.
 
     Args:
-        ruleset: the ruleset that made the decision, for each pathway's full guidance
-            (without it, pathways are listed by title only).
+        ruleset: the ruleset that made the decision: optional, since the decision carries
+            each pathway's guidance; given, it is checked against the decision's stamp, its
+            pathway templates are used, and older records without guidance get it from there.
         case: unused by the built-in templates; accepted so callers can pass it uniformly.
         include_notes: show practitioners' free-text notes (personal data); off by default.
         fragment: HTML only: a ``<div>`` without the page around it (notebooks, portals).
