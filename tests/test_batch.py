@@ -256,7 +256,7 @@ def _table(**cols: list[Any]) -> Any:
         ({"recorded_decision": [2, 5]}, "rows[1].recorded_decision"),
         ({"consent": ["given", "secret-value"]}, "rows[1].consent"),
         ({"age_years": ["3", "secret-value"]}, "rows[1].age_years"),
-        ({"secret_column": [1, 2]}, "secret_column"),
+        ({"secret_column": [1, 2], "indicators": ["bruise", None]}, "secret_column"),
     ],
 )
 def test_bad_rows_raise_case_error_with_row_and_column(columns: dict[str, Any], path: str) -> None:

@@ -126,15 +126,11 @@ def assess_table(
     Raises:
         CaseError: a row is not a valid case; the message names the row and column only.
     """
-    from rhrt.batch._table import RESULT_COLUMNS, from_arrow
+    from rhrt.batch._table import check_no_clash, from_arrow
 
     evaluated = evaluate_table(table, ruleset, ignore_columns=ignore_columns)
     if keep_input:
-        clash = [c for c in RESULT_COLUMNS if c in evaluated.table.column_names]
-        if clash:
-            from rhrt.errors import CaseError
-
-            raise CaseError("input column has the name of a result column", path=clash[0])
+        check_no_clash(evaluated.table.column_names, evaluated.plan, fast=fast)
     return from_arrow(evaluated.results(fast=fast), table, keep_input=keep_input)
 
 

@@ -20,7 +20,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rhrt.batch._table import PATHWAY_PREFIX, arrays_of, layout, result_table
+from rhrt.batch._table import (
+    PATHWAY_PREFIX,
+    arrays_of,
+    check_no_clash,
+    empty_arrays,
+    layout,
+    result_table,
+)
 from rhrt.batch._vector import VectorPlan, vector_plan
 from rhrt.errors import CaseError
 from rhrt.ruleset import Ruleset
@@ -190,13 +197,27 @@ class Progress:
 
 @dataclass
 class Summary:
-    """Counts per level and pathway over everything assessed (added up chunk by chunk)."""
+    """Counts per level and pathway over everything assessed (added up chunk by chunk).
+
+    ``rows_read`` = ``rows`` (assessed) + ``rows_refused``, always: a run never drops a row
+    unreported. A row that is not a valid case stops the run with a :class:`CaseError` (nothing
+    is written), so a finished run has refused none; the count is there so that every reader of
+    a summary can see that the numbers add up.
+    """
 
     rows: int = 0
+    """Rows assessed (each has a level in the output)."""
     levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys((1, 2, 3, 4), 0))
     urgent: int = 0
     pathways: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    rows_read: int = 0
+    """Data rows read from the input (a CSV header row is not a data row)."""
+    rows_refused: int = 0
+
+    @property
+    def rows_assessed(self) -> int:
+        return self.rows
 
     def add(self, level: Any, urgent: Any, recommended: Any, pathway_ids: tuple[str, ...]) -> None:
         self.rows += int(level.shape[0])
@@ -218,7 +239,11 @@ class Summary:
         paths = sorted(self.pathways.items(), key=lambda kv: (-kv[1], kv[0]))
         label = max((len(name) for name, _ in rows + paths), default=7)
         number = max([len("cases"), *(len(f"{c:,}") for _, c in rows + paths)])
-        lines = [f"{self.rows:,} cases assessed in {self.seconds:.1f}s", ""]
+        lines = [
+            f"{self.rows:,} cases assessed in {self.seconds:.1f}s "
+            f"({self.rows_read:,} rows read, {self.rows_refused:,} refused)",
+            "",
+        ]
         for title, group in (("level", rows), ("pathway", paths)):
             lines.append(f"{title:<{label}}  {'cases':>{number}}  share")
             for name, count in group:
@@ -233,10 +258,26 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         return {
             "rows": self.rows,
+            "rows_read": self.rows_read,
+            "rows_assessed": self.rows,
+            "rows_refused": self.rows_refused,
             "levels": {str(k): v for k, v in self.levels.items()},
             "urgent": self.urgent,
             "pathways": dict(self.pathways),
         }
+
+
+def _check_counts(summary: Summary, source: Path) -> None:
+    """Never report success while rows went missing: read = assessed + refused, and a Parquet
+    file's own row count agrees with the rows read."""
+    expected = count_rows(source)
+    if summary.rows_read != summary.rows + summary.rows_refused or (
+        expected is not None and expected != summary.rows_read
+    ):
+        raise CaseError(  # pragma: no cover - a reader that drops rows would be a bug
+            "the rows read, assessed and refused do not add up; nothing was written",
+            path=source.name,
+        )
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -271,8 +312,11 @@ def run_file(
     keep = None
     try:
         for chunk in read_chunks(source, chunk_rows):
+            summary.rows_read += chunk.num_rows
             if offset == 0:
                 layout(chunk.column_names, vp, ignore_columns)
+                if keep_input:
+                    check_no_clash(chunk.column_names, vp, fast=fast)
                 keep = "case_ref" if "case_ref" in chunk.column_names else None
             arrays = arrays_of(chunk, vp, offset=offset, ignore=ignore_columns)
             result = vp.evaluate(arrays)
@@ -289,9 +333,9 @@ def run_file(
             bar.update(chunk.num_rows)
         if offset == 0:
             # an empty input still gives a well-formed (empty) output
-            empty = result_table(vp, arrays_of(pa.table({}), vp), vp.evaluate(
-                arrays_of(pa.table({}), vp)), fast=fast)
-            writer.write(empty)
+            nothing = empty_arrays(vp)
+            writer.write(result_table(vp, nothing, vp.evaluate(nothing), fast=fast))
+        _check_counts(summary, source)
     except BaseException:
         writer.close()
         bar.close()

@@ -30,13 +30,34 @@ column                 meaning
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rhrt.batch._columns import (
+    CATEGORY,
+    CELL_READERS,
+    DATE,
+    FLAG,
+    IDS,
+    NOT_A_DATE,
+    NOT_A_NUMBER,
+    NUMBER,
+    REFERENCE,
+    CellError,
+    Refusals,
+    dates,
+    flags,
+    id_lists,
+    numbers,
+    prepare,
+    shown,
+    texts,
+    where,
+)
 from rhrt.batch._vector import Arrays, VectorPlan, VectorResult
 from rhrt.errors import CaseError, suggest
 from rhrt.model.case import MAX_AGE_YEARS
@@ -92,8 +113,70 @@ def to_arrow(table: object) -> pa.Table:
         names = [str(c) for c in table.columns]  # type: ignore[attr-defined]
         if len(set(names)) != len(names):
             raise CaseError("duplicate column names in the table")
-        return pa.Table.from_pandas(table, preserve_index=False)
-    return table.to_arrow()  # type: ignore[attr-defined]
+    try:
+        if kind == "pandas":
+            return pa.Table.from_pandas(table, preserve_index=False)
+        return table.to_arrow()  # type: ignore[attr-defined]
+    except Exception:  # any converter error: its message may quote a cell
+        pass
+    # Raised outside the handler, so the converter's message (which may quote a cell) is not
+    # even the error's __context__.
+    raise _conversion_error(table, kind)
+
+
+def _conversion_error(table: Any, kind: str) -> CaseError:
+    """The column and row a pandas or polars table cannot be converted at (never the value).
+
+    A column that mixes kinds of value (``[10234, "some text"]``, ``[14, "15"]``) has no one
+    Arrow type: the row named is the first whose kind differs from the column's first value.
+    """
+    message = "column mixes kinds of value (e.g. numbers and text): use one kind per column"
+    for name in table.columns:
+        series = table[name]
+        try:
+            if kind == "pandas":
+                pa.Array.from_pandas(series)
+            else:
+                series.to_arrow()
+        except Exception:  # see to_arrow
+            row = _first_odd_row(series.to_list())
+            return CaseError(message, path=where(row, str(name)))
+    return CaseError("the table cannot be converted to Arrow")
+
+
+def _first_odd_row(values: list[Any]) -> int:
+    kinds = [_value_kind(v) for v in values]
+    present = [(i, k) for i, k in enumerate(kinds) if k != "missing"]
+    if not present:
+        return 0
+    first = present[0][1]
+    for i, k in present:
+        if k != first:
+            return i
+    for i, value in enumerate(values):  # one kind throughout: the first value Arrow refuses
+        try:
+            pa.array([value])
+        except Exception:  # see to_arrow
+            return i
+    return present[0][0]
+
+
+def _value_kind(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "missing"
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, float, np.number)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (bytes, bytearray)):
+        return "bytes"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "list"
+    if value.__class__.__name__ in ("NaTType", "NAType"):
+        return "missing"
+    return type(value).__name__
 
 
 def from_arrow(result: pa.Table, like: object, *, keep_input: bool) -> Any:
@@ -120,6 +203,21 @@ def from_arrow(result: pa.Table, like: object, *, keep_input: bool) -> Any:
 
 # -- column layout ---------------------------------------------------------------------------
 
+FIELD_KINDS: dict[str, str] = {
+    "case_ref": REFERENCE,
+    "age_years": NUMBER,
+    "age_months": NUMBER,
+    "date_of_birth": DATE,
+    "assessment_date": DATE,
+    "unborn": FLAG,
+    "gestation_weeks": NUMBER,
+    "indicators": IDS,
+    "consent": CATEGORY,
+    "recorded_decision": NUMBER,
+    "referral_source": CATEGORY,
+}
+"""The kind of each case column (``ind:<id>`` columns are true/false, measures numbers)."""
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -129,149 +227,126 @@ class Layout:
     """``ind:<id>`` column name → indicator column index."""
     measure_columns: tuple[str, ...]
     ignored: tuple[str, ...]
+    kinds: dict[str, str] = field(default_factory=dict)
+    """Every column read (not ignored) → its kind (``rhrt.batch._columns``)."""
+
+
+NO_KNOWN_COLUMN = (
+    "no column of the table is a case field, an ind:<id> indicator or a measure of the "
+    "ruleset (is the header row missing?)"
+)
 
 
 def layout(names: Iterable[str], vp: VectorPlan | None, ignore: Iterable[str] = ()) -> Layout:
     """Classify columns; unknown columns are errors (a misspelt column is never dropped).
 
     Without a vector plan (``iter_cases`` with no ruleset), any other column is a measure.
+
+    Raises:
+        CaseError: a duplicate or unknown column, or (with a ruleset) no known column at all: a
+            CSV file without a header row would otherwise take its first case as the header.
+            Column names are shown only when shaped like an id (a header cell may be a value).
     """
     ignored = set(ignore)
+    names = [str(name) for name in names]
     indicators: dict[str, int] = {}
     measures: list[str] = []
+    kinds: dict[str, str] = {}
+    duplicate: str | None = None
+    unknown: list[CaseError] = []
     seen: set[str] = set()
     known_measures = set(vp.plan.measures) if vp is not None else None
     for name in names:
-        if name in seen:
-            raise CaseError("duplicate column in the table", path=_safe(name))
+        if name in seen and duplicate is None:
+            duplicate = name
         seen.add(name)
-        if name in ignored or name in CASE_COLUMNS:
+        if name in ignored:
             continue
-        if name.startswith(INDICATOR_PREFIX):
+        if name in CASE_COLUMNS:
+            kinds[name] = FIELD_KINDS[name]
+        elif name.startswith(INDICATOR_PREFIX):
             ind = name[len(INDICATOR_PREFIX) :]
             if vp is not None and ind not in vp.column:
-                raise CaseError(
+                unknown.append(CaseError(
                     "unknown indicator column",
-                    path=_safe(name),
+                    path=shown(name),
                     suggestion=_prefixed(suggest(ind, vp.column)),
-                )
+                ))
+                continue
             indicators[name] = vp.column[ind] if vp is not None else -1
+            kinds[name] = FLAG
         elif known_measures is None or name in known_measures:
             measures.append(name)
+            kinds[name] = NUMBER
         else:
-            candidates = [*CASE_COLUMNS, *known_measures]
-            raise CaseError(
+            candidates = [*CASE_COLUMNS, *(known_measures or ())]
+            unknown.append(CaseError(
                 "unknown column (not a case field, an ind:<id> indicator or a measure)",
-                path=_safe(name),
+                path=shown(name),
                 suggestion=suggest(name, candidates),
-            )
-    return Layout(indicators, tuple(measures), tuple(sorted(ignored)))
+            ))
+    # A name with the indicator prefix, or one close to a known name, is a header (misspelt);
+    # otherwise a table with no known column is most likely a CSV without its header row.
+    header_like = any(n.startswith(INDICATOR_PREFIX) for n in names) or any(
+        e.suggestion for e in unknown
+    )
+    if vp is not None and not kinds and not header_like:
+        raise CaseError(NO_KNOWN_COLUMN)
+    if duplicate is not None:
+        raise CaseError("duplicate column in the table", path=shown(duplicate))
+    if unknown:
+        raise unknown[0]
+    return Layout(indicators, tuple(measures), tuple(sorted(ignored)), kinds)
 
 
 def _prefixed(name: str | None) -> str | None:
     return None if name is None else INDICATOR_PREFIX + name
 
 
-def _safe(name: str) -> str:
-    cleaned = "".join(ch for ch in str(name)[:80] if ch.isprintable())
-    return cleaned + ("…" if len(str(name)) > 80 else "")
+def result_names(vp: VectorPlan, *, fast: bool) -> tuple[str, ...]:
+    """The result columns :func:`result_table` gives, in order."""
+    if fast:
+        return ("level", "urgent", *(PATHWAY_PREFIX + pid for pid in vp.pathway_ids))
+    return RESULT_COLUMNS
 
 
-def _where(row: int, column: str) -> str:
-    return f"rows[{row}].{_safe(column)}"
+def check_no_clash(input_names: Iterable[str], vp: VectorPlan, *, fast: bool) -> None:
+    """Refuse to put results beside input columns of the same names (``keep_input``): a reader
+    of the output would otherwise take an input value (say, a recorded level 1) for the result.
+
+    The one check ``assess_table`` and ``rhrt batch --keep-input`` share.
+
+    Raises:
+        CaseError: an input column has the name of a result column.
+    """
+    names = set(input_names)
+    for name in result_names(vp, fast=fast):
+        if name in names:
+            raise CaseError("input column has the name of a result column", path=name)
 
 
-def _fail(message: str, bad: Any, column: str, offset: int) -> None:
-    """Raise for the first True in ``bad`` (a bool array), if any."""
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0]) + offset
-        raise CaseError(message, path=_where(row, column))
-
-
-# -- column readers ----------------------------------------------------------------------------
+# -- column readers (kept for callers that read one column on its own) -------------------------
 
 
 def floats(col: pa.ChunkedArray, name: str, offset: int = 0) -> Any:
-    """A numeric column as float64 with NaN for empty cells."""
-    typ = col.type
-    if pa.types.is_null(typ):
-        return np.full(len(col), np.nan)
-    if pa.types.is_boolean(typ) or not (
-        pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)
-    ):
-        if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-            return _floats_from_text(col, name, offset)
-        raise CaseError("column must be numeric", path=_safe(name))
-    values = pc.cast(col, pa.float64()).to_numpy()
-    return np.asarray(values, dtype=np.float64)
-
-
-def _floats_from_text(col: pa.ChunkedArray, name: str, offset: int) -> Any:
-    text = pc.utf8_trim_whitespace(col)
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-    try:
-        return np.asarray(pc.cast(text, pa.float64()).to_numpy(), dtype=np.float64)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    numeric = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-    bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(numeric, False)))
-    _fail("value must be a number", np.asarray(bad.to_numpy(zero_copy_only=False)), name, offset)
-    raise CaseError("column must be numeric", path=_safe(name))  # pragma: no cover
+    """A numeric column as float64 with NaN for empty cells (raises for a bad cell)."""
+    refusals = Refusals(offset)
+    values = numbers(prepare(col, name, NUMBER), name, refusals)
+    refusals.raise_first()
+    return values
 
 
 def bools(col: pa.ChunkedArray, name: str, offset: int = 0) -> Any:
-    """A boolean column (true/false, 1/0); empty cells are false."""
-    typ = col.type
-    if pa.types.is_null(typ):
-        return np.zeros(len(col), dtype=bool)
-    if pa.types.is_boolean(typ):
-        return np.asarray(pc.fill_null(col, False).to_numpy(zero_copy_only=False), dtype=bool)
-    if pa.types.is_integer(typ) or pa.types.is_floating(typ):
-        values = floats(col, name, offset)
-        _fail("value must be true or false (1 or 0)", ~np.isnan(values) & (values != 0) &
-              (values != 1), name, offset)
-        return np.nan_to_num(values, nan=0.0) == 1
-    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-        text = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(col, "")))
-        true = pc.is_in(text, value_set=pa.array(["true", "t", "yes", "y", "1"]))
-        false = pc.is_in(text, value_set=pa.array(["false", "f", "no", "n", "0", ""]))
-        t = np.asarray(true.to_numpy(zero_copy_only=False), dtype=bool)
-        f = np.asarray(false.to_numpy(zero_copy_only=False), dtype=bool)
-        _fail("value must be true or false", ~(t | f), name, offset)
-        return t
-    raise CaseError("column must be true/false", path=_safe(name))
-
-
-def texts(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A column as strings (ids and categories)."""
-    if pa.types.is_dictionary(col.type):
-        col = pc.cast(col, col.type.value_type)
-    return pc.cast(col, pa.string())
-
-
-def indicator_lists(col: pa.ChunkedArray, name: str) -> tuple[pa.Array, Any]:
-    """(flattened ids, row index of each id) of a list column or a ';'-separated string column."""
-    typ = col.type
-    if pa.types.is_null(typ):
-        return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
-    if pa.types.is_dictionary(typ) or pa.types.is_string(typ) or pa.types.is_large_string(typ):
-        col = pc.split_pattern(texts(col), ";")
-        typ = col.type
-    if not (pa.types.is_list(typ) or pa.types.is_large_list(typ)):
-        raise CaseError("indicators must be a list of ids or a ';'-separated string", path=name)
-    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    parents = np.asarray(pc.list_parent_indices(col).to_numpy(), dtype=np.int64)
-    values = pc.list_flatten(col)
-    if pa.types.is_dictionary(values.type):
-        values = pc.cast(values, values.type.value_type)
-    values = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
-    keep = pc.and_(pc.is_valid(values), pc.not_equal(values, ""))
-    keep = pc.fill_null(keep, False)
-    return pc.filter(values, keep), parents[np.asarray(keep.to_numpy(zero_copy_only=False))]
+    """A true/false column (true/false, 1/0); empty cells are false (raises for a bad cell)."""
+    refusals = Refusals(offset)
+    values = flags(prepare(col, name, FLAG), name, refusals)
+    refusals.raise_first()
+    return values
 
 
 def _months_between(dob: Any, when: Any) -> Any:
-    """Whole months from date of birth to assessment date, as ``Case.age_in_months`` counts."""
+    """Whole months from date of birth to assessment date, as ``Case.age_in_months`` counts
+    (vectorised; may be negative when the date of birth is later)."""
     def parts(d: Any) -> tuple[Any, Any, Any]:
         months = d.astype("datetime64[M]")
         year = months.astype("datetime64[Y]").astype(np.int64)
@@ -282,20 +357,7 @@ def _months_between(dob: Any, when: Any) -> Any:
     y1, m1, d1 = parts(dob)
     y2, m2, d2 = parts(when)
     months = (y2 - y1) * 12 + (m2 - m1) - (d2 < d1)
-    return np.maximum(months, 0).astype(np.float64)
-
-
-def _dates(col: pa.ChunkedArray, name: str) -> Any:
-    typ = col.type
-    try:
-        if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-            col = pc.cast(pc.cast(col, pa.string()), pa.timestamp("s"))
-        if pa.types.is_timestamp(typ) or pa.types.is_timestamp(col.type):
-            col = pc.cast(col, pa.date32())
-        col = pc.cast(col, pa.date32())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        raise CaseError("column must hold dates (YYYY-MM-DD)", path=name) from None
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
+    return months.astype(np.float64)
 
 
 # -- table → arrays ----------------------------------------------------------------------------
@@ -311,43 +373,45 @@ def arrays_of(
     """Check a table's cases (as ``Ruleset.validate_case`` would) and build the engine arrays.
 
     ``offset`` is added to row numbers in error messages (the position of a streamed chunk).
+
+    Raises:
+        CaseError: a column's type does not fit its field (names the column), or a row is not a
+            valid case: the lowest such row is named, with its column, never the value.
     """
     lay = layout(table.column_names, vp, ignore)
     n = table.num_rows
-    names = set(table.column_names)
+    cols = {name: prepare(table.column(name), name, kind) for name, kind in lay.kinds.items()}
+    ref = Refusals(offset)
 
     def col(name: str) -> pa.ChunkedArray | None:
-        return table.column(name) if name in names else None
+        return cols.get(name)
 
     present = np.zeros((len(vp.indicator_ids), n), dtype=bool)
     hit_rows: list[Any] = []
     hit_cols: list[Any] = []
     lists = col("indicators")
     if lists is not None:
-        values, rows = indicator_lists(lists, "indicators")
+        values, rows = id_lists(lists)
         index = pc.index_in(values, value_set=pa.array(vp.indicator_ids, pa.string()))
         unknown = np.asarray(pc.is_null(index).to_numpy(zero_copy_only=False), dtype=bool)
         if unknown.any():
-            row = int(rows[np.flatnonzero(unknown)[0]]) + offset
-            raise CaseError("unknown indicator id", path=_where(row, "indicators"))
-        cols = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False), dtype=np.intp)
-        present[cols, rows] = True
+            bad = np.zeros(n, dtype=bool)
+            bad[rows[unknown]] = True
+            ref.add("unknown indicator id", bad, "indicators")
+        columns = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False), dtype=np.intp)
+        columns, rows = columns[~unknown], rows[~unknown]
+        present[columns, rows] = True
         hit_rows.append(rows)
-        hit_cols.append(cols)
-        if rows.size:
-            per_row = np.bincount(rows, minlength=n)
-            _fail(
-                f"more than {MAX_INDICATORS_PER_CASE} indicators",
-                per_row > MAX_INDICATORS_PER_CASE,
-                "indicators",
-                offset,
-            )
+        hit_cols.append(columns)
     for name, c in lay.indicator_columns.items():
-        flags = bools(table.column(name), name, offset)
-        present[c] |= flags
-        where = np.flatnonzero(flags)
-        hit_rows.append(where)
-        hit_cols.append(np.full(where.size, c, dtype=np.intp))
+        present_here = flags(cols[name], name, ref)
+        present[c] |= present_here
+        where_ = np.flatnonzero(present_here)
+        hit_rows.append(where_)
+        hit_cols.append(np.full(where_.size, c, dtype=np.intp))
+    if sum(r.size for r in hit_rows) > MAX_INDICATORS_PER_CASE:
+        ref.add(f"more than {MAX_INDICATORS_PER_CASE} indicators",
+                present.sum(axis=0) > MAX_INDICATORS_PER_CASE, "indicators")
 
     given: list[tuple[str, Any]] = []
     age = np.full(n, np.nan)
@@ -356,74 +420,73 @@ def arrays_of(
         column = col(name)
         if column is None:
             continue
-        values = floats(column, name, offset)
-        _fail("must be between 0 and " + f"{limit:g}", (values < 0) | (values > limit) |
-              np.isinf(values), name, offset)
+        values = numbers(column, name, ref)
+        ref.add(f"must be between 0 and {limit:g}", (values < 0) | (values > limit), name)
         given.append((name, ~np.isnan(values)))
         age = np.where(np.isnan(values), age, values * scale)
     dob_col, when_col = col("date_of_birth"), col("assessment_date")
-    when = _dates(when_col, "assessment_date") if when_col is not None else None
+    when = dates(when_col, "assessment_date", ref) if when_col is not None else None
     if dob_col is not None:
-        dob = _dates(dob_col, "date_of_birth")
+        dob = dates(dob_col, "date_of_birth", ref)
         has_dob = ~np.isnat(dob)
         when_ok = np.zeros(n, dtype=bool) if when is None else ~np.isnat(when)
-        _fail("date_of_birth needs assessment_date (rhrt never reads the clock)",
-              has_dob & ~when_ok, "date_of_birth", offset)
+        ref.add("date_of_birth needs assessment_date (rhrt never reads the clock)",
+                has_dob & ~when_ok, "date_of_birth")
         if when is not None:
             both = has_dob & when_ok
-            _fail("date_of_birth is after assessment_date", both & (dob > when),
-                  "date_of_birth", offset)
+            ref.add("date_of_birth is after assessment_date", both & (dob > when),
+                    "date_of_birth")
             months = np.full(n, np.nan)
             if both.any():
-                months[both] = _months_between(dob[both], when[both])
+                months[both] = np.maximum(_months_between(dob[both], when[both]), 0)
             age = np.where(both, months, age)
         given.append(("date_of_birth", has_dob))
     if len(given) > 1:
         count = np.sum([g for _, g in given], axis=0)
-        _fail("give only one of age_years, age_months, date_of_birth", count > 1,
-              given[1][0], offset)
+        ref.add("give only one of age_years, age_months, date_of_birth", count > 1,
+                given[1][0])
     unborn_col = col("unborn")
-    unborn = bools(unborn_col, "unborn", offset) if unborn_col is not None else np.zeros(n, bool)
+    unborn = flags(unborn_col, "unborn", ref) if unborn_col is not None else np.zeros(n, bool)
     for name, has in given:
-        _fail("an unborn child has no age; give gestation_weeks instead", unborn & has,
-              name, offset)
+        ref.add("an unborn child has no age; give gestation_weeks instead", unborn & has, name)
     gest = col("gestation_weeks")
     if gest is not None:
-        weeks = floats(gest, "gestation_weeks", offset)
-        _fail("must be between 0 and 45", (weeks < 0) | (weeks > 45) | np.isinf(weeks),
-              "gestation_weeks", offset)
-        _fail("gestation_weeks needs unborn: true", ~np.isnan(weeks) & ~unborn,
-              "gestation_weeks", offset)
+        weeks = numbers(gest, "gestation_weeks", ref)
+        ref.add("must be between 0 and 45", (weeks < 0) | (weeks > 45), "gestation_weeks")
+        ref.add("gestation_weeks needs unborn: true", ~np.isnan(weeks) & ~unborn,
+                "gestation_weeks")
 
     measures: dict[str, Any] = {}
     for name in lay.measure_columns:
-        values = floats(table.column(name), name, offset)
+        values = numbers(cols[name], name, ref)
         low, high, integer = vp.plan.measures[name]
-        _fail("must be a finite number", np.isinf(values), name, offset)
-        _fail(f"measure out of range ({low:g} to {high:g})", (values < low) | (values > high),
-              name, offset)
+        ref.add(f"measure out of range ({low:g} to {high:g})", (values < low) | (values > high),
+                name)
         if integer:
             fraction = np.isfinite(values) & (values != np.floor(values))
-            _fail("measure must be a whole number", fraction, name, offset)
+            ref.add("measure must be a whole number", fraction, name)
         measures[name] = values
 
     recorded = col("recorded_decision")
     if recorded is not None:
-        values = floats(recorded, "recorded_decision", offset)
+        values = numbers(recorded, "recorded_decision", ref)
         bad = ~np.isnan(values) & ((values < 1) | (values > 4) | (values != np.floor(values)))
-        _fail("recorded_decision must be a level 1-4", bad, "recorded_decision", offset)
+        ref.add("recorded_decision must be a level 1-4", bad, "recorded_decision")
     consent = col("consent")
     if consent is not None:
         text = texts(consent)
         ok = pc.or_(pc.is_null(text), pc.is_in(text, value_set=pa.array(_CONSENT)))
-        _fail("consent must be given, refused or not_sought",
-              ~np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool),
-              "consent", offset)
+        ref.add("consent must be given, refused or not_sought",
+                ~np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool),
+                "consent")
     for name, limit in (("case_ref", 200), ("referral_source", 100)):
         column = col(name)
         if column is not None:
-            lengths = pc.fill_null(pc.utf8_length(texts(column)), 0).to_numpy()
-            _fail(f"longer than {limit} characters", np.asarray(lengths) > limit, name, offset)
+            # measured as the case model does: after trimming spaces
+            lengths = pc.utf8_length(pc.utf8_trim_whitespace(texts(column)))
+            ref.add(f"longer than {limit} characters",
+                    np.asarray(pc.fill_null(lengths, 0).to_numpy()) > limit, name)
+    ref.raise_first()
 
     hits = (
         (np.concatenate(hit_rows).astype(np.intp), np.concatenate(hit_cols).astype(np.intp))
@@ -431,6 +494,17 @@ def arrays_of(
         else (np.zeros(0, np.intp), np.zeros(0, np.intp))
     )
     return Arrays(present=present, measures=measures, age_months=age, unborn=unborn, hits=hits)
+
+
+def empty_arrays(vp: VectorPlan) -> Arrays:
+    """The arrays of a table with no rows."""
+    return Arrays(
+        present=np.zeros((len(vp.indicator_ids), 0), dtype=bool),
+        measures={},
+        age_months=np.zeros(0),
+        unborn=np.zeros(0, dtype=bool),
+        hits=(np.zeros(0, np.intp), np.zeros(0, np.intp)),
+    )
 
 
 # -- results → arrow -------------------------------------------------------------------------
@@ -476,69 +550,92 @@ def result_table(
 def iter_rows(table: pa.Table, vp: VectorPlan | None, ignore: Iterable[str] = ()) -> Iterator[
     dict[str, Any]
 ]:
-    """Each row as the case mapping ``Ruleset.assess`` takes (a Python loop: for inspection)."""
+    """Each row as the case mapping ``Ruleset.assess`` takes (a Python loop: for inspection).
+
+    Columns are checked and cells read by the same rules as :func:`arrays_of` (one cell at a
+    time, by the cell readers of ``rhrt.batch._columns``); the case model then checks the rest.
+
+    Raises:
+        CaseError: a column's type does not fit its field, or a cell cannot be read (names the
+            row and column).
+    """
     lay = layout(table.column_names, vp, ignore)
-    skip = set(lay.ignored)
-    for batch in table.to_batches(max_chunksize=4096):
-        for row in batch.to_pylist():
-            yield _case_of(row, lay, skip)
+    if not lay.kinds:
+        yield from ({"indicators": []} for _ in range(table.num_rows))
+        return
+    prepared = pa.table(
+        {name: prepare(table.column(name), name, kind) for name, kind in lay.kinds.items()}
+    )
+    row0 = 0
+    for batch in prepared.to_batches(max_chunksize=4096):
+        cells = {name: _cells(batch.column(name)) for name in batch.schema.names}
+        for i in range(batch.num_rows):
+            row = {name: values[i] for name, values in cells.items()}
+            yield _case_of(row, lay, row0 + i)
+        row0 += batch.num_rows
 
 
-def _case_of(row: dict[str, Any], lay: Layout, skip: set[str]) -> dict[str, Any]:
+_UNREADABLE = object()
+
+
+def _cells(array: pa.Array) -> list[Any]:
+    """A column's cells as Python values; a cell Python cannot hold (a date past year 9999)
+    becomes a marker the cell readers refuse."""
+    try:
+        return list(array.to_pylist())
+    except (ValueError, OverflowError):
+        out: list[Any] = []
+        for i in range(len(array)):
+            try:
+                out.append(array[i].as_py())
+            except (ValueError, OverflowError):
+                out.append(_UNREADABLE)
+        return out
+
+
+def _case_of(row: dict[str, Any], lay: Layout, index: int) -> dict[str, Any]:
     case: dict[str, Any] = {}
     child: dict[str, Any] = {}
     indicators: list[str] = []
     measures: dict[str, float] = {}
     for name, value in row.items():
-        if name in skip or value is None:
+        if value is None:
             continue
+        kind = lay.kinds[name]
+        reader = CELL_READERS.get(kind)
+        if reader is not None:
+            try:
+                if value is _UNREADABLE:
+                    raise CellError(NOT_A_DATE if kind == DATE else NOT_A_NUMBER)
+                value = reader(value)
+            except CellError as exc:
+                raise CaseError(str(exc), path=where(index, name)) from None
+            if value is None:
+                continue
         if name == "case_ref":
             case["reference"] = str(value)
-        elif name in ("age_years", "age_months", "gestation_weeks"):
-            number = _number(value)
-            if number is not None:
-                child[name] = number
-        elif name == "date_of_birth":
+        elif name in ("age_years", "age_months", "gestation_weeks", "date_of_birth"):
             child[name] = value
         elif name == "assessment_date":
             case[name] = value
         elif name == "unborn":
-            if _truthy(value):
+            if value:
                 child["unborn"] = True
         elif name == "indicators":
             items = value.split(";") if isinstance(value, str) else value
             indicators.extend(s.strip() for s in items if s is not None and str(s).strip())
         elif name in lay.indicator_columns:
-            if _truthy(value):
+            if value:
                 indicators.append(name[len(INDICATOR_PREFIX) :])
         elif name == "recorded_decision":
-            number = _number(value)
-            if number is not None:
-                case[name] = int(number) if number.is_integer() else number
+            case[name] = int(value) if value.is_integer() else value
         elif name in ("consent", "referral_source"):
             case[name] = str(value)
         else:
-            number = _number(value)
-            if number is not None:
-                measures[name] = int(number) if number.is_integer() else number
+            measures[name] = int(value) if value.is_integer() else value
     if child:
         case["child"] = child
     case["indicators"] = list(dict.fromkeys(indicators))
     if measures:
         case["measures"] = measures
     return case
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-    number = float(value)
-    return None if number != number else number
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "t", "yes", "y", "1")
-    return bool(value)

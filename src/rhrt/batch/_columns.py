@@ -1,0 +1,388 @@
+# SPDX-License-Identifier: MIT
+"""Table columns read by the meaning of their field, never by their physical type alone.
+
+Why: a table's physical types say how values are stored, not what they mean. A Parquet
+``date_of_birth`` stored as int32 ``20110502`` is a date written as a number, not 20,110,502
+days since 1970; a ``case_ref`` stored as a list or as bytes is not a reference. So every column
+is first checked against its field's *kind* (:data:`ACCEPTED`): a physical type is accepted only
+where its meaning is unambiguous, and anything else is refused with a :class:`CaseError` naming
+the column and the expected kind (never a value).
+
+Then each kind has one reading, in two forms that must agree (property-tested):
+
+- vectorised readers (:func:`numbers`, :func:`flags`, :func:`dates`, :func:`texts`,
+  :func:`id_lists`) for the batch engine, which report bad cells to a :class:`Refusals`;
+- cell readers (:func:`number_cell`, :func:`flag_cell`, :func:`date_cell`) for
+  ``iter_cases``, which turns rows into the mappings ``Ruleset.assess`` takes.
+
+The reading rules (also in ``docs/analysts.md``):
+
+- numbers: integer, floating-point or decimal columns; text is read when it is a plain decimal
+  number (``12``, ``-1.5``, ``2e3``; spaces around it allowed); empty text is not recorded.
+- true/false: boolean columns; numbers 0 and 1; text true/t/yes/y/1 and false/f/no/n/0 (any
+  case); empty is false.
+- dates: date columns; timestamps at midnight (local midnight for a timestamp with a time zone);
+  text ``YYYY-MM-DD``. Numbers are refused (``20110502`` is not a day count).
+- references: text, or whole numbers (written in decimal).
+- categories (``consent``, ``referral_source``): text.
+- indicator lists: lists of text, or text with ids separated by ``;``.
+
+Dictionary-encoded (categorical) columns are read as their values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rhrt.errors import CaseError
+
+NUMBER = "number"
+FLAG = "flag"
+DATE = "date"
+REFERENCE = "reference"
+CATEGORY = "category"
+IDS = "ids"
+
+EXPECTED = {
+    NUMBER: "numbers",
+    FLAG: "true/false values",
+    DATE: "dates (YYYY-MM-DD)",
+    REFERENCE: "text or whole numbers",
+    CATEGORY: "text",
+    IDS: "indicator ids (a list of text, or text with ids separated by ';')",
+}
+"""What a column of each kind must hold, in the words an error uses."""
+
+_INTEGER, _FLOAT, _DECIMAL, _BOOL, _TEXT, _DATE, _TIMESTAMP, _NULL, _LIST = (
+    "whole numbers",
+    "floating-point numbers",
+    "fixed-point decimals",
+    "true/false values",
+    "text",
+    "dates",
+    "timestamps",
+    "empty cells",
+    "lists",
+)
+ACCEPTED: dict[str, frozenset[str]] = {
+    NUMBER: frozenset({_INTEGER, _FLOAT, _DECIMAL, _TEXT, _NULL}),
+    FLAG: frozenset({_BOOL, _INTEGER, _FLOAT, _TEXT, _NULL}),
+    DATE: frozenset({_DATE, _TIMESTAMP, _TEXT, _NULL}),
+    REFERENCE: frozenset({_TEXT, _INTEGER, _NULL}),
+    CATEGORY: frozenset({_TEXT, _NULL}),
+    IDS: frozenset({_LIST, _TEXT, _NULL}),
+}
+"""The physical type families each kind accepts (a list must hold text; see :func:`family`)."""
+
+
+class Refusals:
+    """The first refused row of a table, over every check (the lowest row wins; at the same row,
+    the check made first). Checks add boolean masks; :meth:`raise_first` raises for the winner.
+
+    Why not raise at the first failing check: checks run column by column, so the first *check*
+    to fail is not always the first *row* to fail. Reporting the lowest row makes batch refuse
+    exactly the row ``assess`` would refuse first when given the rows one by one.
+    """
+
+    def __init__(self, offset: int = 0) -> None:
+        self.offset = offset
+        self.first: tuple[int, str, str] | None = None
+
+    def add(self, message: str, bad: Any, column: str) -> None:
+        if not bad.any():
+            return
+        row = int(np.flatnonzero(bad)[0])
+        if self.first is None or row < self.first[0]:
+            self.first = (row, message, column)
+
+    def raise_first(self) -> None:
+        if self.first is not None:
+            row, message, column = self.first
+            raise CaseError(message, path=where(row + self.offset, column))
+
+
+def where(row: int, column: str) -> str:
+    """The path of a cell in an error: ``rows[<row>].<column>`` (0-based data rows)."""
+    return f"rows[{row}].{shown(column)}"
+
+
+_NAME_SHAPE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,119}")
+
+
+def shown(name: object) -> str:
+    """A column name as an error may show it: names shaped like ids are shown; any other name
+    (a sentence, a header cell that is really a case's value) is not."""
+    text = str(name)
+    if _NAME_SHAPE.fullmatch(text):
+        return text
+    return "(a column whose name is not shaped like an id, so it is not shown)"
+
+
+# -- physical types ----------------------------------------------------------------------------
+
+
+def family(typ: pa.DataType) -> str:
+    """The family of a physical type, in words (never a value; struct field names not shown)."""
+    t = pa.types
+    if t.is_dictionary(typ):
+        return family(typ.value_type)
+    if t.is_null(typ):
+        return _NULL
+    if t.is_boolean(typ):
+        return _BOOL
+    if t.is_integer(typ):
+        return _INTEGER
+    if t.is_floating(typ):
+        return _FLOAT
+    if t.is_decimal(typ):
+        return _DECIMAL
+    if t.is_string(typ) or t.is_large_string(typ) or t.is_string_view(typ):
+        return _TEXT
+    if t.is_date(typ):
+        return _DATE
+    if t.is_timestamp(typ):
+        return _TIMESTAMP
+    if t.is_list(typ) or t.is_large_list(typ) or t.is_fixed_size_list(typ):
+        return _LIST
+    if t.is_binary(typ) or t.is_large_binary(typ) or t.is_fixed_size_binary(typ) or (
+        t.is_binary_view(typ)
+    ):
+        return "bytes"
+    if t.is_struct(typ):
+        return "records (structs)"
+    if t.is_map(typ):
+        return "maps"
+    if t.is_time(typ):
+        return "times of day"
+    if t.is_duration(typ) or t.is_interval(typ):
+        return "durations"
+    return "values of another type"
+
+
+def prepare(col: pa.ChunkedArray, name: str, kind: str) -> pa.ChunkedArray:
+    """Check a column's physical type against its field's kind and return it decoded
+    (dictionary columns as their values, string views as strings).
+
+    Raises:
+        CaseError: the column's type does not hold values of this kind (names the column and the
+            expected kind).
+    """
+    typ = col.type
+    found = family(typ)
+    if found not in ACCEPTED[kind]:
+        raise _wrong_type(name, kind, found)
+    if kind == IDS and found == _LIST:
+        item = typ.value_type
+        if family(item) not in (_TEXT, _NULL):
+            raise _wrong_type(name, kind, f"lists of {family(item)}")
+    if pa.types.is_dictionary(typ):
+        col = pc.cast(col, typ.value_type)
+    if pa.types.is_string_view(col.type):
+        col = pc.cast(col, pa.large_string())
+    return col
+
+
+def _wrong_type(name: str, kind: str, found: str) -> CaseError:
+    return CaseError(f"column must hold {EXPECTED[kind]}, not {found}", path=shown(name))
+
+
+# -- vectorised readers ------------------------------------------------------------------------
+
+_NUMBER_TEXT = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_NUMBER_RE = re.compile(_NUMBER_TEXT)
+_DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_TRUE = ("true", "t", "yes", "y", "1")
+_FALSE = ("false", "f", "no", "n", "0", "")
+NOT_A_NUMBER = "value must be a number"
+NOT_A_FLAG = "value must be true or false (1 or 0)"
+NOT_A_DATE = "value must be a date written YYYY-MM-DD"
+NOT_A_DAY = "value must be a date (a timestamp must be at midnight)"
+
+
+def _numpy_bool(array: Any) -> Any:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _blank_to_null(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    text = pc.utf8_trim_whitespace(col)
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+
+
+def numbers(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
+    """A prepared number column as float64, NaN where not recorded."""
+    typ = col.type
+    if pa.types.is_null(typ):
+        return np.full(len(col), np.nan)
+    if pa.types.is_integer(typ):
+        # A 64-bit whole number beyond 2**53 is out of every range anyway: no exact cast needed.
+        return np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(), dtype=np.float64)
+    if pa.types.is_floating(typ) or pa.types.is_decimal(typ):
+        return np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(), dtype=np.float64)
+    text = _blank_to_null(col)
+    valid = np.asarray(pc.is_valid(text).to_numpy(zero_copy_only=False), dtype=bool)
+    try:
+        values = np.asarray(pc.cast(text, pa.float64()).to_numpy(), dtype=np.float64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        values = None
+    if values is not None:
+        # Arrow also reads "nan" and "inf"; those are not numbers a person records.
+        refusals.add(NOT_A_NUMBER, valid & ~np.isfinite(values), name)
+        return values
+    plain = pc.match_substring_regex(text, _NUMBER_TEXT)
+    refusals.add(NOT_A_NUMBER, valid & ~_numpy_bool(plain), name)
+    kept = pc.if_else(pc.fill_null(plain, False), text, pa.scalar(None, text.type))
+    values = np.asarray(pc.cast(kept, pa.float64()).to_numpy(), dtype=np.float64)
+    refusals.add(NOT_A_NUMBER, valid & _numpy_bool(plain) & ~np.isfinite(values), name)
+    return values
+
+
+def flags(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
+    """A prepared true/false column as bool; empty cells are false."""
+    typ = col.type
+    if pa.types.is_null(typ):
+        return np.zeros(len(col), dtype=bool)
+    if pa.types.is_boolean(typ):
+        return _numpy_bool(col)
+    if pa.types.is_integer(typ) or pa.types.is_floating(typ):
+        values = numbers(col, name, refusals)
+        refusals.add(NOT_A_FLAG, ~np.isnan(values) & (values != 0) & (values != 1), name)
+        return values == 1
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(col, "")))
+    true = _numpy_bool(pc.is_in(text, value_set=pa.array(_TRUE, text.type)))
+    false = _numpy_bool(pc.is_in(text, value_set=pa.array(_FALSE, text.type)))
+    refusals.add(NOT_A_FLAG, ~(true | false), name)
+    return true
+
+
+def dates(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
+    """A prepared date column as datetime64[D], NaT where not recorded."""
+    typ = col.type
+    if pa.types.is_null(typ):
+        return np.full(len(col), np.datetime64("NaT"), dtype="datetime64[D]")
+    if pa.types.is_date(typ):
+        return np.asarray(pc.cast(col, pa.date32()).to_numpy(zero_copy_only=False),
+                          dtype="datetime64[D]")
+    if pa.types.is_timestamp(typ):
+        if typ.tz is not None:
+            col = pc.local_timestamp(col)
+        stamps = np.asarray(col.to_numpy(zero_copy_only=False), dtype=f"datetime64[{typ.unit}]")
+        days = stamps.astype("datetime64[D]")
+        refusals.add(NOT_A_DAY, ~np.isnat(stamps) & (stamps != days), name)
+        return days
+    text = _blank_to_null(col)
+    valid = np.asarray(pc.is_valid(text).to_numpy(zero_copy_only=False), dtype=bool)
+    shaped = pc.match_substring_regex(text, _DATE_TEXT)
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # strptime is lenient (2011-02-30 becomes 2 March): the date must print back as written.
+    same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), pc.cast(text, pa.string()))
+    ok = _numpy_bool(pc.and_(shaped, same)) & _numpy_bool(
+        pc.invert(pc.starts_with(text, "0000"))
+    )
+    refusals.add(NOT_A_DATE, valid & ~ok, name)
+    days = np.asarray(pc.cast(parsed, pa.date32()).to_numpy(zero_copy_only=False),
+                      dtype="datetime64[D]")
+    return np.where(ok, days, np.datetime64("NaT"))
+
+
+def texts(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A prepared text, reference or category column as strings (whole numbers in decimal)."""
+    if pa.types.is_dictionary(col.type):
+        col = pc.cast(col, col.type.value_type)
+    return pc.cast(col, pa.string())
+
+
+def id_lists(col: pa.ChunkedArray) -> tuple[pa.Array, Any]:
+    """(flattened ids, row of each id) of a prepared indicator column; blanks are dropped."""
+    if pa.types.is_null(col.type):
+        return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
+    if family(col.type) == _TEXT:
+        col = pc.split_pattern(pc.cast(col, pa.string()), ";")
+    array = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    parents = np.asarray(pc.list_parent_indices(array).to_numpy(), dtype=np.int64)
+    values = pc.list_flatten(array)
+    if pa.types.is_dictionary(values.type):
+        values = pc.cast(values, values.type.value_type)
+    values = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
+    keep = pc.fill_null(pc.and_(pc.is_valid(values), pc.not_equal(values, "")), False)
+    return pc.filter(values, keep), parents[_numpy_bool(keep)]
+
+
+# -- cell readers (one value of a prepared column, as ``to_pylist`` gives it) ------------------
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the caller adds the row and column."""
+
+
+def number_cell(value: Any) -> float | None:
+    """One number cell: the float it means, None when not recorded."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if not _NUMBER_RE.fullmatch(text):
+            raise CellError(NOT_A_NUMBER)
+        number = float(text)
+        if number in (float("inf"), float("-inf")):
+            raise CellError(NOT_A_NUMBER)
+        return number
+    number = float(value)
+    return None if number != number else number
+
+
+def flag_cell(value: Any) -> bool:
+    """One true/false cell (empty is false)."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise CellError(NOT_A_FLAG)
+    number = float(value)
+    if number != number:
+        return False
+    if number not in (0.0, 1.0):
+        raise CellError(NOT_A_FLAG)
+    return number == 1.0
+
+
+def date_cell(value: Any) -> dt.date | None:
+    """One date cell: a date, a timestamp at midnight, or text YYYY-MM-DD."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0) or int(getattr(value, "nanosecond", 0) or 0):
+            raise CellError(NOT_A_DAY)
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    if not re.fullmatch(_DATE_TEXT, text):
+        raise CellError(NOT_A_DATE)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CellError(NOT_A_DATE) from None
+
+
+CELL_READERS: dict[str, Callable[[Any], Any]] = {
+    NUMBER: number_cell,
+    FLAG: flag_cell,
+    DATE: date_cell,
+}
