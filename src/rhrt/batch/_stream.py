@@ -69,8 +69,12 @@ def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
             parquet = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError):
             raise CaseError("not a readable Parquet file", path=path.name) from None
+        empty = True
         for batch in parquet.iter_batches(batch_size=chunk_rows):
+            empty = False
             yield pa.Table.from_batches([batch])
+        if empty:  # still one (empty) chunk, so its columns are checked
+            yield parquet.schema_arrow.empty_table()
         return
     from pyarrow import csv
 
@@ -87,14 +91,18 @@ def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
         )
         pending: list[pa.RecordBatch] = []
         size = 0
+        yielded = False
         for batch in reader:
             pending.append(batch)
             size += batch.num_rows
             if size >= chunk_rows:
+                yielded = True
                 yield pa.Table.from_batches(pending)
                 pending, size = [], 0
         if pending:
             yield pa.Table.from_batches(pending)
+        elif not yielded:  # a header and no rows: still one (empty) chunk, to check its columns
+            yield pa.table({name: pa.array([], pa.string()) for name in names})
     except pa.ArrowInvalid:
         raise CaseError(
             "the CSV file is malformed (e.g. a row with the wrong number of fields)",
@@ -309,11 +317,13 @@ def run_file(
     writer = Writer(out)
     start = time.monotonic()
     offset = 0
+    first = True
     keep = None
     try:
         for chunk in read_chunks(source, chunk_rows):
             summary.rows_read += chunk.num_rows
-            if offset == 0:
+            if first:
+                first = False
                 layout(chunk.column_names, vp, ignore_columns)
                 if keep_input:
                     check_no_clash(chunk.column_names, vp, fast=fast)
@@ -331,7 +341,7 @@ def run_file(
                         vp.pathway_ids)
             offset += chunk.num_rows
             bar.update(chunk.num_rows)
-        if offset == 0:
+        if first:
             # an empty input still gives a well-formed (empty) output
             nothing = empty_arrays(vp)
             writer.write(result_table(vp, nothing, vp.evaluate(nothing), fast=fast))

@@ -55,8 +55,10 @@ from rhrt.batch._columns import (
     numbers,
     prepare,
     shown,
-    texts,
     where,
+)
+from rhrt.batch._columns import (
+    texts as texts,  # re-exported: audits read single columns
 )
 from rhrt.batch._vector import Arrays, VectorPlan, VectorResult
 from rhrt.errors import CaseError, suggest

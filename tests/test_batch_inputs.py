@@ -1,0 +1,486 @@
+# SPDX-License-Identifier: MIT
+"""Batch reads every table column as its field means, or refuses it; batch and ``assess``
+(row by row, through ``iter_cases``) refuse or accept exactly the same rows (issue 11, 12)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+np = pytest.importorskip("numpy")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+pd = pytest.importorskip("pandas")
+pl = pytest.importorskip("polars")
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import rhrt  # noqa: E402
+from rhrt.batch import assess_file, assess_table, iter_cases  # noqa: E402
+from rhrt.cli import main  # noqa: E402
+from rhrt.errors import CaseError  # noqa: E402
+
+MINIMAL_PATH = Path(__file__).parent / "rulesets" / "minimal.yaml"
+MINIMAL = rhrt.load_ruleset(MINIMAL_PATH)
+BUNDLED = rhrt.load_ruleset()
+SECRET = "SECRET-NOTE Jane lives at 4 Elm Road"
+
+
+def _per_case(table: Any, ruleset: rhrt.Ruleset, **kw: Any) -> list[rhrt.Decision]:
+    """The single-case path: each row as a case, assessed by the reference engine."""
+    return [ruleset.assess(case) for case in iter_cases(table, ruleset, **kw)]
+
+
+def _refusal(fn: Any) -> CaseError | None:
+    try:
+        fn()
+    except CaseError as exc:
+        return exc
+    return None
+
+
+def _no_secret(exc: BaseException, secret: str = SECRET) -> None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        assert secret not in str(seen) and secret not in repr(seen)
+        seen = seen.__cause__ or seen.__context__
+
+
+# -- every field × every physical type ---------------------------------------------------------
+
+_TZ = "Europe/London"
+# Each physical type: (label, family, function from a "good value per family" to an array).
+_TYPES: list[tuple[str, str, Any]] = [
+    *[(str(t), "int", t) for t in (pa.int8(), pa.int16(), pa.int32(), pa.int64())],
+    *[(str(t), "int", t) for t in (pa.uint8(), pa.uint16(), pa.uint32(), pa.uint64())],
+    *[(str(t), "float", t) for t in (pa.float16(), pa.float32(), pa.float64())],
+    ("decimal128", "decimal", pa.decimal128(12, 2)),
+    ("decimal256", "decimal", pa.decimal256(40, 2)),
+    ("string", "text", pa.string()),
+    ("large_string", "text", pa.large_string()),
+    ("string_view", "text", pa.string_view()),
+    ("dictionary", "text", pa.dictionary(pa.int32(), pa.string())),
+    ("binary", "binary", pa.binary()),
+    ("large_binary", "binary", pa.large_binary()),
+    ("bool", "bool", pa.bool_()),
+    ("date32", "date", pa.date32()),
+    ("date64", "date", pa.date64()),
+    *[(f"timestamp[{u}]", "timestamp", pa.timestamp(u)) for u in ("s", "ms", "us", "ns")],
+    ("timestamp[tz]", "timestamp", pa.timestamp("us", tz=_TZ)),
+    ("list<string>", "list", pa.list_(pa.string())),
+    ("large_list<string>", "list", pa.large_list(pa.string())),
+    ("list<dictionary>", "list", pa.list_(pa.dictionary(pa.int32(), pa.string()))),
+    ("list<int64>", "list-int", pa.list_(pa.int64())),
+    ("list<list<string>>", "list-list", pa.list_(pa.list_(pa.string()))),
+    ("struct", "struct", pa.struct([("a", pa.int64())])),
+    ("null", "null", pa.null()),
+]
+
+# What each field means, and the physical families whose meaning is unambiguous for it.
+# Written out here (not taken from the code) so the test can disagree with the code.
+_NUMBER = {"int", "float", "decimal", "text", "null"}
+_FIELDS: dict[str, tuple[set[str], dict[str, Any]]] = {
+    # field: (accepted families, a good value per family)
+    "case_ref": ({"int", "text", "null"}, {"num": 102, "text": "A-1"}),
+    "age_years": (_NUMBER, {"num": 3, "text": "3"}),
+    "age_months": (_NUMBER, {"num": 40, "text": "40"}),
+    "gestation_weeks": (_NUMBER, {"num": 20, "text": "20"}),
+    "recorded_decision": (_NUMBER, {"num": 2, "text": "2"}),
+    "dash_score": (_NUMBER, {"num": 3, "text": "3"}),
+    "date_of_birth": ({"date", "timestamp", "text", "null"},
+                      {"num": 20110502, "text": "2011-05-02", "date": dt.date(2011, 5, 2)}),
+    "assessment_date": ({"date", "timestamp", "text", "null"},
+                        {"num": 20240501, "text": "2024-05-01", "date": dt.date(2024, 5, 1)}),
+    "unborn": ({"bool", "int", "float", "text", "null"}, {"num": 1, "text": "yes"}),
+    "ind:bruise": ({"bool", "int", "float", "text", "null"}, {"num": 1, "text": "true"}),
+    "consent": ({"text", "null"}, {"num": 1, "text": "given"}),
+    "referral_source": ({"text", "null"}, {"num": 1, "text": "school"}),
+    "indicators": ({"list", "text", "null"}, {"num": 1, "text": "bruise"}),
+}
+# Columns added so that a good value of the field under test makes a valid case.
+_COMPANIONS: dict[str, dict[str, pa.Array]] = {
+    "gestation_weeks": {"unborn": pa.array([True])},
+    "date_of_birth": {"assessment_date": pa.array([dt.date(2024, 5, 1)])},
+}
+
+
+def _value(field: str, family: str, typ: pa.DataType) -> pa.Array:
+    good = _FIELDS[field][1]
+    number = good.get("num", good.get("int", 1))
+    text = good["text"]
+    day = good.get("date", dt.date(2020, 1, 1))
+    if family in ("int", "float"):
+        return pa.array([number], pa.int64()).cast(typ, safe=False)
+    if family == "decimal":
+        return pa.array([decimal.Decimal(number)], typ)
+    if family == "text":
+        if pa.types.is_dictionary(typ):
+            return pa.array([text]).dictionary_encode()
+        return pa.array([text], typ)
+    if family == "binary":
+        return pa.array([text.encode()], typ)
+    if family == "bool":
+        return pa.array([True])
+    if family == "date":
+        return pa.array([day], typ)
+    if family == "timestamp":
+        stamp = dt.datetime(day.year, day.month, day.day)
+        if typ.tz is not None:
+            return pa.array([pd.Timestamp(stamp).tz_localize(_TZ)], typ)
+        return pa.array([stamp], typ)
+    if family == "list":
+        return pa.array([[text]], typ)
+    if family == "list-int":
+        return pa.array([[number]], typ)
+    if family == "list-list":
+        return pa.array([[[text]]], typ)
+    if family == "struct":
+        return pa.array([{"a": number}], typ)
+    return pa.array([None], pa.null())
+
+
+_CELLS = [
+    pytest.param(field, label, family, typ, id=f"{field}-{label}")
+    for field in _FIELDS
+    for label, family, typ in _TYPES
+]
+
+
+@pytest.mark.parametrize(("field", "label", "family", "typ"), _CELLS)
+def test_every_field_and_physical_type(field: str, label: str, family: str, typ: Any) -> None:
+    columns: dict[str, pa.Array] = {field: _value(field, family, typ)}
+    columns.update(_COMPANIONS.get(field, {}))
+    if field != "consent":
+        columns.setdefault("consent", pa.array(["given"]))
+    table = pa.table(columns)
+    accepted = _FIELDS[field][0]
+    kind = {"list-int": "list-int", "list-list": "list-list"}.get(family, family)
+    batch = _refusal(lambda: assess_table(table, MINIMAL))
+    single = _refusal(lambda: _per_case(table, MINIMAL))
+    if kind in accepted:
+        assert batch is None, (field, label, batch)
+        assert single is None, (field, label, single)
+        out = assess_table(table, MINIMAL, keep_input=False)
+        decisions = _per_case(table, MINIMAL)
+        assert out.column("level").to_pylist() == [d.level for d in decisions]
+    else:
+        assert batch is not None and single is not None, (field, label)
+        assert batch.path == field == single.path  # the column, not a row: a type problem
+        assert "must hold" in str(batch)
+
+
+def test_dates_of_each_type_give_the_same_age() -> None:
+    """2011-05-02 to 2024-05-01 is 155 months (12 years) however the dates are stored."""
+    expected = BUNDLED.assess({
+        "child": {"date_of_birth": "2011-05-02"}, "assessment_date": "2024-05-01",
+        "indicators": ["early-sexual-activity"]})
+    for label, family, typ in _TYPES:
+        if family not in ("date", "timestamp", "text"):
+            continue
+        table = pa.table({
+            "date_of_birth": _value("date_of_birth", family, typ),
+            "assessment_date": _value("assessment_date", family, typ),
+            "indicators": [["early-sexual-activity"]],
+        })
+        out = assess_table(table, BUNDLED, keep_input=False)
+        assert out.column("level").to_pylist() == [expected.level], label
+        assert [d.level for d in _per_case(table, BUNDLED)] == [expected.level], label
+
+
+def test_timestamp_with_a_time_of_day_is_refused_in_both_paths() -> None:
+    table = pa.table({
+        "date_of_birth": pa.array([dt.datetime(2011, 5, 2), dt.datetime(2011, 5, 2, 13, 30)]),
+        "assessment_date": [dt.date(2024, 5, 1)] * 2,
+        "indicators": [["bruise"]] * 2,
+    })
+    for fn in (lambda: assess_table(table, MINIMAL), lambda: _per_case(table, MINIMAL)):
+        with pytest.raises(CaseError) as info:
+            fn()
+        assert info.value.path == "rows[1].date_of_birth"
+
+
+# -- issue 11 item 3 / issue 12 exit codes: Parquet columns of the wrong physical type ---------
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def test_int32_yyyymmdd_dates_are_refused_not_read_as_days(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11 item 3: read as days since 1970 this row gave level 2 instead of 4."""
+    table = pa.table({
+        "date_of_birth": pa.array([20110502], pa.int32()),
+        "assessment_date": pa.array([20240501], pa.int32()),
+        "indicators": [["early-sexual-activity"]],
+    })
+    with pytest.raises(CaseError) as batch:
+        assess_table(table, BUNDLED)
+    with pytest.raises(CaseError) as single:
+        _per_case(table, BUNDLED)
+    assert batch.value.path == single.value.path
+    assert batch.value.path in ("date_of_birth", "assessment_date")
+    assert "dates" in str(batch.value)
+    path = tmp_path / "dates.parquet"
+    pq.write_table(table, path)
+    code, text = _run(capsys, "batch", str(path), "--out", str(tmp_path / "o.csv"))
+    assert code == 2 and "date" in text and "20110502" not in text
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("columns", "column"),
+    [
+        ({"indicators": pa.array([[["bruise"]]], pa.list_(pa.list_(pa.string())))},
+         "indicators"),
+        ({"case_ref": pa.array([["A", SECRET]]), "indicators": [["bruise"]]}, "case_ref"),
+        ({"case_ref": pa.array([SECRET.encode()]), "indicators": [["bruise"]]}, "case_ref"),
+        ({"age_years": pa.array([2**63 + 5], pa.uint64()), "indicators": [["bruise"]]},
+         "age_years"),
+        ({"age_years": pa.array([3], pa.uint64()), "indicators": [["bruise"]],
+          "referral_source": pa.array([{"a": SECRET}])}, "referral_source"),
+    ],
+    ids=["nested-list-indicators", "list-case-ref", "binary-case-ref", "uint64-age",
+         "struct-source"],
+)
+def test_parquet_of_wrong_types_is_a_clear_error_exit_2(
+    columns: dict[str, Any], column: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12: these ended in 'unexpected error' with exit 1."""
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table(columns), path)
+    code, text = _run(capsys, "batch", str(path), "--out", str(tmp_path / "o.parquet"),
+                      "--rules", str(MINIMAL_PATH))
+    assert code == 2, text
+    assert column in text and SECRET not in text and "unexpected" not in text
+    with pytest.raises(CaseError) as info:
+        assess_table(pq.read_table(path), MINIMAL)
+    assert info.value.path.endswith(column)
+    _no_secret(info.value)
+
+
+# -- issue 11 item 4: mixed pandas columns ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("frame", "path"),
+    [
+        ({"case_ref": [10234, SECRET], "indicators": ["bruise"] * 2}, "rows[1].case_ref"),
+        ({"dash_score": [14, "15"], "indicators": ["bruise"] * 2}, "rows[1].dash_score"),
+        ({"dash_score": [None, 14, SECRET], "indicators": ["bruise"] * 3}, "rows[2].dash_score"),
+        ({"indicators": [SECRET, ["bruise"]]}, "rows[1].indicators"),
+        ({"consent": ["given", b"SECRET-NOTE"], "indicators": ["bruise"] * 2}, "consent"),
+        ({"age_years": [3, [SECRET]], "indicators": ["bruise"] * 2}, "rows[1].age_years"),
+    ],
+)
+def test_mixed_pandas_columns_name_column_and_row_never_the_value(
+    frame: dict[str, list[Any]], path: str
+) -> None:
+    df = pd.DataFrame(frame)
+    for call in (lambda: assess_table(df, MINIMAL), lambda: list(iter_cases(df, MINIMAL))):
+        with pytest.raises(CaseError) as info:
+            call()
+        assert info.value.path == path
+        _no_secret(info.value)
+        _no_secret(info.value, "SECRET-NOTE")
+
+
+def test_mixed_polars_object_column_is_a_case_error() -> None:
+    df = pl.DataFrame({"case_ref": pl.Series([object(), SECRET], dtype=pl.Object),
+                       "indicators": ["bruise", "bruise"]})
+    with pytest.raises(CaseError) as info:
+        assess_table(df, MINIMAL)
+    assert "case_ref" in info.value.path
+    _no_secret(info.value)
+
+
+# -- issue 11 item 6: no rows dropped while reporting success -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "C0001,3,bruise\nC0002,4,poor-diet\n",  # no header: the first case would be the header
+        "C0001,3,bruise\n",  # one row, no header: "0 cases assessed", exit 0, before
+        "colour,shoe size\nred,4\n",  # only unknown columns
+        f"{SECRET},other\n1,2\n",
+    ],
+)
+def test_csv_with_no_known_column_is_refused_without_echoing_it(
+    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(text)
+    code, out = _run(capsys, "batch", str(src), "--out", str(tmp_path / "o.csv"), "--rules",
+                     str(MINIMAL_PATH))
+    assert code == 2
+    first_cell = text.split(",")[0]
+    assert first_cell not in out
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_unknown_column_names_are_shown_only_when_shaped_like_ids() -> None:
+    for name, shown in (("colour", True), (SECRET, False), ("a\x1b[2Jb", False)):
+        with pytest.raises(CaseError) as info:
+            assess_table(pa.table({"indicators": [["bruise"]], name: [1]}), MINIMAL)
+        assert (name in str(info.value)) is shown
+        _no_secret(info.value)
+
+
+def test_summary_counts_rows_read_assessed_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("case_ref,indicators\nA,bruise\nB,\nC,poor-diet;bruise\n")
+    summary = assess_file(src, tmp_path / "a.csv", MINIMAL)
+    assert (summary.rows_read, summary.rows_assessed, summary.rows_refused) == (3, 3, 0)
+    report = tmp_path / "s.json"
+    code, text = _run(capsys, "batch", str(src), "--out", str(tmp_path / "o.csv"), "--rules",
+                      str(MINIMAL_PATH), "--summary-json", str(report))
+    assert code == 0 and "3 rows read" in text and "0 refused" in text
+    counts = json.loads(report.read_text())
+    assert counts["rows_read"] == counts["rows_assessed"] + counts["rows_refused"] == 3
+
+
+# -- issue 11 item 7: result columns never shadowed ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ignored", "fast"),
+    [(("level", "urgent"), False), (("pathways",), False), (("pathway:mash",), True)],
+)
+def test_keep_input_refuses_result_name_clash_in_cli_and_api(
+    ignored: tuple[str, ...], fast: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = pa.table({"indicators": [["danger"]], **{name: [1] for name in ignored}})
+    with pytest.raises(CaseError) as info:
+        assess_table(table, MINIMAL, keep_input=True, fast=fast, ignore_columns=ignored)
+    assert info.value.path == ignored[0]
+    src = tmp_path / "in.parquet"
+    pq.write_table(table, src)
+    out = tmp_path / "o.csv"
+    argv = ["batch", str(src), "--out", str(out), "--rules", str(MINIMAL_PATH), "--keep-input"]
+    for name in ignored:
+        argv += ["--ignore-column", name]
+    code, text = _run(capsys, *argv, *(["--fast"] if fast else []))
+    assert code == 2 and ignored[0] in text
+    assert not out.exists()
+    # without --keep-input there is nothing to shadow
+    assert _run(capsys, *[a for a in argv if a != "--keep-input"])[0] == 0
+
+
+# -- batch == assess, row by row, on tables with bad rows ---------------------------------------
+
+_GOOD_OR_BAD: dict[str, Any] = {
+    "age_years": st.sampled_from([None, "", "3", " 4.5 ", "25", "-1", "26", "x", "nan", "inf",
+                                  "1e1", "+2", ".5", "1_0"]),
+    "age_months": st.sampled_from([None, "", "0", "300", "301", "12.5"]),
+    "date_of_birth": st.sampled_from([None, "", "2011-05-02", "2024-02-29", "2023-02-29",
+                                      "2011-5-2", "20110502", "2030-01-01"]),
+    "assessment_date": st.sampled_from([None, "2024-05-01", "2024-13-01", " 2024-05-01"]),
+    "unborn": st.sampled_from([None, "", "yes", "No", "1", "0", "maybe", "2"]),
+    "gestation_weeks": st.sampled_from([None, "", "20", "46", "-3"]),
+    "indicators": st.sampled_from([None, "", "bruise", "poor-diet; bruise", "bruise;nope",
+                                   "danger", ";;"]),
+    "ind:poor-diet": st.sampled_from([None, "", "true", "F", "3"]),
+    "dash_score": st.sampled_from([None, "", "14", "2.5", "25", "0", "-1"]),
+    "consent": st.sampled_from([None, "given", "refused", "Given", "nope"]),
+    "recorded_decision": st.sampled_from([None, "1", "4", "5", "2.5", "2.0"]),
+    "case_ref": st.sampled_from([None, "A", "x" * 201, " " + "x" * 200]),
+}
+
+
+@st.composite
+def _text_tables(draw: Any) -> pa.Table:
+    names = draw(st.lists(st.sampled_from(sorted(_GOOD_OR_BAD)), min_size=1, max_size=6,
+                          unique=True))
+    n = draw(st.integers(1, 8))
+    return pa.table({
+        name: pa.array([draw(_GOOD_OR_BAD[name]) for _ in range(n)], pa.string())
+        for name in names
+    })
+
+
+def _single_refused(table: pa.Table) -> CaseError | None:
+    return _refusal(lambda: _per_case(table, MINIMAL))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=_text_tables())
+def test_batch_refuses_exactly_the_rows_assess_refuses(table: pa.Table) -> None:
+    """Each row alone: batch and assess both refuse it, or both give the same decision; the
+    whole table: batch names the first row assess refuses."""
+    refused: list[int] = []
+    for i in range(table.num_rows):
+        row = table.slice(i, 1)
+        single = _single_refused(row)
+        batch = _refusal(lambda row=row: assess_table(row, MINIMAL))
+        assert (single is None) == (batch is None), (row.to_pylist(), single, batch)
+        if single is None:
+            out = assess_table(row, MINIMAL, keep_input=False)
+            (decision,) = _per_case(row, MINIMAL)
+            assert out.column("level").to_pylist() == [decision.level]
+            assert out.column("urgent").to_pylist() == [decision.urgent]
+        else:
+            refused.append(i)
+    whole = _refusal(lambda: assess_table(table, MINIMAL))
+    if refused:
+        assert whole is not None and whole.path.startswith(f"rows[{refused[0]}].")
+    else:
+        assert whole is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12) | st.from_regex(r"\s*[+-]?[0-9]*\.?[0-9]*([eE][+-]?[0-9]+)?\s*"))
+def test_number_text_is_read_the_same_cell_by_cell_and_by_column(text: str) -> None:
+    from rhrt.batch._columns import CellError, Refusals, number_cell, numbers
+
+    refusals = Refusals()
+    values = numbers(pa.chunked_array([pa.array([text])]), "x", refusals)
+    try:
+        cell = number_cell(text)
+    except CellError:
+        assert refusals.first is not None
+        return
+    assert refusals.first is None
+    assert (cell is None and np.isnan(values[0])) or values[0] == cell
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12) | st.dates().map(str) | st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"))
+def test_date_text_is_read_the_same_cell_by_cell_and_by_column(text: str) -> None:
+    from rhrt.batch._columns import CellError, Refusals, date_cell, dates
+
+    refusals = Refusals()
+    values = dates(pa.chunked_array([pa.array([text])]), "x", refusals)
+    try:
+        cell = date_cell(text)
+    except CellError:
+        assert refusals.first is not None
+        return
+    assert refusals.first is None
+    assert (cell is None and np.isnat(values[0])) or values[0] == np.datetime64(cell)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=6) | st.sampled_from(["yes", " NO ", "T", "1", "0", "y", "on"]))
+def test_flag_text_is_read_the_same_cell_by_cell_and_by_column(text: str) -> None:
+    from rhrt.batch._columns import CellError, Refusals, flag_cell, flags
+
+    refusals = Refusals()
+    values = flags(pa.chunked_array([pa.array([text])]), "x", refusals)
+    try:
+        cell = flag_cell(text)
+    except CellError:
+        assert refusals.first is not None
+        return
+    assert refusals.first is None and bool(values[0]) == cell
