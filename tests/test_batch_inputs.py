@@ -385,8 +385,10 @@ _GOOD_OR_BAD: dict[str, Any] = {
                                   "1e1", "+2", ".5", "1_0"]),
     "age_months": st.sampled_from([None, "", "0", "300", "301", "12.5"]),
     "date_of_birth": st.sampled_from([None, "", "2011-05-02", "2024-02-29", "2023-02-29",
-                                      "2011-5-2", "20110502", "2030-01-01"]),
-    "assessment_date": st.sampled_from([None, "2024-05-01", "2024-13-01", " 2024-05-01"]),
+                                      "2011-5-2", "20110502", "2030-01-01", "1911-05-02",
+                                      "1999-05-01", "1999-05-02"]),
+    "assessment_date": st.sampled_from([None, "2024-05-01", "2024-13-01", " 2024-05-01",
+                                        "2204-05-01", "1991-10-13", "1991-10-14"]),
     "unborn": st.sampled_from([None, "", "yes", "No", "1", "0", "maybe", "2"]),
     "gestation_weeks": st.sampled_from([None, "", "20", "46", "-3"]),
     "indicators": st.sampled_from([None, "", "bruise", "poor-diet; bruise", "bruise;nope",
@@ -484,3 +486,63 @@ def test_flag_text_is_read_the_same_cell_by_cell_and_by_column(text: str) -> Non
         assert refusals.first is not None
         return
     assert refusals.first is None and bool(values[0]) == cell
+
+
+# -- issue 11 item 2: derived values bounded as the direct input is ------------------------------
+
+
+def test_ages_from_dates_and_assessment_dates_are_bounded_like_assess() -> None:
+    """The issue's 112-year-old (level 2 before) and a 2204 typo are refused in batch exactly
+    where ``assess`` refuses them, with the model's words."""
+    from rhrt.model.case import AGE_OUT_OF_RANGE, ASSESSMENT_DATE_OUT_OF_RANGE
+
+    table = pa.table({
+        "date_of_birth": ["2011-05-02", "1911-05-02"],
+        "assessment_date": ["2024-05-01", "2024-05-01"],
+        "indicators": [["early-sexual-activity"]] * 2,
+    })
+    with pytest.raises(CaseError) as info:
+        assess_table(table, BUNDLED)
+    assert info.value.path == "rows[1].date_of_birth" and AGE_OUT_OF_RANGE in str(info.value)
+    assert assess_table(table.slice(0, 1), BUNDLED).column("level").to_pylist() == [4]
+    typo = pa.table({"assessment_date": [dt.date(2024, 5, 1), dt.date(2204, 5, 1)],
+                     "indicators": [["early-sexual-activity"]] * 2})
+    with pytest.raises(CaseError) as info:
+        assess_table(typo, BUNDLED)
+    assert info.value.path == "rows[1].assessment_date"
+    assert ASSESSMENT_DATE_OUT_OF_RANGE in str(info.value)
+    with pytest.raises(CaseError):
+        _per_case(typo.slice(1), BUNDLED)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
+       st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)))
+def test_months_between_over_arrays_is_the_models(dob: dt.date, when: dt.date) -> None:
+    from rhrt.batch._table import _months_between
+    from rhrt.model.case import months_between
+
+    got = _months_between(np.array([dob], "datetime64[D]"), np.array([when], "datetime64[D]"))
+    assert got[0] == months_between(dob, when)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.dates(dt.date(1960, 1, 1), dt.date(2110, 1, 1)),
+                          st.dates(dt.date(1980, 1, 1), dt.date(2110, 1, 1))),
+                min_size=1, max_size=6))
+def test_dated_rows_are_refused_or_assessed_alike(pairs: list[tuple[dt.date, dt.date]]) -> None:
+    table = pa.table({
+        "date_of_birth": pa.array([p[0] for p in pairs], pa.date32()),
+        "assessment_date": pa.array([p[1] for p in pairs], pa.date32()),
+        "indicators": [["bruise"]] * len(pairs),
+    })
+    for i in range(len(pairs)):
+        row = table.slice(i, 1)
+        single = _refusal(lambda row=row: _per_case(row, MINIMAL))
+        batch = _refusal(lambda row=row: assess_table(row, MINIMAL))
+        assert (single is None) == (batch is None), (pairs[i], single, batch)
+        if single is None:
+            (decision,) = _per_case(row, MINIMAL)
+            assert assess_table(row, MINIMAL).column("level").to_pylist() == [decision.level]
+        else:
+            assert batch is not None and batch.path.split(".", 1)[1] in single.path

@@ -62,7 +62,15 @@ from rhrt.batch._columns import (
 )
 from rhrt.batch._vector import Arrays, VectorPlan, VectorResult
 from rhrt.errors import CaseError, suggest
-from rhrt.model.case import MAX_AGE_YEARS
+from rhrt.model.case import (
+    AGE_OUT_OF_RANGE,
+    ASSESSMENT_DATE_OUT_OF_RANGE,
+    EARLIEST_ASSESSMENT_DATE,
+    GESTATION_OUT_OF_RANGE,
+    LATEST_ASSESSMENT_DATE,
+    MAX_AGE_MONTHS,
+    MAX_GESTATION_WEEKS,
+)
 
 INDICATOR_PREFIX = "ind:"
 PATHWAY_PREFIX = "pathway:"
@@ -346,9 +354,15 @@ def bools(col: pa.ChunkedArray, name: str, offset: int = 0) -> Any:
     return values
 
 
+def _age_in_range(months: Any) -> Any:
+    """``rhrt.model.case.age_months_in_range`` over an array (NaN is out of range there;
+    here NaN means not recorded, so it is in range)."""
+    return np.isnan(months) | ((months >= 0) & (months <= MAX_AGE_MONTHS))
+
+
 def _months_between(dob: Any, when: Any) -> Any:
-    """Whole months from date of birth to assessment date, as ``Case.age_in_months`` counts
-    (vectorised; may be negative when the date of birth is later)."""
+    """``rhrt.model.case.months_between`` over arrays of datetime64[D] (property-tested to
+    agree): whole months, negative when the date of birth is later."""
     def parts(d: Any) -> tuple[Any, Any, Any]:
         months = d.astype("datetime64[M]")
         year = months.astype("datetime64[Y]").astype(np.int64)
@@ -420,19 +434,25 @@ def arrays_of(
             bad[over] = present[:, over].sum(axis=0) > MAX_INDICATORS_PER_CASE
             ref.add(f"more than {MAX_INDICATORS_PER_CASE} indicators", bad, "indicators")
 
+    # Ages, given or derived from dates, are held to the case model's bounds with its words
+    # (rhrt.model.case: MAX_AGE_MONTHS, AGE_OUT_OF_RANGE, the assessment date window).
     given: list[tuple[str, Any]] = []
     age = np.full(n, np.nan)
-    limits = (("age_years", 12.0, float(MAX_AGE_YEARS)), ("age_months", 1.0, MAX_AGE_YEARS * 12.0))
-    for name, scale, limit in limits:
+    for name, scale in (("age_years", 12.0), ("age_months", 1.0)):
         column = col(name)
         if column is None:
             continue
         values = numbers(column, name, ref)
-        ref.add(f"must be between 0 and {limit:g}", (values < 0) | (values > limit), name)
+        ref.add(AGE_OUT_OF_RANGE, ~_age_in_range(values * scale), name)
         given.append((name, ~np.isnan(values)))
         age = np.where(np.isnan(values), age, values * scale)
     dob_col, when_col = col("date_of_birth"), col("assessment_date")
     when = dates(when_col, "assessment_date", ref) if when_col is not None else None
+    if when is not None:
+        early, late = (np.datetime64(d, "D") for d in (EARLIEST_ASSESSMENT_DATE,
+                                                        LATEST_ASSESSMENT_DATE))
+        ref.add(ASSESSMENT_DATE_OUT_OF_RANGE, ~np.isnat(when) & ((when < early) | (when > late)),
+                "assessment_date")
     if dob_col is not None:
         dob = dates(dob_col, "date_of_birth", ref)
         has_dob = ~np.isnat(dob)
@@ -445,8 +465,10 @@ def arrays_of(
                     "date_of_birth")
             months = np.full(n, np.nan)
             if both.any():
-                months[both] = np.maximum(_months_between(dob[both], when[both]), 0)
-            age = np.where(both, months, age)
+                months[both] = _months_between(dob[both], when[both])
+            ref.add(AGE_OUT_OF_RANGE, both & (dob <= when) & ~_age_in_range(months),
+                    "date_of_birth")
+            age = np.where(both, np.maximum(months, 0), age)
         given.append(("date_of_birth", has_dob))
     if len(given) > 1:
         count = np.sum([g for _, g in given], axis=0)
@@ -459,7 +481,8 @@ def arrays_of(
     gest = col("gestation_weeks")
     if gest is not None:
         weeks = numbers(gest, "gestation_weeks", ref)
-        ref.add("must be between 0 and 45", (weeks < 0) | (weeks > 45), "gestation_weeks")
+        ref.add(GESTATION_OUT_OF_RANGE, (weeks < 0) | (weeks > MAX_GESTATION_WEEKS),
+                "gestation_weeks")
         ref.add("gestation_weeks needs unborn: true", ~np.isnan(weeks) & ~unborn,
                 "gestation_weeks")
 
