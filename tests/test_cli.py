@@ -90,7 +90,7 @@ def test_validate_ok_and_broken(tmp_path: Path, capsys: pytest.CaptureFixture[st
     )
     code, _, err = run(capsys, "validate", str(broken))
     assert code == 2
-    assert "marca" in err and "injrury" in err and "line" in err and "2 problem(s)" in err
+    assert "marca" in err and "injrury" in err and "line" in err and "2 problems found" in err
 
 
 def test_indicators_filters_and_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,7 +110,7 @@ def test_indicators_filters_and_json_shape(capsys: pytest.CaptureFixture[str]) -
     )
     assert [i["id"] for i in json.loads(out)] == ["poor-diet"]
     code, out, _ = run(capsys, "indicators", "--rules", MINIMAL, "--domain", "domestic-abuse")
-    assert "da-incidents" in out and "1 indicator(s)" in out
+    assert "da-incidents" in out and "1 indicator" in out and "1 indicators" not in out
 
 
 def test_unexpected_errors_exit_1_without_traceback(

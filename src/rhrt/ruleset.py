@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from rhrt._version import __version__
 from rhrt.cases import CaseInput, parse_case
+from rhrt.engine import ENGINES
 from rhrt.engine.reference import Evaluation, Facts, evaluate
 from rhrt.errors import CaseError, RhrtError, RulesetSchemaError, RulesetSyntaxError, suggest
 from rhrt.explain import citation, explain
@@ -368,7 +369,7 @@ def _make_engine(name: str, ruleset: Ruleset) -> EngineFn:
 
         return DurableEngine(ruleset.plan, ruleset.stamp.sha256).evaluate
     raise CaseError(
-        _unknown("engine", name), suggestion=suggest(name, ["reference", "durable"])
+        _unknown("engine", name), suggestion=suggest(name, list(ENGINES))
     )
 
 

@@ -19,6 +19,17 @@ def add_rules_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_engine_option(parser: argparse.ArgumentParser) -> None:
+    from rhrt.engine import ENGINES
+
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="reference",
+        help="evaluation engine (default %(default)s; durable needs rhrt[durable])",
+    )
+
+
 def ruleset_from_args(args: argparse.Namespace) -> Ruleset:
     return load_ruleset(args.rules)
 

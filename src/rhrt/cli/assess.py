@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from rhrt.cli._common import add_rules_option, write_output
+from rhrt.cli._common import add_engine_option, add_rules_option, write_output
 from rhrt.cli.render import (
     add_override_options,
     add_template_options,
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("case", metavar="CASE", help="case file (YAML or JSON), or - for stdin")
     add_rules_option(p)
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
-    p.add_argument("--engine", default="reference", help="evaluation engine (reference, durable)")
+    add_engine_option(p)
     p.add_argument(
         "--include-notes",
         action="store_true",

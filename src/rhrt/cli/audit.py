@@ -16,7 +16,7 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="FILE", help="write the report to a file")
     p.add_argument("--tables", metavar="DIR",
                    help="also write every table as CSV into this directory")
-    p.add_argument("--top", type=int, default=100, help="cases to list (default 100)")
+    p.add_argument("--top", type=int, default=100, metavar="N", help="cases to list (default 100)")
     p.add_argument("--chunk-size", type=int, default=250_000, help=argparse.SUPPRESS)
 
 

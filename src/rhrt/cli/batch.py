@@ -25,14 +25,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("input", metavar="IN", help="input file (.csv, .csv.gz or .parquet)")
-    p.add_argument("--out", metavar="OUT", required=True, help="output file (.csv or .parquet)")
+    p.add_argument("--out", metavar="FILE", required=True, help="output file (.csv or .parquet)")
     add_rules_option(p)
     p.add_argument(
         "--fast",
         action="store_true",
         help="write only level, urgent and one true/false column per pathway (fastest)",
     )
-    p.add_argument("--keep-input", action="store_true", help="copy the input columns to OUT")
+    p.add_argument("--keep-input", action="store_true", help="copy the input columns to FILE")
     p.add_argument(
         "--ignore-column",
         action="append",

@@ -12,6 +12,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
+from rhrt.cli._common import add_engine_option
 from rhrt.ruleset import load_ruleset
 
 
@@ -31,8 +32,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--max-examples", type=int, default=200, metavar="N",
         help="generated examples per property (default 200)",
     )
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: deterministic)")
-    p.add_argument("--engine", default="reference", help="engine to check (reference, durable)")
+    p.add_argument(
+        "--seed", type=int, default=None, metavar="N", help="random seed (default: deterministic)"
+    )
+    add_engine_option(p)
     p.set_defaults(handler=run)
 
 

@@ -6,17 +6,27 @@ from __future__ import annotations
 import argparse
 import json
 
+from rhrt._words import plural
 from rhrt.cli._common import add_rules_option, ruleset_from_args, write_output
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("indicators", help="list and search the ruleset's indicators")
+    p = sub.add_parser(
+        "indicators",
+        help="list and search the ruleset's indicators",
+        description=(
+            "List the ruleset's indicators (the concerns a case names by id), filtered by "
+            "level, domain, tag or words. Use the ids in a case's 'indicators' list."
+        ),
+    )
     add_rules_option(p)
-    p.add_argument("--level", type=int, choices=(1, 2, 3, 4))
-    p.add_argument("--domain", help="domain or topic id (e.g. child-development, neglect)")
-    p.add_argument("--tag", help="tag id")
+    p.add_argument("--level", type=int, choices=(1, 2, 3, 4), help="only indicators at this level")
+    p.add_argument(
+        "--domain", metavar="DOMAIN", help="domain or topic id (e.g. child-development, neglect)"
+    )
+    p.add_argument("--tag", metavar="TAG", help="tag id (e.g. neglect, injury)")
     p.add_argument("--search", metavar="TEXT", help="words that must all appear in id or text")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(handler=run)
 
 
@@ -30,9 +40,10 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     lines = []
+    width = max((len(ind.id) for ind in found), default=0)
     for ind in found:
         where = ind.domain + (f"/{ind.subdomain}" if ind.subdomain else "")
-        lines.append(f"L{ind.level}  {ind.id:<45} {where}\n      {ind.text}")
-    lines.append(f"{len(found)} indicator(s)")
+        lines.append(f"L{ind.level}  {ind.id:<{width}}  {where}\n      {ind.text}")
+    lines.append(plural(len(found), "indicator"))
     write_output("\n".join(lines), None)
     return 0

@@ -13,7 +13,13 @@ import argparse
 import sys
 from typing import Any
 
-from rhrt.cli._common import add_rules_option, read_input, ruleset_from_args, write_output
+from rhrt.cli._common import (
+    add_engine_option,
+    add_rules_option,
+    read_input,
+    ruleset_from_args,
+    write_output,
+)
 from rhrt.errors import CaseError
 from rhrt.model.case import Case
 from rhrt.model.decision import Decision
@@ -36,8 +42,18 @@ def add_override_options(parser: argparse.ArgumentParser) -> None:
         "professional judgement",
         "record a practitioner's own level beside the framework's (all three together)",
     )
-    group.add_argument("--override-level", type=int, choices=(1, 2, 3, 4), metavar="N")
-    group.add_argument("--override-reason", metavar="TEXT")
+    group.add_argument(
+        "--override-level",
+        type=int,
+        choices=(1, 2, 3, 4),
+        metavar="N",
+        help="the level (1-4) the practitioner judges right; kept beside the framework's",
+    )
+    group.add_argument(
+        "--override-reason",
+        metavar="TEXT",
+        help="why, in the practitioner's words (kept in the record; quote it in the shell)",
+    )
     group.add_argument("--override-role", metavar="ROLE", help="e.g. 'social worker'")
 
 
@@ -101,7 +117,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--format", choices=TEMPLATE_FORMATS, default="markdown", help="output format")
     add_template_options(p)
     add_override_options(p)
-    p.add_argument("--engine", default="reference", help="evaluation engine (reference, durable)")
+    add_engine_option(p)
     p.add_argument("--out", metavar="FILE", help="write to a file instead of standard output")
     p.set_defaults(handler=run)
 

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("n", metavar="N", type=int, help="number of cases")
     p.add_argument("--out", metavar="FILE", required=True, help="output file (.csv or .parquet)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     add_rules_option(p)
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.set_defaults(handler=run)

@@ -6,13 +6,22 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rhrt._words import plural
 from rhrt.errors import RulesetError
 from rhrt.rules.lint import lint
 from rhrt.ruleset import load_ruleset
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("validate", help="check a ruleset file; exit 0 when valid")
+    p = sub.add_parser(
+        "validate",
+        help="check a ruleset file; exit 0 when valid",
+        description=(
+            "Check a ruleset file against the format (docs/ruleset-format.md) and report every "
+            "problem with its file:line:col, then completeness findings (empty level/domain "
+            "cells, unreachable pathways). Exit 0 when valid, 2 when not."
+        ),
+    )
     p.add_argument("rules", metavar="RULES", help="ruleset YAML file")
     p.add_argument(
         "--strict",
@@ -28,17 +37,18 @@ def run(args: argparse.Namespace) -> int:
     except RulesetError as exc:
         for problem in exc.problems:
             print(str(problem), file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
+        print(f"{plural(len(exc.problems), 'problem')} found", file=sys.stderr)
         return exc.exit_code
     model = ruleset.model
     findings = lint(model, ruleset.plan)
     for finding in findings:
         print(f"{args.rules}: {finding}", file=sys.stderr)
     if findings and args.strict:
-        print(f"{len(findings)} finding(s) (--strict)", file=sys.stderr)
+        print(f"{plural(len(findings), 'finding')} (--strict)", file=sys.stderr)
         return 2
     print(
-        f"{args.rules}: valid ({ruleset.id} {ruleset.version}; {len(model.indicators)} indicators, "
-        f"{len(model.rules)} rules, {len(model.pathways)} pathways; sha256 {ruleset.stamp.sha256})"
+        f"{args.rules}: valid ({ruleset.id} {ruleset.version}; "
+        f"{plural(len(model.indicators), 'indicator')}, {plural(len(model.rules), 'rule')}, "
+        f"{plural(len(model.pathways), 'pathway')}; sha256 {ruleset.stamp.sha256})"
     )
     return 0

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from rhrt._words import plural
 from rhrt.model.case import Case
 from rhrt.model.decision import Decision
 from rhrt.rules.compile import Count, HasAny, MeasureCmp, Not
@@ -91,7 +92,7 @@ class InvariantReport:
         if self.ok:
             lines.append("All properties hold.")
         else:
-            lines.append(f"{len(self.counterexamples)} propert(y/ies) broken; minimal cases:")
+            lines.append(f"{plural(len(self.counterexamples), 'property')} broken; minimal cases:")
             lines.extend(str(c) for c in self.counterexamples)
         return "\n".join(lines)
 

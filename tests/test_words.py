@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: MIT
+"""Counts in messages agree with their nouns (one helper: ``rhrt._words.plural``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rhrt._words import plural
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "expected"),
+    [
+        (0, "rule", "0 rules"),
+        (1, "rule", "1 rule"),
+        (2, "problem", "2 problems"),
+        (1, "property", "1 property"),
+        (3, "property", "3 properties"),
+        (2, "day", "2 days"),
+        (2, "match", "2 matches"),
+        (1_234, "case", "1,234 cases"),
+    ],
+)
+def test_plural(count: int, noun: str, expected: str) -> None:
+    assert plural(count, noun) == expected
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_one_is_singular_and_every_other_count_plural(count: int) -> None:
+    shown = plural(count, "indicator")
+    assert shown.endswith("indicator" if count == 1 else "indicators")
+    assert int(shown.split()[0].replace(",", "")) == count
+
+
+def test_no_hand_rolled_plurals_in_the_source() -> None:
+    """No "(s)", "(y/ies)" or "(ies)" after a word in any message rhrt prints."""
+    pattern = re.compile(r"\b[a-z]{4,}\((s|es|y/ies|ies)\)(?=[\s\"',;:!?]|$)")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "src").rglob("*"))
+        if path.suffix in {".py", ".j2"}
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line) and "http(s)" not in line and path.name != "_words.py"
+    ]
+    assert offenders == []
