@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: MIT
+"""Fingerprint every decision, batch output and rendered document, to prove a refactor changed
+nothing (issue 13: "byte-identical before and after").
+
+Usage::
+
+    .venv/bin/python scripts/semantics_fingerprint.py [--cache DIR] [--population N]
+        [--reference N] [--durable N]
+
+Prints one ``sha256  name`` line per group, then ``TOTAL``. Run it on the commit before a change
+and after it; every line must match. To run an older commit with the same inputs::
+
+    git archive <commit> src data | tar -x -C /tmp/base
+    PYTHONPATH=/tmp/base/src .venv/bin/python scripts/semantics_fingerprint.py
+
+Inputs are generated once into ``--cache`` (default ``/tmp/rhrt-fingerprint``) and reused, so
+both runs see exactly the same cases even if the generators change in between:
+
+* the bundled ruleset × ``examples/cases`` and ``tests/vignettes`` (reference decisions as JSON,
+  durable decisions, each decision rendered as text/Markdown/HTML, referral drafts, the ruleset
+  document);
+* a synthetic population (``rhrt.synth``, seed 13) through the batch engine in fast and default
+  modes, file streaming to CSV, the audit report and a what-if impact report; the first
+  ``--reference`` rows through the reference engine and ``--durable`` rows through durable;
+* generated rulesets (``rhrt.testing.strategies.ruleset_data``, with and without ``not``) each
+  with generated cases, through the reference, batch and durable engines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Sums:
+    def __init__(self) -> None:
+        self.groups: dict[str, Any] = {}
+        self.counts: dict[str, int] = {}
+
+    def add(self, group: str, item: str | bytes) -> None:
+        h = self.groups.setdefault(group, hashlib.sha256())
+        self.counts[group] = self.counts.get(group, 0) + 1
+        h.update(item.encode() if isinstance(item, str) else item)
+        h.update(b"\0")
+
+    def report(self) -> None:
+        total = hashlib.sha256()
+        for name in sorted(self.groups):
+            digest = self.groups[name].hexdigest()
+            total.update(f"{name}={digest}\n".encode())
+            print(f"{digest}  {name} ({self.counts[name]})")
+        print(f"{total.hexdigest()}  TOTAL")
+
+
+def _generated(cache: Path, count: int) -> list[dict[str, Any]]:
+    """Generated rulesets with cases, as plain data (made once, then read from the cache)."""
+    path = cache / "generated.json"
+    if path.exists():
+        return json.loads(path.read_text())  # type: ignore[no-any-return]
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+
+    from rhrt.ruleset import ruleset_from_data
+    from rhrt.testing.strategies import cases, ruleset_data
+
+    out: list[dict[str, Any]] = []
+
+    @settings(max_examples=count, derandomize=True, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), deadline=None)
+    @given(st.data(), st.booleans())
+    def draw(data: st.DataObject, allow_not: bool) -> None:
+        spec = data.draw(ruleset_data(max_indicators=10, max_rules=6, max_depth=3,
+                                      allow_not=allow_not))
+        ruleset = ruleset_from_data(spec)
+        drawn = data.draw(st.lists(cases(ruleset), min_size=5, max_size=20))
+        out.append({
+            "ruleset": spec,
+            "cases": [c.model_dump(mode="json", exclude_defaults=True) for c in drawn],
+        })
+
+    draw()
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, default=str))
+    return out
+
+
+def _population(cache: Path, n: int) -> Path:
+    path = cache / f"population-{n}.parquet"
+    if not path.exists():
+        import pyarrow.parquet as pq
+
+        from rhrt.synth import population
+
+        cache.mkdir(parents=True, exist_ok=True)
+        pq.write_table(population(n, seed=13), path)
+    return path
+
+
+def _table_digest(table: Any) -> str:
+    h = hashlib.sha256()
+    for name in table.column_names:
+        h.update(name.encode())
+        h.update(json.dumps(table.column(name).to_pylist(), default=str).encode())
+    return h.hexdigest()
+
+
+def _decisions(sums: Sums, prefix: str, ruleset: Any, items: list[tuple[str, Any]],
+               *, render: bool, durable: bool) -> None:
+    from rhrt.errors import RhrtError
+    from rhrt.pathways.render import render_decision, render_referral
+
+    for name, case in items:
+        try:
+            parsed = ruleset.validate_case(case)
+            decision = ruleset.assess(parsed)
+        except RhrtError as exc:
+            sums.add(f"{prefix}/reference", f"{name} error {type(exc).__name__} {exc}")
+            continue
+        sums.add(f"{prefix}/reference", decision.to_json(include_notes=True))
+        if render:
+            for fmt in ("text", "markdown", "html"):
+                sums.add(f"{prefix}/render-{fmt}", render_decision(
+                    decision, ruleset, fmt, include_notes=True))
+                sums.add(f"{prefix}/referral-{fmt}", render_referral(
+                    parsed, decision, ruleset, fmt))
+        if durable:
+            try:
+                other = ruleset.assess(parsed, engine="durable")
+                sums.add(f"{prefix}/durable", other.to_json(include_notes=True))
+            except RhrtError as exc:
+                sums.add(f"{prefix}/durable", f"{name} error {type(exc).__name__}")
+
+
+def _batch(sums: Sums, prefix: str, ruleset: Any, table: Any) -> None:
+    from rhrt.batch import assess_table
+
+    for fast in (False, True):
+        out = assess_table(table, ruleset, fast=fast, keep_input=False)
+        sums.add(f"{prefix}/batch-{'fast' if fast else 'default'}", _table_digest(out))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_cache = Path(tempfile.gettempdir()) / "rhrt-fingerprint"
+    parser.add_argument("--cache", type=Path, default=default_cache)
+    parser.add_argument("--population", type=int, default=100_000)
+    parser.add_argument("--reference", type=int, default=10_000)
+    parser.add_argument("--durable", type=int, default=1_000)
+    parser.add_argument("--generated", type=int, default=150)
+    args = parser.parse_args()
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import yaml
+
+    import rhrt
+    from rhrt import audit, diff
+    from rhrt.batch import assess_file, iter_cases
+    from rhrt.pathways.render import render_ruleset
+    from rhrt.ruleset import ruleset_from_data
+
+    print(f"# rhrt from {Path(rhrt.__file__).parent}", file=sys.stderr)
+    sums = Sums()
+    bundled = rhrt.load_ruleset()
+
+    # 1. bundled ruleset × examples and vignettes
+    items: list[tuple[str, Any]] = []
+    for path in sorted((ROOT / "examples" / "cases").glob("*.yaml")):
+        items.append((path.name, yaml.safe_load(path.read_text())))
+    for path in sorted((ROOT / "tests" / "vignettes").glob("*.yaml")):
+        for v in yaml.safe_load(path.read_text()) or []:
+            items.append((v["id"], {"child": v.get("child", {}),
+                                    "indicators": v.get("indicators", []),
+                                    "measures": v.get("measures", {})}))
+    _decisions(sums, "bundled", bundled, items, render=True, durable=True)
+    for fmt in ("markdown", "html"):
+        sums.add("bundled/ruleset-doc", render_ruleset(bundled, fmt))
+
+    # 2. synthetic population
+    pop_path = _population(args.cache, args.population)
+    table = pq.read_table(pop_path)
+    _batch(sums, "population", bundled, table)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.csv"
+        summary = assess_file(pop_path, out, bundled, chunk_rows=30_000, progress=False)
+        sums.add("population/stream-csv", out.read_bytes())
+        sums.add("population/stream-summary", json.dumps(summary.as_dict(), sort_keys=True))
+    sums.add("population/audit", audit.compare(table, bundled).to_markdown())
+    data = bundled.model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for rule in data["rules"]:
+        if rule["then"].get("level") == 3:
+            rule["then"]["level"] = 2  # a what-if: every level-3 rule lowered to 2
+    changed = ruleset_from_data(data)
+    sums.add("population/impact", diff.impact(table, bundled, changed).to_markdown())
+    head = table.slice(0, max(args.reference, args.durable))
+    rows = list(iter_cases(head, bundled))
+    numbered = [(str(i), r) for i, r in enumerate(rows)]
+    _decisions(sums, "population-ref", bundled, numbered[: args.reference], render=False,
+               durable=False)
+    _decisions(sums, "population-durable", bundled, numbered[: args.durable], render=False,
+               durable=True)
+
+    # 3. generated rulesets with generated cases
+    for k, entry in enumerate(_generated(args.cache, args.generated)):
+        try:
+            ruleset = ruleset_from_data(entry["ruleset"])
+        except rhrt.RhrtError as exc:
+            sums.add("generated/load", f"{k} {type(exc).__name__}")
+            continue
+        cases = [(f"{k}.{i}", c) for i, c in enumerate(entry["cases"])]
+        _decisions(sums, "generated", ruleset, cases, render=k % 10 == 0, durable=True)
+        rows_ = []
+        for _, c in cases:
+            child = c.get("child", {})
+            row: dict[str, Any] = {
+                "indicators": [i["id"] for i in c.get("indicators", [])],
+                "unborn": bool(child.get("unborn", False)),
+                "age_months": child.get("age_months", child["age_years"] * 12
+                                        if "age_years" in child else None),
+            }
+            for ms in ruleset.plan.measures:
+                row[ms] = c.get("measures", {}).get(ms)
+            rows_.append(row)
+        gen_table = pa.Table.from_pylist(rows_)
+        try:
+            _batch(sums, "generated", ruleset, gen_table)
+        except rhrt.RhrtError as exc:
+            sums.add("generated/batch-error", f"{k} {type(exc).__name__} {exc}")
+    sums.report()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
