@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from rhrt.engine.reference import TOP_LEVEL, Evaluation, Facts, RuleResult, level_of, truth
+from rhrt.engine.reference import level_of, truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.ruleset import RulesetModel, SourceRef
-from rhrt.rules.compile import All, Count, MeasureCmp, Node, Plan
-
-_OP_WORDS = {
-    "at_least": "of {v} or more",
-    "more_than": "above {v}",
-    "at_most": "of {v} or less",
-    "less_than": "below {v}",
-}
+from rhrt.rules.plan import All, Count, MeasureCmp, Node, Plan
+from rhrt.rules.semantics import (
+    MEASURE_HINT_WORDS,
+    TOP_LEVEL,
+    Evaluation,
+    Facts,
+    RuleResult,
+    number_words,
+)
 
 
 def _in_order(plan: Plan, ids: Iterable[str]) -> list[str]:
@@ -126,7 +127,7 @@ def _describe(node: Node) -> str | None:
     and would bury the useful hints, and a child's age is not something to change.
     """
     if isinstance(node, MeasureCmp):
-        return f"A {node.measure} {_OP_WORDS[node.op].format(v=f'{node.value:g}')}"
+        return f"A {node.measure} {MEASURE_HINT_WORDS[node.op].format(v=number_words(node.value))}"
     return None
 
 

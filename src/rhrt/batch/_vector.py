@@ -9,20 +9,18 @@ ruleset is a few dozen numpy reductions whatever the number of rows.
 Inputs (:class:`Arrays`) are column-major: ``present[c]`` is the presence vector of the c-th
 indicator in ruleset order, which keeps every indicator slice contiguous in memory.
 
-The semantics are exactly those of ``engine/reference.py`` (Kleene logic, rules fire when true
-or unknown, unborn is under every age) and of ``explain.determining_indicators``; the two are
-property-tested to agree row by row (``tests/test_batch.py``).
+The meaning is :mod:`rhrt.rules.semantics` (Kleene logic, rules fire when true or unknown, the
+level floor, unborn is under every age, the recommendation order), computed over arrays, and
+``explain.determining_indicators``; the engines are property-tested to agree row by row
+(``tests/test_batch.py``).
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
-from rhrt.rules.compile import (
-    MEASURE_OPERATORS,
+from rhrt.rules.plan import (
     AgeCmp,
     All,
     AnyOf,
@@ -33,6 +31,15 @@ from rhrt.rules.compile import (
     Node,
     Not,
     Plan,
+    derived,
+)
+from rhrt.rules.semantics import (
+    AGE_OF_UNBORN,
+    AGE_OPERATORS,
+    LEVELS,
+    LOWEST_LEVEL,
+    MEASURE_OPERATORS,
+    recommendation_slots,
 )
 
 if TYPE_CHECKING:
@@ -79,7 +86,7 @@ class VectorResult:
     """The outcome for every case: what ``Evaluation`` is for one case."""
 
     level: Any
-    """uint8 array of levels 1-4."""
+    """uint8 array of levels (on the scale ``LEVELS``)."""
     urgent: BoolArray
     fired: BoolArray
     """Shape (rules, n): rule r fired (true or unknown) for case i, in plan rule order."""
@@ -159,25 +166,22 @@ class VectorPlan:
                     ),
                 )
             )
+        slots = tuple((pid(p), source) for p, source in recommendation_slots(plan))
         level_pathways = {
-            lv: tuple(pid(p) for p in plan.level_pathways.get(lv, ())) for lv in (1, 2, 3, 4)
+            lv: tuple(p for p, source in slots if source == -lv) for lv in LEVELS
         }
-        slots = [(p, r) for r, rule in enumerate(rules) for p in rule.pathways]
-        slots += [(p, -lv) for lv in (1, 2, 3, 4) for p in level_pathways[lv]]
         return cls(
             plan=plan,
             indicator_ids=ids,
             column=column,
             indicator_level=levels,
-            level_columns={
-                lv: np.flatnonzero(levels == lv).astype(np.intp) for lv in (1, 2, 3, 4)
-            },
+            level_columns={lv: np.flatnonzero(levels == lv).astype(np.intp) for lv in LEVELS},
             primary_domain=primary,
             rules=tuple(rules),
             rule_ids=tuple(r.id for r in plan.rules),
             pathway_ids=tuple(pathway_ids),
             level_pathways=level_pathways,
-            slots=tuple(slots),
+            slots=slots,
             no_rank=len(slots) + 1,
         )
 
@@ -198,8 +202,8 @@ class VectorPlan:
 
         n = arrays.n
         memo: dict[Node, tuple[BoolArray, BoolArray | None]] = {}
-        level = np.ones(n, dtype=np.uint8)
-        for lv in (2, 3, 4):
+        level = np.full(n, LOWEST_LEVEL, dtype=np.uint8)  # the level floor, from the concerns
+        for lv in LEVELS[1:]:
             cols = self.level_columns[lv]
             if cols.size:
                 level[_any_rows(arrays.present, cols, n)] = lv
@@ -209,7 +213,7 @@ class VectorPlan:
             true, unknown = self._node(rule.node, arrays, memo)
             hit = true if unknown is None else true | unknown
             fired[r] = hit
-            if rule.level is not None and rule.level > 1:
+            if rule.level is not None and rule.level > LOWEST_LEVEL:
                 np.maximum(level, np.uint8(rule.level), out=level, where=hit)
             if rule.urgent:
                 urgent |= hit
@@ -250,65 +254,59 @@ class VectorPlan:
         import numpy as np
 
         n = a.n
-        if isinstance(node, HasAny):
-            return _any_rows(a.present, self._columns(node.ids), n), None
-        if isinstance(node, Count):
-            cols = self._columns(node.ids)
-            if cols.size < node.at_least:
-                return np.zeros(n, dtype=bool), None
-            sub = a.present[cols]
-            ok = sub.sum(axis=0, dtype=np.int32) >= node.at_least
-            if node.distinct_domains is not None:
-                doms = self.primary_domain[cols]
-                spread = np.zeros(n, dtype=np.int32)
-                for dom in np.unique(doms):
-                    spread += np.logical_or.reduce(sub[doms == dom], axis=0)
-                ok &= spread >= node.distinct_domains
-            return ok, None
-        if isinstance(node, MeasureCmp):
-            values = a.measures.get(node.measure)
-            if values is None:
-                return np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
-            missing = np.isnan(values)
-            with np.errstate(invalid="ignore"):
-                true = MEASURE_OPERATORS[node.op](values, node.value)
-            return true & ~missing, missing
-        if isinstance(node, AgeCmp):
-            age = a.age_months
-            missing = np.isnan(age) & ~a.unborn
-            with np.errstate(invalid="ignore"):
-                known = age < node.months if node.op == "under" else age >= node.months
-            true = (known & ~np.isnan(age)) & ~a.unborn
-            if node.op == "under":
-                true |= a.unborn
-            return true, missing
-        if isinstance(node, IsUnborn):
-            # neither unborn nor an age recorded: whether the child is unborn is unknown
-            unknown = ~a.unborn & np.isnan(a.age_months)
-            true = a.unborn.copy() if node.value else ~a.unborn & ~unknown
-            return true, (unknown if unknown.any() else None)
-        if isinstance(node, All):
-            true = np.ones(n, dtype=bool)
-            false = np.zeros(n, dtype=bool)
-            for child in node.children:
-                t, u = self._node(child, a, memo)
-                true &= t
-                false |= ~t if u is None else ~(t | u)
-            return true, _unknown(true, false)
-        if isinstance(node, AnyOf):
-            true = np.zeros(n, dtype=bool)
-            false = np.ones(n, dtype=bool)
-            for child in node.children:
-                t, u = self._node(child, a, memo)
-                true |= t
-                false &= ~t if u is None else ~(t | u)
-            return true, _unknown(true, false)
-        if isinstance(node, Not):
-            t, u = self._node(node.child, a, memo)
-            if u is None:
-                return ~t, None
-            return ~(t | u), u
-        raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+        match node:
+            case HasAny():
+                return _any_rows(a.present, self._columns(node.ids), n), None
+            case Count():
+                cols = self._columns(node.ids)
+                if cols.size < node.at_least:
+                    return np.zeros(n, dtype=bool), None
+                sub = a.present[cols]
+                ok = sub.sum(axis=0, dtype=np.int32) >= node.at_least
+                if node.distinct_domains is not None:
+                    doms = self.primary_domain[cols]
+                    spread = np.zeros(n, dtype=np.int32)
+                    for dom in np.unique(doms):
+                        spread += np.logical_or.reduce(sub[doms == dom], axis=0)
+                    ok &= spread >= node.distinct_domains
+                return ok, None
+            case MeasureCmp():
+                values = a.measures.get(node.measure)
+                if values is None:
+                    return np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+                return _compare(MEASURE_OPERATORS[node.op], values, node.value)
+            case AgeCmp():
+                # the age the rules see: unborn is under every age
+                age = np.where(a.unborn, AGE_OF_UNBORN, a.age_months)
+                return _compare(AGE_OPERATORS[node.op], age, node.months)
+            case IsUnborn():
+                # neither unborn nor an age recorded: whether the child is unborn is unknown
+                unknown = ~a.unborn & np.isnan(a.age_months)
+                true = a.unborn.copy() if node.value else ~a.unborn & ~unknown
+                return true, (unknown if unknown.any() else None)
+            case All():
+                true = np.ones(n, dtype=bool)
+                false = np.zeros(n, dtype=bool)
+                for child in node.children:
+                    t, u = self._node(child, a, memo)
+                    true &= t
+                    false |= ~t if u is None else ~(t | u)
+                return true, _unknown(true, false)
+            case AnyOf():
+                true = np.zeros(n, dtype=bool)
+                false = np.ones(n, dtype=bool)
+                for child in node.children:
+                    t, u = self._node(child, a, memo)
+                    true |= t
+                    false &= ~t if u is None else ~(t | u)
+                return true, _unknown(true, false)
+            case Not():
+                t, u = self._node(node.child, a, memo)
+                if u is None:
+                    return ~t, None
+                return ~(t | u), u
+            case _:
+                assert_never(node)
 
     # -- explanation ------------------------------------------------------------------------
 
@@ -391,36 +389,16 @@ def _unknown(true: BoolArray, false: BoolArray) -> BoolArray | None:
     return unknown if unknown.any() else None
 
 
-# -- one compiled vector plan per plan -------------------------------------------------------
+def _compare(op: Any, values: FloatArray, threshold: float) -> tuple[BoolArray, BoolArray]:
+    """(true, unknown) of ``values <op> threshold``; NaN (not recorded) is unknown."""
+    import numpy as np
 
-_CACHE: dict[int, tuple[weakref.ref[Plan], VectorPlan]] = {}
-_CACHE_LOCK = threading.RLock()  # re-entrant: a weakref callback may run during GC
+    missing = np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        true = op(values, threshold)
+    return true & ~missing, missing
 
 
 def vector_plan(plan: Plan) -> VectorPlan:
-    """The vector plan of a plan, compiled once and reused while the plan is alive.
-
-    Keyed by the plan object (a plan is immutable); a weak reference drops the entry when the
-    ruleset goes, so long-running notebooks that load many rulesets do not leak.
-    """
-    key = id(plan)
-    with _CACHE_LOCK:
-        entry = _CACHE.get(key)
-        if entry is not None and entry[0]() is plan:
-            return entry[1]
-    compiled = VectorPlan.compile(plan)
-    with _CACHE_LOCK:
-        _CACHE[key] = (weakref.ref(plan, _forget(key)), compiled)
-    return compiled
-
-
-def _forget(key: int) -> Any:
-    cache, lock = _CACHE, _CACHE_LOCK  # bound now: module globals are gone at shutdown
-
-    def callback(ref: weakref.ref[Plan]) -> None:
-        with lock:
-            entry = cache.get(key)
-            if entry is not None and entry[0] is ref:
-                del cache[key]
-
-    return callback
+    """The vector plan of a plan, compiled once and kept with the plan while it is alive."""
+    return derived(plan, "batch.vector", VectorPlan.compile)

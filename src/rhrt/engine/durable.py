@@ -14,8 +14,8 @@ How a plan becomes a durable-rules ruleset (its JSON form, so rule names are the
   boolean per indicator (durable rejects facts with more than ~250 properties).
 * Three-valued logic as *intervals*. A missing age or measure is sent twice, as the lowest and
   the highest possible value (``*_lo`` / ``*_hi``); a comparison that must hold "true or
-  unknown" reads the optimistic bound, one that must hold "true" reads the pessimistic one. An
-  unborn child is below every age threshold in both bounds ("under every age"). So every leaf
+  unknown" reads the optimistic bound, one that must hold "true" reads the pessimistic one.
+  An unborn child has the shared unborn age (below every threshold, in both bounds). So every leaf
   is one durable comparison and durable alone decides, with Kleene logic, whether each rule's
   condition is true, unknown or false.
 * Numbers are sent as their rank among the thresholds the ruleset compares that field with
@@ -27,8 +27,10 @@ How a plan becomes a durable-rules ruleset (its JSON form, so rule names are the
 * Conditions are compiled to disjunctive normal form, one durable rule per alternative
   (``<id>``, ``<id>~or-2``, ...; see :func:`_rules` for why not durable's ``any``).
   ``<id>`` fires when its condition is true or unknown (the rule fires), ``<id>~certain`` when
-  it is known true; ``rhrt~level-N`` when an indicator of level N is present; ``rhrt~seen``
-  always, proving durable processed the fact.
+  it is known true; ``rhrt~seen`` always, proving durable processed the fact.
+* durable decides only each rule's truth; the level, urgency and pathways follow from the
+  shared fold (:func:`rhrt.rules.semantics.fold`). Which missing facts an unknown rule assumed
+  is read back from the fact durable was given (its intervals), not from the reference engine.
 
 durable-rules 2.0.28 is unmaintained and has sharp edges (see docs/testing-rules.md and
 shared research); this module is the only code that touches it, and none of them leak:
@@ -56,11 +58,11 @@ import json
 import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, assert_never
 
-from rhrt.engine.reference import Evaluation, Facts, RuleResult, truth
 from rhrt.errors import BackendError, MissingExtraError
-from rhrt.rules.compile import (
+from rhrt.model.scale import MEASURE_OPS, MeasureOp
+from rhrt.rules.plan import (
     AgeCmp,
     All,
     AnyOf,
@@ -72,6 +74,22 @@ from rhrt.rules.compile import (
     Node,
     Not,
     Plan,
+    walk,
+)
+from rhrt.rules.semantics import (
+    AGE_OPERATORS,
+    MEASURE_OPERATORS,
+    MISSING_AGE,
+    Evaluation,
+    Facts,
+    Kleene,
+    RuleResult,
+    Truth,
+    domain_spread,
+    fold,
+    missing_measure,
+    rule_age,
+    unborn_truth,
 )
 
 __all__ = ["MAX_ALTERNATIVES", "MAX_FACT_FIELDS", "DurableEngine", "compile_durable"]
@@ -83,7 +101,6 @@ SENTINEL = "#"
 """First item of every list field: durable's ``$iall`` is false on an empty list."""
 SEEN = "rhrt~seen"
 CERTAIN = "~certain"
-LEVEL_RULE = "rhrt~level-"
 ALTERNATIVE = "~or-"
 MAX_FACT_FIELDS = 240
 """durable rejects a fact with more than ~250 properties (error 302)."""
@@ -91,7 +108,10 @@ MAX_ALTERNATIVES = 256
 """The most alternatives (disjuncts) one rule may compile to before we refuse it."""
 
 _FALSE: dict[str, Any] = {"$lt": {MARK: 0}}
-_UP = {"at_least": "$gte", "more_than": "$gt", "at_most": "$lte", "less_than": "$lt"}
+_UP: dict[MeasureOp, str] = {
+    "at_least": "$gte", "more_than": "$gt", "at_most": "$lte", "less_than": "$lt"
+}
+assert tuple(_UP) == MEASURE_OPS
 _NEGATE = {"$gte": "$lt", "$gt": "$lte", "$lte": "$gt", "$lt": "$gte"}
 
 Literal = str
@@ -155,7 +175,7 @@ class _Compiler:
         measures: dict[str, list[float]] = {}
         counts: dict[frozenset[str], tuple[int, int]] = {}
         for rule in plan.rules:
-            for node in _walk(rule.condition):
+            for node in walk(rule.condition):
                 if isinstance(node, AgeCmp):
                     ages.append(node.months)
                 elif isinstance(node, MeasureCmp):
@@ -179,10 +199,6 @@ class _Compiler:
 
     def definition(self) -> dict[str, dict[str, Any]]:
         rules: dict[str, dict[str, Any]] = dict(_rules(SEEN, [()]))
-        for level in (2, 3, 4):
-            ids = frozenset(i for i, lv in self.plan.indicator_level.items() if lv == level)
-            if ids:
-                rules.update(_rules(f"{LEVEL_RULE}{level}", [(self._any_present(ids),)]))
         for rule in self.plan.rules:
             try:
                 fires = self.dnf(rule.condition, "NF")
@@ -200,36 +216,40 @@ class _Compiler:
 
     def dnf(self, node: Node, mode: str) -> Dnf:
         """The condition in one of four modes: T (true), F (false), NT, NF (not true/false)."""
-        if isinstance(node, All | AnyOf):
-            # all: AND in modes T and NF, OR in F and NT; any: the other way round.
-            conjunctive = isinstance(node, All) == (mode in ("T", "NF"))
-            children = _merge_has_any(node.children) if isinstance(node, AnyOf) else node.children
-            parts = [self.dnf(child, mode) for child in children]
-            return _and(parts) if conjunctive else _or(parts)
-        if isinstance(node, Not):
-            return self.dnf(node.child, {"T": "F", "F": "T", "NT": "NF", "NF": "NT"}[mode])
         positive = mode in ("T", "NF")
-        if isinstance(node, HasAny):
-            if not node.ids:
-                return [] if positive else [()]
-            lit = self._any_present(node.ids) if positive else self._none_present(node.ids)
-            return [(lit,)]
-        if isinstance(node, Count):
-            return self._count(node, positive)
-        if isinstance(node, IsUnborn):
-            # Unborn is an interval too: [1, 1] unborn, [0, 0] born (an age is recorded),
-            # [0, 1] unknown (neither). "Certainly" reads the pessimistic bound.
-            wanted = node.value if positive else not node.value
-            certain = mode in ("T", "F")
-            bound = ("u_lo" if certain else "u_hi") if wanted else ("u_hi" if certain else "u_lo")
-            return [(_lit({bound: 1 if wanted else 0}),)]
-        if isinstance(node, MeasureCmp):
-            spec = self.measures[node.measure]
-            return [(self._compare(spec, _UP[node.op], node.value, mode),)]
-        if isinstance(node, AgeCmp):
-            op = "$lt" if node.op == "under" else "$gte"
-            return [(self._compare(self.age, op, node.months, mode),)]
-        raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+        match node:
+            case All() | AnyOf():
+                # all: AND in modes T and NF, OR in F and NT; any: the other way round.
+                conjunctive = isinstance(node, All) == positive
+                children = (
+                    _merge_has_any(node.children) if isinstance(node, AnyOf) else node.children
+                )
+                parts = [self.dnf(child, mode) for child in children]
+                return _and(parts) if conjunctive else _or(parts)
+            case Not():
+                return self.dnf(node.child, {"T": "F", "F": "T", "NT": "NF", "NF": "NT"}[mode])
+            case HasAny():
+                if not node.ids:
+                    return [] if positive else [()]
+                lit = self._any_present(node.ids) if positive else self._none_present(node.ids)
+                return [(lit,)]
+            case Count():
+                return self._count(node, positive)
+            case IsUnborn():
+                # Unborn is an interval too: [1, 1] unborn, [0, 0] born (an age is recorded),
+                # [0, 1] unknown (neither). "Certainly" reads the pessimistic bound.
+                wanted = node.value if positive else not node.value
+                certain = mode in ("T", "F")
+                bound = "u_lo" if certain == wanted else "u_hi"
+                return [(_lit({bound: 1 if wanted else 0}),)]
+            case MeasureCmp():
+                spec = self.measures[node.measure]
+                return [(self._compare(spec, _UP[node.op], node.value, mode),)]
+            case AgeCmp():
+                op = "$lt" if node.op == "under" else "$gte"
+                return [(self._compare(self.age, op, node.months, mode),)]
+            case _:
+                assert_never(node)
 
     def _compare(self, spec: _Field, op: str, value: float, mode: str) -> Literal:
         if mode in ("F", "NT"):
@@ -264,12 +284,13 @@ class _Compiler:
 
     def fact(self, facts: Facts, sid: str) -> dict[str, Any]:
         present = sorted(facts.present)
+        unborn = unborn_truth(True, facts.age_months, facts.unborn)
         tokens: list[str] = [SENTINEL]
         for ids, (key, max_n, max_d) in self.counts.items():
             hits = ids & facts.present
             tokens.extend(f"{key}:{j}" for j in range(1, min(len(hits), max_n) + 1))
             if max_d:
-                spread = len({facts.domains[i] for i in hits})
+                spread = domain_spread(hits, facts.domains)
                 tokens.extend(f"{key}d:{j}" for j in range(1, min(spread, max_d) + 1))
         fact: dict[str, Any] = {
             MARK: 1,
@@ -277,13 +298,10 @@ class _Compiler:
             "id": sid,
             "p": [SENTINEL, *present],
             "n": tokens,
-            "u_lo": 1 if facts.unborn else 0,
-            "u_hi": 1 if facts.unborn or facts.age_months is None else 0,
+            "u_lo": 1 if unborn is True else 0,
+            "u_hi": 0 if unborn is False else 1,
         }
-        if facts.unborn:
-            fact["a_lo"] = fact["a_hi"] = -1
-        else:
-            _bounds(fact, self.age, facts.age_months)
+        _bounds(fact, self.age, rule_age(facts.age_months, facts.unborn))
         for name, spec in self.measures.items():
             _bounds(fact, spec, facts.measures.get(name))
         return fact
@@ -332,15 +350,6 @@ def _rules(name: str, dnf: Dnf) -> Iterable[tuple[str, dict[str, Any]]]:
 def base_name(durable_rule: str) -> str:
     """The rule an alternative belongs to (``x~or-2`` → ``x``)."""
     return durable_rule.split(ALTERNATIVE, 1)[0]
-
-
-def _walk(node: Node) -> Iterable[Node]:
-    yield node
-    if isinstance(node, All | AnyOf):
-        for child in node.children:
-            yield from _walk(child)
-    elif isinstance(node, Not):
-        yield from _walk(node.child)
 
 
 def compile_durable(plan: Plan) -> dict[str, dict[str, Any]]:
@@ -459,9 +468,9 @@ class DurableEngine:
     """Evaluate facts with durable-rules; same :class:`Evaluation` as the reference engine.
 
     durable decides which rules fire and whether each firing condition is known true; the level,
-    urgency and pathways follow from that fired set exactly as in the reference engine. The
-    list of missing facts an unknown rule assumed (explanation bookkeeping, not part of the
-    decision) is taken from the shared plan walker.
+    urgency and pathways follow from that by the shared fold. The missing facts an unknown rule
+    assumed (explanation bookkeeping) are read from the intervals sent to durable
+    (:class:`_FactLeaves`), which must agree that the rule is unknown.
     """
 
     def __init__(self, plan: Plan, sha256: str = "") -> None:
@@ -481,42 +490,78 @@ class DurableEngine:
 
     def fired(self, facts: Facts) -> set[str]:
         """The durable rule names that fired for these facts (including auxiliary rules)."""
-        fact = self._compiler.fact(facts, "")
+        return self._run(self._compiler.fact(facts, ""))
+
+    def _run(self, fact: dict[str, Any]) -> set[str]:
         with _LOCK:
             return self._shared.run(fact)
 
     def evaluate(self, facts: Facts) -> Evaluation:
-        fired = self.fired(facts)
-        level = 1
-        for lv in (2, 3, 4):
-            if f"{LEVEL_RULE}{lv}" in fired:
-                level = lv
-        urgent = False
-        pathways: dict[str, list[str]] = {}
+        fact = self._compiler.fact(facts, "")
+        fired = self._run(fact)
+        leaves: _FactLeaves | None = None
         results = []
         for rule in self.plan.rules:
             value = _truth(rule, fired)
             assumed: tuple[str, ...] = ()
             if value is None:
+                leaves = leaves or _FactLeaves(self._compiler, fact)
                 unknowns: list[str] = []
-                truth(rule.condition, facts, unknowns)
+                if leaves.truth(rule.condition, unknowns) is not None:
+                    raise BackendError(
+                        f"durable-rules gave an inconsistent result for rule '{rule.id}'"
+                    )
                 assumed = tuple(dict.fromkeys(unknowns))
             results.append(RuleResult(rule, value, assumed))
-            if value is False:
-                continue
-            if rule.level is not None:
-                level = max(level, rule.level)
-            urgent = urgent or rule.urgent
-            for pathway in rule.pathways:
-                pathways.setdefault(pathway, []).append(rule.id)
-        for pathway in self.plan.level_pathways.get(level, ()):
-            pathways.setdefault(pathway, []).append(f"level-{level}")
-        return Evaluation(
-            level=level,
-            urgent=urgent,
-            pathways={k: tuple(v) for k, v in pathways.items()},
-            results=tuple(results),
-        )
+        return fold(self.plan, facts.present, results)
+
+
+class _FactLeaves(Kleene):
+    """Three-valued leaves read from the durable fact itself (its intervals, ranks and tokens),
+    so the missing facts are found without the reference engine."""
+
+    def __init__(self, compiler: _Compiler, fact: dict[str, Any]) -> None:
+        self.compiler = compiler
+        self.fact = fact
+        self.present = frozenset(fact["p"][1:])
+        self.tokens = frozenset(fact["n"])
+
+    def _interval(self, spec: _Field) -> int | None:
+        low, high = self.fact[f"{spec.name}_lo"], self.fact[f"{spec.name}_hi"]
+        return low if low == high else None
+
+    def has_any(self, node: HasAny) -> Truth:
+        return not node.ids.isdisjoint(self.present)
+
+    def count(self, node: Count) -> Truth:
+        if len(node.ids) < node.at_least:
+            return False
+        key = self.compiler.counts[node.ids][0]
+        if f"{key}:{node.at_least}" not in self.tokens:
+            return False
+        return node.distinct_domains is None or f"{key}d:{node.distinct_domains}" in self.tokens
+
+    def measure(self, node: MeasureCmp) -> Truth:
+        spec = self.compiler.measures[node.measure]
+        code = self._interval(spec)
+        if code is None:
+            self.missing(missing_measure(node.measure))
+            return None
+        return bool(MEASURE_OPERATORS[node.op](code, spec.code(node.value)))
+
+    def age(self, node: AgeCmp) -> Truth:
+        code = self._interval(self.compiler.age)
+        if code is None:
+            self.missing(MISSING_AGE)
+            return None
+        return bool(AGE_OPERATORS[node.op](code, self.compiler.age.code(node.months)))
+
+    def unborn(self, node: IsUnborn) -> Truth:
+        low, high = self.fact["u_lo"], self.fact["u_hi"]
+        if low != high:
+            self.missing(MISSING_AGE)
+            return None
+        return bool(low == 1) == node.value
 
 
 def _truth(rule: CompiledRule, fired: set[str]) -> bool | None:

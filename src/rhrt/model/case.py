@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from rhrt.model.scale import LevelNumber
+
 MAX_AGE_YEARS = 25  # early help runs to 25 for young people with SEND
 MAX_AGE_MONTHS = MAX_AGE_YEARS * 12
 MAX_GESTATION_WEEKS = 45
@@ -158,7 +160,7 @@ class Case(_Strict):
     indicators: tuple[CaseIndicator, ...] = Field(default=(), max_length=MAX_INDICATORS)
     measures: dict[str, float] = Field(default_factory=dict, max_length=MAX_MEASURES)
     consent: Literal["given", "refused", "not_sought"] | None = None
-    recorded_decision: Annotated[int, Field(ge=1, le=4)] | None = None
+    recorded_decision: LevelNumber | None = None
     """The level a practitioner recorded (used by audits, never by the rules)."""
     assessment_date: dt.date | None = None
     """The date the assessment is made. rhrt never reads the clock: pass it to make age from a

@@ -9,9 +9,11 @@ not replace, professional judgement, and it always shows a professional override
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from rhrt.model.scale import LevelNumber
 
 SUPPORTS_JUDGEMENT = (
     "This decision supports, and does not replace, professional judgement. If you think a child "
@@ -145,7 +147,7 @@ class Override(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    level: Annotated[int, Field(ge=1, le=4)]
+    level: LevelNumber
     reason: str = Field(min_length=3, max_length=5_000, repr=False)
     role: str = Field(min_length=2, max_length=200)
 
@@ -174,7 +176,7 @@ class Decision(_Out):
     """The outcome of assessing one case against one ruleset."""
 
     record_format: int = RECORD_FORMAT
-    level: Annotated[int, Field(ge=1, le=4)]
+    level: LevelNumber
     """The framework's level (rules only; see ``override`` for the professional's)."""
     level_name: str
     level_response: str | None = None

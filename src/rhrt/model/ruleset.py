@@ -13,8 +13,9 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from rhrt.model.scale import AGE_UNITS, LEVELS, MEASURE_OPS, AgeOp, LevelNumber, MeasureOp
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=80)]
-LevelNumber = Annotated[int, Field(ge=1, le=4)]
 
 
 class _Frozen(BaseModel):
@@ -114,7 +115,7 @@ class Domain(_Frozen):
     kind: Literal["triangle", "topic"]
     description: str | None = None
     subdomains: tuple[Subdomain, ...] = ()
-    levels: tuple[LevelNumber, ...] = (1, 2, 3, 4)
+    levels: tuple[LevelNumber, ...] = LEVELS
     """The levels at which this domain has indicators (for completeness checks)."""
 
 
@@ -188,18 +189,14 @@ class MeasureSpec(_Frozen):
 
     @model_validator(mode="after")
     def _exactly_one_comparison(self) -> MeasureSpec:
-        given = [
-            k
-            for k in ("at_least", "more_than", "at_most", "less_than")
-            if getattr(self, k) is not None
-        ]
+        given = [k for k in MEASURE_OPS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of at_least, more_than, at_most, less_than")
+            raise ValueError(f"give exactly one of {', '.join(MEASURE_OPS)}")
         return self
 
     @property
-    def comparison(self) -> tuple[str, float]:
-        for key in ("at_least", "more_than", "at_most", "less_than"):
+    def comparison(self) -> tuple[MeasureOp, float]:
+        for key in MEASURE_OPS:
             value = getattr(self, key)
             if value is not None:
                 return key, float(value)
@@ -218,28 +215,28 @@ class AgeSpec(_Frozen):
 
     @model_validator(mode="after")
     def _exactly_one_bound(self) -> AgeSpec:
-        given = [
-            k
-            for k in ("under_months", "under_years", "at_least_months", "at_least_years")
-            if getattr(self, k) is not None
-        ]
+        given = [key for key, *_ in AGE_UNITS if getattr(self, key) is not None]
         if len(given) != 1:
-            raise ValueError(
-                "give exactly one of under_months, under_years, at_least_months, at_least_years"
-            )
+            raise ValueError(f"give exactly one of {', '.join(key for key, *_ in AGE_UNITS)}")
         return self
 
     @property
-    def bound(self) -> tuple[Literal["under", "at_least"], float]:
+    def given(self) -> tuple[AgeOp, float, str]:
+        """The comparison, the number as written and its unit (``months`` or ``years``)."""
+        for key, op, unit, _ in AGE_UNITS:
+            value = getattr(self, key)
+            if value is not None:
+                return op, value, unit
+        raise AssertionError("unreachable: validated")  # pragma: no cover
+
+    @property
+    def bound(self) -> tuple[AgeOp, float]:
         """The comparison and its threshold in months."""
-        if self.under_months is not None:
-            return "under", self.under_months
-        if self.under_years is not None:
-            return "under", self.under_years * 12
-        if self.at_least_months is not None:
-            return "at_least", self.at_least_months
-        assert self.at_least_years is not None
-        return "at_least", self.at_least_years * 12
+        for key, op, _, per_unit in AGE_UNITS:
+            value = getattr(self, key)
+            if value is not None:
+                return op, value * per_unit if per_unit != 1 else value
+        raise AssertionError("unreachable: validated")  # pragma: no cover
 
 
 class AgeCond(_Frozen):
@@ -356,7 +353,7 @@ class RulesetModel(_Frozen):
     safety: Safety
     sources: dict[Slug, Source]
     contacts: dict[Slug, Contact] = Field(default_factory=dict)
-    levels: tuple[Level, ...] = Field(min_length=4, max_length=4)
+    levels: tuple[Level, ...] = Field(min_length=len(LEVELS), max_length=len(LEVELS))
     domains: tuple[Domain, ...] = Field(min_length=1)
     tags: tuple[TagDef, ...] = ()
     measures: tuple[Measure, ...] = ()

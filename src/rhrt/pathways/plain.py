@@ -11,14 +11,10 @@ Everything here is deterministic and pure: the same model always gives the same 
 
 from __future__ import annotations
 
-from rhrt.model import ruleset as m
+from typing import assert_never
 
-_MEASURE_OPS = {
-    "at_least": "is {v} or more",
-    "more_than": "is more than {v}",
-    "at_most": "is {v} or less",
-    "less_than": "is less than {v}",
-}
+from rhrt.model import ruleset as m
+from rhrt.rules.semantics import MEASURE_WORDS, TOP_LEVEL, age_bound_words, number_words
 
 
 def describe_condition(cond: m.Condition, model: m.RulesetModel) -> str:
@@ -50,7 +46,8 @@ def describe_safety(route: m.SafetyRoute, model: m.RulesetModel, *, immediate: b
     titles = _join(_pathway_titles(model, route.pathways), "and")
     if immediate:
         return (
-            f"When {what}, the level is 4 ({_level_name(model, 4)}), the decision is urgent, "
+            f"When {what}, the level is {TOP_LEVEL} ({_level_name(model, TOP_LEVEL)}), "
+            "the decision is urgent, "
             f"and recommend {titles}."
         )
     return f"When {what}, recommend {titles}, whatever the level."
@@ -103,33 +100,37 @@ class _Describer:
         return f"any concern is tagged '{tag}'"
 
     def describe(self, cond: m.Condition, *, nested: bool = False) -> str:
-        if isinstance(cond, m.IndicatorCond):
-            text = self.indicators.get(cond.indicator, cond.indicator)
-            return f"'{text}' ({cond.indicator}) is present"
-        if isinstance(cond, m.TagCond):
-            return self.tag(cond.tag)
-        if isinstance(cond, m.DomainCond):
-            return f"any concern is in {self.domains.get(cond.domain, cond.domain)}"
-        if isinstance(cond, m.CountCond):
-            return self._count(cond.count)
-        if isinstance(cond, m.MeasureCond):
-            spec = cond.measure
-            op, value = spec.comparison
-            measure = self.measures.get(spec.id)
-            title = measure.title if measure is not None else spec.id
-            unit = f" {measure.unit}" if measure is not None and measure.unit else ""
-            return f"the {title} {_MEASURE_OPS[op].format(v=f'{value:g}')}{unit}"
-        if isinstance(cond, m.AgeCond):
-            return f"the child is {self._age(cond.age)}"
-        if isinstance(cond, m.UnbornCond):
-            return "the child is unborn" if cond.unborn else "the child has been born"
-        if isinstance(cond, m.AllCond):
-            return self._combine([self.describe(c, nested=True) for c in cond.all], "and", nested)
-        if isinstance(cond, m.AnyCond):
-            return self._combine([self.describe(c, nested=True) for c in cond.any], "or", nested)
-        if isinstance(cond, m.NotCond):
-            return f"it is not the case that {self.describe(cond.not_, nested=True)}"
-        raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
+        match cond:
+            case m.IndicatorCond():
+                text = self.indicators.get(cond.indicator, cond.indicator)
+                return f"'{text}' ({cond.indicator}) is present"
+            case m.TagCond():
+                return self.tag(cond.tag)
+            case m.DomainCond():
+                return f"any concern is in {self.domains.get(cond.domain, cond.domain)}"
+            case m.CountCond():
+                return self._count(cond.count)
+            case m.MeasureCond():
+                spec = cond.measure
+                op, value = spec.comparison
+                measure = self.measures.get(spec.id)
+                title = measure.title if measure is not None else spec.id
+                unit = f" {measure.unit}" if measure is not None and measure.unit else ""
+                return f"the {title} {MEASURE_WORDS[op].format(v=number_words(value))}{unit}"
+            case m.AgeCond():
+                return f"the child is {age_bound_words(*cond.age.given)}"
+            case m.UnbornCond():
+                return "the child is unborn" if cond.unborn else "the child has been born"
+            case m.AllCond():
+                parts = [self.describe(c, nested=True) for c in cond.all]
+                return self._combine(parts, "and", nested)
+            case m.AnyCond():
+                parts = [self.describe(c, nested=True) for c in cond.any]
+                return self._combine(parts, "or", nested)
+            case m.NotCond():
+                return f"it is not the case that {self.describe(cond.not_, nested=True)}"
+            case _:
+                assert_never(cond)
 
     @staticmethod
     def _combine(parts: list[str], word: str, nested: bool) -> str:
@@ -154,19 +155,6 @@ class _Describer:
         if spec.distinct_domains is not None:
             words.append(f"across at least {spec.distinct_domains} different domains")
         return " ".join(words)
-
-    @staticmethod
-    def _age(spec: m.AgeSpec) -> str:
-        for key, phrase in (
-            ("under_months", "under {v} months old"),
-            ("under_years", "under {v} years old"),
-            ("at_least_months", "at least {v} months old"),
-            ("at_least_years", "at least {v} years old"),
-        ):
-            value = getattr(spec, key)
-            if value is not None:
-                return phrase.format(v=f"{value:g}")
-        raise AssertionError("unreachable: validated")  # pragma: no cover
 
 
 __all__ = [

@@ -1,131 +1,53 @@
 # SPDX-License-Identifier: MIT
-"""Compile a validated ruleset into a plan every engine evaluates.
+"""Compile a validated ruleset into a plan every engine evaluates (see :mod:`rhrt.rules.plan`).
 
-Why a plan: tag, domain and count conditions name *sets* of indicators; resolving them once at
-load time (instead of on every case) makes evaluation a handful of set operations, and gives the
-reference engine, the vectorised batch engine and the durable-rules backend one shared, explicit
-meaning of each rule. The safety routes (immediate danger, allegations) are compiled into
-ordinary rules here, first in order, so no engine can forget them.
-
-Every node is a frozen dataclass: a plan is immutable and safe to share across threads.
+The compiler resolves tag, domain and count conditions to sets of indicator ids and normalises
+every leaf (ages in months, one operator per measure comparison). The safety routes (immediate
+danger, allegations) are compiled into ordinary rules here, first in order, so no engine can
+forget them.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import assert_never
 
 from rhrt.model import ruleset as m
-
-# --- condition nodes ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HasAny:
-    """True when any of ``ids`` is present (an indicator, tag or domain condition)."""
-
-    ids: frozenset[str]
-    label: str
-    """What the condition said, for explanations: ``indicator X``, ``tag T`` or ``domain D``."""
-
-
-@dataclass(frozen=True)
-class Count:
-    """True when at least ``at_least`` of ``ids`` are present, over ``distinct_domains``."""
-
-    ids: frozenset[str]
-    at_least: int
-    distinct_domains: int | None
-    label: str
-
-
-MEASURE_OPERATORS: Mapping[str, Callable[[Any, Any], Any]] = MappingProxyType(
-    {
-        "at_least": operator.ge,
-        "more_than": operator.gt,
-        "at_most": operator.le,
-        "less_than": operator.lt,
-    }
+from rhrt.model.scale import TOP_LEVEL
+from rhrt.rules.plan import (
+    AgeCmp,
+    All,
+    AnyOf,
+    CompiledRule,
+    Count,
+    HasAny,
+    IsUnborn,
+    MeasureCmp,
+    Node,
+    Not,
+    Plan,
+    walk,
 )
-"""What each measure comparison means, for every engine (plain numbers or numpy arrays)."""
+from rhrt.rules.semantics import MEASURE_OPERATORS, age_bound_words
 
-
-@dataclass(frozen=True)
-class MeasureCmp:
-    """Compares a measure; unknown when the measure is not recorded."""
-
-    measure: str
-    op: Literal["at_least", "more_than", "at_most", "less_than"]
-    value: float
-
-
-@dataclass(frozen=True)
-class AgeCmp:
-    """Compares the child's age in months; unknown when not recorded. Unborn is under any age."""
-
-    op: Literal["under", "at_least"]
-    months: float
-    label: str
-
-
-@dataclass(frozen=True)
-class IsUnborn:
-    value: bool
-
-
-@dataclass(frozen=True)
-class All:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    child: Node
-
-
-Node = HasAny | Count | MeasureCmp | AgeCmp | IsUnborn | All | AnyOf | Not
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    id: str
-    because: str
-    condition: Node
-    level: int | None
-    urgent: bool
-    pathways: tuple[str, ...]
-    indicator_ids: frozenset[str]
-    """Indicators the condition can match outside any ``not`` (used to explain a firing)."""
-    safety: bool = False
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Everything an engine needs, resolved to ids."""
-
-    indicator_level: Mapping[str, int]
-    indicator_domain: Mapping[str, str]
-    indicator_order: tuple[str, ...]
-    rules: tuple[CompiledRule, ...]
-    level_pathways: Mapping[int, tuple[str, ...]]
-    measures: Mapping[str, tuple[float, float, bool]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
-    indicator_rank: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
-    """Indicator id → position in ruleset order (sorting a case's few concerns by rank is far
-    cheaper than scanning every indicator of the ruleset)."""
-    hint_rules: tuple[int, ...] = ()
-    """Positions in ``rules`` of those that can be a near miss (see ``explain.near_misses``):
-    a count needing more than one concern, or an ``all`` with a measure threshold."""
-    """Measure id → (min, max, integer)."""
+__all__ = [
+    "MEASURE_OPERATORS",
+    "AgeCmp",
+    "All",
+    "AnyOf",
+    "CompiledRule",
+    "Count",
+    "HasAny",
+    "IsUnborn",
+    "MeasureCmp",
+    "Node",
+    "Not",
+    "Plan",
+    "compile_ruleset",
+    "positive_indicators",
+    "uses_not",
+]
 
 
 # --- compilation ----------------------------------------------------------------------------
@@ -149,7 +71,7 @@ def compile_ruleset(model: m.RulesetModel) -> Plan:
             "safety.immediate-danger",
             safety.immediate_danger,
             frozenset(by_tag.get(safety.immediate_danger.tag, ())),
-            level=4,
+            level=TOP_LEVEL,
             urgent=True,
         ),
         _safety_rule(
@@ -216,29 +138,32 @@ class _Compiler:
     by_domain: dict[str, set[str]]
 
     def node(self, cond: m.Condition) -> Node:
-        if isinstance(cond, m.IndicatorCond):
-            return HasAny(frozenset({cond.indicator}), f"indicator {cond.indicator}")
-        if isinstance(cond, m.TagCond):
-            return HasAny(frozenset(self.by_tag.get(cond.tag, ())), f"tag {cond.tag}")
-        if isinstance(cond, m.DomainCond):
-            return HasAny(frozenset(self.by_domain.get(cond.domain, ())), f"domain {cond.domain}")
-        if isinstance(cond, m.CountCond):
-            return self._count(cond.count)
-        if isinstance(cond, m.MeasureCond):
-            op, value = cond.measure.comparison
-            return MeasureCmp(cond.measure.id, op, value)  # type: ignore[arg-type]
-        if isinstance(cond, m.AgeCond):
-            op, months = cond.age.bound
-            return AgeCmp(op, months, _age_label(cond.age))
-        if isinstance(cond, m.UnbornCond):
-            return IsUnborn(cond.unborn)
-        if isinstance(cond, m.AllCond):
-            return All(tuple(self.node(c) for c in cond.all))
-        if isinstance(cond, m.AnyCond):
-            return AnyOf(tuple(self.node(c) for c in cond.any))
-        if isinstance(cond, m.NotCond):
-            return Not(self.node(cond.not_))
-        raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
+        match cond:
+            case m.IndicatorCond():
+                return HasAny(frozenset({cond.indicator}), f"indicator {cond.indicator}")
+            case m.TagCond():
+                return HasAny(frozenset(self.by_tag.get(cond.tag, ())), f"tag {cond.tag}")
+            case m.DomainCond():
+                ids = frozenset(self.by_domain.get(cond.domain, ()))
+                return HasAny(ids, f"domain {cond.domain}")
+            case m.CountCond():
+                return self._count(cond.count)
+            case m.MeasureCond():
+                op, value = cond.measure.comparison
+                return MeasureCmp(cond.measure.id, op, value)
+            case m.AgeCond():
+                age_op, months = cond.age.bound
+                return AgeCmp(age_op, months, f"aged {age_bound_words(*cond.age.given)}")
+            case m.UnbornCond():
+                return IsUnborn(cond.unborn)
+            case m.AllCond():
+                return All(tuple(self.node(c) for c in cond.all))
+            case m.AnyCond():
+                return AnyOf(tuple(self.node(c) for c in cond.any))
+            case m.NotCond():
+                return Not(self.node(cond.not_))
+            case _:
+                assert_never(cond)
 
     def _count(self, spec: m.CountSpec) -> Count:
         ids = set(self.levels)
@@ -261,31 +186,22 @@ class _Compiler:
         return Count(frozenset(ids), spec.at_least, spec.distinct_domains, " ".join(parts))
 
 
-def _age_label(spec: m.AgeSpec) -> str:
-    for key in ("under_months", "under_years", "at_least_months", "at_least_years"):
-        value = getattr(spec, key)
-        if value is not None:
-            words, unit = key.rsplit("_", 1)
-            number = f"{value:g}"
-            return f"aged {words.replace('_', ' ')} {number} {unit}"
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def positive_indicators(node: Node) -> set[str]:
     """Indicator ids a node can match, ignoring anything under ``not``."""
-    if isinstance(node, (HasAny, Count)):
-        return set(node.ids)
-    if isinstance(node, (All, AnyOf)):
-        out: set[str] = set()
-        for child in node.children:
-            out |= positive_indicators(child)
-        return out
-    return set()
+    match node:
+        case HasAny() | Count():
+            return set(node.ids)
+        case All() | AnyOf():
+            out: set[str] = set()
+            for child in node.children:
+                out |= positive_indicators(child)
+            return out
+        case Not() | MeasureCmp() | AgeCmp() | IsUnborn():
+            return set()
+        case _:
+            assert_never(node)
 
 
 def uses_not(node: Node) -> bool:
-    if isinstance(node, Not):
-        return True
-    if isinstance(node, (All, AnyOf)):
-        return any(uses_not(c) for c in node.children)
-    return False
+    """Whether ``not`` appears anywhere in the condition."""
+    return any(isinstance(part, Not) for part in walk(node))

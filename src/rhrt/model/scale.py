@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+"""The scale of levels and the comparison words: the vocabulary every other module shares.
+
+Why here, in ``model/``: the ruleset schema validates level numbers and comparison keys, and the
+model sits below every other layer, so this is the one place all of them can import. What the
+words *mean* (how a comparison is computed, how levels combine) is in
+:mod:`rhrt.rules.semantics`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final, Literal, get_args
+
+from pydantic import Field
+
+LEVELS: Final[tuple[int, ...]] = (1, 2, 3, 4)
+"""Every level of need, lowest first (Herefordshire "Right Help, Right Time": 1 universal,
+2 early help, 3 complex needs, 4 acute / statutory)."""
+LOWEST_LEVEL: Final = LEVELS[0]
+"""The level of a child with nothing recorded."""
+TOP_LEVEL: Final = LEVELS[-1]
+"""The highest level: immediate danger always gives it; nothing can raise a case above it."""
+
+LevelNumber = Annotated[int, Field(ge=LOWEST_LEVEL, le=TOP_LEVEL)]
+"""A level on the scale (validated)."""
+
+MeasureOp = Literal["at_least", "more_than", "at_most", "less_than"]
+"""A measure comparison, as a ruleset writes it (``measure: {id: x, at_least: 14}``)."""
+MEASURE_OPS: Final[tuple[MeasureOp, ...]] = get_args(MeasureOp)
+
+AgeOp = Literal["under", "at_least"]
+"""An age comparison (``under_months``/``under_years``, ``at_least_months``/``_years``)."""
+AGE_UNITS: Final[tuple[tuple[str, AgeOp, str, int], ...]] = (
+    ("under_months", "under", "months", 1),
+    ("under_years", "under", "years", 12),
+    ("at_least_months", "at_least", "months", 1),
+    ("at_least_years", "at_least", "years", 12),
+)
+"""Each way a ruleset gives an age bound: (key, comparison, unit, months per unit)."""

@@ -1,0 +1,327 @@
+# SPDX-License-Identifier: MIT
+"""The one meaning of a compiled plan: what every engine computes, written once.
+
+An engine's only job is the truth of each rule's condition for a case (true, false or unknown);
+everything else is here, and every engine uses it:
+
+* the scale of levels (:data:`LEVELS`, from :mod:`rhrt.model.scale`) and the level floor: a
+  case is at least at the level of every concern present (:func:`level_floor`);
+* what each comparison means (:data:`MEASURE_OPERATORS`, :data:`AGE_OPERATORS`) and its words;
+* age and "unborn": an unborn child is under every age and at least no age
+  (:data:`AGE_OF_UNBORN`); whether a child is unborn is unknown when neither ``unborn`` nor an
+  age is recorded (:func:`unborn_truth`);
+* counts of concerns, optionally across distinct primary domains (:func:`count_holds`);
+* Kleene's three-valued ``all``/``any``/``not``, and which missing facts an unknown result
+  depended on (:class:`Kleene`);
+* the fold from rule truths to a level, urgency and pathways: a rule *fires* when its condition
+  is true or unknown; level = max(floor, each fired rule's level); urgent = any fired rule is
+  urgent; pathways in the order first recommended, each fired rule's in rule order, then the
+  decided level's own (:func:`fold`, :func:`recommendation_slots`).
+
+The vectorised engine computes the same things over arrays (``batch/_vector.py``); it takes the
+scale, the operators, the unborn age and the recommendation order from here, and is
+property-tested to agree row by row.
+
+Why unknown fires: a known-true or known-false condition stays so whatever the missing facts
+turn out to be, so firing on unknown makes the level with missing facts at least the level of
+any completion of them: unknown information never lowers a level.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Final
+
+from rhrt.model.scale import (
+    AGE_UNITS,
+    LEVELS,
+    LOWEST_LEVEL,
+    MEASURE_OPS,
+    TOP_LEVEL,
+    AgeOp,
+    MeasureOp,
+)
+from rhrt.rules.plan import All, AnyOf, CompiledRule, Count, Not, Plan, Visitor, derived
+
+__all__ = [
+    "AGE_OF_UNBORN",
+    "AGE_OPERATORS",
+    "LEVELS",
+    "LOWEST_LEVEL",
+    "MEASURE_HINT_WORDS",
+    "MEASURE_OPERATORS",
+    "MEASURE_WORDS",
+    "TOP_LEVEL",
+    "Evaluation",
+    "Facts",
+    "Kleene",
+    "RuleResult",
+    "Truth",
+    "age_bound_words",
+    "count_holds",
+    "domain_spread",
+    "fold",
+    "level_floor",
+    "recommendation_slots",
+    "rule_age",
+    "unborn_truth",
+]
+
+Truth = bool | None
+"""A condition's value: True, False, or None for unknown (it depends on a fact not recorded)."""
+
+# --- comparisons ----------------------------------------------------------------------------
+
+MEASURE_OPERATORS: Mapping[MeasureOp, Callable[[Any, Any], Any]] = MappingProxyType(
+    {
+        "at_least": operator.ge,
+        "more_than": operator.gt,
+        "at_most": operator.le,
+        "less_than": operator.lt,
+    }
+)
+"""What each measure comparison means, for every engine (plain numbers or numpy arrays)."""
+
+MEASURE_WORDS: Mapping[MeasureOp, str] = MappingProxyType(
+    {
+        "at_least": "is {v} or more",
+        "more_than": "is more than {v}",
+        "at_most": "is {v} or less",
+        "less_than": "is less than {v}",
+    }
+)
+"""A measure comparison in a sentence (``the DASH score is 14 or more``)."""
+
+MEASURE_HINT_WORDS: Mapping[MeasureOp, str] = MappingProxyType(
+    {
+        "at_least": "of {v} or more",
+        "more_than": "above {v}",
+        "at_most": "of {v} or less",
+        "less_than": "below {v}",
+    }
+)
+"""A measure comparison after a noun (``A dash-score of 14 or more would ...``)."""
+
+AGE_OPERATORS: Mapping[AgeOp, Callable[[Any, Any], Any]] = MappingProxyType(
+    {"under": operator.lt, "at_least": operator.ge}
+)
+"""What each age comparison means: ``age <op> months`` (plain numbers or numpy arrays)."""
+
+AGE_OF_UNBORN: Final = -math.inf
+"""The age an unborn child has for the rules: under every age, and at least no age."""
+
+assert set(MEASURE_OPERATORS) == set(MEASURE_WORDS) == set(MEASURE_HINT_WORDS) == set(
+    MEASURE_OPS
+)
+assert set(AGE_OPERATORS) == {op for _, op, _, _ in AGE_UNITS}
+
+
+def number_words(value: float) -> str:
+    """A threshold as a ruleset author wrote it (``6``, ``0.5``), never ``6.0``."""
+    return f"{value:g}"
+
+
+def age_bound_words(op: AgeOp, value: float, unit: str) -> str:
+    """An age bound in words: ``under 6 months old``, ``at least 16 years old``."""
+    return f"{op.replace('_', ' ')} {number_words(value)} {unit} old"
+
+
+def rule_age(age_months: float | None, unborn: bool) -> float | None:
+    """The child's age as the rules compare it: :data:`AGE_OF_UNBORN` when unborn, None when
+    not recorded (an age comparison is then unknown)."""
+    return AGE_OF_UNBORN if unborn else age_months
+
+
+def unborn_truth(wanted: bool, age_months: float | None, unborn: bool) -> Truth:
+    """Whether "the child is unborn" equals ``wanted``; unknown when neither ``unborn`` nor an
+    age is recorded (the child may be unborn: fail-safe)."""
+    if not unborn and age_months is None:
+        return None
+    return unborn == wanted
+
+
+def domain_spread(hits: Iterable[str], domains: Mapping[str, str]) -> int:
+    """How many distinct primary domains the indicators ``hits`` are in."""
+    return len({domains[i] for i in hits})
+
+
+def count_holds(node: Count, present: frozenset[str], domains: Mapping[str, str]) -> bool:
+    """A count condition: at least ``at_least`` of its indicators present, and (when asked)
+    spread over at least ``distinct_domains`` primary domains."""
+    hits = node.ids & present
+    if len(hits) < node.at_least:
+        return False
+    return node.distinct_domains is None or domain_spread(hits, domains) >= node.distinct_domains
+
+
+# --- facts and results ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The parts of a case the rules can see."""
+
+    present: frozenset[str]
+    measures: dict[str, float]
+    age_months: float | None
+    unborn: bool
+    domains: Mapping[str, str]
+    """Indicator id → primary domain (the plan's, shared, never copied)."""
+
+    def with_present(self, present: frozenset[str]) -> Facts:
+        """The same facts with other indicators present.
+
+        Cheaper than ``dataclasses.replace`` (which re-runs the frozen ``__init__``): the
+        holding set asks for one of these per concern on every assessment.
+        """
+        new = object.__new__(Facts)
+        new.__dict__.update(self.__dict__)
+        object.__setattr__(new, "present", present)
+        return new
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: CompiledRule
+    truth: Truth
+    assumed: tuple[str, ...]
+    """The missing facts an unknown result depended on."""
+
+    @property
+    def fired(self) -> bool:
+        return self.truth is not False
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    level: int
+    urgent: bool
+    pathways: dict[str, tuple[str, ...]]
+    """Pathway id → why (rule ids or ``level-N``), in first-recommended order."""
+    results: tuple[RuleResult, ...]
+
+    @property
+    def fired(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.results if r.fired)
+
+
+# --- Kleene logic ---------------------------------------------------------------------------
+
+MISSING_AGE: Final = "child's age"
+"""How a missing age (or unknown "unborn") is named among the missing facts."""
+
+
+def missing_measure(measure: str) -> str:
+    """How a missing measure is named among the missing facts."""
+    return f"measure {measure}"
+
+
+class Kleene(Visitor[Truth]):
+    """Three-valued truth of a condition; an engine supplies the leaves (how it reads facts).
+
+    ``all``/``any``/``not`` follow Kleene: ``all`` is false when any part is false, else unknown
+    when any part is unknown; ``any`` dually; ``not`` keeps unknown. Leaves call
+    :meth:`missing` when they are unknown; the names are appended to :attr:`unknowns` (when it
+    is a list) only for parts whose unknown value made the whole unknown, so a rule never
+    blames a fact that could not have changed its outcome (e.g. an unknown measure beside a
+    true alternative).
+    """
+
+    unknowns: list[str] | None = None
+
+    def truth(self, node: Any, unknowns: list[str] | None = None) -> Truth:
+        """The value of ``node``; the missing facts it depended on go to ``unknowns``."""
+        self.unknowns = unknowns
+        return self.visit(node)
+
+    def missing(self, what: str) -> None:
+        if self.unknowns is not None:
+            self.unknowns.append(what)
+
+    def all(self, node: All) -> Truth:
+        return self._combine(node.children, False)
+
+    def any(self, node: AnyOf) -> Truth:
+        return self._combine(node.children, True)
+
+    def not_(self, node: Not) -> Truth:
+        value = self.visit(node.child)
+        return None if value is None else not value
+
+    def _combine(self, parts: Sequence[Any], decisive: bool) -> Truth:
+        # The decisive value: False for ``all``, True for ``any``.
+        outer = self.unknowns
+        mine: list[str] | None = [] if outer is not None else None
+        self.unknowns = mine
+        result: Truth = not decisive
+        for part in parts:
+            value = self.visit(part)
+            if value is decisive:
+                self.unknowns = outer
+                return decisive
+            if value is None:
+                result = None
+        self.unknowns = outer
+        if result is None and outer is not None and mine:
+            outer.extend(mine)
+        return result
+
+
+# --- the fold -------------------------------------------------------------------------------
+
+
+def level_floor(plan: Plan, present: Iterable[str]) -> int:
+    """The level the concerns alone give: the highest level among them, at least the lowest."""
+    return max(map(plan.indicator_level.__getitem__, present), default=LOWEST_LEVEL)
+
+
+def recommendation_slots(plan: Plan) -> tuple[tuple[str, int], ...]:
+    """Every place a pathway can be recommended, in recommendation order.
+
+    ``(pathway, r)`` for the r-th rule's pathways (rules in plan order), then
+    ``(pathway, -level)`` for each level's own pathways (levels lowest first). A case's pathways
+    are those of the slots that apply to it (fired rules, the decided level), each pathway at
+    its first such slot. Built once per plan.
+    """
+    return derived(plan, "semantics.slots", _slots)
+
+
+def _slots(plan: Plan) -> tuple[tuple[str, int], ...]:
+    slots = [(p, r) for r, rule in enumerate(plan.rules) for p in rule.pathways]
+    slots += [(p, -lv) for lv in LEVELS for p in plan.level_pathways.get(lv, ())]
+    return tuple(slots)
+
+
+def fold(plan: Plan, present: Iterable[str], results: Sequence[RuleResult]) -> Evaluation:
+    """The outcome of one case from its concerns and the truth of each rule (in plan order)."""
+    level = level_floor(plan, present)
+    urgent = False
+    for result in results:
+        if result.truth is not False:
+            rule = result.rule
+            if rule.level is not None and rule.level > level:
+                level = rule.level
+            urgent = urgent or rule.urgent
+    pathways: dict[str, list[str]] = {}
+    rules = plan.rules
+    for pathway, source in recommendation_slots(plan):
+        if source >= 0:
+            if results[source].truth is not False:
+                pathways.setdefault(pathway, []).append(rules[source].id)
+        elif -source == level:
+            pathways.setdefault(pathway, []).append(f"level-{level}")
+    return Evaluation(
+        level=level,
+        urgent=urgent,
+        pathways={k: tuple(v) for k, v in pathways.items()},
+        results=tuple(results),
+    )
+
+
+def can_raise(rule: CompiledRule, level: int) -> bool:
+    """Whether firing ``rule`` would raise a case now at ``level``."""
+    return rule.level is not None and rule.level > level and level < TOP_LEVEL
