@@ -9,7 +9,7 @@ range). Free-text notes are personal data: they never appear in reprs or error m
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import (
     BaseModel,
