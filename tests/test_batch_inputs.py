@@ -546,3 +546,17 @@ def test_dated_rows_are_refused_or_assessed_alike(pairs: list[tuple[dt.date, dt.
             assert assess_table(row, MINIMAL).column("level").to_pylist() == [decision.level]
         else:
             assert batch is not None and batch.path.split(".", 1)[1] in single.path
+
+
+def test_a_column_arrow_cannot_read_is_a_case_error_in_both_paths() -> None:
+    """A timestamp column whose time zone is unknown: pyarrow's own error is not let through."""
+    table = pa.table({
+        "assessment_date": pa.array([dt.datetime(2024, 1, 1)], pa.timestamp("s", tz="Mars/Base")),
+        "indicators": [["bruise"]],
+    })
+    with pytest.raises(CaseError) as info:
+        assess_table(table, MINIMAL)
+    assert info.value.path == "assessment_date"
+    assert info.value.__context__ is None and info.value.__cause__ is None
+    with pytest.raises(CaseError):
+        _per_case(table, MINIMAL)

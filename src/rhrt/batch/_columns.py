@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -166,6 +166,32 @@ def family(typ: pa.DataType) -> str:
     return "values of another type"
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _guarded(
+    reader: Callable[Concatenate[pa.ChunkedArray, str, _P], _R],
+) -> Callable[Concatenate[pa.ChunkedArray, str, _P], _R]:
+    """Any error of pyarrow or numpy while reading a column becomes a CaseError naming the
+    column. It is raised outside the handler: the library's message (which may quote a cell)
+    is not kept, not even as ``__context__``."""
+
+    def read(col: pa.ChunkedArray, name: str, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return reader(col, name, *args, **kwargs)
+        except CaseError:
+            raise
+        except (pa.ArrowException, ValueError, TypeError, OverflowError):
+            pass
+        raise CaseError("column cannot be read (its values do not fit its type)",
+                        path=shown(name))
+
+    read.__name__, read.__doc__ = reader.__name__, reader.__doc__
+    return read
+
+
+@_guarded
 def prepare(col: pa.ChunkedArray, name: str, kind: str) -> pa.ChunkedArray:
     """Check a column's physical type against its field's kind and return it decoded
     (dictionary columns as their values, string views as strings).
@@ -215,6 +241,7 @@ def _blank_to_null(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
 
 
+@_guarded
 def numbers(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     """A prepared number column as float64, NaN where not recorded."""
     typ = col.type
@@ -243,6 +270,7 @@ def numbers(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     return values
 
 
+@_guarded
 def flags(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     """A prepared true/false column as bool; empty cells are false."""
     typ = col.type
@@ -261,6 +289,7 @@ def flags(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     return true
 
 
+@_guarded
 def dates(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     """A prepared date column as datetime64[D], NaT where not recorded."""
     typ = col.type
@@ -298,7 +327,8 @@ def texts(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.cast(col, pa.string())
 
 
-def id_lists(col: pa.ChunkedArray) -> tuple[pa.Array, Any]:
+@_guarded
+def id_lists(col: pa.ChunkedArray, name: str) -> tuple[pa.Array, Any]:
     """(flattened ids, row of each id) of a prepared indicator column; blanks are dropped."""
     if pa.types.is_null(col.type):
         return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)

@@ -407,7 +407,7 @@ def arrays_of(
     hit_cols: list[Any] = []
     lists = col("indicators")
     if lists is not None:
-        values, rows = id_lists(lists)
+        values, rows = id_lists(lists, "indicators")
         index = pc.index_in(values, value_set=pa.array(vp.indicator_ids, pa.string()))
         unknown = np.asarray(pc.is_null(index).to_numpy(zero_copy_only=False), dtype=bool)
         if unknown.any():
