@@ -142,3 +142,15 @@ def test_str_is_one_paragraph_a_person_can_read(bundled: rhrt.Ruleset) -> None:
     for finding in decision.explanation.indicators:
         assert finding.text in text
     assert decision.statement in text
+
+
+@pytest.mark.parametrize("case", EXAMPLES, ids=lambda p: p.stem)
+def test_text_output_is_wrapped_everywhere(
+    case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """"Who to contact", "Why", "By when" and reasons wrap like "What to do" (at most 103
+    columns), except a line whose overflow is one unbreakable word such as a URL."""
+    for line in _cli_text(case, capsys).splitlines():
+        if len(line) > 103:
+            words = line.split()
+            assert len(words) == 1 or max(len(w) for w in words) > 60, line

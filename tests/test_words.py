@@ -50,3 +50,30 @@ def test_no_hand_rolled_plurals_in_the_source() -> None:
         if pattern.search(line) and "http(s)" not in line and path.name != "_words.py"
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            {"id": "domestic_abuse_incidents_12_months", "at_least": 3},
+            "the number of domestic abuse incidents in the last 12 months is 3 or more",
+        ),
+        (
+            {"id": "missing_episodes_90_days", "more_than": 3},
+            "the number of missing episodes in the last 90 days is more than 3",
+        ),
+        ({"id": "dash_score", "at_least": 14}, "the DASH risk checklist score is 14 or more"),
+    ],
+)
+def test_measure_conditions_read_as_english(spec: dict[str, object], expected: str) -> None:
+    """Not "the Domestic abuse incidents in the last 12 months is 3 or more incidents"."""
+    from pydantic import TypeAdapter
+
+    import rhrt
+    from rhrt.model import ruleset as m
+    from rhrt.pathways.plain import describe_condition
+
+    cond = TypeAdapter(m.Condition).validate_python({"measure": spec})
+    text = describe_condition(cond, rhrt.load_ruleset().model)
+    assert text.startswith(expected), text

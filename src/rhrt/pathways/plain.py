@@ -11,6 +11,7 @@ Everything here is deterministic and pure: the same model always gives the same 
 
 from __future__ import annotations
 
+import re
 from typing import assert_never
 
 from rhrt.model import ruleset as m
@@ -99,6 +100,27 @@ class _Describer:
             return f"any concern is tagged '{tag}' ({description.rstrip('.')})"
         return f"any concern is tagged '{tag}'"
 
+    def _measure(self, measure_id: str, comparison: str) -> str:
+        """A measure compared with a value, as a sentence fragment.
+
+        A measure that counts its unit ("Domestic abuse incidents in the last 12 months",
+        unit "incidents") reads "the number of domestic abuse incidents in the last 12 months
+        is 3 or more"; any other ("DASH risk checklist score", unit "'yes' answers") reads "the
+        DASH risk checklist score is 14 or more 'yes' answers". A title's first letter is
+        lowered unless its first word is an acronym.
+        """
+        measure = self.measures.get(measure_id)
+        if measure is None:
+            return f"the measure {measure_id} {comparison}"
+        title = measure.title
+        first = title.split(" ", 1)[0]
+        if not (len(first) > 1 and first.isupper()):
+            title = title[:1].lower() + title[1:]
+        unit = measure.unit.strip()
+        if unit and re.search(rf"\b{re.escape(unit.lower())}\b", title.lower()):
+            return f"the number of {title} {comparison}"
+        return f"the {title} {comparison}" + (f" {unit}" if unit else "")
+
     def describe(self, cond: m.Condition, *, nested: bool = False) -> str:
         match cond:
             case m.IndicatorCond():
@@ -113,10 +135,7 @@ class _Describer:
             case m.MeasureCond():
                 spec = cond.measure
                 op, value = spec.comparison
-                measure = self.measures.get(spec.id)
-                title = measure.title if measure is not None else spec.id
-                unit = f" {measure.unit}" if measure is not None and measure.unit else ""
-                return f"the {title} {MEASURE_WORDS[op].format(v=number_words(value))}{unit}"
+                return self._measure(spec.id, MEASURE_WORDS[op].format(v=number_words(value)))
             case m.AgeCond():
                 return f"the child is {age_bound_words(*cond.age.given)}"
             case m.UnbornCond():
