@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "rhrt.cli.render",
     "rhrt.cli.docs",
     "rhrt.cli.check",
+    "rhrt.cli.prove",
     "rhrt.cli.batch",
     "rhrt.cli.synth",
     "rhrt.cli.audit",

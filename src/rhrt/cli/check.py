@@ -2,7 +2,9 @@
 """``rhrt check RULES``: search a ruleset for breaches of the safety properties.
 
 Exit 0 when every property holds, 2 when one breaks (each breach printed as a minimal case in
-plain words), 1 when the ``testing`` extra (hypothesis) is missing.
+plain words), 1 when the ``testing`` extra (hypothesis) is missing. It samples cases, so it
+works for every engine and without the ``prove`` extra, and says so; ``rhrt prove`` proves the
+properties for every case.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
             ruleset, args.max_examples, engine=args.engine, seed=args.seed
         )
     print(report)
+    print(method_note(args.max_examples))
     return 0 if report.ok else 2
 
 
@@ -69,3 +72,15 @@ def _private_hypothesis_storage() -> Iterator[None]:
             yield
         finally:
             set_hypothesis_home_dir(None)
+
+
+def method_note(max_examples: int) -> str:
+    """Which check ran: sampling (this command) or proof (``rhrt prove``, when installed)."""
+    from rhrt.prove import available
+
+    note = (
+        f"Method: sampling - up to {max_examples} generated cases per property (hypothesis); "
+        "a sample that finds nothing is not a proof. For a proof over every case run "
+        "'rhrt prove RULES'"
+    )
+    return note + ("." if available() else " (needs: pip install 'rhrt[prove]').")

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: MIT
+"""``rhrt prove RULES``: prove a ruleset's safety properties for every case (needs rhrt[prove]).
+
+Exit 0 when every property is proved, 2 when one is broken (each with a minimal counterexample,
+in words and, with ``--counterexamples DIR``, as case files ``rhrt assess`` reproduces), 1 when
+the ``prove`` extra (z3-solver) is missing or the solver could not decide a property in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from rhrt.ruleset import load_ruleset
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from rhrt.prove import PROPERTIES
+
+    p = sub.add_parser(
+        "prove",
+        help="prove a ruleset's safety properties for every possible case (needs rhrt[prove])",
+        description=(
+            "Prove, for every possible case (not a sample), that adding a concern never lowers "
+            "the level, drops urgency or removes an emergency or statutory route; that missing "
+            "information never does either; that immediate danger always gives level 4, urgent, "
+            "with the emergency route; that every indicator, rule and pathway can be reached; "
+            "and that no two rules conflict. Each breach is shown as a minimal case."
+        ),
+    )
+    p.add_argument("rules", metavar="RULES", nargs="?", default=None,
+                   help="ruleset YAML file (default: the bundled Herefordshire ruleset)")
+    p.add_argument("--property", action="append", choices=list(PROPERTIES), metavar="ID",
+                   help="prove only this property (repeatable): " + ", ".join(PROPERTIES))
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    p.add_argument("--counterexamples", metavar="DIR",
+                   help="write each counterexample's case(s) as YAML files in DIR")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="the most the solver may spend on one question (default 60)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rhrt.prove import prove
+
+    ruleset = load_ruleset(args.rules)
+    report = prove(ruleset, properties=args.property, timeout_seconds=args.timeout)
+    written: list[Path] = []
+    if args.counterexamples:
+        written = write_counterexamples(report, Path(args.counterexamples))
+    if args.format == "json":
+        print(report.to_json())
+    else:
+        print(report)
+        for path in written:
+            print(f"wrote {path}")
+    if report.ok:
+        return 0
+    return 2 if report.counterexamples or any(
+        r.status == "failed" for r in report.results
+    ) else 1
+
+
+def write_counterexamples(report: object, folder: Path) -> list[Path]:
+    """Write every counterexample case as ``NN-property-role.yaml``; return the paths."""
+    import yaml
+
+    from rhrt.prove import Report
+
+    assert isinstance(report, Report)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n, cex in enumerate(report.counterexamples, 1):
+        for role, case in cex.cases:
+            path = folder / f"{n:02d}-{cex.property}-{role}.yaml"
+            header = f"# rhrt prove counterexample {n} ({cex.property}, {role})\n"
+            _write_atomic(path, header + yaml.safe_dump(case, sort_keys=False))
+            out.append(path)
+    return out
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

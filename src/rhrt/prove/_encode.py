@@ -1,0 +1,278 @@
+# SPDX-License-Identifier: MIT
+"""The compiled plan as z3 formulas: one symbolic case and the decision the engines give it.
+
+Why an encoding of the *plan* (not of the YAML): the plan is what every engine evaluates, so a
+proof over it is a proof about what the engines do. The encoding follows CONTRIBUTING.md
+"Semantics every engine must implement" and ``rhrt.engine.reference`` exactly, and a property
+test (tests/test_prove.py) checks it agrees with the reference engine on random cases.
+
+A symbolic case (:class:`SymCase`):
+
+* each indicator is a boolean (present or not): any set of indicators is a valid case;
+* each measure is a pair (recorded?, value), the value a real number within the measure's
+  range (a whole number for ``integer`` measures);
+* the child is (unborn?, age recorded?, age in months), age within 0-300 months
+  (``rhrt.model.case.MAX_AGE_YEARS``); an unborn child has no age.
+
+A condition is encoded as two booleans (*definitely true*, *definitely false*): unknown is
+neither. ``all``/``any``/``not`` are Kleene's, and a rule fires unless its condition is
+definitely false.
+
+Only this module and ``rhrt.prove`` import z3 (the ``prove`` extra); z3 values are typed ``Any``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import z3
+
+from rhrt.model.case import MAX_AGE_YEARS
+from rhrt.rules.compile import (
+    AgeCmp,
+    All,
+    AnyOf,
+    Count,
+    HasAny,
+    IsUnborn,
+    MeasureCmp,
+    Node,
+    Not,
+    Plan,
+)
+
+MAX_AGE_MONTHS = MAX_AGE_YEARS * 12
+TOP_LEVEL = 4
+
+Z = Any  # a z3 expression
+
+
+def q(value: float) -> Z:
+    """A float threshold as the exact rational z3 compares with (no rounding)."""
+    frac = Fraction(value)
+    return z3.Q(frac.numerator, frac.denominator)
+
+
+_CMP = {
+    "at_least": lambda a, b: a >= b,
+    "more_than": lambda a, b: a > b,
+    "at_most": lambda a, b: a <= b,
+    "less_than": lambda a, b: a < b,
+}
+"""The measure comparisons of ``rhrt.rules.compile.MEASURE_OPERATORS``, on z3 terms."""
+
+
+@dataclass
+class SymCase:
+    """One symbolic case: z3 variables for everything a rule can see."""
+
+    present: dict[str, Z]
+    known: dict[str, Z]
+    value: dict[str, Z]
+    unborn: Z
+    age_known: Z
+    age: Z
+
+    @classmethod
+    def fresh(cls, plan: Plan, name: str) -> SymCase:
+        return cls(
+            present={i: z3.Bool(f"{name}.i.{i}") for i in plan.indicator_order},
+            known={ms: z3.Bool(f"{name}.known.{ms}") for ms in plan.measures},
+            value={ms: z3.Real(f"{name}.m.{ms}") for ms in plan.measures},
+            unborn=z3.Bool(f"{name}.unborn"),
+            age_known=z3.Bool(f"{name}.age_known"),
+            age=z3.Real(f"{name}.age"),
+        )
+
+    def with_present(self, present: dict[str, Z]) -> SymCase:
+        """The same child and measures with other indicators (sharing the variables)."""
+        return SymCase(present, self.known, self.value, self.unborn, self.age_known, self.age)
+
+    def well_formed(self, plan: Plan) -> list[Z]:
+        """What a valid case satisfies: values in range, an unborn child has no age."""
+        out = [z3.Implies(self.unborn, z3.Not(self.age_known))]
+        out += [self.age >= 0, self.age <= MAX_AGE_MONTHS]
+        for ms, (low, high, integer) in plan.measures.items():
+            v = self.value[ms]
+            out += [v >= q(low), v <= q(high)]
+            if integer:
+                out.append(z3.IsInt(v))
+        return out
+
+    def information(self) -> list[Z]:
+        """One boolean per recorded fact (age or unborn, each measure), for minimising."""
+        return [z3.Or(self.unborn, self.age_known), *self.known.values()]
+
+
+def refines(full: SymCase, partial: SymCase) -> list[Z]:
+    """``full`` records everything ``partial`` records, with the same values (and more).
+
+    Same indicators; a recorded measure keeps its value; a recorded age keeps its value; an
+    unborn child stays unborn. A child with neither an age nor ``unborn`` may turn out to be
+    either (that is what *not recorded* means).
+    """
+    out = [full.present[i] == partial.present[i] for i in partial.present]
+    for ms in partial.known:
+        out.append(
+            z3.Implies(
+                partial.known[ms], z3.And(full.known[ms], full.value[ms] == partial.value[ms])
+            )
+        )
+    out.append(z3.Implies(partial.unborn, full.unborn))
+    out.append(
+        z3.Implies(partial.age_known, z3.And(full.age_known, full.age == partial.age))
+    )
+    return out
+
+
+@dataclass
+class Outcome:
+    """The decision for a symbolic case, as z3 terms."""
+
+    fired: dict[str, Z]
+    """Rule id → the rule fires (condition true or unknown)."""
+    true: dict[str, Z]
+    """Rule id → the rule's condition is definitely true."""
+    at_least: dict[int, Z]
+    """n → the decided level is at least n (n = 2..4)."""
+    level: Z
+    urgent: Z
+    pathway: dict[str, Z]
+    determining: dict[str, Z] = field(default_factory=dict)
+
+
+class Encoder:
+    """Encodes conditions and decisions of one plan; shares sub-terms between rules."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    # -- conditions -----------------------------------------------------------------------
+
+    def truth(self, node: Node, c: SymCase) -> tuple[Z, Z]:
+        """(definitely true, definitely false) of a condition for a symbolic case."""
+        if isinstance(node, HasAny):
+            t = z3.Or([c.present[i] for i in sorted(node.ids)]) if node.ids else z3.BoolVal(False)
+            return t, z3.Not(t)
+        if isinstance(node, Count):
+            t = self._count(node, c)
+            return t, z3.Not(t)
+        if isinstance(node, MeasureCmp):
+            known, v = c.known[node.measure], c.value[node.measure]
+            holds = _CMP[node.op](v, q(node.value))
+            return z3.And(known, holds), z3.And(known, z3.Not(holds))
+        if isinstance(node, AgeCmp):
+            holds = c.age < q(node.months) if node.op == "under" else c.age >= q(node.months)
+            born_known = z3.And(z3.Not(c.unborn), c.age_known)
+            unborn_says = z3.BoolVal(node.op == "under")
+            return (
+                z3.Or(z3.And(c.unborn, unborn_says), z3.And(born_known, holds)),
+                z3.Or(z3.And(c.unborn, z3.Not(unborn_says)), z3.And(born_known, z3.Not(holds))),
+            )
+        if isinstance(node, IsUnborn):
+            decided = z3.Or(c.unborn, c.age_known)
+            same = c.unborn if node.value else z3.Not(c.unborn)
+            return z3.And(decided, same), z3.And(decided, z3.Not(same))
+        if isinstance(node, All):
+            parts = [self.truth(ch, c) for ch in node.children]
+            return z3.And([t for t, _ in parts]), z3.Or([f for _, f in parts])
+        if isinstance(node, AnyOf):
+            parts = [self.truth(ch, c) for ch in node.children]
+            return z3.Or([t for t, _ in parts]), z3.And([f for _, f in parts])
+        if isinstance(node, Not):
+            t, f = self.truth(node.child, c)
+            return f, t
+        raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+
+    def _count(self, node: Count, c: SymCase) -> Z:
+        ids = sorted(node.ids)
+        if len(ids) < node.at_least:
+            return z3.BoolVal(False)
+        enough = z3.PbGe([(c.present[i], 1) for i in ids], node.at_least)
+        if node.distinct_domains is None:
+            return enough
+        by_domain: dict[str, list[Z]] = {}
+        for i in ids:
+            by_domain.setdefault(self.plan.indicator_domain[i], []).append(c.present[i])
+        if len(by_domain) < node.distinct_domains:
+            return z3.BoolVal(False)
+        spread = z3.PbGe([(z3.Or(v), 1) for v in by_domain.values()], node.distinct_domains)
+        return z3.And(enough, spread)
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def outcome(self, c: SymCase, *, determining: bool = False) -> Outcome:
+        """The level, urgency and pathways the engines give ``c`` (see CONTRIBUTING.md)."""
+        plan = self.plan
+        fired: dict[str, Z] = {}
+        true: dict[str, Z] = {}
+        for rule in plan.rules:
+            t, f = self.truth(rule.condition, c)
+            fired[rule.id] = z3.Not(f)
+            true[rule.id] = t
+        at_least: dict[int, Z] = {}
+        for n in range(2, TOP_LEVEL + 1):
+            terms = [c.present[i] for i, lv in plan.indicator_level.items() if lv >= n]
+            terms += [fired[r.id] for r in plan.rules if r.level is not None and r.level >= n]
+            at_least[n] = z3.Or(terms) if terms else z3.BoolVal(False)
+        level = z3.If(at_least[4], 4, z3.If(at_least[3], 3, z3.If(at_least[2], 2, 1)))
+        urgent_terms = [fired[r.id] for r in plan.rules if r.urgent]
+        urgent = z3.Or(urgent_terms) if urgent_terms else z3.BoolVal(False)
+        pathway: dict[str, list[Z]] = {}
+        for rule in plan.rules:
+            for p in rule.pathways:
+                pathway.setdefault(p, []).append(fired[rule.id])
+        for n, ids in plan.level_pathways.items():
+            for p in ids:
+                pathway.setdefault(p, []).append(level == n)
+        out = Outcome(
+            fired=fired,
+            true=true,
+            at_least=at_least,
+            level=level,
+            urgent=urgent,
+            pathway={p: z3.Or(v) for p, v in pathway.items()},
+        )
+        if determining:
+            out.determining = self._determining(c, out)
+        return out
+
+    def _determining(self, c: SymCase, out: Outcome) -> dict[str, Z]:
+        """Indicator → it is a determining indicator (``explain.determining_indicators``)."""
+        plan = self.plan
+        result: dict[str, Z] = {}
+        for i, lv in plan.indicator_level.items():
+            via = [
+                z3.And(out.fired[r.id], out.level == r.level)
+                for r in plan.rules
+                if r.level is not None and i in r.indicator_ids
+            ]
+            result[i] = z3.And(c.present[i], z3.Or(out.level == lv, *via))
+        return result
+
+
+def concrete(
+    plan: Plan,
+    present: frozenset[str],
+    measures: Mapping[str, float],
+    age_months: float | None,
+    unborn: bool,
+    name: str = "x",
+) -> tuple[SymCase, list[Z]]:
+    """A symbolic case pinned to concrete facts (for checking the encoding against an engine)."""
+    c = SymCase.fresh(plan, name)
+    pins = [c.present[i] == (i in present) for i in plan.indicator_order]
+    for ms in plan.measures:
+        if ms in measures:
+            pins += [c.known[ms], c.value[ms] == q(measures[ms])]
+        else:
+            pins.append(z3.Not(c.known[ms]))
+    pins.append(c.unborn == unborn)
+    if age_months is None:
+        pins.append(z3.Not(c.age_known))
+    else:
+        pins += [c.age_known, c.age == q(age_months)]
+    return c, pins
