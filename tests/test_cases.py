@@ -28,7 +28,7 @@ def test_ids_or_objects_dict_yaml_json_and_model_agree(rs: rhrt.Ruleset) -> None
         }
     )
     as_yaml = rs.assess(
-        "child: {age_years: 6}\nindicators: [poor-diet, {id: missed-checks, note: n}]\n"
+        "child: {age_years: 6}\nindicators: [poor-diet, {id: missed-checks, note: 'n'}]\n"
     )
     as_json = rs.assess(
         b'{"child": {"age_years": 6}, '

@@ -8,6 +8,7 @@ child's personal data, and error messages end up in logs.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,11 @@ _FIXED_MESSAGES = (
     "mapping keys must be plain scalars",
     "expected a single YAML document",
     "document is not valid UTF-8 text",
+    "ambiguous value",  # rules/_scalars.py: the private wording, which never quotes the value
 )
+# A field path is shown only when every part is shaped like a field name or an index: a mapping
+# key may be free text typed in the wrong place.
+_SHOWN_PATH = re.compile(r"[a-z][a-z0-9_]{0,79}(?:(?:\.[a-z][a-z0-9_]{0,79})|\[[0-9]{1,6}\])*")
 
 
 def _load_text(text: str | bytes, limits: Limits) -> Any:
@@ -75,7 +80,10 @@ def _load_text(text: str | bytes, limits: Limits) -> Any:
         # Only fixed wordings pass through: others (e.g. "duplicate key 'x'") may quote content.
         if not message.startswith(_FIXED_MESSAGES) and "limit" not in message:
             message = "invalid YAML or JSON"
-        raise CaseError(f"{message}{where}") from None
+        path = exc.problem.path or ""
+        if not _SHOWN_PATH.fullmatch(path):
+            path = ""
+        raise CaseError(f"{message}{where}", path=path) from None
 
 
 def _case_error(exc: ValidationError) -> CaseError:

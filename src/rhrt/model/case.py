@@ -9,12 +9,13 @@ range). Free-text notes are personal data: they never appear in reprs or error m
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -94,14 +95,15 @@ class Child(_Strict):
     """Who the child is, as far as age goes. Everything is optional: unknown age is allowed and
     treated fail-safe (age-dependent rules apply unless the age rules them out)."""
 
-    age_years: float | None = None
+    age_years: Annotated[float, Strict()] | None = None
     """0 to :data:`MAX_AGE_YEARS`."""
-    age_months: float | None = None
+    age_months: Annotated[float, Strict()] | None = None
     """0 to :data:`MAX_AGE_MONTHS`."""
     date_of_birth: dt.date | None = Field(default=None, repr=False)
     """Needs the case's ``assessment_date``; the age between them is bounded like ``age_months``."""
-    unborn: bool = False
-    gestation_weeks: float | None = None
+    unborn: Annotated[bool, Strict()] = False
+    """Only ``true`` or ``false`` (not "yes", 1 or "off")."""
+    gestation_weeks: Annotated[float, Strict()] | None = None
     """0 to :data:`MAX_GESTATION_WEEKS`."""
 
     @field_validator("age_years", "age_months")

@@ -11,11 +11,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Strict,
+    Tag,
+    model_validator,
+)
 
 from rhrt.model.scale import AGE_UNITS, LEVELS, MEASURE_OPS, AgeOp, LevelNumber, MeasureOp
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=80)]
+# One reading for typed fields: a number field takes only a (finite) number, a whole-number field
+# only a whole number, a yes/no field only true or false. Without Strict, pydantic would read
+# "014" (quoted text) as 14, true as 1 and "off" as False.
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+Whole = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]
 
 
 class _Frozen(BaseModel):
@@ -46,7 +61,7 @@ class Source(_Frozen):
     publisher: str | None = None
     url: str | None = None
     date: str | dt.date | None = None
-    herefordshire: bool = False
+    herefordshire: Flag = False
     """True for the partnership's own material; False for comparable frameworks."""
 
 
@@ -128,9 +143,9 @@ class Measure(_Frozen):
     id: Slug
     title: str
     unit: str
-    min: float
-    max: float
-    integer: bool = False
+    min: Number
+    max: Number
+    integer: Flag = False
     description: str | None = None
     source: SourceRef | None = None
 
@@ -168,12 +183,12 @@ class DomainCond(_Frozen):
 
 
 class CountSpec(_Frozen):
-    at_least: int = Field(ge=1)
+    at_least: Whole = Field(ge=1)
     level: LevelNumber | None = None
     min_level: LevelNumber | None = None
     tag: Slug | None = None
     domain: Slug | None = None
-    distinct_domains: int | None = Field(default=None, ge=1)
+    distinct_domains: Whole | None = Field(default=None, ge=1)
 
 
 class CountCond(_Frozen):
@@ -182,10 +197,10 @@ class CountCond(_Frozen):
 
 class MeasureSpec(_Frozen):
     id: Slug
-    at_least: float | None = None
-    more_than: float | None = None
-    at_most: float | None = None
-    less_than: float | None = None
+    at_least: Number | None = None
+    more_than: Number | None = None
+    at_most: Number | None = None
+    less_than: Number | None = None
 
     @model_validator(mode="after")
     def _exactly_one_comparison(self) -> MeasureSpec:
@@ -208,10 +223,10 @@ class MeasureCond(_Frozen):
 
 
 class AgeSpec(_Frozen):
-    under_months: float | None = Field(default=None, gt=0)
-    under_years: float | None = Field(default=None, gt=0)
-    at_least_months: float | None = Field(default=None, ge=0)
-    at_least_years: float | None = Field(default=None, ge=0)
+    under_months: Number | None = Field(default=None, gt=0)
+    under_years: Number | None = Field(default=None, gt=0)
+    at_least_months: Number | None = Field(default=None, ge=0)
+    at_least_years: Number | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _exactly_one_bound(self) -> AgeSpec:
@@ -244,7 +259,7 @@ class AgeCond(_Frozen):
 
 
 class UnbornCond(_Frozen):
-    unborn: bool
+    unborn: Flag
 
 
 class AllCond(_Frozen):
@@ -314,7 +329,7 @@ CONDITION_KEYS: dict[str, type[BaseModel]] = {
 class Outcome(_Frozen):
     level: LevelNumber | None = None
     """Raise the level to at least this (rules never lower a level)."""
-    urgent: bool = False
+    urgent: Flag = False
     pathways: tuple[Slug, ...] = ()
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Final, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 LEVELS: Final[tuple[int, ...]] = (1, 2, 3, 4)
 """Every level of need, lowest first (Herefordshire "Right Help, Right Time": 1 universal,
@@ -21,8 +21,8 @@ LOWEST_LEVEL: Final = LEVELS[0]
 TOP_LEVEL: Final = LEVELS[-1]
 """The highest level: immediate danger always gives it; nothing can raise a case above it."""
 
-LevelNumber = Annotated[int, Field(ge=LOWEST_LEVEL, le=TOP_LEVEL)]
-"""A level on the scale (validated)."""
+LevelNumber = Annotated[int, Strict(), Field(ge=LOWEST_LEVEL, le=TOP_LEVEL)]
+"""A level on the scale (validated; a whole number only: not ``true``, ``"3"`` or ``3.0``)."""
 
 MeasureOp = Literal["at_least", "more_than", "at_most", "less_than"]
 """A measure comparison, as a ruleset writes it (``measure: {id: x, at_least: 14}``)."""

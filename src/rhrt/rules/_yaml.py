@@ -5,7 +5,9 @@ Why not ``yaml.safe_load``: it forgets positions (an author needs "line 212, col
 keeps the last of two duplicate keys (a silent guess), and expands alias bombs until memory runs
 out. This reader walks the event stream first to refuse documents that are too deep, too large or
 use too many aliases, then builds plain Python data from the composed node tree with a SafeLoader,
-recording the line and column of every key and value by field path.
+recording the line and column of every key and value by field path. Plain scalars are read by
+rhrt's one documented reading (YAML 1.2 core, ambiguous forms refused: ``rules/_scalars.py``),
+never by PyYAML's YAML 1.1 rules.
 
 It never registers anything on PyYAML's shared loader classes (no import-time side effects).
 """
@@ -19,11 +21,25 @@ from typing import Any
 import yaml
 
 from rhrt.errors import Problem
+from rhrt.rules import _scalars
 
 try:  # libyaml is much faster; both are safe loaders
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,assignment,unused-ignore]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
+
+
+
+class _ReadingLoader(_Loader):  # type: ignore[valid-type,misc,unused-ignore]
+    """The safe loader, resolving scalars by rhrt's reading (a subclass: PyYAML's shared loader
+    classes are left untouched)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _scalars.resolve_plain(value) if implicit[0] else _scalars.STR_TAG
+        resolved: str = super().resolve(kind, value, implicit)
+        return resolved
+
 
 Path = tuple[str | int, ...]
 
@@ -129,12 +145,12 @@ def read_yaml(
             raise YamlReadError(Problem("document is not valid UTF-8 text", file=file)) from exc
     try:
         _check_events(text, limits, file)
-        loader = _Loader(text)
+        loader = _ReadingLoader(text)
         try:
             node = loader.get_single_node()
             if node is None:
                 return Located(data=None, file=file)
-            builder = _Builder(loader, limits, file)
+            builder = _Builder(loader, limits, file, echo_content=echo_content)
             data = builder.build(node, ())
             return Located(data, builder.positions, builder.key_positions, file)
         finally:
@@ -250,8 +266,16 @@ _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 class _Builder:
     """Turns a composed node tree into plain data, counting expanded nodes."""
 
-    def __init__(self, loader: yaml.SafeLoader, limits: Limits, file: str | None) -> None:
+    def __init__(
+        self,
+        loader: yaml.SafeLoader,
+        limits: Limits,
+        file: str | None,
+        *,
+        echo_content: bool = True,
+    ) -> None:
         self.loader = loader
+        self.echo_content = echo_content
         self.limits = limits
         self.file = file
         self.count = 0
@@ -287,7 +311,7 @@ class _Builder:
                     raise YamlReadError(
                         _problem_at("mapping keys must be plain scalars", key_node, self.file)
                     )
-                key = self._construct(key_node)
+                key = self._construct(key_node, path)
                 if not isinstance(key, (str, int, float, bool)) and key is not None:
                     raise YamlReadError(
                         _problem_at("mapping keys must be plain scalars", key_node, self.file)
@@ -311,15 +335,28 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._construct(node)
+        return self._construct(node, path)
 
-    def _construct(self, node: yaml.Node) -> Any:
+    def _construct(self, node: yaml.Node, path: Path = ()) -> Any:
         """A scalar's value. PyYAML raises a bare ValueError for a well-formed but impossible
         value (a timestamp such as 2023-02-29, ``!!int x``): report it at its position."""
         try:
             if node.tag == _STR_TAG:  # most values: skip PyYAML's generic constructor machinery
                 return node.value
+            if node.tag in _scalars.CORE_TAGS:  # numbers, booleans, nulls: rhrt's reading
+                return _scalars.construct(node.tag, node.value)
             return self.loader.construct_object(node, deep=True)
+        except _scalars.AmbiguousScalar as exc:
+            mark = node.start_mark
+            raise YamlReadError(
+                Problem(
+                    exc.message if self.echo_content else exc.private_message,
+                    path=format_path(path),
+                    file=self.file,
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                )
+            ) from None
         except (ValueError, OverflowError):
             raise YamlReadError(
                 _problem_at(
