@@ -20,8 +20,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rhrt.batch._columns import NUMBER
 from rhrt.batch._table import (
     PATHWAY_PREFIX,
+    Layout,
     arrays_of,
     check_no_clash,
     empty_arrays,
@@ -166,6 +168,25 @@ def _flatten_lists(table: pa.Table) -> pa.Table:
             col = pc.binary_join(pc.cast(table.column(i), pa.list_(pa.string())), ";")
             table = table.set_column(i, table.schema.names[i], col)
     return table
+
+
+def numeric_columns(lay: Layout) -> frozenset[str]:
+    """The columns read as numbers (ages, gestation, measures, recorded decisions)."""
+    return frozenset(name for name, kind in lay.kinds.items() if kind == NUMBER)
+
+
+def kept_number(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A number column as ``--keep-input`` writes it: numeric, not the text a CSV was read as.
+
+    Only called after ``arrays_of`` accepted the chunk, so every non-blank text cell is a plain
+    decimal number; float64 for every chunk, so the output's schema is the same throughout
+    (a CSV writes 4.0 as ``4``).
+    """
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return column
+    blank = pc.equal(pc.utf8_trim_whitespace(column), "")
+    text = pc.if_else(blank, pa.scalar(None, column.type), column)
+    return pc.cast(pc.utf8_trim_whitespace(text), pa.float64())
 
 
 # -- progress and summary --------------------------------------------------------------------
@@ -324,7 +345,7 @@ def run_file(
             summary.rows_read += chunk.num_rows
             if first:
                 first = False
-                layout(chunk.column_names, vp, ignore_columns)
+                numeric = numeric_columns(layout(chunk.column_names, vp, ignore_columns))
                 if keep_input:
                     check_no_clash(chunk.column_names, vp, fast=fast)
                 keep = "case_ref" if "case_ref" in chunk.column_names else None
@@ -333,7 +354,10 @@ def run_file(
             table = result_table(vp, arrays, result, fast=fast)
             if keep_input:
                 for name in reversed(chunk.column_names):
-                    table = table.add_column(0, name, chunk.column(name))
+                    column = chunk.column(name)
+                    if name in numeric:
+                        column = kept_number(column)
+                    table = table.add_column(0, name, column)
             elif keep is not None:
                 table = table.add_column(0, keep, chunk.column(keep))
             writer.write(table)

@@ -66,4 +66,5 @@ def run(args: argparse.Namespace) -> int:
     if args.summary_json:
         with open(args.summary_json, "w", encoding="utf-8") as fh:
             json.dump(summary.as_dict(), fh, indent=2)
+            fh.write("\n")
     return 0
