@@ -416,25 +416,41 @@ def _single_refused(table: pa.Table) -> CaseError | None:
     return _refusal(lambda: _per_case(table, MINIMAL))
 
 
+def _as_kind(table: pa.Table, kind: str) -> Any:
+    if kind == "pandas":
+        return table.to_pandas()
+    if kind == "polars":
+        return pl.from_arrow(table)
+    return table
+
+
+def _levels(out: Any, name: str) -> list[Any]:
+    if isinstance(out, pa.Table):
+        return out.column(name).to_pylist()
+    if isinstance(out, pl.DataFrame):
+        return out.get_column(name).to_list()
+    return [v.item() if hasattr(v, "item") else v for v in out[name]]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(table=_text_tables())
-def test_batch_refuses_exactly_the_rows_assess_refuses(table: pa.Table) -> None:
+@given(table=_text_tables(), kind=st.sampled_from(["arrow", "pandas", "polars"]))
+def test_batch_refuses_exactly_the_rows_assess_refuses(table: pa.Table, kind: str) -> None:
     """Each row alone: batch and assess both refuse it, or both give the same decision; the
     whole table: batch names the first row assess refuses."""
     refused: list[int] = []
     for i in range(table.num_rows):
-        row = table.slice(i, 1)
+        row = _as_kind(table.slice(i, 1), kind)
         single = _single_refused(row)
         batch = _refusal(lambda row=row: assess_table(row, MINIMAL))
-        assert (single is None) == (batch is None), (row.to_pylist(), single, batch)
+        assert (single is None) == (batch is None), (table.slice(i, 1).to_pylist(), single, batch)
         if single is None:
             out = assess_table(row, MINIMAL, keep_input=False)
             (decision,) = _per_case(row, MINIMAL)
-            assert out.column("level").to_pylist() == [decision.level]
-            assert out.column("urgent").to_pylist() == [decision.urgent]
+            assert _levels(out, "level") == [decision.level]
+            assert _levels(out, "urgent") == [decision.urgent]
         else:
             refused.append(i)
-    whole = _refusal(lambda: assess_table(table, MINIMAL))
+    whole = _refusal(lambda: assess_table(_as_kind(table, kind), MINIMAL))
     if refused:
         assert whole is not None and whole.path.startswith(f"rows[{refused[0]}].")
     else:
@@ -560,3 +576,51 @@ def test_a_column_arrow_cannot_read_is_a_case_error_in_both_paths() -> None:
     assert info.value.__context__ is None and info.value.__cause__ is None
     with pytest.raises(CaseError):
         _per_case(table, MINIMAL)
+
+
+_FLOATS = st.sampled_from([None, 0.0, 1.0, 2.5, 3.0, 14.0, 25.0, 24.0, 300.0, 301.0, -1.0,
+                           float("nan"), float("inf"), -0.0, 1e300])
+_TYPED: dict[str, Any] = {
+    "age_years": (pa.float64(), _FLOATS),
+    "age_months": (pa.float32(), _FLOATS),
+    "gestation_weeks": (pa.float64(), _FLOATS),
+    "dash_score": (pa.float64(), _FLOATS),
+    "recorded_decision": (pa.int64(), st.sampled_from([None, 0, 1, 4, 5, -3])),
+    "unborn": (pa.bool_(), st.sampled_from([None, True, False])),
+    "ind:bruise": (pa.float64(), st.sampled_from([None, 0.0, 1.0, 2.0, float("nan")])),
+    "ind:danger": (pa.int8(), st.sampled_from([None, 0, 1, -1])),
+    "indicators": (pa.list_(pa.string()), st.sampled_from([None, [], ["bruise"], ["nope"],
+                                                           ["poor-diet", None, " "]])),
+    "case_ref": (pa.uint64(), st.sampled_from([None, 0, 2**64 - 1])),
+}
+
+
+@st.composite
+def _typed_tables(draw: Any) -> pa.Table:
+    names = draw(st.lists(st.sampled_from(sorted(_TYPED)), min_size=1, max_size=6, unique=True))
+    n = draw(st.integers(1, 6))
+    return pa.table({
+        name: pa.array([draw(_TYPED[name][1]) for _ in range(n)], _TYPED[name][0])
+        for name in names
+    })
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=_typed_tables())
+def test_typed_columns_refused_or_assessed_alike(table: pa.Table) -> None:
+    refused = []
+    for i in range(table.num_rows):
+        row = table.slice(i, 1)
+        single = _single_refused(row)
+        batch = _refusal(lambda row=row: assess_table(row, MINIMAL))
+        assert (single is None) == (batch is None), (row.to_pylist(), single, batch)
+        if single is None:
+            (decision,) = _per_case(row, MINIMAL)
+            out = assess_table(row, MINIMAL, keep_input=False)
+            assert out.column("level").to_pylist() == [decision.level]
+        else:
+            refused.append(i)
+    whole = _refusal(lambda: assess_table(table, MINIMAL))
+    assert (whole is None) == (not refused)
+    if whole is not None:
+        assert whole.path.startswith(f"rows[{refused[0]}].")

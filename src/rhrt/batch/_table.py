@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pyarrow as pa
@@ -70,7 +70,9 @@ from rhrt.model.case import (
     LATEST_ASSESSMENT_DATE,
     MAX_AGE_MONTHS,
     MAX_GESTATION_WEEKS,
+    Case,
 )
+from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
 
 INDICATOR_PREFIX = "ind:"
 PATHWAY_PREFIX = "pathway:"
@@ -88,7 +90,25 @@ CASE_COLUMNS = (
     "referral_source",
 )
 RESULT_COLUMNS = ("level", "urgent", "pathways", "determining_indicators")
-_CONSENT = ("given", "refused", "not_sought")
+
+
+def _model_max_length(name: str) -> int:
+    """A text field's length limit, read from the case model (its one definition)."""
+    for rule in Case.model_fields[name].metadata:
+        if isinstance(getattr(rule, "max_length", None), int):
+            return int(rule.max_length)
+    raise AssertionError(f"no max_length on Case.{name}")  # pragma: no cover
+
+
+def _model_literals(name: str) -> tuple[str, ...]:
+    """The allowed values of a ``Literal[...] | None`` field of the case model."""
+    (literal,) = (a for a in get_args(Case.model_fields[name].annotation) if a is not type(None))
+    return tuple(str(v) for v in get_args(literal))
+
+
+_CONSENT = _model_literals("consent")
+_TEXT_LIMITS = (("case_ref", _model_max_length("reference")),
+                ("referral_source", _model_max_length("referral_source")))
 MAX_INDICATORS_PER_CASE = 2_000
 
 
@@ -500,8 +520,10 @@ def arrays_of(
     recorded = col("recorded_decision")
     if recorded is not None:
         values = numbers(recorded, "recorded_decision", ref)
-        bad = ~np.isnan(values) & ((values < 1) | (values > 4) | (values != np.floor(values)))
-        ref.add("recorded_decision must be a level 1-4", bad, "recorded_decision")
+        bad = ~np.isnan(values) & ((values < LOWEST_LEVEL) | (values > TOP_LEVEL) |
+                                   (values != np.floor(values)))
+        ref.add(f"recorded_decision must be a level {LOWEST_LEVEL}-{TOP_LEVEL}", bad,
+                "recorded_decision")
     consent = col("consent")
     if consent is not None:
         text = texts(consent)
@@ -509,7 +531,7 @@ def arrays_of(
         ref.add("consent must be given, refused or not_sought",
                 ~np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool),
                 "consent")
-    for name, limit in (("case_ref", 200), ("referral_source", 100)):
+    for name, limit in _TEXT_LIMITS:
         column = col(name)
         if column is not None:
             # measured as the case model does: after trimming spaces
