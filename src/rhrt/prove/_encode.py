@@ -31,7 +31,7 @@ from typing import Any
 import z3
 
 from rhrt.model.case import MAX_AGE_YEARS
-from rhrt.rules.compile import (
+from rhrt.rules.plan import (
     AgeCmp,
     All,
     AnyOf,
@@ -42,10 +42,18 @@ from rhrt.rules.compile import (
     Node,
     Not,
     Plan,
+    Visitor,
+)
+from rhrt.rules.semantics import (
+    AGE_OF_UNBORN,
+    AGE_OPERATORS,
+    LEVELS,
+    LOWEST_LEVEL,
+    MEASURE_OPERATORS,
+    recommendation_slots,
 )
 
 MAX_AGE_MONTHS = MAX_AGE_YEARS * 12
-TOP_LEVEL = 4
 
 Z = Any  # a z3 expression
 
@@ -54,15 +62,6 @@ def q(value: float) -> Z:
     """A float threshold as the exact rational z3 compares with (no rounding)."""
     frac = Fraction(value)
     return z3.Q(frac.numerator, frac.denominator)
-
-
-_CMP = {
-    "at_least": lambda a, b: a >= b,
-    "more_than": lambda a, b: a > b,
-    "at_most": lambda a, b: a <= b,
-    "less_than": lambda a, b: a < b,
-}
-"""The measure comparisons of ``rhrt.rules.compile.MEASURE_OPERATORS``, on z3 terms."""
 
 
 @dataclass
@@ -154,38 +153,7 @@ class Encoder:
 
     def truth(self, node: Node, c: SymCase) -> tuple[Z, Z]:
         """(definitely true, definitely false) of a condition for a symbolic case."""
-        if isinstance(node, HasAny):
-            t = z3.Or([c.present[i] for i in sorted(node.ids)]) if node.ids else z3.BoolVal(False)
-            return t, z3.Not(t)
-        if isinstance(node, Count):
-            t = self._count(node, c)
-            return t, z3.Not(t)
-        if isinstance(node, MeasureCmp):
-            known, v = c.known[node.measure], c.value[node.measure]
-            holds = _CMP[node.op](v, q(node.value))
-            return z3.And(known, holds), z3.And(known, z3.Not(holds))
-        if isinstance(node, AgeCmp):
-            holds = c.age < q(node.months) if node.op == "under" else c.age >= q(node.months)
-            born_known = z3.And(z3.Not(c.unborn), c.age_known)
-            unborn_says = z3.BoolVal(node.op == "under")
-            return (
-                z3.Or(z3.And(c.unborn, unborn_says), z3.And(born_known, holds)),
-                z3.Or(z3.And(c.unborn, z3.Not(unborn_says)), z3.And(born_known, z3.Not(holds))),
-            )
-        if isinstance(node, IsUnborn):
-            decided = z3.Or(c.unborn, c.age_known)
-            same = c.unborn if node.value else z3.Not(c.unborn)
-            return z3.And(decided, same), z3.And(decided, z3.Not(same))
-        if isinstance(node, All):
-            parts = [self.truth(ch, c) for ch in node.children]
-            return z3.And([t for t, _ in parts]), z3.Or([f for _, f in parts])
-        if isinstance(node, AnyOf):
-            parts = [self.truth(ch, c) for ch in node.children]
-            return z3.Or([t for t, _ in parts]), z3.And([f for _, f in parts])
-        if isinstance(node, Not):
-            t, f = self.truth(node.child, c)
-            return f, t
-        raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+        return _Truth(self, c).visit(node)
 
     def _count(self, node: Count, c: SymCase) -> Z:
         ids = sorted(node.ids)
@@ -214,20 +182,19 @@ class Encoder:
             fired[rule.id] = z3.Not(f)
             true[rule.id] = t
         at_least: dict[int, Z] = {}
-        for n in range(2, TOP_LEVEL + 1):
+        for n in LEVELS[1:]:
             terms = [c.present[i] for i, lv in plan.indicator_level.items() if lv >= n]
             terms += [fired[r.id] for r in plan.rules if r.level is not None and r.level >= n]
             at_least[n] = z3.Or(terms) if terms else z3.BoolVal(False)
-        level = z3.If(at_least[4], 4, z3.If(at_least[3], 3, z3.If(at_least[2], 2, 1)))
+        level: Z = z3.IntVal(LOWEST_LEVEL)
+        for n in LEVELS[1:]:
+            level = z3.If(at_least[n], n, level)
         urgent_terms = [fired[r.id] for r in plan.rules if r.urgent]
         urgent = z3.Or(urgent_terms) if urgent_terms else z3.BoolVal(False)
         pathway: dict[str, list[Z]] = {}
-        for rule in plan.rules:
-            for p in rule.pathways:
-                pathway.setdefault(p, []).append(fired[rule.id])
-        for n, ids in plan.level_pathways.items():
-            for p in ids:
-                pathway.setdefault(p, []).append(level == n)
+        for p, source in recommendation_slots(plan):
+            term = fired[plan.rules[source].id] if source >= 0 else level == -source
+            pathway.setdefault(p, []).append(term)
         out = Outcome(
             fired=fired,
             true=true,
@@ -252,6 +219,58 @@ class Encoder:
             ]
             result[i] = z3.And(c.present[i], z3.Or(out.level == lv, *via))
         return result
+
+
+class _Truth(Visitor[tuple[Z, Z]]):
+    """A condition as (definitely true, definitely false), reading the shared semantics:
+    the comparison operators and the unborn age of ``rhrt.rules.semantics``, Kleene logic."""
+
+    def __init__(self, enc: Encoder, c: SymCase) -> None:
+        self.enc = enc
+        self.c = c
+
+    def has_any(self, node: HasAny) -> tuple[Z, Z]:
+        ids = sorted(node.ids)
+        t = z3.Or([self.c.present[i] for i in ids]) if ids else z3.BoolVal(False)
+        return t, z3.Not(t)
+
+    def count(self, node: Count) -> tuple[Z, Z]:
+        t = self.enc._count(node, self.c)
+        return t, z3.Not(t)
+
+    def measure(self, node: MeasureCmp) -> tuple[Z, Z]:
+        known, v = self.c.known[node.measure], self.c.value[node.measure]
+        holds = MEASURE_OPERATORS[node.op](v, q(node.value))
+        return z3.And(known, holds), z3.And(known, z3.Not(holds))
+
+    def age(self, node: AgeCmp) -> tuple[Z, Z]:
+        c = self.c
+        holds = AGE_OPERATORS[node.op](c.age, q(node.months))
+        unborn_says = z3.BoolVal(bool(AGE_OPERATORS[node.op](AGE_OF_UNBORN, node.months)))
+        born_known = z3.And(z3.Not(c.unborn), c.age_known)
+        return (
+            z3.Or(z3.And(c.unborn, unborn_says), z3.And(born_known, holds)),
+            z3.Or(z3.And(c.unborn, z3.Not(unborn_says)), z3.And(born_known, z3.Not(holds))),
+        )
+
+    def unborn(self, node: IsUnborn) -> tuple[Z, Z]:
+        # unknown when neither unborn nor an age is recorded (semantics.unborn_truth)
+        c = self.c
+        decided = z3.Or(c.unborn, c.age_known)
+        same = c.unborn if node.value else z3.Not(c.unborn)
+        return z3.And(decided, same), z3.And(decided, z3.Not(same))
+
+    def all(self, node: All) -> tuple[Z, Z]:
+        parts = [self.visit(ch) for ch in node.children]
+        return z3.And([t for t, _ in parts]), z3.Or([f for _, f in parts])
+
+    def any(self, node: AnyOf) -> tuple[Z, Z]:
+        parts = [self.visit(ch) for ch in node.children]
+        return z3.Or([t for t, _ in parts]), z3.And([f for _, f in parts])
+
+    def not_(self, node: Not) -> tuple[Z, Z]:
+        t, f = self.visit(node.child)
+        return f, t
 
 
 def concrete(

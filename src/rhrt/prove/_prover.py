@@ -33,13 +33,14 @@ from typing import Any
 
 import z3
 
-from rhrt.engine.reference import Evaluation, evaluate
+from rhrt.engine.reference import evaluate
 from rhrt.errors import BackendError
 from rhrt.explain import determining_indicators
 from rhrt.prove import PROPERTIES
 from rhrt.prove._encode import MAX_AGE_MONTHS, Encoder, Outcome, SymCase, refines
 from rhrt.prove._report import Counterexample, PropertyResult, Report, Status, clean
-from rhrt.rules.compile import AgeCmp, MeasureCmp, Node, Plan
+from rhrt.rules.plan import AgeCmp, MeasureCmp, Plan, walk
+from rhrt.rules.semantics import Evaluation
 from rhrt.ruleset import Ruleset
 
 Z = Any
@@ -465,18 +466,12 @@ def _thresholds(plan: Plan) -> tuple[list[float], dict[str, list[float]]]:
     ages: set[float] = set()
     measures: dict[str, set[float]] = {}
 
-    def walk(node: Node) -> None:
-        if isinstance(node, AgeCmp):
-            ages.add(node.months)
-        elif isinstance(node, MeasureCmp):
-            measures.setdefault(node.measure, set()).add(node.value)
-        for child in getattr(node, "children", ()):
-            walk(child)
-        if hasattr(node, "child"):
-            walk(node.child)
-
     for rule in plan.rules:
-        walk(rule.condition)
+        for node in walk(rule.condition):
+            if isinstance(node, AgeCmp):
+                ages.add(node.months)
+            elif isinstance(node, MeasureCmp):
+                measures.setdefault(node.measure, set()).add(node.value)
     return sorted(ages), {k: sorted(v) for k, v in measures.items()}
 
 
