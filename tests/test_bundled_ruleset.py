@@ -109,3 +109,69 @@ def test_validate_strict_passes_on_the_bundled_file(capsys: pytest.CaptureFixtur
     from rhrt.rules.bundled import bundled_ruleset_path
 
     assert main(["validate", "--strict", str(bundled_ruleset_path())]) == 0
+
+
+# --- issue 15: honest status, the partnership's own contacts and routes ---------------------------
+
+
+def test_effective_from_is_the_launch_date_in_the_bulletin(rs: rhrt.Ruleset) -> None:
+    # "will be officially launched virtually on Wednesday 2 December" (HSCP bulletin, Nov 2020)
+    import datetime as dt
+
+    assert rs.model.ruleset.effective_from == dt.date(2020, 12, 2)
+    assert "hscp-bulletin-2020-11" in rs.model.sources
+
+
+def test_provenance_states_a_reconstruction_for_review(rs: rhrt.Ruleset) -> None:
+    text = " ".join((rs.model.ruleset.provenance or "").split()).lower()
+    assert "working reconstruction" in text
+    assert "not endorsed" in text
+    assert "adapted" in text
+    assert "level names are this ruleset's labels" in text
+
+
+def test_no_source_filed_under_another_area_is_marked_herefordshire(rs: rhrt.Ruleset) -> None:
+    for key, src in rs.model.sources.items():
+        if src.herefordshire:
+            assert "worcestershire" not in (src.url or "").lower(), key
+            assert "worcestershire" not in src.title.lower(), key
+
+
+def test_the_missing_trigger_is_marked_as_an_informal_practice_note(rs: rhrt.Ruleset) -> None:
+    rule = next(r for r in rs.model.rules if r.id == "missing-more-than-3-times-in-90-days")
+    assert rule.source is not None
+    assert "informal" in rs.model.sources[rule.source.ref].title
+    assert rule.source.note and "informal" in rule.source.note
+
+
+def test_lado_contact_has_the_role_mailbox_and_telephone_and_no_person(rs: rhrt.Ruleset) -> None:
+    how = rs.model.contacts["lado"].how
+    assert "LADO@herefordshire.gov.uk" in how
+    assert "01432 261739" in how
+    for contact in rs.model.contacts.values():
+        assert "pilliner" not in contact.how.lower()  # a role, never a named person
+
+
+def test_phone_numbers_only_where_a_source_gives_them(rs: rhrt.Ruleset) -> None:
+    import re
+
+    numbers = set()
+    for contact in rs.model.contacts.values():
+        numbers |= set(re.findall(r"\b0\d{3,4} ?\d{6}\b|\b(?:999|101)\b", contact.how))
+    assert numbers <= {"01432 261739", "999", "101"}
+
+
+def test_lead_professional_at_levels_2_and_3(rs: rhrt.Ruleset) -> None:
+    levels = {lv.level: lv for lv in rs.model.levels}
+    assert "lead professional" in levels[2].response
+    assert "lead professional" in levels[3].response
+    early_help = next(p for p in rs.model.pathways if p.id == "early-help")
+    assert "lead professional" in early_help.what
+
+
+def test_level_3_is_consent_based_early_help(rs: rhrt.Ruleset) -> None:
+    """No indicator says 'child in need' at level 3: in Herefordshire that is a level-4 route."""
+    for ind in rs.model.indicators:
+        if ind.level == 3:
+            assert "child in need" not in ind.text.lower(), ind.id
+
