@@ -234,6 +234,10 @@ HEREFORDSHIRE_PATHWAYS = {
     "exploitation-risk-assessment", "risk-management-meeting", "missing-intervention-meeting",
     "return-home-interview", "graded-care-profile-2", "prevent-channel", "fgm-police-report",
     "pre-birth-referral", "urgent-paediatric-assessment",
+    # issue 15: routes the partnership's documents and national guidance name
+    "police-101", "operation-encompass", "nrm-referral", "climb", "branch",
+    "child-abduction-warning-notice", "camhs-crisis", "children-with-disabilities-team",
+    "young-carers-assessment", "private-fostering-notification", "forced-marriage-unit",
 }
 
 
