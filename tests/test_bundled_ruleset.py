@@ -15,7 +15,10 @@ REQUIRED_PATHWAYS = {
     "emergency-duty-team", "lado", "marac", "dash-risk-assessment",
     "exploitation-risk-assessment", "risk-management-meeting", "missing-intervention-meeting",
     "return-home-interview", "graded-care-profile-2", "prevent-channel", "fgm-police-report",
-    "pre-birth-referral", "urgent-paediatric-assessment",
+    "pre-birth-referral", "urgent-paediatric-assessment", "police-101", "operation-encompass",
+    "nrm-referral", "climb", "branch", "child-abduction-warning-notice", "camhs-crisis",
+    "children-with-disabilities-team", "young-carers-assessment", "private-fostering-notification",
+    "forced-marriage-unit",
 }  # fmt: skip
 REQUIRED_TOPICS = {
     "domestic-abuse", "neglect", "exploitation", "missing", "substance-misuse", "mental-health",
@@ -175,3 +178,11 @@ def test_level_3_is_consent_based_early_help(rs: rhrt.Ruleset) -> None:
         if ind.level == 3:
             assert "child in need" not in ind.text.lower(), ind.id
 
+
+
+def test_level_3_indicators_from_child_in_need_sources_give_the_reason(rs: rhrt.Ruleset) -> None:
+    """Bristol, Buckinghamshire and Kent put child in need at their level 3: each says why."""
+    cin_sources = {k for k in rs.model.sources if k.startswith(("bristol-l3", "bucks-l3", "kent-l3"))}
+    for ind in rs.model.indicators:
+        if ind.source.ref in cin_sources:
+            assert ind.source.note and "Herefordshire" in ind.source.note, ind.id
