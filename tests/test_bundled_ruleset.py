@@ -182,7 +182,8 @@ def test_level_3_is_consent_based_early_help(rs: rhrt.Ruleset) -> None:
 
 def test_level_3_indicators_from_child_in_need_sources_give_the_reason(rs: rhrt.Ruleset) -> None:
     """Bristol, Buckinghamshire and Kent put child in need at their level 3: each says why."""
-    cin_sources = {k for k in rs.model.sources if k.startswith(("bristol-l3", "bucks-l3", "kent-l3"))}
+    prefixes = ("bristol-l3", "bucks-l3", "kent-l3")
+    cin_sources = {k for k in rs.model.sources if k.startswith(prefixes)}
     for ind in rs.model.indicators:
         if ind.source.ref in cin_sources:
             assert ind.source.note and "Herefordshire" in ind.source.note, ind.id
