@@ -238,6 +238,19 @@ def table(results: dict[str, Any]) -> str:
             f"peak RSS {_fmt(stream['peak_rss_mib'], 'MiB')}, {_fmt(stream['wall_s'], 's')} | "
             f"{_fmt(stream['rows_per_s'] / 1e3, 'k')} rows/s |"
         )
+    big = results.get("large")
+    if big and status_row("large ruleset", big):
+        where = f"large ruleset ({big['indicators']:,} indicators, {big['rules']:,} rules)"
+        lines.append(
+            f"| {where} | rhrt | load + validate + compile, {big['ruleset_bytes']:,} bytes | "
+            f"{_secs(big['load_s'])} | |"
+        )
+        for k, t in big["sizes"].items():
+            lines.append(
+                f"| {where}, {k} concerns | rhrt | full assessment (Decision) | "
+                f"{_secs(t['assess_s'])} | evaluate {_secs(t['evaluate_s'])}, holding set "
+                f"{_secs(t['holding_set_s'])}, near misses {_secs(t['near_misses_s'])} |"
+            )
     return "\n".join(lines)
 
 

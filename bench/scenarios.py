@@ -412,10 +412,73 @@ def stream(quick: bool) -> dict[str, Any]:
     return result
 
 
+# --- 6: a large ruleset ----------------------------------------------------------------------
+
+
+def large(quick: bool) -> dict[str, Any]:
+    """One assessment against a generated 2,000-indicator, 2,000-rule ruleset, with up to
+    1,990 concerns: the size at which the explanation's holding set used to be quadratic
+    (issue 12; 143 s for one assessment). Full pipeline and each part of the explanation."""
+    import rhrt
+
+    n = 300 if quick else 2000
+    text = casegen.large_ruleset_text(n, n)
+    t0 = time.perf_counter()
+    rs = rhrt.ruleset_from_text(text)
+    load_s = time.perf_counter() - t0
+    below_top = [i for i in rs.plan.indicator_order if rs.plan.indicator_level[i] < 4]
+    rng = __import__("random").Random(12)
+    sizes = (0, 20, 200, min(1990, len(below_top)))
+    repeats = 1 if quick else 3
+    out: dict[str, Any] = {
+        "ruleset_bytes": len(text.encode()),
+        "indicators": len(rs.plan.indicator_order),
+        "rules": len(rs.plan.rules),
+        "load_s": load_s,
+        "sizes": {},
+    }
+    for k in sizes:
+        # an older child: the level-4 rules about babies count concerns first, then fail
+        cases = [
+            {"child": {"age_years": 10}, "indicators": rng.sample(below_top, k)}
+            for _ in range(repeats)
+        ]
+        out["sizes"][str(k)] = _large_timings(rs, cases)
+    return out
+
+
+def _large_timings(rs: Any, cases: list[dict[str, Any]]) -> dict[str, float]:
+    """Median seconds per case of the full assessment and of each part of it."""
+    from rhrt.explain import determining_indicators, holding_set, near_misses
+
+    plan = rs.plan
+    facts = [rs.facts(rs.validate_case(c)) for c in cases]
+    evaluations = [rs.engine("reference")(f) for f in facts]
+
+    def timed(fn: Callable[[int], object]) -> float:
+        times = []
+        for i in range(len(cases)):
+            t = time.perf_counter()
+            fn(i)
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+    return {
+        "assess_s": timed(lambda i: rs.assess(cases[i])),
+        "evaluate_s": timed(lambda i: rs.engine("reference")(facts[i])),
+        "holding_set_s": timed(
+            lambda i: holding_set(plan, facts[i], evaluations[i].level, evaluations[i].results)
+        ),
+        "near_misses_s": timed(lambda i: near_misses(plan, facts[i], evaluations[i])),
+        "determining_s": timed(lambda i: determining_indicators(plan, facts[i], evaluations[i])),
+    }
+
+
 SCENARIOS: Mapping[str, Callable[[bool], dict[str, Any]]] = {
     "single": single,
     "batch": batch,
     "load": load,
     "coldstart": coldstart,
     "stream": stream,
+    "large": large,
 }

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = {"single", "batch", "load", "coldstart", "stream"}
+SCENARIOS = {"single", "batch", "load", "coldstart", "stream", "large"}
 
 
 @pytest.mark.slow

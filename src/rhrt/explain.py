@@ -9,16 +9,17 @@ that would raise it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
 from rhrt.engine.reference import level_of, truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.ruleset import RulesetModel, SourceRef
-from rhrt.rules.plan import All, Count, MeasureCmp, Node, Plan
+from rhrt.rules.compile import uses_not
+from rhrt.rules.plan import All, AnyOf, Count, HasAny, MeasureCmp, Node, Not, Plan, derived
 from rhrt.rules.semantics import (
     MEASURE_HINT_WORDS,
-    TOP_LEVEL,
     Evaluation,
     Facts,
     RuleResult,
@@ -44,28 +45,202 @@ def determining_indicators(plan: Plan, facts: Facts, evaluation: Evaluation) -> 
     return tuple(_in_order(plan, chosen))
 
 
-def holding_set(plan: Plan, facts: Facts, level: int) -> tuple[str, ...]:
+def holding_set(
+    plan: Plan, facts: Facts, level: int, results: Sequence[RuleResult] | None = None
+) -> tuple[str, ...]:
     """A minimal subset of the present concerns that alone gives the same level.
 
     Greedy deletion in a fixed order (lowest level first, then ruleset order), so it is
     deterministic: each concern is dropped if the level stays the same without it.
+
+    ``level`` should be the level of ``facts`` (as :func:`~rhrt.engine.reference.evaluate` and
+    ``level_of`` give it; any other level is answered by plain recomputation). ``results``: the
+    evaluation's per-rule results for these facts, when at hand (saves evaluating every rule
+    once more).
+
+    Why not simply compute the level once per concern: that costs the number of concerns times
+    the number of rules (143 s for 1,990 concerns and 2,000 rules). The level without a concern
+    can only differ when a rule that mentions it changes, so :class:`_Holding` keeps what holds
+    the level up to date incrementally and re-evaluates only those rules, lazily. The result is
+    identical to deleting by full recomputation (``tests/test_explain_holding.py`` checks the
+    two against each other on generated rulesets and cases).
     """
-    levels = plan.indicator_level
-    in_order = _in_order(plan, facts.present)
-    kept = set(facts.present)
-    # While another kept concern is itself at the top level, the level cannot change: skip
-    # the evaluation (exactly what level_of would answer, without building the trial facts).
-    tops = sum(1 for i in kept if levels[i] >= TOP_LEVEL) if level >= TOP_LEVEL else 0
-    for ind in sorted(in_order, key=levels.__getitem__):  # stable: level, then ruleset order
+    if not facts.present:
+        return ()
+    return _Holding(plan, facts, level, results).run()
+
+
+class _Holding:
+    """The greedy deletion of :func:`holding_set`, with incremental bookkeeping.
+
+    The level of a set of concerns is ``max(1, their levels, the level of every rule whose
+    condition is not false)``. While deleting from the full set, the level stays ``level``
+    exactly when (a) no rule above ``level`` stops being false, and (b) something still reaches
+    ``level``: a kept concern at that level, a rule at that level that is not false, or
+    ``level`` is 1. Conditions without ``not`` are monotone in the present concerns (a false
+    one stays false as concerns are deleted, three-valued logic included), so for (a) only rules
+    with ``not`` need watching, and for (b) only rules at ``level`` that hold on the full set or
+    use ``not``. A rule's truth changes only when a concern it mentions is deleted.
+    """
+
+    def __init__(
+        self, plan: Plan, facts: Facts, level: int, results: Sequence[RuleResult] | None
+    ) -> None:
+        self.plan = plan
+        self.facts = facts
+        self.level = level
+        self.levels = plan.indicator_level
+        self.kept: set[str] = set(facts.present)
+        # One Facts object over the live ``kept`` set: conditions only read ``present``.
+        self.trial = facts.with_present(cast(frozenset[str], self.kept))
+        self.at_level = sum(1 for i in self.kept if self.levels[i] == level)
+        # Rules above the level that use ``not`` (the only ones deleting can make fire), and
+        # rules at the level that may hold it (those holding now, and those using ``not``).
+        self.above: dict[int, frozenset[str]] = {}
+        self.candidates: dict[int, frozenset[str]] = {}
+        self.value: dict[int, bool] = {}
+        """Candidate position -> fires (not false), valid unless the position is in dirty."""
+        self.dirty: set[int] = set()
+        self.mentions: dict[str, list[int]] = {}
+        """Present concern -> positions of watched rules whose condition names it."""
+        self.consistent = True
+        negating = self.negating = derived(plan, "explain.negating_rules", _negating_rules)
+        for pos, rule in enumerate(plan.rules):
+            if rule.level is None or rule.level < level:
+                continue
+            if results is not None:
+                fires = results[pos].fired
+            else:
+                fires = truth(rule.condition, facts) is not False
+            negates = pos in negating
+            if rule.level > level and not negates:
+                if fires:
+                    self.consistent = False  # the level given is not the level of the facts
+                continue
+            named = _named(rule.condition, facts.present)
+            if rule.level > level:
+                if fires:
+                    self.consistent = False
+                self.above[pos] = named
+            elif fires or negates:
+                self.candidates[pos] = named
+                self.value[pos] = fires
+            else:
+                continue
+            for ind in named:
+                self.mentions.setdefault(ind, []).append(pos)
+        if any(self.levels[i] > level for i in facts.present):
+            self.consistent = False
+        if level > 1 and not self.at_level and not any(self.value.values()):
+            self.consistent = False
+
+    def _fires(self, pos: int) -> bool:
+        return truth(self.plan.rules[pos].condition, self.trial) is not False
+
+    def run(self) -> tuple[str, ...]:
+        present = self.facts.present
+        in_order = _in_order(self.plan, present)
+        if not self.consistent:
+            return _holding_by_recomputing(self.plan, self.facts, self.level, in_order)
+        for ind in sorted(in_order, key=self.levels.__getitem__):  # stable: level, then order
+            self.kept.discard(ind)
+            if not self._holds_without(ind):
+                self.kept.add(ind)
+        return tuple(i for i in in_order if i in self.kept)
+
+    def _holds_without(self, ind: str) -> bool:
+        """Whether the level stays the same now that ``ind`` has left ``kept``.
+
+        On True the deletion is accepted and the bookkeeping updated; on False the caller puts
+        ``ind`` back and the bookkeeping is left as it was before the trial.
+        """
+        named = self.mentions.get(ind, ())
+        for pos in named:  # (a) a rule with ``not`` above the level starts to fire
+            if pos in self.above and self._fires(pos):
+                return False
+        is_at_level = self.levels[ind] == self.level
+        left_at_level = self.at_level - is_at_level
+        if left_at_level > 0 or self.level <= 1:
+            self._accept(ind, named, is_at_level)
+            return True
+        # (b) nothing at the level is left but rules: is one of them still not false?
+        changed = [p for p in named if p in self.candidates]
+        checked: dict[int, bool] = {}
+        for pos in changed:
+            checked[pos] = self._fires(pos)
+        found = any(checked.values())
+        if not found:
+            for pos, fires in list(self.value.items()):
+                if pos in checked:
+                    continue
+                if pos in self.dirty:
+                    # It does not name ``ind``: the same value with or without it.
+                    fires = self._fires(pos)
+                    self.dirty.discard(pos)
+                    if not fires and pos not in self.negating:
+                        self._forget(pos)  # false and monotone: false from now on
+                        continue
+                    self.value[pos] = fires
+                if fires:
+                    found = True
+                    break
+        if not found:
+            return False  # the values in ``checked`` were for the trial set: not stored
+        for pos, fires in checked.items():
+            self.value[pos] = fires
+            self.dirty.discard(pos)
+        self._accept(ind, named, is_at_level, fresh=checked)
+        return True
+
+    def _accept(
+        self, ind: str, named: Sequence[int], is_at_level: bool, fresh: Mapping[int, bool] = {}
+    ) -> None:
+        self.at_level -= is_at_level
+        for pos in named:
+            if pos in self.candidates and pos not in fresh:
+                self.dirty.add(pos)
+        # A rule without ``not`` known to be false now stays false: stop watching it.
+        for pos, fires in fresh.items():
+            if not fires and pos not in self.negating:
+                self._forget(pos)
+
+    def _forget(self, pos: int) -> None:
+        self.value.pop(pos, None)
+        self.candidates.pop(pos, None)
+        self.dirty.discard(pos)
+
+
+def _negating_rules(plan: Plan) -> frozenset[int]:
+    """Positions of the rules whose condition uses ``not``: the only ones that can start to
+    hold when a concern is taken away."""
+    return frozenset(n for n, rule in enumerate(plan.rules) if uses_not(rule.condition))
+
+
+def _named(node: Node, present: frozenset[str]) -> frozenset[str]:
+    """The present concerns a condition names (under ``not`` too): only deleting one of them
+    can change its truth."""
+    if isinstance(node, (HasAny, Count)):
+        return node.ids & present
+    if isinstance(node, (All, AnyOf)):
+        out: frozenset[str] = frozenset()
+        for child in node.children:
+            out |= _named(child, present)
+        return out
+    if isinstance(node, Not):
+        return _named(node.child, present)
+    return frozenset()
+
+
+def _holding_by_recomputing(
+    plan: Plan, facts: Facts, level: int, in_order: Sequence[str]
+) -> tuple[str, ...]:
+    """The plain greedy deletion (one level computation per concern): only used when ``level``
+    is not the level of ``facts``, where the incremental bookkeeping has nothing to stand on."""
+    kept = set(in_order)
+    for ind in sorted(in_order, key=plan.indicator_level.__getitem__):
         kept.discard(ind)
-        is_top = levels[ind] >= TOP_LEVEL
-        if tops - is_top > 0:
-            tops -= is_top
-            continue
         if level_of(plan, facts.with_present(frozenset(kept))) != level:
             kept.add(ind)
-        elif is_top:
-            tops -= 1
     return tuple(i for i in in_order if i in kept)
 
 
@@ -165,7 +340,7 @@ def explain(
         indicators=tuple(findings),
         rules=fired,
         domains=domain_summary(catalogue, facts.present, ordered=_in_order(plan, facts.present)),
-        holding_set=holding_set(plan, facts, evaluation.level),
+        holding_set=holding_set(plan, facts, evaluation.level, evaluation.results),
         missing_information=missing,
         would_raise=near_misses(plan, facts, evaluation),
     )
