@@ -12,8 +12,10 @@ rhrt supports professional judgement; it never replaces it.
 from __future__ import annotations
 
 from rhrt._version import __version__ as __version__
+from rhrt.errors import ArgumentError as ArgumentError
 from rhrt.errors import BackendError as BackendError
 from rhrt.errors import CaseError as CaseError
+from rhrt.errors import FileError as FileError
 from rhrt.errors import MissingExtraError as MissingExtraError
 from rhrt.errors import RhrtError as RhrtError
 from rhrt.errors import RulesetError as RulesetError
@@ -36,10 +38,12 @@ def assess(case: object, *, override: object = None, engine: str = "reference") 
 
 
 __all__ = [
+    "ArgumentError",
     "BackendError",
     "Case",
     "CaseError",
     "Decision",
+    "FileError",
     "Limits",
     "MissingExtraError",
     "Override",

@@ -21,6 +21,7 @@ from rhrt.rules._yaml import (
     DEFAULT_LIMITS,
     Limits,
     YamlReadError,
+    check_limits,
     format_path,
     read_limited,
     read_yaml,
@@ -34,7 +35,12 @@ def parse_case(value: CaseInput | str | bytes | Path, *, limits: Limits = DEFAUL
 
     ``value`` may be a :class:`Case`, a mapping, YAML/JSON text (str or bytes) or a
     :class:`pathlib.Path` to such a file.
+
+    Raises:
+        CaseError: the case is not valid (the field path is named, never the value).
+        ArgumentError: ``limits`` is not a :class:`~rhrt.Limits`.
     """
+    check_limits(limits)
     if isinstance(value, Case):
         return value
     if isinstance(value, Path):

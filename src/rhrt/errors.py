@@ -9,6 +9,8 @@ The hierarchy::
     │  ├─ RulesetSchemaError           unknown key, wrong type, level outside 1-4
     │  └─ RulesetReferenceError        dangling or duplicate id
     ├─ CaseError (ValueError)           field path only; never echoes case values
+    ├─ FileError (OSError)              an input or output file cannot be used (names the file)
+    ├─ ArgumentError (TypeError)        a Python argument of the wrong type (e.g. engine=5)
     ├─ BackendError                     a second engine failed or disagreed
     └─ MissingExtraError (ImportError)  names the extra to install
 
@@ -28,8 +30,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 __all__ = [
+    "ArgumentError",
     "BackendError",
     "CaseError",
+    "FileError",
     "MissingExtraError",
     "Problem",
     "RhrtError",
@@ -146,6 +150,46 @@ class CaseError(RhrtError, ValueError):
         if suggestion:
             text += f"; did you mean '{suggestion}'?"
         super().__init__(text)
+
+
+class FileError(RhrtError, OSError):
+    """A file named for input or output cannot be used: missing, unreadable, corrupt, a folder,
+    the same file as an input, or the disk is full.
+
+    ``path`` is the file as the caller named it; the message says what is wrong with it (and
+    the system's reason), never anything read from it.
+    """
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        self.path = path
+        text = f"{message}: {path}" if path else message
+        super().__init__(text)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ArgumentError(RhrtError, TypeError):
+    """A Python API argument has the wrong type (``engine=5``, ``limits=None``,
+    ``load_ruleset(5)``): a programming mistake, distinct from invalid input data.
+
+    A ``TypeError`` too, so callers who catch either see it; the message names the argument and
+    the type expected, never the value.
+    """
+
+    def __init__(self, argument: str, expected: str, got: object) -> None:
+        self.argument = argument
+        super().__init__(f"{argument} must be {expected}, not {type(got).__name__}")
+
+
+def expect(value: object, kinds: type | tuple[type, ...], argument: str, expected: str) -> None:
+    """Raise :class:`ArgumentError` unless ``value`` is an instance of ``kinds``."""
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in _tuple(kinds)):
+        raise ArgumentError(argument, expected, value)
+
+
+def _tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
 
 
 class BackendError(RhrtError):

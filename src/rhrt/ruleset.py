@@ -17,6 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,21 @@ from rhrt._version import __version__
 from rhrt.cases import CaseInput, parse_case
 from rhrt.engine import ENGINES
 from rhrt.engine.reference import Evaluation, Facts, evaluate
-from rhrt.errors import CaseError, RhrtError, RulesetSchemaError, RulesetSyntaxError, suggest
+from rhrt.errors import (
+    CaseError,
+    RhrtError,
+    RulesetSchemaError,
+    RulesetSyntaxError,
+    expect,
+    suggest,
+)
 from rhrt.explain import citation, explain
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
 from rhrt.pathways.plain import rule_conditions
-from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, read_limited
+from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, check_limits, read_limited
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.compile import Plan, compile_ruleset
 from rhrt.rules.load import model_from_data, parse_ruleset
@@ -183,7 +191,13 @@ class Ruleset:
         return self._decide(parsed, facts, evaluation, engine, override)
 
     def engine(self, name: str) -> EngineFn:
-        """The evaluation function of a named engine, created once per ruleset."""
+        """The evaluation function of a named engine, created once per ruleset.
+
+        Raises:
+            ArgumentError: ``name`` is not a string.
+            CaseError: no engine has that name.
+        """
+        expect(name, str, "engine", "an engine name (str)")
         found = self._engines.get(name)
         if found is not None:
             return found
@@ -381,9 +395,12 @@ def load_ruleset(path: str | Path | None = None, *, limits: Limits = DEFAULT_LIM
 
     Raises:
         RulesetError: with file, line, column, field path and suggestions.
+        ArgumentError: ``path`` is not a str or path, or ``limits`` not a :class:`Limits`.
     """
+    check_limits(limits)
     if path is None:
         return _bundled()
+    expect(path, (str, PathLike), "path", "a str or os.PathLike path to a ruleset file")
     file = Path(path)
     try:
         raw = read_limited(file, limits.max_bytes)  # never more than the limit into memory
@@ -401,7 +418,14 @@ def ruleset_from_text(
     path: Path | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Ruleset:
-    """Load a ruleset from YAML text. The content hash is of the UTF-8 bytes."""
+    """Load a ruleset from YAML text. The content hash is of the UTF-8 bytes.
+
+    Raises:
+        RulesetError: the text is not a valid ruleset.
+        ArgumentError: ``text`` is not str or bytes, or ``limits`` not a :class:`Limits`.
+    """
+    expect(text, (str, bytes), "text", "YAML text (str or bytes)")
+    check_limits(limits)
     # surrogatepass: a lone surrogate becomes bytes the reader refuses as invalid UTF-8
     # (a RulesetSyntaxError), instead of a UnicodeEncodeError here.
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text

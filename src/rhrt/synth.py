@@ -269,6 +269,7 @@ def population_batches(
     require_analysis("synthetic populations")
     if n < 0:
         raise CaseError("the number of cases must not be negative", path="n")
+    _check_seed(seed)
     if ruleset is None:
         from rhrt.ruleset import load_ruleset
 
@@ -340,10 +341,17 @@ def write_population(
 ) -> int:
     """Write a population to CSV or Parquet block by block (memory stays flat); returns rows.
 
-    ``progress`` is called with the number of rows written after each block.
-    """
-    from rhrt.batch._stream import Writer
+    The file is written whole or not at all, compressed as its name says (``.csv.gz``), with
+    formula-safe CSV cells (see ``rhrt.batch._output``). ``progress`` is called with the number
+    of rows written after each block.
 
+    Raises:
+        CaseError: ``n`` or ``seed`` is negative, or the name has an unsupported suffix.
+        FileError: the file cannot be written (see :mod:`rhrt.files`).
+    """
+    from rhrt.batch._output import Writer
+
+    _check_seed(seed)
     path = Path(out)
     writer = Writer(path)
     rows = 0
@@ -356,11 +364,16 @@ def write_population(
         if rows == 0:
             writer.write(population(0, seed, ruleset))
     except BaseException:
-        writer.close()
-        path.unlink(missing_ok=True)
+        writer.abort()
         raise
     writer.close()
     return rows
+
+
+def _check_seed(seed: int) -> None:
+    """numpy takes seeds from 0 to 2**128 - 1; anything else is refused by name."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**128:
+        raise CaseError("the seed must be a whole number from 0 to 2**128 - 1", path="seed")
 
 
 __all__: Sequence[str] = [

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rhrt.batch._columns import NUMBER
+from rhrt.batch._output import Writer
 from rhrt.batch._table import (
     PATHWAY_PREFIX,
     Layout,
@@ -48,11 +49,17 @@ def file_format(path: Path) -> str:
 
 
 def count_rows(path: Path) -> int | None:
-    """Rows in a file when known without reading it (Parquet metadata), else None."""
+    """Rows in a file when known without reading it (Parquet metadata), else None.
+
+    None too when the file cannot be read: :func:`read_chunks` then says why.
+    """
     if file_format(path) == "parquet":
         import pyarrow.parquet as pq
 
-        return int(pq.ParquetFile(path).metadata.num_rows)
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except (pa.ArrowException, OSError, ValueError):
+            return None
     return None
 
 
@@ -69,14 +76,14 @@ def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
 
         try:
             parquet = pq.ParquetFile(path)
+            empty = True
+            for batch in parquet.iter_batches(batch_size=chunk_rows):
+                empty = False
+                yield pa.Table.from_batches([batch])
+            if empty:  # still one (empty) chunk, so its columns are checked
+                yield parquet.schema_arrow.empty_table()
         except (pa.ArrowInvalid, OSError):
             raise CaseError("not a readable Parquet file", path=path.name) from None
-        empty = True
-        for batch in parquet.iter_batches(batch_size=chunk_rows):
-            empty = False
-            yield pa.Table.from_batches([batch])
-        if empty:  # still one (empty) chunk, so its columns are checked
-            yield parquet.schema_arrow.empty_table()
         return
     from pyarrow import csv
 
@@ -110,6 +117,11 @@ def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
             "the CSV file is malformed (e.g. a row with the wrong number of fields)",
             path=path.name,
         ) from None
+    except OSError:  # e.g. a corrupt .csv.gz: the decompressor fails
+        raise CaseError(_UNREADABLE, path=path.name) from None
+
+
+_UNREADABLE = "cannot read the CSV file (corrupt, or not compressed as its name says)"
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -124,6 +136,8 @@ def _csv_header(path: Path) -> list[str]:
         return list(reader.schema.names) or _names_only(path)
     except pa.ArrowInvalid:
         raise CaseError("cannot read the CSV header", path=path.name) from None
+    except OSError:
+        raise CaseError(_UNREADABLE, path=path.name) from None
 
 
 def _names_only(path: Path) -> list[str]:
@@ -131,43 +145,6 @@ def _names_only(path: Path) -> list[str]:
 
     reader = csv.open_csv(path, read_options=csv.ReadOptions(block_size=1 << 16))
     return list(reader.schema.names)
-
-
-class Writer:
-    """Writes result chunks to CSV or Parquet, opening the file on the first chunk."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.format = file_format(path)
-        self._writer: Any = None
-
-    def write(self, table: pa.Table) -> None:
-        if self.format == "csv":
-            table = _flatten_lists(table)
-        if self._writer is None:
-            if self.format == "parquet":
-                import pyarrow.parquet as pq
-
-                self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
-            else:
-                from pyarrow import csv
-
-                self._writer = csv.CSVWriter(self.path, table.schema)
-        self._writer.write_table(table)
-
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-
-
-def _flatten_lists(table: pa.Table) -> pa.Table:
-    """CSV has no lists: write them as ';'-separated ids (the form the batch layer reads)."""
-    for i, typ in enumerate(table.schema.types):
-        if pa.types.is_list(typ) or pa.types.is_large_list(typ):
-            col = pc.binary_join(pc.cast(table.column(i), pa.list_(pa.string())), ";")
-            table = table.set_column(i, table.schema.names[i], col)
-    return table
 
 
 def numeric_columns(lay: Layout) -> frozenset[str]:
@@ -327,15 +304,33 @@ def run_file(
     if chunk_rows < 1:
         raise CaseError("chunk size must be at least 1", path="chunk_rows")
     file_format(out)
-    if source.resolve() == out.resolve():
-        raise CaseError("the output file must not be the input file", path=out.name)
+    file_format(source)
+    writer = Writer(out, inputs=[source])  # refuses an input as output, before reading it
+    try:
+        return _run(source, writer, ruleset, fast=fast, keep_input=keep_input,
+                    chunk_rows=chunk_rows, progress=progress, ignore_columns=ignore_columns)
+    except BaseException:
+        writer.abort()  # the old output stays as it was (or absent)
+        raise
+
+
+def _run(
+    source: Path,
+    writer: Writer,
+    ruleset: Ruleset,
+    *,
+    fast: bool,
+    keep_input: bool,
+    chunk_rows: int,
+    progress: bool | None,
+    ignore_columns: tuple[str, ...],
+) -> Summary:
     from rhrt.batch._memory import tune_allocator
 
     tune_allocator()
     vp: VectorPlan = vector_plan(ruleset.plan)
     summary = Summary(pathways=dict.fromkeys(vp.pathway_ids, 0))
     bar = Progress(count_rows(source), progress)
-    writer = Writer(out)
     start = time.monotonic()
     offset = 0
     first = True
@@ -370,13 +365,9 @@ def run_file(
             nothing = empty_arrays(vp)
             writer.write(result_table(vp, nothing, vp.evaluate(nothing), fast=fast))
         _check_counts(summary, source)
-    except BaseException:
-        writer.close()
+    finally:
         bar.close()
-        out.unlink(missing_ok=True)
-        raise
     writer.close()
-    bar.close()
     summary.seconds = time.monotonic() - start
     return summary
 

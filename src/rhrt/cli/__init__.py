@@ -5,7 +5,8 @@ Each subcommand lives in its own module with a ``register(subparsers)`` function
 stay small and import their heavy dependencies (pandas, durable-rules) only when run.
 
 Exit codes: 0 success, 2 invalid input (the message names the problem, no traceback),
-1 unexpected error.
+1 unexpected error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
+An interrupted or terminated command leaves every output file as it was (see rhrt.files).
 """
 
 from __future__ import annotations
@@ -74,20 +75,70 @@ def _chosen_command(argv: Sequence[str] | None) -> str | None:
     return first if first in known else None
 
 
+class Terminated(BaseException):
+    """Raised in the main thread when the process is asked to stop (SIGTERM, SIGHUP).
+
+    Why: Python's default for SIGTERM kills the process at once, leaving a half-written
+    temporary file behind; as an exception it unwinds like Ctrl-C, so every output file being
+    written is removed and the old file stays (``rhrt.files.AtomicOutput``). A BaseException,
+    so ``except Exception`` blocks cannot swallow it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signum)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):  # a second signal must not interrupt the clean-up
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+def _stop_signals() -> dict[int, object]:
+    """Turn SIGTERM and SIGHUP into :class:`Terminated`; returns the handlers to restore."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous: dict[int, object] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, _raise_terminated)
+    return previous
+
+
+def _restore_signals(previous: dict[int, object]) -> None:
+    import signal
+
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from rhrt.batch._memory import allow_tuning
 
     allow_tuning()  # the command line owns its process (see rhrt.batch._memory)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    previous = _stop_signals()
     try:
         code: int = args.handler(args)
         return code
     except RhrtError as exc:
         print(f"rhrt: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:  # pragma: no cover
+    except KeyboardInterrupt:
+        print("rhrt: interrupted; output files were left as they were", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print("rhrt: terminated; output files were left as they were", file=sys.stderr)
+        return 128 + exc.signum
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
     except Exception as exc:
@@ -99,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.flags.dev_mode:
             raise
         return 1
+    finally:
+        _restore_signals(previous)
 
 
 def entry() -> None:  # pragma: no cover

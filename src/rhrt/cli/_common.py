@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from pathlib import Path
+from collections.abc import Iterable
 
-from rhrt.errors import CaseError
+from rhrt.errors import CaseError, FileError
+from rhrt.files import check_output, read_bounded, write_text
+from rhrt.rules._yaml import DEFAULT_LIMITS
 from rhrt.ruleset import Ruleset, load_ruleset
 
 
@@ -34,20 +37,64 @@ def ruleset_from_args(args: argparse.Namespace) -> Ruleset:
     return load_ruleset(args.rules)
 
 
-def read_input(name: str) -> bytes:
-    """Read a file, or standard input for '-'."""
+def read_input(name: str, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> bytes:
+    """Read a case file, or standard input for '-', stopping one byte past ``max_bytes``.
+
+    Why bounded: ``rhrt assess /dev/zero`` or a 600 MB file must be refused at the size limit
+    (by the YAML reader, which sees the extra byte), not read whole into memory first.
+    """
     if name == "-":
-        return sys.stdin.buffer.read()
+        return read_bounded(sys.stdin.buffer, max_bytes)
     try:
-        return Path(name).read_bytes()
+        with open(name, "rb") as handle:
+            return read_bounded(handle, max_bytes)
     except OSError as exc:
         raise CaseError(f"cannot read input file ({exc.strerror or 'error'})", path=name) from None
 
 
-def write_output(text: str, out: str | None) -> None:
+def output_inputs(args: argparse.Namespace) -> list[str | None]:
+    """Every file a command reads, by the usual option names (to refuse one as an output)."""
+    names: list[str | None] = []
+    for attr in ("case", "input", "rules", "old", "new"):
+        value = getattr(args, attr, None)
+        if isinstance(value, str):
+            names.append(value)
+    return names
+
+
+def check_outputs(args: argparse.Namespace, *outs: str | None) -> None:
+    """Refuse outputs that cannot be written or that name an input (or each other), before the
+    command reads or writes anything. ``None`` and ``-`` (standard output) are skipped.
+
+    Raises:
+        FileError: see :func:`rhrt.files.check_output`.
+    """
+    inputs = output_inputs(args)
+    given = [o for o in outs if o is not None and o != "-"]
+    seen: set[str] = set()
+    for out in given:
+        check_output(out, inputs)
+        real = os.path.realpath(out)
+        if real in seen:
+            raise FileError("two outputs name the same file", path=out)
+        seen.add(real)
+
+
+def write_output(text: str, out: str | None, inputs: Iterable[str | None] = ()) -> None:
+    """Print ``text``, or write it to ``out`` whole (atomically) and never over an input."""
     if out is None or out == "-":
         sys.stdout.write(text)
         if not text.endswith("\n"):
             sys.stdout.write("\n")
     else:
-        Path(out).write_text(text, encoding="utf-8")
+        write_text(out, text, inputs)
+
+
+__all__ = [
+    "add_rules_option",
+    "check_outputs",
+    "output_inputs",
+    "read_input",
+    "ruleset_from_args",
+    "write_output",
+]

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from rhrt.cli._common import add_engine_option, add_rules_option, write_output
+from rhrt.cli._common import (
+    add_engine_option,
+    add_rules_option,
+    check_outputs,
+    output_inputs,
+    write_output,
+)
 from rhrt.cli.render import (
     add_override_options,
     add_template_options,
@@ -38,6 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_outputs(args, args.out)
     ruleset, case, decision = decide_from_args(args)
     if rich_console_wanted(args):
         print_rich_markdown(
@@ -55,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
         include_notes=args.include_notes,
         templates_dir=args.templates,
     )
-    write_output(text, args.out)
+    write_output(text, args.out, output_inputs(args))
     return 0

@@ -7,7 +7,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from rhrt.cli._common import add_rules_option, ruleset_from_args, write_output
+from rhrt.cli._common import (
+    add_rules_option,
+    check_outputs,
+    output_inputs,
+    ruleset_from_args,
+    write_output,
+)
 
 
 def add_report_options(p: argparse.ArgumentParser) -> None:
@@ -47,17 +53,52 @@ def read_table(name: str, chunk_rows: int) -> object:
     return pa.concat_tables(parts)
 
 
+AUDIT_TABLES = ("summary", "levels", "confusion", "confusion_flat", "by_indicator", "by_domain",
+                "by_source", "review")
+"""The tables ``--tables`` writes for ``rhrt audit`` (``AuditResult.tables()``), as NAME.csv."""
+INDEXED_TABLES = ("confusion", "transition")
+"""Tables whose row labels (the index) are written as their first column."""
+
+
+def check_report_outputs(args: argparse.Namespace, table_names: tuple[str, ...]) -> None:
+    """Refuse --out and --tables files that cannot be written or name an input, before reading.
+
+    Raises:
+        FileError: see :func:`rhrt.cli._common.check_outputs`.
+    """
+    tables: list[str] = []
+    if args.tables:
+        from rhrt.errors import FileError
+
+        folder = Path(args.tables)
+        if folder.exists() and not folder.is_dir():
+            raise FileError("the --tables folder is a file, not a folder", path=args.tables)
+        if folder.is_dir():
+            tables = [str(folder / f"{name}.csv") for name in table_names]
+    check_outputs(args, args.out, *tables)
+
+
 def emit(result: object, args: argparse.Namespace) -> None:
     fmt = args.format
     if fmt is None:
         fmt = "html" if args.out and args.out.lower().endswith((".html", ".htm")) else "markdown"
     text = result.to_html() if fmt == "html" else result.to_markdown()  # type: ignore[attr-defined]
-    write_output(text, args.out)
+    inputs = output_inputs(args)
+    write_output(text, args.out, inputs)
     if args.tables:
+        from rhrt.batch._output import write_frames
+        from rhrt.errors import FileError
+
         folder = Path(args.tables)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, frame in result.tables().items():  # type: ignore[attr-defined]
-            frame.to_csv(folder / f"{name}.csv", index=name in ("confusion", "transition"))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FileError(
+                f"cannot create the --tables folder ({exc.strerror or 'error'})",
+                path=args.tables,
+            ) from None
+        frames = result.tables()  # type: ignore[attr-defined]
+        write_frames(frames, folder, inputs, index=INDEXED_TABLES)
         print(f"tables written to {folder}", file=sys.stderr)
 
 
@@ -65,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from rhrt.batch import require_analysis
 
     require_analysis("rhrt audit")
+    check_report_outputs(args, AUDIT_TABLES)
     try:
         import matplotlib  # noqa: F401
         import pandas  # noqa: F401

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from rhrt.cli._common import add_rules_option, ruleset_from_args
+from rhrt.cli._common import add_rules_option, check_outputs, output_inputs, ruleset_from_args
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("input", metavar="IN", help="input file (.csv, .csv.gz or .parquet)")
-    p.add_argument("--out", metavar="FILE", required=True, help="output file (.csv or .parquet)")
+    p.add_argument("--out", metavar="FILE", required=True,
+                   help="output file (.csv, .csv.gz, .csv.bz2, .csv.zst or .parquet)")
     add_rules_option(p)
     p.add_argument(
         "--fast",
@@ -51,20 +52,34 @@ def run(args: argparse.Namespace) -> int:
     from rhrt.batch import assess_file, require_analysis
 
     require_analysis("rhrt batch")
-    ruleset = ruleset_from_args(args)
-    summary = assess_file(
-        args.input,
-        args.out,
-        ruleset,
-        fast=args.fast,
-        keep_input=args.keep_input,
-        chunk_rows=args.chunk_size,
-        progress=False if args.no_progress else None,
-        ignore_columns=args.ignore_column,
-    )
-    print(summary.to_text(), file=sys.stderr)
+    from rhrt.files import AtomicOutput
+
+    # Both outputs are checked, and the summary's temporary file made, before any input is
+    # read: a bad --summary-json path is reported before OUT is written, not after.
+    check_outputs(args, args.out, args.summary_json)
+    summary_out = None
     if args.summary_json:
-        with open(args.summary_json, "w", encoding="utf-8") as fh:
-            json.dump(summary.as_dict(), fh, indent=2)
-            fh.write("\n")
+        summary_out = AtomicOutput(args.summary_json, output_inputs(args),
+                                   what="summary file").open()
+    try:
+        ruleset = ruleset_from_args(args)
+        summary = assess_file(
+            args.input,
+            args.out,
+            ruleset,
+            fast=args.fast,
+            keep_input=args.keep_input,
+            chunk_rows=args.chunk_size,
+            progress=False if args.no_progress else None,
+            ignore_columns=args.ignore_column,
+        )
+        if summary_out is not None:
+            text = json.dumps(summary.as_dict(), indent=2) + "\n"
+            summary_out.write(text.encode("utf-8"))
+            summary_out.commit()
+    except BaseException:
+        if summary_out is not None:
+            summary_out.discard()
+        raise
+    print(summary.to_text(), file=sys.stderr)
     return 0

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import argparse
 
-from rhrt.cli.audit import add_report_options, emit, read_table
+from rhrt.cli.audit import add_report_options, check_report_outputs, emit, read_table
+
+DIFF_TABLES = ("summary", "transition", "transition_flat", "causes", "moves", "moves_down",
+               "changes")
+"""The tables ``--tables`` writes for ``rhrt diff`` (``ImpactResult.tables()``), as NAME.csv."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from rhrt.batch import require_analysis
 
     require_analysis("rhrt diff")
+    check_report_outputs(args, DIFF_TABLES)
     try:
         import matplotlib  # noqa: F401
         import pandas  # noqa: F401

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import argparse
 
-from rhrt.cli._common import add_rules_option, ruleset_from_args, write_output
+from rhrt.cli._common import (
+    add_rules_option,
+    check_outputs,
+    output_inputs,
+    ruleset_from_args,
+    write_output,
+)
 from rhrt.cli.render import add_template_options
 from rhrt.pathways.render import DOCUMENT_FORMATS, decision_schema_json, render_ruleset
 
@@ -38,9 +44,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_outputs(args, args.out)
+    inputs = output_inputs(args)
     if args.schema:
-        write_output(decision_schema_json(), args.out)
+        write_output(decision_schema_json(), args.out, inputs)
         return 0
     ruleset = ruleset_from_args(args)
-    write_output(render_ruleset(ruleset, args.format, templates_dir=args.templates), args.out)
+    text = render_ruleset(ruleset, args.format, templates_dir=args.templates)
+    write_output(text, args.out, inputs)
     return 0

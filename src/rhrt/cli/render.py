@@ -16,6 +16,8 @@ from typing import Any
 from rhrt.cli._common import (
     add_engine_option,
     add_rules_option,
+    check_outputs,
+    output_inputs,
     read_input,
     ruleset_from_args,
     write_output,
@@ -132,6 +134,7 @@ def decide_from_args(args: argparse.Namespace) -> tuple[Ruleset, Case, Decision]
 
 
 def run(args: argparse.Namespace) -> int:
+    check_outputs(args, args.out)
     ruleset, case, decision = decide_from_args(args)
     if args.template == "decision":
         text = render_decision(
@@ -146,5 +149,5 @@ def run(args: argparse.Namespace) -> int:
             templates_dir=args.templates,
             template=args.template,
         )
-    write_output(text, args.out)
+    write_output(text, args.out, output_inputs(args))
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rhrt.cli._common import add_rules_option, ruleset_from_args
+from rhrt.cli._common import add_rules_option, check_outputs, ruleset_from_args
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("n", metavar="N", type=int, help="number of cases")
-    p.add_argument("--out", metavar="FILE", required=True, help="output file (.csv or .parquet)")
+    p.add_argument("--out", metavar="FILE", required=True,
+                   help="output file (.csv, .csv.gz, .csv.bz2, .csv.zst or .parquet)")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     add_rules_option(p)
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     file_format(Path(args.out))
+    check_outputs(args, args.out)
     ruleset = ruleset_from_args(args)
     bar = Progress(args.n, False if args.no_progress else None)
     rows = write_population(args.n, args.out, args.seed, ruleset, progress=bar.update)

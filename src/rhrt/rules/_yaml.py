@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from rhrt.errors import Problem
+from rhrt.errors import Problem, expect
 from rhrt.rules import _scalars
 
 try:  # libyaml is much faster; both are safe loaders
@@ -63,6 +63,12 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def check_limits(limits: object) -> None:
+    """Raise :class:`~rhrt.errors.ArgumentError` unless ``limits`` is a :class:`Limits`
+    (``limits=None`` would otherwise fail deep inside the reader, or switch the limits off)."""
+    expect(limits, Limits, "limits", "an rhrt.Limits")
 
 
 @dataclass

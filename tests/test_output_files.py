@@ -1,0 +1,356 @@
+# SPDX-License-Identifier: MIT
+"""Output files: written whole or not at all, never over an input, compressed as named.
+
+Issue 12 ("Files"): ``rhrt batch does-not-exist.csv --out results.csv`` deleted results.csv;
+SIGTERM left a complete-looking partial CSV; a hard link to the input passed the same-file check;
+``rhrt assess case.yaml --out case.yaml`` replaced the case; ``--out x.csv.gz`` wrote plain CSV.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rhrt.cli import main
+from rhrt.errors import FileError
+from rhrt.files import AtomicOutput, check_output, write_text
+
+HERE = Path(__file__).parent
+MINIMAL = str(HERE / "rulesets" / "minimal.yaml")
+CASE = HERE.parent / "examples" / "cases" / "level1-thriving.yaml"
+OLD = b"an analyst's earlier results\n"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files an interrupted write would leave behind."""
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".rhrt-tmp"))
+
+
+# -- the writer itself -------------------------------------------------------------------------
+
+
+def test_atomic_output_replaces_only_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_bytes(OLD)
+    with pytest.raises(RuntimeError), AtomicOutput(target) as out:
+        out.write(b"half a fi")
+        assert target.read_bytes() == OLD  # nothing touches the target while writing
+        raise RuntimeError("stop")
+    assert target.read_bytes() == OLD and leftovers(tmp_path) == []
+    with AtomicOutput(target) as out:
+        out.write(b"new")
+    assert target.read_bytes() == b"new" and leftovers(tmp_path) == []
+
+
+def test_existing_permissions_are_kept(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_bytes(OLD)
+    target.chmod(0o640)
+    write_text(target, "new")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_a_symlinked_output_keeps_its_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_bytes(OLD)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write_text(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+
+
+@pytest.mark.parametrize("how", ["same", "hardlink", "symlink"])
+def test_an_input_is_never_an_output(tmp_path: Path, how: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(OLD)
+    out = source
+    if how == "hardlink":
+        out = tmp_path / "linked.csv"
+        os.link(source, out)
+    elif how == "symlink":
+        out = tmp_path / "linked.csv"
+        out.symlink_to(source)
+    with pytest.raises(FileError, match="same file as an input"):
+        check_output(out, [source])
+    assert source.read_bytes() == OLD
+
+
+# -- batch ------------------------------------------------------------------------------------
+
+pa = pytest.importorskip("pyarrow")
+pytest.importorskip("numpy")
+
+
+@pytest.fixture(scope="module")
+def contacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("in") / "contacts.csv"
+    assert main(["synth", "300", "--out", str(path), "--seed", "5", "--rules", MINIMAL]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def contacts_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("in") / "contacts.parquet"
+    assert main(["synth", "300", "--out", str(path), "--seed", "5", "--rules", MINIMAL]) == 0
+    return path
+
+
+def test_missing_input_leaves_results_byte_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "results.csv"
+    results.write_bytes(OLD)
+    code, _, err = run(capsys, "batch", str(tmp_path / "does-not-exist.csv"), "--out",
+                       str(results), "--rules", MINIMAL)
+    assert code == 2 and err.startswith("rhrt: error:")
+    assert results.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+def test_bad_first_row_leaves_results_byte_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case_ref,age_years\nA1,not-a-number\n")
+    results = tmp_path / "results.csv"
+    results.write_bytes(OLD)
+    code, _, _ = run(capsys, "batch", str(bad), "--out", str(results), "--rules", MINIMAL)
+    assert code == 2
+    assert results.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("stop", [RuntimeError, KeyboardInterrupt])
+def test_failure_part_way_leaves_results_byte_identical(
+    contacts_parquet: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, stop: type[BaseException],
+) -> None:
+    from rhrt.batch import _output
+
+    results = tmp_path / "results.parquet"
+    results.write_bytes(OLD)
+    calls = []
+    real_write = _output.Writer.write
+
+    def write_then_stop(self: _output.Writer, table: object) -> None:
+        calls.append(1)
+        if len(calls) == 3:  # two chunks are already in the unfinished file
+            raise stop()
+        real_write(self, table)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_output.Writer, "write", write_then_stop)
+    code, _, _ = run(capsys, "batch", str(contacts_parquet), "--out", str(results), "--rules",
+                     MINIMAL, "--chunk-size", "50")
+    assert code == (130 if stop is KeyboardInterrupt else 1)
+    assert len(calls) == 3
+    assert results.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "how", ["same", "hardlink", "symlink"],
+)
+def test_batch_refuses_its_input_as_output(
+    contacts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(contacts.read_bytes())
+    out = source
+    if how == "hardlink":
+        out = tmp_path / "copy.csv"
+        os.link(source, out)
+    elif how == "symlink":
+        out = tmp_path / "copy.csv"
+        out.symlink_to(source)
+    code, _, err = run(capsys, "batch", str(source), "--out", str(out), "--rules", MINIMAL)
+    assert code == 2 and "same file as an input" in err
+    assert source.read_bytes() == contacts.read_bytes()
+
+
+def test_summary_json_is_checked_before_the_output_is_written(
+    contacts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "results.csv"
+    results.write_bytes(OLD)
+    code, _, err = run(capsys, "batch", str(contacts), "--out", str(results), "--rules",
+                       MINIMAL, "--summary-json", str(tmp_path / "missing" / "s.json"))
+    assert code == 2 and "does not exist" in err
+    assert results.read_bytes() == OLD
+    code, _, err = run(capsys, "batch", str(contacts), "--out", str(results), "--rules",
+                       MINIMAL, "--summary-json", str(contacts))
+    assert code == 2 and "same file as an input" in err
+    code, _, err = run(capsys, "batch", str(contacts), "--out", str(results), "--rules",
+                       MINIMAL, "--summary-json", str(results))
+    assert code == 2 and "same file" in err
+    assert results.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+# -- compression ------------------------------------------------------------------------------
+
+MAGIC = {".gz": b"\x1f\x8b", ".bz2": b"BZh", ".zst": b"\x28\xb5\x2f\xfd"}
+
+
+@pytest.mark.parametrize("suffix", sorted(MAGIC))
+def test_compressed_csv_round_trip(
+    contacts: Path, tmp_path: Path, suffix: str
+) -> None:
+    from rhrt.batch._stream import read_chunks
+
+    packed = tmp_path / f"contacts.csv{suffix}"
+    assert main(["synth", "300", "--out", str(packed), "--seed", "5", "--rules", MINIMAL]) == 0
+    assert packed.read_bytes()[: len(MAGIC[suffix])] == MAGIC[suffix]
+    plain = pa.concat_tables(read_chunks(contacts, 1000))
+    assert pa.concat_tables(read_chunks(packed, 1000)).equals(plain)
+    out_packed = tmp_path / f"levels.csv{suffix}"
+    out_plain = tmp_path / "levels.csv"
+    assert main(["batch", str(packed), "--out", str(out_packed), "--rules", MINIMAL,
+                 "--no-progress"]) == 0
+    assert main(["batch", str(contacts), "--out", str(out_plain), "--rules", MINIMAL,
+                 "--no-progress"]) == 0
+    assert out_packed.read_bytes()[: len(MAGIC[suffix])] == MAGIC[suffix]
+    got = pa.concat_tables(read_chunks(out_packed, 1000))
+    assert got.equals(pa.concat_tables(read_chunks(out_plain, 1000)))
+
+
+def test_text_outputs_are_compressed_as_named(tmp_path: Path) -> None:
+    plain, packed = tmp_path / "decision.md", tmp_path / "decision.md.gz"
+    assert main(["assess", str(CASE), "--format", "markdown", "--out", str(plain)]) == 0
+    assert main(["assess", str(CASE), "--format", "markdown", "--out", str(packed)]) == 0
+    assert gzip.decompress(packed.read_bytes()) == plain.read_bytes()
+
+
+# -- every command with --out -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["assess", "render", "docs"])
+def test_every_text_command_leaves_old_output_on_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    out = tmp_path / "out.txt"
+    out.write_bytes(OLD)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("child: [unclosed\n")
+    argv = [command, "--rules", str(broken)] if command == "docs" else [command, str(broken)]
+    code, _, _ = run(capsys, *argv, "--out", str(out))
+    assert code == 2 and out.read_bytes() == OLD
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_every_text_command_refuses_its_input_as_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], index: int
+) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_bytes(CASE.read_bytes())
+    rules = tmp_path / "rules.yaml"
+    rules.write_bytes(Path(MINIMAL).read_bytes())
+    argv = [
+        ["assess", str(case), "--out", str(case)],
+        ["render", str(case), "--out", str(case)],
+        ["docs", "--rules", str(rules), "--out", str(rules)],
+    ][index]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "same file as an input" in err
+    assert case.read_bytes() == CASE.read_bytes()
+    assert rules.read_bytes() == Path(MINIMAL).read_bytes()
+
+
+@pytest.mark.parametrize("where", ["missing-folder", "folder", "full"])
+@pytest.mark.parametrize("command", ["assess", "docs", "batch", "synth", "audit", "diff"])
+def test_unwritable_outputs_exit_2_with_a_clear_message(
+    contacts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, command: str
+) -> None:
+    if where == "full" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    suffix = ".csv" if command in ("batch", "synth") else ".md"
+    out = {
+        "missing-folder": str(tmp_path / "missing" / f"out{suffix}"),
+        "folder": str(tmp_path),
+        "full": "/dev/full",
+    }[where]
+    argv = {
+        "assess": ["assess", str(CASE)],
+        "docs": ["docs"],
+        "batch": ["batch", str(contacts), "--rules", MINIMAL],
+        "synth": ["synth", "10", "--rules", MINIMAL],
+        "audit": ["audit", str(contacts), "--rules", MINIMAL],
+        "diff": ["diff", MINIMAL, MINIMAL, str(contacts)],
+    }[command]
+    code, _, err = run(capsys, *argv, "--out", out)
+    assert code == 2
+    assert err.startswith("rhrt: error:") and "unexpected" not in err
+
+
+def test_audit_tables_never_overwrite_an_input(
+    contacts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    source = tmp_path / "review.csv"  # the input has the name of a table audit writes
+    source.write_bytes(contacts.read_bytes())
+    code, _, err = run(capsys, "audit", str(source), "--rules", MINIMAL, "--tables",
+                       str(tmp_path))
+    assert code == 2 and "same file as an input" in err
+    assert source.read_bytes() == contacts.read_bytes()
+
+
+# -- signals: a real process, stopped part way ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_contacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from rhrt import load_ruleset
+    from rhrt.batch._output import Writer
+    from rhrt.synth import population_batches
+
+    path = tmp_path_factory.mktemp("big") / "contacts.csv"
+    writer = Writer(path)
+    for table in population_batches(200_000, 1, load_ruleset(MINIMAL)):
+        writer.write(table)
+    writer.close()
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_part_way_leaves_the_old_output_and_no_partial_file(
+    big_contacts: Path, tmp_path: Path, signum: int, suffix: str
+) -> None:
+    results = tmp_path / f"results{suffix}"
+    results.write_bytes(OLD)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rhrt", "batch", str(big_contacts), "--out", str(results),
+         "--rules", MINIMAL, "--chunk-size", "100", "--keep-input", "--no-progress"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        # wait until the unfinished file holds some rows: a partial output exists
+        while proc.poll() is None:
+            temps = [p for p in tmp_path.iterdir() if p.name.endswith(".rhrt-tmp")]
+            if temps and temps[0].stat().st_size > 0:
+                break
+            time.sleep(0.01)
+        assert proc.poll() is None, "the run ended before it could be stopped"
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == (130 if signum == signal.SIGINT else 128 + signum)
+    assert b"left as they were" in err
+    assert results.read_bytes() == OLD and leftovers(tmp_path) == []
