@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "rhrt.cli.docs",
     "rhrt.cli.check",
     "rhrt.cli.prove",
+    "rhrt.cli.test",
     "rhrt.cli.batch",
     "rhrt.cli.synth",
     "rhrt.cli.audit",
