@@ -445,9 +445,14 @@ def arrays_of(
         where_ = np.flatnonzero(present_here)
         hit_rows.append(where_)
         hit_cols.append(np.full(where_.size, c, dtype=np.intp))
-    if sum(r.size for r in hit_rows) > MAX_INDICATORS_PER_CASE:
+    hits = (
+        (np.concatenate(hit_rows).astype(np.intp), np.concatenate(hit_cols).astype(np.intp))
+        if hit_rows
+        else (np.zeros(0, np.intp), np.zeros(0, np.intp))
+    )
+    if hits[0].size > MAX_INDICATORS_PER_CASE:
         # counted with repeats first (cheap); only rows over the limit are counted exactly
-        per_row = np.bincount(np.concatenate(hit_rows), minlength=n)
+        per_row = np.bincount(hits[0], minlength=n)
         over = np.flatnonzero(per_row > MAX_INDICATORS_PER_CASE)
         if over.size:
             bad = np.zeros(n, dtype=bool)
@@ -534,17 +539,14 @@ def arrays_of(
     for name, limit in _TEXT_LIMITS:
         column = col(name)
         if column is not None:
-            # measured as the case model does: after trimming spaces
-            lengths = pc.utf8_length(pc.utf8_trim_whitespace(texts(column)))
-            ref.add(f"longer than {limit} characters",
-                    np.asarray(pc.fill_null(lengths, 0).to_numpy()) > limit, name)
+            # measured as the case model does, after trimming spaces (only where it matters)
+            text = texts(column)
+            long = np.asarray(pc.fill_null(pc.utf8_length(text), 0).to_numpy()) > limit
+            if long.any():
+                trimmed = pc.utf8_length(pc.utf8_trim_whitespace(text))
+                long &= np.asarray(pc.fill_null(trimmed, 0).to_numpy()) > limit
+            ref.add(f"longer than {limit} characters", long, name)
     ref.raise_first()
-
-    hits = (
-        (np.concatenate(hit_rows).astype(np.intp), np.concatenate(hit_cols).astype(np.intp))
-        if hit_rows
-        else (np.zeros(0, np.intp), np.zeros(0, np.intp))
-    )
     return Arrays(present=present, measures=measures, age_months=age, unborn=unborn, hits=hits)
 
 
