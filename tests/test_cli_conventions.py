@@ -6,6 +6,7 @@ and -v/--debug diagnostics never include case content."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -64,3 +65,124 @@ def test_keep_input_keeps_number_columns_numeric_in_csv(tmp_path: Path) -> None:
     # a column rhrt does not read is copied as it was: text stays text ("007" is not 7)
     assert [r["notes_col"] for r in body] == ["007", "x", ""]
     assert [r["case_ref"] for r in body] == ["A1", "A2", "A3"]
+
+
+# -- colour and progress -----------------------------------------------------------------------
+
+COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|9[0-7]|38;[25])[;m]")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _draw_progress(monkeypatch: pytest.MonkeyPatch) -> str:
+    from rhrt._console import Progress
+
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("COLUMNS", raising=False)
+    stream = _Terminal()
+    with Progress(1_000, None, stream, description="assessing") as bar:
+        for _ in range(10):
+            bar.update(100)
+    return stream.getvalue()
+
+
+def test_progress_is_drawn_with_rich_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("rich")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    shown = _draw_progress(monkeypatch)
+    assert "assessing" in shown and "1000/1000" in shown
+    assert COLOUR.search(shown)  # so the tests below can see colour removed
+
+
+@pytest.mark.parametrize("how", ["NO_COLOR", "--no-color"])
+def test_no_color_is_honoured(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("rich")
+    from rhrt import _console
+
+    if how == "NO_COLOR":
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        monkeypatch.setattr(_console, "_color_flag", True)
+        parser_args = ["--no-color", "indicators", "--level", "4"]
+        assert main(parser_args) == 0  # sets the process's colour off, as the flag says
+        assert not _console.color_enabled()
+    shown = _draw_progress(monkeypatch)
+    assert "assessing" in shown and not COLOUR.search(shown)
+    _console.set_color(True)
+
+
+def test_no_color_is_accepted_before_or_after_the_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from rhrt import _console
+
+    for argv in (["--no-color", "indicators"], ["indicators", "--no-color"]):
+        assert main([*argv, "--level", "4"]) == 0
+        assert not _console.color_enabled()
+    assert main(["indicators", "--level", "4"]) == 0
+    assert _console.color_enabled()
+    capsys.readouterr()
+
+
+def test_without_rich_there_is_no_progress_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from rhrt._console import Progress
+
+    monkeypatch.setitem(sys.modules, "rich", None)
+    monkeypatch.setitem(sys.modules, "rich.progress", None)
+    stream = _Terminal()
+    with Progress(10, True, stream) as bar:
+        bar.update(10)
+    assert stream.getvalue() == "" and not bar.enabled
+
+
+def test_progress_is_off_when_not_a_terminal() -> None:
+    from rhrt._console import Progress
+
+    stream = io.StringIO()
+    with Progress(10, None, stream) as bar:
+        bar.update(10)
+    assert stream.getvalue() == ""
+
+
+# -- diagnostics ---------------------------------------------------------------------------------
+
+SECRET = "Quokka-note-5519"
+
+
+@pytest.mark.parametrize("flag", ["-v", "--debug"])
+def test_debug_diagnostics_never_include_case_content(
+    flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = tmp_path / f"{SECRET}.yaml"  # even a file name may be personal
+    case.write_text(
+        f"child: {{age_years: 6}}\nindicators:\n  - id: poor-diet\n    note: {SECRET}\n",
+        encoding="utf-8",
+    )
+    assert main(["assess", str(case), "--rules", MINIMAL, "--include-notes", flag]) == 0
+    out, err = capsys.readouterr()
+    assert SECRET in out  # asked for: the notes are in the output
+    assert "rhrt: debug:" in err and "sha256" in err
+    assert SECRET not in err
+
+
+def test_debug_shows_where_an_unexpected_error_happened_but_not_its_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import rhrt.cli.indicators as indicators
+
+    def boom(args: object) -> int:
+        raise ValueError(SECRET)
+
+    monkeypatch.setattr(indicators, "run", boom)
+    assert main(["indicators", "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "ValueError" in err and "in boom" in err
+    assert SECRET not in err
+    assert main(["indicators"]) == 1
+    assert "in boom" not in capsys.readouterr().err  # only with --debug

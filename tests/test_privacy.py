@@ -244,13 +244,19 @@ def test_nothing_logs_case_content_at_any_level(
 
 
 def test_rhrt_code_never_calls_logging_with_case_objects() -> None:
-    """No module of rhrt logs at all today; if one starts to, this test asks for a review."""
+    """Only reviewed modules log; if another starts to, this test asks for a review."""
+    # Reviewed (issue 20, --debug): versions, the command name, ruleset ids and hash, timings,
+    # exception types and code locations only (tests/test_cli_conventions.py checks it).
+    reviewed = {"cli/_diagnostics.py", "cli/_common.py"}
     src = Path(rhrt.__file__).parent
     offenders = [
         str(p.relative_to(src))
         for p in src.rglob("*.py")
-        if "logging.getLogger" in p.read_text(encoding="utf-8")
-        or "import logging" in p.read_text(encoding="utf-8")
+        if (
+            "logging.getLogger" in p.read_text(encoding="utf-8")
+            or "import logging" in p.read_text(encoding="utf-8")
+        )
+        and str(p.relative_to(src)) not in reviewed
     ]
     assert offenders == [], (
         "these modules log: check they never log notes, sources, references or override "

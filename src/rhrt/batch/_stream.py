@@ -9,17 +9,17 @@ survives between chunks, so peak memory depends on the chunk size, not the file 
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rhrt._console import Progress
 from rhrt.batch._columns import NUMBER
 from rhrt.batch._output import Writer
 from rhrt.batch._table import (
@@ -169,38 +169,6 @@ def kept_number(column: pa.ChunkedArray) -> pa.ChunkedArray:
 # -- progress and summary --------------------------------------------------------------------
 
 
-class Progress:
-    """A one-line progress display on stderr, only when stderr is a terminal."""
-
-    def __init__(self, total: int | None, enabled: bool | None, stream: TextIO | None = None):
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.total = total
-        self.done = 0
-        self.start = time.monotonic()
-
-    def update(self, rows: int) -> None:
-        self.done += rows
-        if not self.enabled:
-            return
-        rate = self.done / max(time.monotonic() - self.start, 1e-9)
-        if self.total:
-            pct = 100.0 * self.done / self.total
-            width = 30
-            filled = int(width * min(self.done, self.total) / self.total)
-            bar = "#" * filled + "-" * (width - filled)
-            text = f"\r[{bar}] {self.done:,}/{self.total:,} rows ({pct:5.1f}%) {rate:,.0f}/s"
-        else:
-            text = f"\r{self.done:,} rows {rate:,.0f}/s"
-        self.stream.write(text)
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 @dataclass
 class Summary:
     """Counts per level and pathway over everything assessed (added up chunk by chunk).
@@ -330,7 +298,7 @@ def _run(
     tune_allocator()
     vp: VectorPlan = vector_plan(ruleset.plan)
     summary = Summary(pathways=dict.fromkeys(vp.pathway_ids, 0))
-    bar = Progress(count_rows(source), progress)
+    bar = Progress(count_rows(source), progress, description="assessing")
     start = time.monotonic()
     offset = 0
     first = True

@@ -7,6 +7,10 @@ stay small and import their heavy dependencies (pandas, durable-rules) only when
 Exit codes: 0 success, 2 invalid input (the message names the problem, no traceback),
 1 unexpected error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
 An interrupted or terminated command leaves every output file as it was (see rhrt.files).
+
+Every command also takes ``--no-color`` (as does a non-empty ``NO_COLOR`` environment variable)
+and ``-v``/``--debug``: diagnostics on standard error (versions, the ruleset's id and hash,
+timings, and where an unexpected error happened) that never include case content.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"rhrt {__version__}")
+    _add_common_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     chosen = _chosen_command(argv)
@@ -65,7 +70,29 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for command in sub.choices.values():
+        _add_common_options(command, top=False)
     return parser
+
+
+def _add_common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """``--no-color`` and ``-v/--debug``, accepted before or after the command name (a
+    command's copy has no default, so it never overwrites the one given before it)."""
+    default = False if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--no-color",
+        action="store_true",
+        default=default,
+        help="no colour in terminal output (also when NO_COLOR is set)",
+    )
+    parser.add_argument(
+        "-v",
+        "--debug",
+        action="store_true",
+        default=default,
+        help="diagnostics on standard error: versions, ruleset, timings, and where an "
+        "unexpected error happened (never case content)",
+    )
 
 
 def _chosen_command(argv: Sequence[str] | None) -> str | None:
@@ -125,8 +152,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rhrt.batch._memory import allow_tuning
 
     allow_tuning()  # the command line owns its process (see rhrt.batch._memory)
+    from rhrt import _console
+    from rhrt.cli import _diagnostics
+
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    _console.set_color(not args.no_color)
+    with _diagnostics.enabled(args.debug, args.command):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rhrt.cli import _diagnostics
+
     previous = _stop_signals()
     try:
         code: int = args.handler(args)
@@ -145,9 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         print(
             f"rhrt: unexpected error ({type(exc).__name__}); please report it. "
-            "Run with PYTHONDEVMODE=1 python -m rhrt for details.",
+            "Run again with --debug to see where it happened.",
             file=sys.stderr,
         )
+        _diagnostics.where(exc)
         if sys.flags.dev_mode:
             raise
         return 1

@@ -34,7 +34,25 @@ def add_engine_option(parser: argparse.ArgumentParser) -> None:
 
 
 def ruleset_from_args(args: argparse.Namespace) -> Ruleset:
-    return load_ruleset(args.rules)
+    ruleset = load_ruleset(args.rules)
+    log_ruleset(ruleset)
+    return ruleset
+
+
+def log_ruleset(ruleset: Ruleset) -> None:
+    """``--debug``: which ruleset a command uses (ids and hash only)."""
+    import logging
+
+    from rhrt.rules.bundled import bundled_ruleset_path
+
+    bundled = ruleset.path is None or ruleset.path.resolve() == bundled_ruleset_path().resolve()
+    logging.getLogger("rhrt").debug(
+        "ruleset %s %s sha256 %s (%s)",
+        ruleset.id,
+        ruleset.version,
+        ruleset.stamp.sha256,
+        "bundled" if bundled else "from a file",
+    )
 
 
 def read_input(name: str, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> bytes:

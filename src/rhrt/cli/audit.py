@@ -24,6 +24,7 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
                    help="also write every table as CSV into this directory")
     p.add_argument("--top", type=int, default=100, metavar="N", help="cases to list (default 100)")
     p.add_argument("--chunk-size", type=int, default=250_000, help=argparse.SUPPRESS)
+    p.add_argument("--no-progress", action="store_true", help="never show a progress display")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,12 +43,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=run)
 
 
-def read_table(name: str, chunk_rows: int) -> object:
+def read_table(name: str, chunk_rows: int, progress: bool | None = False) -> object:
     import pyarrow as pa
 
-    from rhrt.batch._stream import read_chunks
+    from rhrt._console import Progress
+    from rhrt.batch._stream import count_rows, read_chunks
 
-    parts = list(read_chunks(Path(name), chunk_rows))
+    parts = []
+    with Progress(count_rows(Path(name)), progress, description="reading") as bar:
+        for part in read_chunks(Path(name), chunk_rows):
+            parts.append(part)
+            bar.update(part.num_rows)
     if not parts:
         return pa.table({})
     return pa.concat_tables(parts)
@@ -114,9 +120,13 @@ def run(args: argparse.Namespace) -> int:
         from rhrt.errors import MissingExtraError
 
         raise MissingExtraError("rhrt audit", "analysis") from None
+    from rhrt._console import Progress
     from rhrt.audit import compare
 
     ruleset = ruleset_from_args(args)
-    result = compare(read_table(args.input, args.chunk_size), ruleset, top=args.top)
+    progress = False if args.no_progress else None
+    table = read_table(args.input, args.chunk_size, progress)
+    with Progress(None, progress, description="comparing"):
+        result = compare(table, ruleset, top=args.top)
     emit(result, args)
     return 0

@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--chunk-size", type=int, default=100_000, metavar="ROWS",
                    help="rows per chunk (default 100000)")
-    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.add_argument("--no-progress", action="store_true", help="never show a progress display")
     p.add_argument("--summary-json", metavar="FILE", help="also write the summary as JSON")
     p.set_defaults(handler=run)
 

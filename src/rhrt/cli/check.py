@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--seed", type=int, default=None, metavar="N", help="random seed (default: deterministic)"
     )
     add_engine_option(p)
+    p.add_argument("--no-progress", action="store_true", help="never show a progress display")
     p.set_defaults(handler=run)
 
 
@@ -47,10 +48,21 @@ def run(args: argparse.Namespace) -> int:
     if args.max_examples < 1:
         print("rhrt: error: --max-examples must be at least 1", file=sys.stderr)
         return 2
+    from rhrt._console import Progress
+    from rhrt.cli._common import log_ruleset
+    from rhrt.testing.invariants import PROPERTIES
+
     ruleset = load_ruleset(args.rules)
-    with _private_hypothesis_storage():
+    log_ruleset(ruleset)
+    with _private_hypothesis_storage(), Progress(
+        len(PROPERTIES), False if args.no_progress else None, description="checking properties"
+    ) as bar:
         report = check_invariants(
-            ruleset, args.max_examples, engine=args.engine, seed=args.seed
+            ruleset,
+            args.max_examples,
+            engine=args.engine,
+            seed=args.seed,
+            on_property=lambda _id: bar.update(1),
         )
     print(report)
     print(method_note(args.max_examples))

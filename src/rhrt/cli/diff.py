@@ -41,10 +41,17 @@ def run(args: argparse.Namespace) -> int:
         from rhrt.errors import MissingExtraError
 
         raise MissingExtraError("rhrt diff", "analysis") from None
+    from rhrt._console import Progress
+    from rhrt.cli._common import log_ruleset
     from rhrt.diff import impact
     from rhrt.ruleset import load_ruleset
 
     old, new = load_ruleset(args.old), load_ruleset(args.new)
-    result = impact(read_table(args.input, args.chunk_size), old, new, top=args.top)
+    log_ruleset(old)
+    log_ruleset(new)
+    progress = False if args.no_progress else None
+    table = read_table(args.input, args.chunk_size, progress)
+    with Progress(None, progress, description="assessing under both rulesets"):
+        result = impact(table, old, new, top=args.top)
     emit(result, args)
     return 0

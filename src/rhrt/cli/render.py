@@ -89,11 +89,10 @@ def rich_console_wanted(args: argparse.Namespace) -> bool:
 
 
 def print_rich_markdown(markdown: str) -> None:
-    from rich.console import Console
-
+    from rhrt._console import rich_console
     from rhrt.pathways.render import rich_markdown
 
-    Console().print(rich_markdown(markdown))
+    rich_console().print(rich_markdown(markdown))
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

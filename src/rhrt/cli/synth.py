@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="output file (.csv, .csv.gz, .csv.bz2, .csv.zst or .parquet)")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     add_rules_option(p)
-    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.add_argument("--no-progress", action="store_true", help="never show a progress display")
     p.set_defaults(handler=run)
 
 
@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from rhrt.batch import require_analysis
 
     require_analysis("rhrt synth")
-    from rhrt.batch._stream import Progress, file_format
+    from rhrt._console import Progress
+    from rhrt.batch._stream import file_format
     from rhrt.errors import CaseError
     from rhrt.synth import write_population
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     file_format(Path(args.out))
     check_outputs(args, args.out)
     ruleset = ruleset_from_args(args)
-    bar = Progress(args.n, False if args.no_progress else None)
+    bar = Progress(args.n, False if args.no_progress else None, description="writing")
     rows = write_population(args.n, args.out, args.seed, ruleset, progress=bar.update)
     bar.close()
     print(f"wrote {rows:,} synthetic cases to {args.out} (seed {args.seed})", file=sys.stderr)

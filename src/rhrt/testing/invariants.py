@@ -489,6 +489,7 @@ def check_invariants(
     engine: str = "reference",
     seed: int | None = None,
     properties: Sequence[str] | None = None,
+    on_property: Callable[[str], None] | None = None,
 ) -> InvariantReport:
     """Run every safety property against ``ruleset`` and report breaches, shrunk, in words.
 
@@ -499,6 +500,7 @@ def check_invariants(
         seed: a random seed; by default the search is derandomised, so the same ruleset always
             gives the same report (a CI check never flickers).
         properties: only these property ids (default: all).
+        on_property: called with each property's id when it has been checked (progress).
     """
     chosen = [(_BY_ID[p]) for p in properties] if properties else list(PROPERTIES)
     ctx = _Ctx(ruleset, engine)
@@ -512,6 +514,8 @@ def check_invariants(
             continue
         checked.append(prop.id)
         breach = _search(prop, ctx, strategy, max_examples, seed)
+        if on_property is not None:
+            on_property(prop.id)
         if breach is not None:
             found.append(
                 Counterexample(
