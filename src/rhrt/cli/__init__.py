@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "rhrt.cli.check",
     "rhrt.cli.prove",
     "rhrt.cli.test",
+    "rhrt.cli.lint",
     "rhrt.cli.batch",
     "rhrt.cli.synth",
     "rhrt.cli.audit",

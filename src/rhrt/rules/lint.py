@@ -3,16 +3,26 @@
 
 A ruleset can be valid and still have gaps: a level with no indicators in some sub-domain, a
 pathway nothing recommends, a tag no indicator carries, a rule that uses ``not`` (so adding a
-concern could stop it firing). These are *findings*, not errors: ``rhrt validate --strict``
-fails on them, and the bundled ruleset's tests require none.
+concern could stop it firing), two indicators with the same wording, age or measure bands with
+a gap between them. These are *findings*, not errors. This is the one place they are checked:
+``rhrt validate --strict`` fails on them, ``rhrt lint`` reports them with severity and
+file:line (adding the checks that need the solver, ``rhrt.prove.lint``), and the bundled
+ruleset's tests require none.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
 
 from rhrt.model import ruleset as m
 from rhrt.rules.compile import Plan, compile_ruleset, uses_not
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,11 @@ class Finding:
     code: str
     """A stable short code, e.g. ``empty-cell``."""
     message: str
+    severity: Severity = "warning"
+    """``error``: the ruleset does not do what it says; ``warning``: very likely a mistake;
+    ``info``: worth a look."""
+    path: str = ""
+    """The field path of what the finding is about, e.g. ``rules[3]`` (for file:line)."""
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
@@ -62,42 +77,249 @@ def reachable_pathways(model: m.RulesetModel) -> set[str]:
 
 
 def lint(model: m.RulesetModel, plan: Plan | None = None) -> list[Finding]:
-    """Every finding for a valid ruleset, in a stable order."""
+    """Every structural finding for a valid ruleset, in a stable order (no solver needed)."""
     plan = plan or compile_ruleset(model)
     findings: list[Finding] = []
+    dom_index = {d.id: n for n, d in enumerate(model.domains)}
     for dom, sub, level in empty_cells(model):
         where = f"{dom}/{sub}" if sub else dom
-        findings.append(Finding("empty-cell", f"no level-{level} indicator in {where}"))
-    for pw in model.pathways:
-        if pw.id not in reachable_pathways(model):
-            findings.append(Finding("unreachable-pathway", f"nothing recommends pathway '{pw.id}'"))
+        findings.append(Finding("empty-cell", f"no level-{level} indicator in {where}",
+                                "warning", f"domains[{dom_index[dom]}]"))
+    reachable = reachable_pathways(model)
+    for n, pw in enumerate(model.pathways):
+        if pw.id not in reachable:
+            findings.append(Finding("unreachable-pathway", f"nothing recommends pathway '{pw.id}'",
+                                    "warning", f"pathways[{n}]"))
     used_tags = {t for ind in model.indicators for t in ind.tags}
-    for tag in model.tags:
+    for n, tag in enumerate(model.tags):
         if tag.id not in used_tags:
-            findings.append(Finding("unused-tag", f"no indicator carries tag '{tag.id}'"))
+            findings.append(Finding("unused-tag", f"no indicator carries tag '{tag.id}'", "info",
+                                    f"tags[{n}]"))
     for route_name, route in (
         ("immediate_danger", model.safety.immediate_danger),
         ("allegation", model.safety.allegation),
     ):
         if route.tag not in used_tags:
             findings.append(
-                Finding("empty-safety-route", f"no indicator carries the {route_name} tag")
+                Finding("empty-safety-route", f"no indicator carries the {route_name} tag",
+                        "error", f"safety.{route_name}")
             )
-    for rule in plan.rules:
+    safety_rules = len(plan.rules) - len(model.rules)
+    for n, rule in enumerate(plan.rules):
+        where = f"rules[{n - safety_rules}]" if not rule.safety else "safety"
         if uses_not(rule.condition):
             findings.append(
-                Finding("uses-not", f"rule '{rule.id}' uses 'not': adding a concern can stop it")
+                Finding("uses-not", f"rule '{rule.id}' uses 'not': adding a concern can stop it",
+                        "warning", where)
             )
         if not rule.safety and _never_fires(rule.condition):
-            findings.append(Finding("dead-rule", f"rule '{rule.id}' can never fire"))
+            findings.append(Finding("dead-rule", f"rule '{rule.id}' can never fire", "error",
+                                    where))
     used_sources = {i.source.ref for i in model.indicators}
     used_sources |= {r.source.ref for r in model.rules if r.source}
     used_sources |= {p.source.ref for p in model.pathways if p.source}
     used_sources |= {ms.source.ref for ms in model.measures if ms.source}
     for key in model.sources:
         if key not in used_sources:
-            findings.append(Finding("unused-source", f"no entry cites source '{key}'"))
+            findings.append(Finding("unused-source", f"no entry cites source '{key}'", "info",
+                                    f"sources.{key}"))
+    findings += _wording(model)
+    findings += _empty_levels_and_domains(model)
+    findings += _unspecific_sources(model)
+    findings += bands(model, plan)
     return findings
+
+
+# --- wording, empty levels and domains, sources ---------------------------------------------
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _words(text: str) -> str:
+    return _NOT_WORD.sub(" ", text.casefold()).strip()
+
+
+def _wording(model: m.RulesetModel) -> list[Finding]:
+    """Indicators whose wording is the same (ignoring case, spacing and punctuation)."""
+    seen: dict[str, str] = {}
+    out = []
+    for n, ind in enumerate(model.indicators):
+        key = _words(ind.text)
+        if key in seen:
+            out.append(Finding(
+                "same-wording", f"indicator '{ind.id}' has the same wording as '{seen[key]}'",
+                "warning", f"indicators[{n}]",
+            ))
+        else:
+            seen[key] = ind.id
+    return out
+
+
+def _empty_levels_and_domains(model: m.RulesetModel) -> list[Finding]:
+    levels = {ind.level for ind in model.indicators}
+    used = {ind.domain for ind in model.indicators} | {
+        t for ind in model.indicators for t in ind.topics
+    }
+    out = [
+        Finding("empty-level", f"no indicator at level {lv.level}", "warning", f"levels[{n}]")
+        for n, lv in enumerate(model.levels) if lv.level not in levels
+    ]
+    out += [
+        Finding("empty-domain", f"no indicator in domain '{dom.id}'", "warning", f"domains[{n}]")
+        for n, dom in enumerate(model.domains) if dom.id not in used
+    ]
+    return out
+
+
+def _unspecific_sources(model: m.RulesetModel) -> list[Finding]:
+    """Indicators whose source says nothing of where (no quote, section, page or note)."""
+    return [
+        Finding(
+            "source-without-reference",
+            f"indicator '{ind.id}' cites '{ind.source.ref}' without a quote, section, page or "
+            "note",
+            "warning", f"indicators[{n}].source",
+        )
+        for n, ind in enumerate(model.indicators)
+        if not (ind.source.quote or ind.source.section or ind.source.page or ind.source.note)
+    ]
+
+
+# --- age and measure bands ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Band:
+    """The interval a rule's ``all`` condition allows one variable, and the rest of it."""
+
+    rule: int
+    """Index in ``model.rules``."""
+    low: Fraction | None
+    low_open: bool
+    high: Fraction | None
+    high_open: bool
+    rest: str
+
+    def contains(self, x: Fraction) -> bool:
+        if self.low is not None and (x < self.low or (self.low_open and x == self.low)):
+            return False
+        return not (
+            self.high is not None and (x > self.high or (self.high_open and x == self.high))
+        )
+
+
+def bands(model: m.RulesetModel, plan: Plan) -> list[Finding]:
+    """Gaps and overlaps between rules that split one age or measure into bands.
+
+    Rules whose condition is the same apart from comparisons of one variable (the child's age,
+    or one measure) form a family of bands. Two bands that share values but set different
+    outcomes *overlap* (the higher outcome wins, so the lower band is partly dead); a range of
+    values between two bands that no band covers is a *gap* (a value there matches no rule of
+    the family, often an off-by-one such as ``less_than: 10`` next to ``at_least: 11``).
+    """
+    from rhrt.rules.compile import AgeCmp, All, MeasureCmp
+
+    safety = len(plan.rules) - len(model.rules)
+    families: dict[tuple[str, str], list[_Band]] = {}
+    for n, rule in enumerate(plan.rules[safety:]):
+        parts = rule.condition.children if isinstance(rule.condition, All) else (
+            rule.condition,
+        )
+        variables: dict[str, list[tuple[str, float]]] = {}
+        others = []
+        for part in parts:
+            if isinstance(part, MeasureCmp):
+                variables.setdefault(f"measure {part.measure}", []).append((part.op, part.value))
+            elif isinstance(part, AgeCmp):
+                variables.setdefault("age", []).append(
+                    ("less_than" if part.op == "under" else "at_least", part.months)
+                )
+            else:
+                others.append(repr(part))
+        if len(variables) != 1:
+            continue
+        (name, comparisons), = variables.items()
+        band = _band(n, comparisons, "|".join(sorted(others)))
+        families.setdefault((name, band.rest), []).append(band)
+    out: list[Finding] = []
+    for (name, _), family in families.items():
+        if len(family) > 1:
+            out += _family_findings(model, name, family)
+    return out
+
+
+def _band(rule: int, comparisons: Sequence[tuple[str, float]], rest: str) -> _Band:
+    low: Fraction | None = None
+    high: Fraction | None = None
+    low_open = high_open = False
+    for op, value in comparisons:
+        v = Fraction(value)
+        if op in ("at_least", "more_than"):
+            is_open = op == "more_than"
+            if low is None or v > low or (v == low and is_open):
+                low, low_open = v, is_open
+        else:
+            is_open = op == "less_than"
+            if high is None or v < high or (v == high and is_open):
+                high, high_open = v, is_open
+    return _Band(rule, low, low_open, high, high_open, rest)
+
+
+def _words_of(b: _Band, unit: str) -> str:
+    lo = "" if b.low is None else f"{'above' if b.low_open else 'from'} {float(b.low):g}"
+    hi = "" if b.high is None else f"{'below' if b.high_open else 'up to'} {float(b.high):g}"
+    return " ".join(p for p in (lo, hi) if p) + unit
+
+
+def _family_findings(model: m.RulesetModel, name: str, family: list[_Band]) -> list[Finding]:
+    unit = " months" if name == "age" else ""
+    rules = model.rules
+    out = []
+    ordered = sorted(family, key=lambda b: (b.low is not None, b.low or 0, b.low_open))
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            ra, rb = rules[a.rule], rules[b.rule]
+            if _overlap(a, b) and ra.then != rb.then:
+                out.append(Finding(
+                    "band-overlap",
+                    f"rules '{ra.id}' ({_words_of(a, unit)}) and '{rb.id}' "
+                    f"({_words_of(b, unit)}) both match some values of {name} but decide "
+                    "differently",
+                    "warning", f"rules[{b.rule}]",
+                ))
+    reach = ordered[0]  # the band whose upper end is the furthest the union reaches so far
+    for b in ordered[1:]:
+        if reach.high is None:
+            break  # the bands so far cover every higher value
+        gap = b.low is not None and (
+            b.low > reach.high or (b.low == reach.high and reach.high_open and b.low_open)
+        )
+        if gap and b.low is not None:
+            ra, rb = rules[reach.rule], rules[b.rule]
+            out.append(Finding(
+                "band-gap",
+                f"no rule of the family '{ra.id}', '{rb.id}' matches {name} between "
+                f"{float(reach.high):g} and {float(b.low):g}{unit}",
+                "warning", f"rules[{b.rule}]",
+            ))
+        if b.high is None or b.high > reach.high or (
+            b.high == reach.high and reach.high_open and not b.high_open
+        ):
+            reach = b
+    return out
+
+
+def _overlap(a: _Band, b: _Band) -> bool:
+    """Whether two bands share a value."""
+    points = [p for p in (a.low, a.high, b.low, b.high) if p is not None]
+    candidates = set(points)
+    for x in points:
+        for y in points:
+            candidates.add((x + y) / 2)
+    if not points:
+        return True
+    candidates |= {min(points) - 1, max(points) + 1}
+    return any(a.contains(x) and b.contains(x) for x in candidates)
 
 
 def _never_fires(node: object) -> bool:
