@@ -19,8 +19,9 @@ both runs see exactly the same cases even if the generators change in between:
 * the bundled ruleset × ``examples/cases`` and ``tests/vignettes`` (reference decisions as JSON,
   durable decisions, each decision rendered as text/Markdown/HTML, referral drafts, the ruleset
   document);
-* a synthetic population (``rhrt.synth``, seed 13) through the batch engine in fast and default
-  modes, file streaming to CSV, the audit report and a what-if impact report; the first
+* ``rhrt.synth`` itself (30k rows, seed 5, generated afresh each run);
+* a synthetic population (``rhrt.synth``, seed 13, cached) through the batch engine in fast
+  and default modes, file streaming to CSV, the audit report and a what-if impact report; the first
   ``--reference`` rows through the reference engine and ``--durable`` rows through durable;
 * generated rulesets (``rhrt.testing.strategies.ruleset_data``, with and without ``not``) each
   with generated cases, through the reference, batch and durable engines.
@@ -183,7 +184,10 @@ def main() -> int:
     for fmt in ("markdown", "html"):
         sums.add("bundled/ruleset-doc", render_ruleset(bundled, fmt))
 
-    # 2. synthetic population
+    # 2. synthetic population (and the generator itself, uncached)
+    from rhrt.synth import population
+
+    sums.add("synth/population", _table_digest(population(30_000, seed=5)))
     pop_path = _population(args.cache, args.population)
     table = pq.read_table(pop_path)
     _batch(sums, "population", bundled, table)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rhrt.errors import CaseError
+from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
 
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
@@ -45,8 +46,9 @@ class AuditResult:
     under_rate: float
     """Share of recorded rows where the recorded level is below the framework's."""
     over_rate: float
-    framework_counts: tuple[int, int, int, int]
-    recorded_counts: tuple[int, int, int, int]
+    framework_counts: tuple[int, ...]
+    """Cases per level (``LEVELS`` order), as the framework decides."""
+    recorded_counts: tuple[int, ...]
     confusion: Any
     """pandas DataFrame: framework level (rows) × recorded level (columns), counts."""
     by_indicator: Any
@@ -165,7 +167,7 @@ def _levels_frame(r: AuditResult) -> Any:
 
     return pd.DataFrame(
         {
-            "level": [1, 2, 3, 4],
+            "level": list(LEVELS),
             "framework": list(r.framework_counts),
             "recorded": list(r.recorded_counts),
         }
@@ -216,10 +218,10 @@ def compare(
     under = has & (recorded_level < level)
     over = has & (recorded_level > level)
 
-    confusion = np.zeros((4, 4), dtype=np.int64)
-    np.add.at(confusion, (level[has] - 1, recorded_level[has] - 1), 1)
-    fw_counts = np.bincount(level, minlength=5)[1:]
-    rec_counts = np.bincount(recorded_level[has], minlength=5)[1:]
+    confusion = np.zeros((len(LEVELS), len(LEVELS)), dtype=np.int64)
+    np.add.at(confusion, (level[has] - LOWEST_LEVEL, recorded_level[has] - LOWEST_LEVEL), 1)
+    fw_counts = np.bincount(level, minlength=TOP_LEVEL + 1)[LOWEST_LEVEL:]
+    rec_counts = np.bincount(recorded_level[has], minlength=TOP_LEVEL + 1)[LOWEST_LEVEL:]
 
     def rates(mask: Any) -> tuple[int, float, float, float]:
         m = mask & has
@@ -278,8 +280,8 @@ def compare(
         agreement=float(agree.sum()) / base if base else float("nan"),
         under_rate=float(under.sum()) / base if base else float("nan"),
         over_rate=float(over.sum()) / base if base else float("nan"),
-        framework_counts=tuple(int(x) for x in fw_counts),  # type: ignore[arg-type]
-        recorded_counts=tuple(int(x) for x in rec_counts),  # type: ignore[arg-type]
+        framework_counts=tuple(int(x) for x in fw_counts),
+        recorded_counts=tuple(int(x) for x in rec_counts),
         confusion=matrix_frame(confusion, "framework", "recorded"),
         by_indicator=by_indicator,
         by_domain=by_domain,

@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
+
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
 
@@ -49,8 +51,9 @@ class ImpactResult:
     """Cases that move down (the ones that need scrutiny), biggest drop first."""
     changes: Any
     """The differences between the rulesets themselves (rules and indicators)."""
-    old_counts: tuple[int, int, int, int]
-    new_counts: tuple[int, int, int, int]
+    old_counts: tuple[int, ...]
+    """Cases per level (``LEVELS`` order) under the old rules."""
+    new_counts: tuple[int, ...]
 
     @property
     def changed_rate(self) -> float:
@@ -98,7 +101,7 @@ class ImpactResult:
         from rhrt.batch._report import Section, matrix_table
 
         c = self.charts() if charts else {}
-        levels = pd.DataFrame({"level": [1, 2, 3, 4], "old": list(self.old_counts),
+        levels = pd.DataFrame({"level": list(LEVELS), "old": list(self.old_counts),
                                "new": list(self.new_counts)})
         intro = [
             f"Old rules: {self.old}. New rules: {self.new}.",
@@ -176,7 +179,7 @@ def ruleset_changes(old: Ruleset, new: Ruleset) -> Any:
         elif old_lv[ind] != lv:
             rows.append({"kind": "indicator", "id": ind, "change": f"level {old_lv[ind]} → {lv}"})
     rows += [{"kind": "indicator", "id": i, "change": "removed"} for i in old_lv if i not in new_lv]
-    for lv in (1, 2, 3, 4):
+    for lv in LEVELS:
         a, b = old.plan.level_pathways.get(lv, ()), new.plan.level_pathways.get(lv, ())
         if a != b:
             rows.append({"kind": "level", "id": f"level-{lv}",
@@ -209,8 +212,8 @@ def impact(
     lo = ev_old.result.level.astype(np.int16)
     ln = ev_new.result.level.astype(np.int16)
     n = int(lo.shape[0])
-    transition = np.zeros((4, 4), dtype=np.int64)
-    np.add.at(transition, (lo - 1, ln - 1), 1)
+    transition = np.zeros((len(LEVELS), len(LEVELS)), dtype=np.int64)
+    np.add.at(transition, (lo - LOWEST_LEVEL, ln - LOWEST_LEVEL), 1)
     moved = np.flatnonzero(lo != ln)
     up_rows = moved[ln[moved] > lo[moved]]
     down_rows = moved[ln[moved] < lo[moved]]
@@ -257,9 +260,16 @@ def impact(
         moves=moves,
         moves_down=down.reset_index(drop=True),
         changes=ruleset_changes(old, new),
-        old_counts=tuple(int(x) for x in np.bincount(lo, minlength=5)[1:]),  # type: ignore[arg-type]
-        new_counts=tuple(int(x) for x in np.bincount(ln, minlength=5)[1:]),  # type: ignore[arg-type]
+        old_counts=_per_level(lo),
+        new_counts=_per_level(ln),
     )
+
+
+def _per_level(levels: Any) -> tuple[int, ...]:
+    """How many of ``levels`` (an int array) are at each level of the scale, lowest first."""
+    import numpy as np
+
+    return tuple(int(x) for x in np.bincount(levels, minlength=TOP_LEVEL + 1)[LOWEST_LEVEL:])
 
 
 def _name(ruleset: Ruleset) -> str:

@@ -40,6 +40,7 @@ from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
+from rhrt.model.scale import TOP_LEVEL
 from rhrt.pathways.plain import rule_conditions
 from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, check_limits, read_limited
 from rhrt.rules.bundled import bundled_ruleset_path
@@ -219,7 +220,7 @@ class Ruleset:
         engine: str,
         override: OverrideInput | None,
     ) -> d.Decision:
-        level = self.model.levels[evaluation.level - 1]
+        level = self.model.level(evaluation.level)
         pathways = tuple(
             self._guidance[pid].model_copy(update={"why": tuple(why)})
             for pid, why in evaluation.pathways.items()
@@ -370,10 +371,10 @@ def _override(
         level=ov.level,
         reason=ov.reason,
         role=ov.role,
-        level_name=model.levels[ov.level - 1].name,
+        level_name=model.level(ov.level).name,
         framework_level=framework_level,
         direction=direction,
-        management_review=framework_level == 4 and ov.level < 4,
+        management_review=framework_level == TOP_LEVEL and ov.level < TOP_LEVEL,
     )
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rhrt.errors import CaseError
+from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
 
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
@@ -128,9 +129,12 @@ def _design(ruleset: Ruleset) -> _Design:
     levels = np.array([ruleset.plan.indicator_level[i] for i in ids])
     level_cols: dict[int, Any] = {}
     cdf: dict[int, Any] = {}
-    for lv in (1, 2, 3, 4):
-        # a missing level borrows its nearest neighbour, except level 1 (no concern at all)
-        order = [lv] if lv == 1 else [lv, *sorted((2, 3, 4), key=lambda x: (abs(x - lv), x))]
+    for lv in LEVELS:
+        # a missing level borrows its nearest neighbour, except the lowest (no concern at all)
+        raising = LEVELS[1:]
+        order = [lv] if lv == LOWEST_LEVEL else [
+            lv, *sorted(raising, key=lambda x: (abs(x - lv), x))
+        ]
         cols = np.zeros(0, dtype=np.intp)
         for candidate in order:
             cols = np.flatnonzero(levels == candidate)
@@ -169,7 +173,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     u = rng.random(n)
     tiers_cdf = np.where(police[:, None], np.cumsum(_TIERS_POLICE), np.cumsum(_TIERS_DEFAULT))
     tier = 1 + (u[:, None] > tiers_cdf).sum(axis=1)
-    tier = np.minimum(tier, 4)
+    tier = np.minimum(tier, TOP_LEVEL)
 
     # slots: each row draws up to 6 concerns, each at a level, depending on its tier
     slots = np.zeros((6, n), dtype=np.int8)
@@ -195,7 +199,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     present = np.zeros((k, n), dtype=bool)
     keys: list[Any] = []
     for s in range(slots.shape[0]):
-        for lv in (1, 2, 3, 4):
+        for lv in LEVELS:
             rows = np.flatnonzero(slots[s] == lv)
             if not rows.size or lv not in design.cdf:
                 continue
@@ -238,7 +242,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     one_down = two_down + np.where(police, _DISAGREE_POLICE[1], _DISAGREE_DEFAULT[1])
     one_up = one_down + np.where(police, _DISAGREE_POLICE[2], _DISAGREE_DEFAULT[2])
     shift = np.select([d < two_down, d < one_down, d < one_up], [-2, -1, 1], 0)
-    recorded_level = np.clip(framework + shift, 1, 4).astype(float)
+    recorded_level = np.clip(framework + shift, LOWEST_LEVEL, TOP_LEVEL).astype(float)
     recorded_level[rng.random(n) < _RECORDED_MISSING] = np.nan
 
     pair = sorted_unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-LEVEL_LABELS = ("1", "2", "3", "4")
+from rhrt.model.scale import LEVELS
+
+LEVEL_LABELS = tuple(str(lv) for lv in LEVELS)
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def level_bars(series: dict[str, Sequence[int]], title: str) -> bytes:
     for k, (name, counts) in enumerate(series.items()):
         xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(counts))]
         ax.bar(xs, counts, width=width, label=name)
-    ax.set_xticks(range(4), [f"Level {lv}" for lv in LEVEL_LABELS])
+    ax.set_xticks(range(len(LEVEL_LABELS)), [f"Level {lv}" for lv in LEVEL_LABELS])
     ax.set_ylabel("cases")
     ax.set_title(title)
     ax.legend(frameon=False)

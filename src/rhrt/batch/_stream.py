@@ -33,6 +33,7 @@ from rhrt.batch._table import (
 )
 from rhrt.batch._vector import VectorPlan, vector_plan
 from rhrt.errors import CaseError
+from rhrt.model.scale import LEVELS, TOP_LEVEL
 from rhrt.ruleset import Ruleset
 
 # -- formats ---------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ class Summary:
 
     rows: int = 0
     """Rows assessed (each has a level in the output)."""
-    levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys((1, 2, 3, 4), 0))
+    levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     urgent: int = 0
     pathways: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -195,8 +196,8 @@ class Summary:
 
     def add(self, level: Any, urgent: Any, recommended: Any, pathway_ids: tuple[str, ...]) -> None:
         self.rows += int(level.shape[0])
-        counts = np.bincount(level, minlength=5)
-        for lv in (1, 2, 3, 4):
+        counts = np.bincount(level, minlength=TOP_LEVEL + 1)
+        for lv in LEVELS:
             self.levels[lv] += int(counts[lv])
         self.urgent += int(urgent.sum())
         sums = recommended.sum(axis=1)

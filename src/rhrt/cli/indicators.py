@@ -8,6 +8,7 @@ import json
 
 from rhrt._words import plural
 from rhrt.cli._common import add_rules_option, ruleset_from_args, write_output
+from rhrt.model.scale import LEVELS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     add_rules_option(p)
-    p.add_argument("--level", type=int, choices=(1, 2, 3, 4), help="only indicators at this level")
+    p.add_argument("--level", type=int, choices=LEVELS, help="only indicators at this level")
     p.add_argument(
         "--domain", metavar="DOMAIN", help="domain or topic id (e.g. child-development, neglect)"
     )

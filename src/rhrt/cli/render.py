@@ -25,6 +25,7 @@ from rhrt.cli._common import (
 from rhrt.errors import CaseError
 from rhrt.model.case import Case
 from rhrt.model.decision import Decision
+from rhrt.model.scale import LEVELS
 from rhrt.pathways.render import TEMPLATE_FORMATS, render_decision, render_referral
 from rhrt.ruleset import Ruleset
 
@@ -47,7 +48,7 @@ def add_override_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--override-level",
         type=int,
-        choices=(1, 2, 3, 4),
+        choices=LEVELS,
         metavar="N",
         help="the level (1-4) the practitioner judges right; kept beside the framework's",
     )

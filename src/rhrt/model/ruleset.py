@@ -376,6 +376,14 @@ class RulesetModel(_Frozen):
     rules: tuple[Rule, ...] = ()
     pathways: tuple[Pathway, ...] = Field(min_length=1)
 
+    def level(self, number: int) -> Level:
+        """The level with this number, wherever the file lists it (levels may be in any
+        order; a loaded ruleset has each level of the scale exactly once)."""
+        for lv in self.levels:
+            if lv.level == number:
+                return lv
+        raise KeyError(number)
+
 
 for _model in (AllCond, AnyCond, NotCond, Rule, RulesetModel):
     _model.model_rebuild()

@@ -67,10 +67,7 @@ def rule_conditions(model: m.RulesetModel) -> dict[str, str]:
 
 
 def _level_name(model: m.RulesetModel, level: int) -> str:
-    for lv in model.levels:
-        if lv.level == level:
-            return lv.name
-    return f"level {level}"  # pragma: no cover - a validated model has all four levels
+    return model.level(level).name
 
 
 def _pathway_titles(model: m.RulesetModel, ids: tuple[str, ...]) -> list[str]:

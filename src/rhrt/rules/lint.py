@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Literal
 
 from rhrt.model import ruleset as m
+from rhrt.model.scale import LEVELS
 from rhrt.rules.compile import Plan, compile_ruleset, uses_not
 
 Severity = Literal["error", "warning", "info"]
@@ -57,7 +58,7 @@ def empty_cells(model: m.RulesetModel) -> list[tuple[str, str | None, int]]:
     for dom in model.domains:
         if dom.kind == "triangle" and dom.subdomains:
             for sub in dom.subdomains:
-                for level in (1, 2, 3, 4):
+                for level in LEVELS:
                     if (dom.id, sub.id, level) not in have:
                         out.append((dom.id, sub.id, level))
         else:

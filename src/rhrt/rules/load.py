@@ -22,6 +22,7 @@ from rhrt.errors import (
     suggest,
 )
 from rhrt.model import ruleset as m
+from rhrt.model.scale import LEVELS
 from rhrt.rules._yaml import (
     DEFAULT_LIMITS,
     Limits,
@@ -166,8 +167,9 @@ def check_references(model: m.RulesetModel, located: Located | None = None) -> l
     c.unique("measure", [ms.id for ms in model.measures], "measures")
 
     numbers = [lv.level for lv in model.levels]
-    if sorted(numbers) != [1, 2, 3, 4]:
-        c.add("levels must be exactly 1, 2, 3 and 4, each once", ("levels",))
+    if sorted(numbers) != list(LEVELS):
+        scale = ", ".join(map(str, LEVELS[:-1])) + f" and {LEVELS[-1]}"
+        c.add(f"levels must be exactly {scale}, each once", ("levels",))
     for i, lv in enumerate(model.levels):
         for j, pw in enumerate(lv.pathways):
             c.ref("pathway", pw, c.pathways, ("levels", i, "pathways", j))

@@ -26,9 +26,10 @@ from hypothesis import strategies as st
 from rhrt._words import plural
 from rhrt.model.case import Case
 from rhrt.model.decision import Decision
-from rhrt.rules.compile import Count, HasAny, MeasureCmp, Not
+from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
+from rhrt.rules.plan import Count, HasAny, MeasureCmp, Not, walk
 from rhrt.ruleset import Ruleset
-from rhrt.testing.strategies import _nodes, cases, measure_values
+from rhrt.testing.strategies import cases, measure_values
 
 __all__ = [
     "PROPERTIES",
@@ -194,10 +195,11 @@ def _no_concerns_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
 
 def _no_concerns(ctx: _Ctx, case: Case) -> tuple[str, Case] | None:
     decision = ctx.assess(case)
-    if decision.level == 1:
+    if decision.level == LOWEST_LEVEL:
         return None
     return (
-        f"For {ctx.case(case)} the level is {decision.level}, not 1 ({ctx.why(decision)}).",
+        f"For {ctx.case(case)} the level is {decision.level}, not {LOWEST_LEVEL} "
+        f"({ctx.why(decision)}).",
         case,
     )
 
@@ -209,7 +211,7 @@ def _highest_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
 def _highest(ctx: _Ctx, case: Case) -> tuple[str, Case] | None:
     decision = ctx.assess(case)
     levels = ctx.ruleset.plan.indicator_level
-    top = max((levels[i] for i in case.indicator_ids), default=1)
+    top = max((levels[i] for i in case.indicator_ids), default=LOWEST_LEVEL)
     if decision.level >= top:
         return None
     return (f"For {ctx.case(case)} the level is {decision.level}, below {top}.", case)
@@ -220,9 +222,9 @@ def _negated_ids(ruleset: Ruleset) -> list[str]:
     so the search tries them first."""
     found: set[str] = set()
     for rule in ruleset.plan.rules:
-        for node in _nodes(rule.condition):
+        for node in walk(rule.condition):
             if isinstance(node, Not):
-                for inner in _nodes(node.child):
+                for inner in walk(node.child):
                     if isinstance(inner, HasAny | Count):
                         found |= inner.ids
     return [i for i in ruleset.plan.indicator_order if i in found]
@@ -255,7 +257,7 @@ def measure_direction(ruleset: Ruleset, measure: str) -> int:
     the measure with ``at_most``/``less_than`` (e.g. attendance, where lower is worse)."""
     ops = set()
     for rule in ruleset.plan.rules:
-        for node in _nodes(rule.condition):
+        for node in walk(rule.condition):
             if isinstance(node, MeasureCmp) and node.measure == measure:
                 ops.add(node.op)
     return -1 if ops and ops <= {"at_most", "less_than"} else 1
@@ -308,10 +310,10 @@ def _danger(ctx: _Ctx, example: tuple[Case, str]) -> tuple[str, Case] | None:
     route = ctx.ruleset.model.safety.immediate_danger
     got = {p.id for p in decision.pathways}
     missing = [p for p in route.pathways if p not in got]
-    if decision.level == 4 and decision.urgent and not missing:
+    if decision.level == TOP_LEVEL and decision.urgent and not missing:
         return None
     problems = []
-    if decision.level != 4:
+    if decision.level != TOP_LEVEL:
         problems.append(f"level {decision.level}")
     if not decision.urgent:
         problems.append("not urgent")
@@ -420,7 +422,7 @@ def _unknown(ctx: _Ctx, example: tuple[Case, dict[str, float]]) -> tuple[str, Ca
 
 
 PROPERTIES: tuple[Property, ...] = (
-    Property("no-concerns", "A child with no concerns recorded is at level 1",
+    Property("no-concerns", f"A child with no concerns recorded is at level {LOWEST_LEVEL}",
              _no_concerns_examples, _no_concerns),
     Property("highest-indicator", "The level is never below the highest concern's level",
              _highest_examples, _highest, engine_guaranteed=True),
@@ -429,8 +431,8 @@ PROPERTIES: tuple[Property, ...] = (
     Property("raising-a-measure",
              "Making a measure more concerning (e.g. a higher DASH score) never lowers the level",
              _raising_examples, _raising),
-    Property("immediate-danger", "Immediate danger always gives level 4, urgent, with the "
-             "safety pathways", _danger_examples, _danger, engine_guaranteed=True),
+    Property("immediate-danger", f"Immediate danger always gives level {TOP_LEVEL}, urgent, "
+             "with the safety pathways", _danger_examples, _danger, engine_guaranteed=True),
     Property("allegation-lado", "An allegation against an adult working with children always "
              "gives the LADO pathway", _lado_examples, _lado, engine_guaranteed=True),
     Property("deterministic", "The same case always gets the same decision",

@@ -24,7 +24,8 @@ from rhrt.model.case import (
     Case,
     months_between,
 )
-from rhrt.rules.compile import AgeCmp, All, AnyOf, MeasureCmp, Node, Not
+from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
+from rhrt.rules.plan import AgeCmp, MeasureCmp, walk
 from rhrt.ruleset import Ruleset, ruleset_from_data
 
 __all__ = [
@@ -40,21 +41,12 @@ __all__ = [
 _MAX_MONTHS = MAX_AGE_MONTHS
 
 
-def _nodes(node: Node) -> Iterable[Node]:
-    yield node
-    if isinstance(node, All | AnyOf):
-        for child in node.children:
-            yield from _nodes(child)
-    elif isinstance(node, Not):
-        yield from _nodes(node.child)
-
-
 def _thresholds(ruleset: Ruleset) -> tuple[list[float], dict[str, list[float]]]:
     """Every age (months) and measure value the ruleset's rules compare with."""
     ages: set[float] = set()
     measures: dict[str, set[float]] = {}
     for rule in ruleset.plan.rules:
-        for node in _nodes(rule.condition):
+        for node in walk(rule.condition):
             if isinstance(node, AgeCmp):
                 ages.add(node.months)
             elif isinstance(node, MeasureCmp):
@@ -254,9 +246,9 @@ def _count_spec(draw: st.DrawFn, ctx: dict[str, Any]) -> dict[str, Any]:
     at_least = draw(st.integers(1, 3))
     spec: dict[str, Any] = {"at_least": at_least}
     if draw(st.booleans()):
-        spec["min_level"] = draw(st.integers(1, 4))
+        spec["min_level"] = draw(st.integers(LOWEST_LEVEL, TOP_LEVEL))
     elif draw(st.booleans()):
-        spec["level"] = draw(st.integers(1, 4))
+        spec["level"] = draw(st.integers(LOWEST_LEVEL, TOP_LEVEL))
     if draw(st.booleans()):
         spec["tag"] = draw(st.sampled_from(ctx["tags"]))
     if draw(st.booleans()):
@@ -303,7 +295,7 @@ def ruleset_data(
         indicators.append(
             {
                 "id": f"ind-{i}",
-                "level": draw(st.integers(1, 4)),
+                "level": draw(st.integers(LOWEST_LEVEL, TOP_LEVEL)),
                 "domain": draw(st.sampled_from(domains)),
                 "topics": ["topic"] if topic and draw(st.booleans()) else [],
                 "tags": draw(st.lists(st.sampled_from(tags), max_size=2, unique=True)),
@@ -329,7 +321,7 @@ def ruleset_data(
     for i in range(draw(st.integers(0, max_rules))):
         then: dict[str, Any] = {}
         if draw(st.booleans()):
-            then["level"] = draw(st.integers(1, 4))
+            then["level"] = draw(st.integers(LOWEST_LEVEL, TOP_LEVEL))
         if draw(st.booleans()):
             then["urgent"] = True
         then["pathways"] = draw(st.lists(st.sampled_from(_PATHWAYS), max_size=2, unique=True))
@@ -363,7 +355,7 @@ def ruleset_data(
             {"level": n, "name": f"Level {n}", "description": "d", "response": "r",
              "pathways": [draw(st.sampled_from(_PATHWAYS))] if draw(st.booleans()) else [],
              "consent": {"rule": "required", "text": "t"}}
-            for n in (1, 2, 3, 4)
+            for n in LEVELS
         ],
         "domains": domain_defs,
         "tags": [{"id": t, "description": t} for t in tags],
