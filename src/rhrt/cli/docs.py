@@ -4,7 +4,8 @@
 Why generated: the published framework document and the rules the engine runs must never drift
 apart. ``docs/framework.md`` is this command's output for the bundled ruleset, and a test fails
 when it is out of date. ``--schema`` prints the JSON Schema of decision records instead
-(``docs/decision.schema.json``).
+(``docs/decision.schema.json``), ``--ruleset-schema`` that of the ruleset format
+(``docs/ruleset.schema.json``, for editors).
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="print the JSON Schema of decision records instead of the ruleset document",
     )
+    p.add_argument(
+        "--ruleset-schema",
+        action="store_true",
+        help="print the JSON Schema of the ruleset format (for editors) instead",
+    )
     p.add_argument("--out", metavar="FILE", help="write to a file instead of standard output")
     p.set_defaults(handler=run)
 
@@ -48,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
     inputs = output_inputs(args)
     if args.schema:
         write_output(decision_schema_json(), args.out, inputs)
+        return 0
+    if args.ruleset_schema:
+        from rhrt.rules.schema import ruleset_schema_json
+
+        write_output(ruleset_schema_json(), args.out, inputs)
         return 0
     ruleset = ruleset_from_args(args)
     text = render_ruleset(ruleset, args.format, templates_dir=args.templates)
