@@ -12,6 +12,13 @@ Three targets, each a function of one generated input:
 ``assess``
     case + override + engine name → :meth:`rhrt.Ruleset.assess`, then the decision's record,
     JSON and repr.
+``cli-output``
+    ``rhrt assess|render|docs|batch … --out OUT`` in a scratch folder, where the case or table
+    is valid or broken and OUT is new, an existing file, the input itself (same path, hard
+    link, symlink), a missing folder, a folder or ``/dev/full``, with any compression suffix.
+    The command must exit 0 or 2 (never 1), leave the input byte-identical, leave an existing
+    output byte-identical whenever it fails, leave no temporary file, write compressed files
+    as named and CSV cells that no spreadsheet runs as a formula, and print no planted secret.
 
 The contract every target checks: **nothing but** :class:`rhrt.errors.RhrtError` escapes, a
 ruleset error carries its file (and line/column for schema and reference problems), and no case
@@ -775,6 +782,174 @@ def target_assess(arg: tuple[Any, Any, str, str, bool], stats: Stats | None = No
         stats.outcomes["decided"] += 1
 
 
+# -- the command line writing files -----------------------------------------------------------
+
+OUT_KINDS = ("new", "existing", "input", "hardlink", "symlink", "missing-folder", "folder",
+             "dev-full")
+TEXT_SUFFIXES = (".txt", ".md", ".json", ".md.gz", ".txt.bz2", ".md.zst")
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zst", ".parquet")
+FORMULA = "=+-@\t\r"
+
+
+@st.composite
+def cli_output_inputs(draw: st.DrawFn) -> dict[str, Any]:
+    secret = draw(secrets())
+    command = draw(st.sampled_from(["assess", "render", "docs", "batch"]))
+    broken = draw(st.booleans())
+    refs = draw(st.lists(st.one_of(st.sampled_from(["=1+1", "+x", "-5", "@A1", "\tq", "ok"]),
+                                   st.text(max_size=8)), min_size=1, max_size=4))
+    return {
+        "secret": secret,
+        "command": command,
+        "broken": broken,
+        "out_kind": draw(st.sampled_from(OUT_KINDS)),
+        "suffix": draw(st.sampled_from(TABLE_SUFFIXES if command == "batch" else TEXT_SUFFIXES)),
+        "refs": [secret + r if i == 0 else r for i, r in enumerate(refs)],
+        "keep_input": draw(st.booleans()),
+    }
+
+
+def _cli_input(folder: Path, scenario: dict[str, Any]) -> Path:
+    secret, broken = scenario["secret"], scenario["broken"]
+    if scenario["command"] == "batch":
+        import csv as csv_module
+
+        path = folder / "contacts.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv_module.writer(fh)
+            writer.writerow(["case_ref", "age_years", "indicators"])
+            for ref in scenario["refs"]:
+                writer.writerow([ref, secret if broken else "3", "thriving"])
+        return path
+    if scenario["command"] == "docs":
+        path = folder / "rules.yaml"
+        path.write_text(minimal_text() + (f"\n{secret}: [" if broken else ""), encoding="utf-8")
+        return path
+    path = folder / "case.yaml"
+    note = json.dumps(secret)
+    body = f"child: {{age_years: 4}}\nindicators:\n  - {{id: thriving, note: {note}}}\n"
+    path.write_text(body + (f"{secret}: [\n" if broken else ""), encoding="utf-8")
+    return path
+
+
+def _cli_out(folder: Path, source: Path, kind: str, suffix: str) -> Path | None:
+    import os
+
+    out = folder / f"out{suffix}"
+    if kind == "existing":
+        out.write_bytes(b"OLD")
+    elif kind == "input":
+        return source
+    elif kind == "hardlink":
+        os.link(source, out)
+    elif kind == "symlink":
+        out.symlink_to(source)
+    elif kind == "missing-folder":
+        return folder / "missing" / f"out{suffix}"
+    elif kind == "folder":
+        out.mkdir()
+    elif kind == "dev-full":
+        full = Path("/dev/full")
+        return full if full.exists() else None
+    return out
+
+
+def _decompressed(path: Path) -> bytes:
+    import bz2
+    import gzip
+
+    raw = path.read_bytes()
+    if path.name.endswith(".gz"):
+        return gzip.decompress(raw)
+    if path.name.endswith(".bz2"):
+        return bz2.decompress(raw)
+    if path.name.endswith(".zst"):
+        import pyarrow as pa
+
+        with pa.input_stream(str(path), compression="zstd") as stream:
+            return bytes(stream.read())
+    return raw
+
+
+def target_cli_output(scenario: dict[str, Any], stats: Stats | None = None) -> None:
+    import contextlib
+    import io
+    import tempfile
+
+    from rhrt.cli import main
+
+    if scenario["command"] == "batch":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            scenario = {**scenario, "command": "assess", "suffix": ".txt"}
+    secret = scenario["secret"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        source = _cli_input(folder, scenario)
+        before = source.read_bytes()
+        out = _cli_out(folder, source, scenario["out_kind"], scenario["suffix"])
+        if out is None:
+            return
+        old = out.read_bytes() if out.is_file() else None
+        command = scenario["command"]
+        if command == "docs":
+            argv = ["docs", "--rules", str(source)]
+        elif command == "batch":
+            argv = ["batch", str(source), "--rules", str(MINIMAL), "--no-progress"]
+            if scenario["keep_input"]:
+                argv.append("--keep-input")
+        else:
+            argv = [command, str(source), "--rules", str(MINIMAL)]
+        err, printed = io.StringIO(), io.StringIO()
+        try:
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(printed):
+                code = main([*argv, "--out", str(out)])
+        except SystemExit as exc:  # argparse
+            raise FuzzFailure(f"argparse refused {argv}: {exc}") from exc
+        except Exception as exc:
+            raise _escaped(exc) from exc
+        message = err.getvalue()
+        if code not in (0, 2):
+            raise FuzzFailure(f"exit code {code} for {argv} --out {out}: {message}")
+        if command != "docs":
+            _no_secret(secret, message)
+        if source.read_bytes() != before:
+            raise FuzzFailure(f"the input was changed by {argv} --out {out}")
+        left = [p.name for p in folder.rglob("*") if p.name.endswith(".rhrt-tmp")]
+        if left:
+            raise FuzzFailure(f"temporary files left behind: {left}")
+        if code != 0:
+            now = out.read_bytes() if out.is_file() else None
+            if now != old:
+                raise FuzzFailure(f"a failed run changed the output: {message}")
+            if stats is not None:
+                stats.outcomes[f"refused-{scenario['out_kind']}"] += 1
+            return
+        if scenario["out_kind"] in ("input", "hardlink", "symlink", "missing-folder", "folder",
+                                    "dev-full"):
+            raise FuzzFailure(f"{scenario['out_kind']} output accepted: {argv}")
+        data = _decompressed(out)
+        if out.name.endswith((".csv", ".csv.gz", ".csv.bz2", ".csv.zst")):
+            import csv as csv_module
+
+            rows = csv_module.reader(io.StringIO(data.decode("utf-8"), newline=""))
+            for row in rows:
+                for cell in row:
+                    if cell[:1] and cell[:1] in FORMULA and not _number(cell):
+                        raise FuzzFailure(f"a CSV cell a spreadsheet would run: {cell[:40]!r}")
+        if stats is not None:
+            stats.outcomes["written"] += 1
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -786,4 +961,5 @@ TARGETS: dict[str, Target] = {
     "ruleset-loader": Target("ruleset-loader", ruleset_inputs, target_ruleset_loader),
     "case-parser": Target("case-parser", case_inputs, target_case_parser),
     "assess": Target("assess", assess_inputs, target_assess),
+    "cli-output": Target("cli-output", cli_output_inputs, target_cli_output),
 }

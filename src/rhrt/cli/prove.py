@@ -9,8 +9,6 @@ the ``prove`` extra (z3-solver) is missing or the solver could not decide a prop
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 from rhrt.ruleset import load_ruleset
@@ -82,11 +80,6 @@ def write_counterexamples(report: object, folder: Path) -> list[Path]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from rhrt.files import write_text
+
+    write_text(path, text)  # whole or not at all, like every file rhrt writes
