@@ -624,3 +624,45 @@ def test_typed_columns_refused_or_assessed_alike(table: pa.Table) -> None:
     assert (whole is None) == (not refused)
     if whole is not None:
         assert whole.path.startswith(f"rows[{refused[0]}].")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=_text_tables())
+def test_csv_files_are_refused_or_assessed_as_their_rows_are(table: pa.Table) -> None:
+    """End to end through a CSV file: ``assess_file`` refuses the file exactly when ``assess``
+    refuses one of its rows (naming the first), and otherwise gives each row's level."""
+    import tempfile
+
+    from pyarrow import csv
+
+    from rhrt.batch._stream import read_chunks
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
+        csv.write_csv(table, src)
+        (read,) = list(read_chunks(src, 1_000))
+        refused = [i for i in range(read.num_rows) if _single_refused(read.slice(i, 1))]
+        error = _refusal(lambda: assess_file(src, out, MINIMAL, progress=False))
+        if refused:
+            assert error is not None and error.path.startswith(f"rows[{refused[0]}].")
+            assert not out.exists()
+            return
+        assert error is None
+        levels = csv.read_csv(out).column("level").to_pylist()
+        assert levels == [d.level for d in _per_case(read, MINIMAL)]
+
+
+def test_csv_missing_markers_are_not_recorded(tmp_path: Path) -> None:
+    from rhrt.batch._stream import read_chunks
+
+    src = tmp_path / "in.csv"
+    src.write_text("case_ref,age_years,indicators,dash_score\nA,NA,bruise,N/A\nB,#N/A,NULL,nan\n")
+    (table,) = list(read_chunks(src, 100))
+    assert table.column("age_years").null_count == 2
+    assert table.column("dash_score").null_count == 2
+    summary = assess_file(src, tmp_path / "o.csv", MINIMAL, progress=False)
+    assert summary.rows_read == summary.rows_assessed == 2
+    want = [MINIMAL.assess({"indicators": ["bruise"]}).level, MINIMAL.assess({}).level]
+    from pyarrow import csv
+
+    assert csv.read_csv(tmp_path / "o.csv").column("level").to_pylist() == want

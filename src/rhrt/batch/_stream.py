@@ -64,6 +64,13 @@ def count_rows(path: Path) -> int | None:
     return None
 
 
+CSV_MISSING = ("", "NA", "N/A", "n/a", "#N/A", "#N/A N/A", "#NA", "NULL", "null", "NaN", "nan",
+               "-NaN", "-nan", "1.#IND", "-1.#IND", "1.#QNAN", "-1.#QNAN")
+"""CSV cells that mean "not recorded" (exactly, with no spaces): what spreadsheets and pandas
+write for an empty cell. Pinned here rather than left to pyarrow's default, so that the reading
+of a file cannot change with a dependency's release."""
+
+
 def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
     """Yield the file as tables of at most about ``chunk_rows`` rows.
 
@@ -97,6 +104,7 @@ def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
             convert_options=csv.ConvertOptions(
                 column_types={name: pa.string() for name in names},
                 strings_can_be_null=True,
+                null_values=list(CSV_MISSING),
             ),
         )
         pending: list[pa.RecordBatch] = []
