@@ -186,3 +186,85 @@ def test_debug_shows_where_an_unexpected_error_happened_but_not_its_message(
     assert SECRET not in err
     assert main(["indicators"]) == 1
     assert "in boom" not in capsys.readouterr().err  # only with --debug
+
+
+# -- exit codes and messages ---------------------------------------------------------------------
+
+
+def _documented_missing_extra_codes() -> set[str]:
+    """The exit code README and docs/analysts.md give for a missing extra."""
+    root = Path(__file__).resolve().parents[1]
+
+    def flat(page: str) -> str:
+        return " ".join(root.joinpath(page).read_text(encoding="utf-8").split())
+
+    return set(re.findall(r"(\d) a feature needs an extra", flat("README.md"))) | set(
+        re.findall(r"extra to install and exit (\d)", flat("docs/analysts.md"))
+    )
+
+
+def test_one_documented_exit_code_for_a_missing_extra() -> None:
+    from rhrt.errors import EXIT_MISSING_EXTRA, MissingExtraError
+
+    assert _documented_missing_extra_codes() == {str(EXIT_MISSING_EXTRA)}
+    assert MissingExtraError.exit_code == EXIT_MISSING_EXTRA
+    assert EXIT_MISSING_EXTRA not in (0, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("argv", "module", "extra"),
+    [
+        (["check", MINIMAL, "--max-examples", "1"], "hypothesis", "testing"),
+        (["assess", "-", "--engine", "durable", "--rules", MINIMAL], "durable", "durable"),
+        (["synth", "5", "--out", "x.csv"], "numpy", "analysis"),
+    ],
+)
+def test_every_path_to_a_missing_extra_exits_3_and_names_it(
+    argv: list[str],
+    module: str,
+    extra: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"indicators: []\n")))
+    for name in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, module, None)
+    assert main(argv) == 3
+    err = capsys.readouterr().err
+    assert f"rhrt[{extra}]" in err and "unexpected" not in err
+
+
+def test_durable_on_a_python_it_does_not_support_says_so() -> None:
+    from rhrt.engine.durable import DURABLE_PYTHONS, durable_missing
+
+    message = str(durable_missing((3, 13)))
+    assert "does not support Python 3.13" in message
+    for major, minor in DURABLE_PYTHONS:
+        assert f"{major}.{minor}" in message
+    assert "pip install" not in message  # installing the extra there installs nothing
+    assert "pip install 'rhrt[durable]'" in str(durable_missing(DURABLE_PYTHONS[-1]))
+
+
+def test_assess_given_a_file_name_as_a_str_says_to_pass_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rhrt
+    from rhrt.errors import CaseError
+
+    (tmp_path / "case.yaml").write_text("indicators: []\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    ruleset = rhrt.load_ruleset(MINIMAL)
+    for given in ("case.yaml", str(tmp_path / "case.yaml")):
+        with pytest.raises(CaseError, match="Path") as info:
+            ruleset.assess(given)
+        assert "case.yaml" not in str(info.value)  # a file name may be personal: not echoed
+    assert ruleset.assess(Path("case.yaml")).level == 1
+    # text that is not a file name keeps its own message
+    with pytest.raises(CaseError, match="mapping") as info:
+        ruleset.assess("just words")
+    assert "Path" not in str(info.value)

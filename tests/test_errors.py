@@ -62,9 +62,10 @@ def test_every_public_error_class_is_an_rhrt_error() -> None:
     assert {RulesetSyntaxError, RulesetSchemaError, RulesetReferenceError} <= set(
         RulesetError.__subclasses__()
     )
-    # The CLI's exit codes: 2 for bad input, 1 for environment/backend trouble.
+    # The CLI's exit codes: 2 for bad input, 3 for a missing extra, 1 for backend trouble.
     assert RulesetError.exit_code == CaseError.exit_code == 2
-    assert BackendError.exit_code == MissingExtraError.exit_code == 1
+    assert MissingExtraError.exit_code == 3
+    assert BackendError.exit_code == 1
 
 
 def test_missing_extra_names_the_install_command() -> None:

@@ -48,9 +48,15 @@ def parse_case(value: CaseInput | str | bytes | Path, *, limits: Limits = DEFAUL
             value = read_limited(value, limits.max_bytes)
         except OSError as exc:
             raise CaseError("cannot read the case file") from exc
+    given = value
     if isinstance(value, (str, bytes)):
         value = _load_text(value, limits)
     if not isinstance(value, Mapping):
+        if isinstance(given, str) and _names_a_file(given):
+            raise CaseError(
+                "a case given as a str is read as YAML or JSON text, and this text is the name "
+                "of a file: to read the file, pass a pathlib.Path (ruleset.assess(Path(name)))"
+            )
         raise CaseError("a case must be a mapping with keys such as 'child' and 'indicators'")
     try:
         return Case.model_validate(dict(value))
@@ -73,6 +79,17 @@ _FIXED_MESSAGES = (
 # A field path is shown only when every part is shaped like a field name or an index: a mapping
 # key may be free text typed in the wrong place.
 _SHOWN_PATH = re.compile(r"[a-z][a-z0-9_]{0,79}(?:(?:\.[a-z][a-z0-9_]{0,79})|\[[0-9]{1,6}\])*")
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether ``text`` (already known not to be a YAML mapping) is an existing file's name."""
+    name = text.strip()
+    if not name or "\n" in name or len(name) > 4096:
+        return False
+    try:
+        return Path(name).is_file()
+    except (OSError, ValueError):  # e.g. a name too long for the system, or a NUL byte
+        return False
 
 
 def _load_text(text: str | bytes, limits: Limits) -> Any:

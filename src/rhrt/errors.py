@@ -198,11 +198,31 @@ class BackendError(RhrtError):
     exit_code: ClassVar[int] = 1
 
 
+EXIT_MISSING_EXTRA = 3
+"""The command line's exit code when a feature needs an extra that is not installed."""
+
+EXTRA_OF_MODULE = {
+    "numpy": "analysis",
+    "pandas": "analysis",
+    "pyarrow": "analysis",
+    "polars": "analysis",
+    "matplotlib": "analysis",
+    "hypothesis": "testing",
+    "durable": "durable",
+    "z3": "prove",
+}
+"""Optional top-level modules → the rhrt extra that installs them."""
+
+
 class MissingExtraError(RhrtError, ImportError):
-    """An optional feature needs an extra that is not installed."""
+    """An optional feature needs an extra that is not installed (exit code 3), or one that
+    cannot be installed on this Python (``reason`` says why)."""
 
-    exit_code: ClassVar[int] = 1
+    exit_code: ClassVar[int] = EXIT_MISSING_EXTRA
 
-    def __init__(self, feature: str, extra: str) -> None:
+    def __init__(self, feature: str, extra: str, reason: str | None = None) -> None:
         self.extra = extra
-        super().__init__(f"{feature} needs the '{extra}' extra: pip install 'rhrt[{extra}]'")
+        super().__init__(
+            f"{feature} needs the '{extra}' extra: "
+            + (reason if reason is not None else f"pip install 'rhrt[{extra}]'")
+        )

@@ -5,6 +5,7 @@ Each subcommand lives in its own module with a ``register(subparsers)`` function
 stay small and import their heavy dependencies (pandas, durable-rules) only when run.
 
 Exit codes: 0 success, 2 invalid input (the message names the problem, no traceback),
+3 a feature needs an extra that is not installed (the message says which and how),
 1 unexpected error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
 An interrupted or terminated command leaves every output file as it was (see rhrt.files).
 
@@ -20,7 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from rhrt._version import __version__
-from rhrt.errors import RhrtError
+from rhrt.errors import MissingExtraError, RhrtError
 
 COMMAND_MODULES = (
     "rhrt.cli.assess",
@@ -164,8 +165,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rhrt.cli import _diagnostics
-
     previous = _stop_signals()
     try:
         code: int = args.handler(args)
@@ -181,18 +180,42 @@ def _run(args: argparse.Namespace) -> int:
         return 128 + exc.signum
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
+    except ImportError as exc:
+        missing = _missing_extra(exc)
+        if missing is None:
+            return _unexpected(exc)
+        print(f"rhrt: error: {missing}", file=sys.stderr)
+        return missing.exit_code
     except Exception as exc:
-        print(
-            f"rhrt: unexpected error ({type(exc).__name__}); please report it. "
-            "Run again with --debug to see where it happened.",
-            file=sys.stderr,
-        )
-        _diagnostics.where(exc)
-        if sys.flags.dev_mode:
-            raise
-        return 1
+        return _unexpected(exc)
     finally:
         _restore_signals(previous)
+
+
+def _unexpected(exc: Exception) -> int:
+    from rhrt.cli import _diagnostics
+
+    print(
+        f"rhrt: unexpected error ({type(exc).__name__}); please report it. "
+        "Run again with --debug to see where it happened.",
+        file=sys.stderr,
+    )
+    _diagnostics.where(exc)
+    if sys.flags.dev_mode:
+        raise exc
+    return 1
+
+
+def _missing_extra(exc: ImportError) -> MissingExtraError | None:
+    """An optional module that failed to import, as the extra that installs it (so every path
+    to a missing extra exits with the same code and advice, not "unexpected error")."""
+    from rhrt.errors import EXTRA_OF_MODULE
+
+    top = (exc.name or "").split(".", 1)[0]
+    extra = EXTRA_OF_MODULE.get(top)
+    if extra is None:
+        return None
+    return MissingExtraError(f"this command ({top} is not installed)", extra)
 
 
 def entry() -> None:  # pragma: no cover

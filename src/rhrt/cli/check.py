@@ -2,7 +2,7 @@
 """``rhrt check RULES``: search a ruleset for breaches of the safety properties.
 
 Exit 0 when every property holds, 2 when one breaks (each breach printed as a minimal case in
-plain words), 1 when the ``testing`` extra (hypothesis) is missing. It samples cases, so it
+plain words), 3 when the ``testing`` extra (hypothesis) is missing. It samples cases, so it
 works for every engine and without the ``prove`` extra, and says so; ``rhrt prove`` proves the
 properties for every case.
 """

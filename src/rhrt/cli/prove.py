@@ -2,8 +2,8 @@
 """``rhrt prove RULES``: prove a ruleset's safety properties for every case (needs rhrt[prove]).
 
 Exit 0 when every property is proved, 2 when one is broken (each with a minimal counterexample,
-in words and, with ``--counterexamples DIR``, as case files ``rhrt assess`` reproduces), 1 when
-the ``prove`` extra (z3-solver) is missing or the solver could not decide a property in time.
+in words and, with ``--counterexamples DIR``, as case files ``rhrt assess`` reproduces), 3 when
+the ``prove`` extra (z3-solver) is missing, 1 when the solver could not decide a property in time.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ import copy
 import hashlib
 import itertools
 import json
+import sys
 import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
@@ -370,12 +371,35 @@ _SHARED: dict[str, _SharedRuleset] = {}
 so identical rulesets (the same file loaded twice, a test re-creating one) share it."""
 
 
-def _import_durable() -> Any:
+DURABLE_PYTHONS = ((3, 11), (3, 12))
+"""The Pythons rhrt installs durable-rules on (pyproject's ``python_version < '3.13'`` marker
+within ``requires-python >= 3.11``): durable-rules does not build on Python 3.13 or later."""
+
+
+def _import_durable(version: tuple[int, ...] = tuple(sys.version_info[:2])) -> Any:
     try:
         from durable import engine
     except (ImportError, OSError):  # OSError: a broken C build
-        raise MissingExtraError("the durable engine", "durable") from None
+        raise durable_missing(version) from None
     return engine
+
+
+def durable_missing(version: tuple[int, ...]) -> MissingExtraError:
+    """The error for a missing durable-rules: on a Python it does not support, say so (installing
+    the extra there installs nothing) and which Pythons it supports."""
+    if tuple(version[:2]) > DURABLE_PYTHONS[-1]:
+        supported = " and ".join(f"{major}.{minor}" for major, minor in DURABLE_PYTHONS)
+        return MissingExtraError(
+            "the durable engine",
+            "durable",
+            reason=(
+                f"durable-rules does not support Python {version[0]}.{version[1]}, so "
+                f"rhrt[durable] installs nothing here; it supports Python {supported}. Use "
+                "the reference engine (the default), or Python "
+                f"{DURABLE_PYTHONS[-1][0]}.{DURABLE_PYTHONS[-1][1]} for the durable engine."
+            ),
+        )
+    return MissingExtraError("the durable engine", "durable")
 
 
 class _SharedRuleset:
