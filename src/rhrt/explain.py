@@ -10,14 +10,27 @@ that would raise it).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import cast
+from typing import assert_never, cast
 
 from rhrt.engine.reference import level_of, truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model.ruleset import RulesetModel, SourceRef
 from rhrt.rules.compile import uses_not
-from rhrt.rules.plan import All, AnyOf, Count, HasAny, MeasureCmp, Node, Not, Plan, derived
+from rhrt.rules.plan import (
+    AgeCmp,
+    All,
+    AnyOf,
+    Count,
+    HasAny,
+    IsUnborn,
+    MeasureCmp,
+    Node,
+    Not,
+    Plan,
+    children,
+    derived,
+)
 from rhrt.rules.semantics import (
     MEASURE_HINT_WORDS,
     Evaluation,
@@ -219,16 +232,18 @@ def _negating_rules(plan: Plan) -> frozenset[int]:
 def _named(node: Node, present: frozenset[str]) -> frozenset[str]:
     """The present concerns a condition names (under ``not`` too): only deleting one of them
     can change its truth."""
-    if isinstance(node, (HasAny, Count)):
-        return node.ids & present
-    if isinstance(node, (All, AnyOf)):
-        out: frozenset[str] = frozenset()
-        for child in node.children:
-            out |= _named(child, present)
-        return out
-    if isinstance(node, Not):
-        return _named(node.child, present)
-    return frozenset()
+    match node:
+        case HasAny() | Count():
+            return node.ids & present
+        case All() | AnyOf() | Not():
+            out: frozenset[str] = frozenset()
+            for child in children(node):
+                out |= _named(child, present)
+            return out
+        case MeasureCmp() | AgeCmp() | IsUnborn():
+            return frozenset()
+        case _:
+            assert_never(node)
 
 
 def _holding_by_recomputing(

@@ -16,11 +16,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, assert_never
 
 from rhrt.model import ruleset as m
 from rhrt.model.scale import LEVELS
 from rhrt.rules.compile import Plan, compile_ruleset, uses_not
+from rhrt.rules.plan import AgeCmp, All, AnyOf, Count, HasAny, IsUnborn, MeasureCmp, Node, Not
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -218,8 +219,6 @@ def bands(model: m.RulesetModel, plan: Plan) -> list[Finding]:
     values between two bands that no band covers is a *gap* (a value there matches no rule of
     the family, often an off-by-one such as ``less_than: 10`` next to ``at_least: 11``).
     """
-    from rhrt.rules.compile import AgeCmp, All, MeasureCmp
-
     safety = len(plan.rules) - len(model.rules)
     families: dict[tuple[str, str], list[_Band]] = {}
     for n, rule in enumerate(plan.rules[safety:]):
@@ -323,16 +322,18 @@ def _overlap(a: _Band, b: _Band) -> bool:
     return any(a.contains(x) and b.contains(x) for x in candidates)
 
 
-def _never_fires(node: object) -> bool:
+def _never_fires(node: Node) -> bool:
     """True for conditions that can never be true or unknown (e.g. a tag nobody carries)."""
-    from rhrt.rules.compile import All, AnyOf, Count, HasAny
-
-    if isinstance(node, HasAny):
-        return not node.ids
-    if isinstance(node, Count):
-        return len(node.ids) < node.at_least
-    if isinstance(node, All):
-        return any(_never_fires(c) for c in node.children)
-    if isinstance(node, AnyOf):
-        return all(_never_fires(c) for c in node.children)
-    return False
+    match node:
+        case HasAny():
+            return not node.ids
+        case Count():
+            return len(node.ids) < node.at_least
+        case All():
+            return any(_never_fires(c) for c in node.children)
+        case AnyOf():
+            return all(_never_fires(c) for c in node.children)
+        case Not() | MeasureCmp() | AgeCmp() | IsUnborn():
+            return False
+        case _:
+            assert_never(node)

@@ -10,7 +10,7 @@ misspelt name, the nearest valid one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, assert_never
 
 from pydantic import BaseModel, ValidationError
 
@@ -225,13 +225,31 @@ def check_references(model: m.RulesetModel, located: Located | None = None) -> l
 
 
 def _check_condition(c: _Checker, cond: m.Condition, path: Path) -> None:
-    if isinstance(cond, m.IndicatorCond):
-        c.ref("indicator", cond.indicator, c.indicators, (*path, "indicator"))
-    elif isinstance(cond, m.TagCond):
-        c.ref("tag", cond.tag, c.tags, (*path, "tag"))
-    elif isinstance(cond, m.DomainCond):
-        c.ref("domain", cond.domain, c.domains, (*path, "domain"))
-    elif isinstance(cond, m.CountCond):
+    """The references and ranges one condition (and those under it) relies on."""
+    match cond:
+        case m.IndicatorCond():
+            c.ref("indicator", cond.indicator, c.indicators, (*path, "indicator"))
+        case m.TagCond():
+            c.ref("tag", cond.tag, c.tags, (*path, "tag"))
+        case m.DomainCond():
+            c.ref("domain", cond.domain, c.domains, (*path, "domain"))
+        case m.CountCond() | m.MeasureCond():
+            _check_leaf(c, cond, path)
+        case m.AllCond() | m.AnyCond():
+            key = "all" if isinstance(cond, m.AllCond) else "any"
+            parts = cond.all if isinstance(cond, m.AllCond) else cond.any
+            for j, child in enumerate(parts):
+                _check_condition(c, child, (*path, key, j))
+        case m.NotCond():
+            _check_condition(c, cond.not_, (*path, "not"))
+        case m.AgeCond() | m.UnbornCond():
+            pass  # nothing to look up: the model checked their shape
+        case _:
+            assert_never(cond)
+
+
+def _check_leaf(c: _Checker, cond: m.CountCond | m.MeasureCond, path: Path) -> None:
+    if isinstance(cond, m.CountCond):
         spec = cond.count
         if spec.tag is not None:
             c.ref("tag", spec.tag, c.tags, (*path, "count", "tag"))
@@ -252,13 +270,6 @@ def _check_condition(c: _Checker, cond: m.Condition, path: Path) -> None:
                     f"({measure.min:g} to {measure.max:g})",
                     (*path, "measure", op),
                 )
-    elif isinstance(cond, (m.AllCond, m.AnyCond)):
-        key = "all" if isinstance(cond, m.AllCond) else "any"
-        children = cond.all if isinstance(cond, m.AllCond) else cond.any
-        for j, child in enumerate(children):
-            _check_condition(c, child, (*path, key, j))
-    elif isinstance(cond, m.NotCond):
-        _check_condition(c, cond.not_, (*path, "not"))
 
 
 def model_from_data(data: Any) -> m.RulesetModel:
