@@ -12,6 +12,10 @@ Three targets, each a function of one generated input:
 ``assess``
     case + override + engine name → :meth:`rhrt.Ruleset.assess`, then the decision's record,
     JSON and repr.
+``tables``
+    a pandas, polars or pyarrow table with known, unknown and header-like column names, every
+    Arrow type family and cells of any Python kind → ``rhrt.batch.assess_table`` and, row by
+    row, ``iter_cases`` + ``assess``: only CaseError, no secret, and both paths agree.
 ``cli-output``
     ``rhrt assess|render|docs|batch … --out OUT`` in a scratch folder, where the case or table
     is valid or broken and OUT is new, an existing file, the input itself (same path, hard
@@ -950,6 +954,108 @@ def _number(cell: str) -> bool:
     return True
 
 
+# -- tables (batch) ------------------------------------------------------------------------------
+
+_TABLE_FIELDS = (
+    "case_ref", "age_years", "age_months", "date_of_birth", "assessment_date", "unborn",
+    "gestation_weeks", "indicators", "consent", "recorded_decision", "referral_source",
+    "dash_score", "ind:bruise", "ind:danger", "colour", "a note typed as a header",
+)
+
+
+def _arrow_types() -> list[Any]:
+    import pyarrow as pa
+
+    return [
+        pa.int8(), pa.int32(), pa.int64(), pa.uint8(), pa.uint64(), pa.float16(), pa.float64(),
+        pa.decimal128(20, 3), pa.string(), pa.large_string(), pa.binary(), pa.bool_(),
+        pa.date32(), pa.date64(), pa.timestamp("s"), pa.timestamp("ns", tz="Europe/London"),
+        pa.list_(pa.string()), pa.list_(pa.list_(pa.string())), pa.list_(pa.int64()),
+        pa.struct([("x", pa.string())]), pa.dictionary(pa.int8(), pa.string()), pa.null(),
+        pa.duration("s"), pa.time32("s"),
+    ]
+
+
+@st.composite
+def table_inputs(draw: st.DrawFn) -> tuple[Any, str, str]:
+    """A table as pandas, polars or pyarrow: known, unknown and header-like column names,
+    every Arrow type family, cells of any Python kind (a planted secret among the text)."""
+    import pyarrow as pa
+
+    secret = draw(secrets())
+    n = draw(st.integers(0, 5))
+    cell = st.one_of(
+        st.none(), st.just(secret), st.just(secret + " note"), st.sampled_from(NASTY_STRINGS),
+        st.integers(-(2**70), 2**70), st.floats(), st.booleans(), st.dates(), st.datetimes(),
+        st.binary(max_size=8), st.lists(st.sampled_from(["bruise", "danger", secret]),
+                                        max_size=3),
+        st.sampled_from(["bruise", "danger;poor-diet", "given", "2011-05-02", "3", "1", ""]),
+    )
+    names = draw(st.lists(st.sampled_from(_TABLE_FIELDS), min_size=0, max_size=5, unique=True))
+    kind = draw(st.sampled_from(["arrow", "pandas", "polars"]))
+    columns: dict[str, Any] = {}
+    for name in names:
+        values = [draw(cell) for _ in range(n)]
+        typ = draw(st.sampled_from(_arrow_types()))
+        try:
+            columns[name] = pa.array(values, typ)
+        except Exception:  # values that do not fit the type: let Arrow choose, or give text
+            try:
+                columns[name] = pa.array(values)
+            except Exception:
+                columns[name] = pa.array([None if v is None else repr(v) for v in values])
+        if kind == "pandas" and draw(st.booleans()):
+            columns[name] = values  # an object column, as a spreadsheet import makes them
+    table: Any
+    if kind == "pandas":
+        import pandas as pd
+
+        table = pd.DataFrame(
+            {k: (v.to_pandas() if isinstance(v, (pa.Array, pa.ChunkedArray)) else v)
+             for k, v in columns.items()},
+            index=range(n),
+        )
+    else:
+        arrow = pa.table(columns)
+        if kind == "polars":
+            try:
+                import polars as pl
+
+                table = pl.from_arrow(arrow)
+            except Exception:  # a type polars cannot hold: fuzz the Arrow table itself
+                table = arrow
+        else:
+            table = arrow
+    return table, secret, kind
+
+
+def target_tables(arg: tuple[Any, str, str], stats: Stats | None = None) -> None:
+    """``assess_table`` and ``iter_cases`` + ``assess`` on any table: nothing but CaseError,
+    no planted secret in an error, and both paths refuse or accept the table alike."""
+    from rhrt.batch import assess_table, iter_cases
+
+    table, secret, _kind = arg
+    ruleset = minimal_ruleset()
+    outcomes = []
+    for run in (
+        lambda: assess_table(table, ruleset),
+        lambda: [ruleset.assess(case) for case in iter_cases(table, ruleset)],
+    ):
+        try:
+            run()
+        except CaseError as exc:
+            _no_secret(secret, _error_text(exc))
+            outcomes.append("CaseError")
+        except Exception as exc:
+            raise _escaped(exc) from exc
+        else:
+            outcomes.append("assessed")
+    if outcomes[0] != outcomes[1]:
+        raise FuzzFailure(f"batch {outcomes[0]} but assess row by row {outcomes[1]}")
+    if stats is not None:
+        stats.outcomes[outcomes[0]] += 1
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -962,4 +1068,5 @@ TARGETS: dict[str, Target] = {
     "case-parser": Target("case-parser", case_inputs, target_case_parser),
     "assess": Target("assess", assess_inputs, target_assess),
     "cli-output": Target("cli-output", cli_output_inputs, target_cli_output),
+    "tables": Target("tables", table_inputs, target_tables),
 }
