@@ -23,6 +23,7 @@ from rhrt.errors import (
 )
 from rhrt.model import ruleset as m
 from rhrt.model.scale import LEVELS
+from rhrt.rules._salvage import Partial
 from rhrt.rules._yaml import (
     DEFAULT_LIMITS,
     Limits,
@@ -60,7 +61,7 @@ def parse_ruleset(
     try:
         model = m.RulesetModel.model_validate(located.data)
     except ValidationError as exc:
-        raise RulesetSchemaError(list(_schema_problems(exc, located))) from None
+        raise RulesetSchemaError(_with_references(exc, located)) from None
     problems = list(check_references(model, located))
     if problems:
         raise RulesetReferenceError(problems)
@@ -68,6 +69,18 @@ def parse_ruleset(
 
 
 # --- schema errors --------------------------------------------------------------------------
+
+
+def _with_references(exc: ValidationError, located: Located) -> list[Problem]:
+    """The schema problems, plus the reference problems in the parts that are valid (so an
+    author sees every problem in one pass), in file order."""
+    problems = list(_schema_problems(exc, located))
+    if isinstance(located.data, dict):
+        from rhrt.rules._salvage import salvage
+
+        model, partial = salvage(located.data)
+        problems += check_references(model, located, partial)
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
 def _all_field_names() -> set[str]:
@@ -119,19 +132,31 @@ def _clean(msg: str) -> str:
 
 
 class _Checker:
-    def __init__(self, model: m.RulesetModel, located: Located | None) -> None:
+    def __init__(
+        self, model: m.RulesetModel, located: Located | None, partial: Partial | None = None
+    ) -> None:
         self.model = model
         self.located = located
+        self.partial = partial
         self.problems: list[Problem] = []
-        self.indicators = {i.id for i in model.indicators}
-        self.tags = {t.id for t in model.tags}
-        self.domains = {d.id: d for d in model.domains}
-        self.measures = {ms.id: ms for ms in model.measures}
-        self.pathways = {p.id for p in model.pathways}
+        known = partial.known if partial is not None else {}
+        self.indicators = {i.id for i in model.indicators} | known.get("indicators", set())
+        self.tags = {t.id for t in model.tags} | known.get("tags", set())
+        self.domains = {d.id: d for d in model.domains if isinstance(d, m.Domain)}
+        self.unchecked_domains = known.get("domains", set())
+        self.measures = {ms.id: ms for ms in model.measures if isinstance(ms, m.Measure)}
+        self.unchecked_measures = known.get("measures", set())
+        self.pathways = {p.id for p in model.pathways} | known.get("pathways", set())
         self.sources = set(model.sources)
         self.contacts = set(model.contacts)
 
+    def live(self, path: Path) -> bool:
+        """False for a placeholder of an item that failed schema validation (not checked)."""
+        return self.partial is None or not self.partial.skips(path)
+
     def add(self, message: str, path: Path, suggestion: str | None = None) -> None:
+        if not self.live(path):
+            return
         line = col = None
         file = None
         if self.located is not None:
@@ -147,6 +172,8 @@ class _Checker:
     def unique(self, kind: str, ids: list[str], path: str) -> None:
         seen: set[str] = set()
         for i, value in enumerate(ids):
+            if not value:
+                continue  # a placeholder without an id
             if value in seen:
                 self.add(f"duplicate {kind} id '{value}'", (path, i, "id"))
             seen.add(value)
@@ -156,9 +183,12 @@ class _Checker:
             self.ref("source", ref.ref, self.sources, (*path, "source", "ref"))
 
 
-def check_references(model: m.RulesetModel, located: Located | None = None) -> list[Problem]:
-    """Every cross-reference problem in a schema-valid model."""
-    c = _Checker(model, located)
+def check_references(
+    model: m.RulesetModel, located: Located | None = None, partial: Partial | None = None
+) -> list[Problem]:
+    """Every cross-reference problem in a schema-valid model (or, with ``partial``, in the
+    valid parts of one that is not: see ``rules._salvage``)."""
+    c = _Checker(model, located, partial)
     c.unique("indicator", [i.id for i in model.indicators], "indicators")
     c.unique("rule", [r.id for r in model.rules], "rules")
     c.unique("pathway", [p.id for p in model.pathways], "pathways")
@@ -167,32 +197,44 @@ def check_references(model: m.RulesetModel, located: Located | None = None) -> l
     c.unique("measure", [ms.id for ms in model.measures], "measures")
 
     numbers = [lv.level for lv in model.levels]
-    if sorted(numbers) != list(LEVELS):
+    if c.live(("levels",)) and all(c.live(("levels", i)) for i in range(len(numbers))) and (
+        sorted(numbers) != list(LEVELS)
+    ):
         scale = ", ".join(map(str, LEVELS[:-1])) + f" and {LEVELS[-1]}"
         c.add(f"levels must be exactly {scale}, each once", ("levels",))
     for i, lv in enumerate(model.levels):
+        if not c.live(("levels", i)):
+            continue
         for j, pw in enumerate(lv.pathways):
             c.ref("pathway", pw, c.pathways, ("levels", i, "pathways", j))
 
     for i, domain in enumerate(model.domains):
+        if not c.live(("domains", i)):
+            continue
         c.unique("subdomain", [s.id for s in domain.subdomains], f"domains[{i}].subdomains")
 
-    for key, route in (
+    routes = () if model.safety is None else (
         ("immediate_danger", model.safety.immediate_danger),
         ("allegation", model.safety.allegation),
-    ):
+    )
+    for key, route in routes:
         c.ref("tag", route.tag, c.tags, ("safety", key, "tag"))
         for j, pw in enumerate(route.pathways):
             c.ref("pathway", pw, c.pathways, ("safety", key, "pathways", j))
 
     for i, ms in enumerate(model.measures):
-        c.source(ms.source, ("measures", i))
+        if c.live(("measures", i)):
+            c.source(ms.source, ("measures", i))
 
     for i, ind in enumerate(model.indicators):
         base: Path = ("indicators", i)
+        if not c.live(base):
+            continue
         c.source(ind.source, base)
         dom = c.domains.get(ind.domain)
-        if dom is None:
+        if dom is None and ind.domain in c.unchecked_domains:
+            pass  # its domain failed schema validation: reported there
+        elif dom is None:
             c.ref("domain", ind.domain, c.domains, (*base, "domain"))
         elif dom.subdomains:
             subs = {s.id for s in dom.subdomains}
@@ -212,12 +254,16 @@ def check_references(model: m.RulesetModel, located: Located | None = None) -> l
 
     for i, rule in enumerate(model.rules):
         base = ("rules", i)
+        if not c.live(base):
+            continue
         c.source(rule.source, base)
         _check_condition(c, rule.when, (*base, "when"))
         for j, pw in enumerate(rule.then.pathways):
             c.ref("pathway", pw, c.pathways, (*base, "then", "pathways", j))
 
     for i, pathway in enumerate(model.pathways):
+        if not c.live(("pathways", i)):
+            continue
         c.source(pathway.source, ("pathways", i))
         if pathway.contact is not None:
             c.ref("contact", pathway.contact, c.contacts, ("pathways", i, "contact"))
@@ -260,7 +306,9 @@ def _check_leaf(c: _Checker, cond: m.CountCond | m.MeasureCond, path: Path) -> N
     elif isinstance(cond, m.MeasureCond):
         spec_m = cond.measure
         measure = c.measures.get(spec_m.id)
-        if measure is None:
+        if measure is None and spec_m.id in c.unchecked_measures:
+            pass  # the measure failed schema validation: reported there
+        elif measure is None:
             c.ref("measure", spec_m.id, c.measures, (*path, "measure", "id"))
         else:
             op, value = spec_m.comparison
@@ -277,7 +325,7 @@ def model_from_data(data: Any) -> m.RulesetModel:
     try:
         model = m.RulesetModel.model_validate(data)
     except ValidationError as exc:
-        raise RulesetSchemaError(list(_schema_problems(exc, Located(data)))) from None
+        raise RulesetSchemaError(_with_references(exc, Located(data))) from None
     problems = check_references(model)
     if problems:
         raise RulesetReferenceError(problems)
