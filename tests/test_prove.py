@@ -345,7 +345,7 @@ def test_missing_extra_is_a_clear_error(
     monkeypatch.setattr(rhrt.prove, "available", lambda: False)
     with pytest.raises(MissingExtraError):
         prove(bundled_ruleset)
-    assert main(["prove"]) == 1
+    assert main(["prove"]) == MissingExtraError.exit_code
     assert "rhrt[prove]" in capsys.readouterr().err
 
 

@@ -144,6 +144,8 @@ class _Checker:
         self.tags = {t.id for t in model.tags} | known.get("tags", set())
         self.domains = {d.id: d for d in model.domains if isinstance(d, m.Domain)}
         self.unchecked_domains = known.get("domains", set())
+        self.domain_ids = set(self.domains) | self.unchecked_domains
+        """Every domain id a reference may name (placeholders' too)."""
         self.measures = {ms.id: ms for ms in model.measures if isinstance(ms, m.Measure)}
         self.unchecked_measures = known.get("measures", set())
         self.pathways = {p.id for p in model.pathways} | known.get("pathways", set())
@@ -248,7 +250,7 @@ def check_references(
         elif ind.subdomain is not None:
             c.add(f"domain '{dom.id}' has no subdomains", (*base, "subdomain"))
         for j, topic in enumerate(ind.topics):
-            c.ref("domain", topic, c.domains, (*base, "topics", j))
+            c.ref("domain", topic, c.domain_ids, (*base, "topics", j))
         for j, tag in enumerate(ind.tags):
             c.ref("tag", tag, c.tags, (*base, "tags", j))
 
@@ -278,7 +280,7 @@ def _check_condition(c: _Checker, cond: m.Condition, path: Path) -> None:
         case m.TagCond():
             c.ref("tag", cond.tag, c.tags, (*path, "tag"))
         case m.DomainCond():
-            c.ref("domain", cond.domain, c.domains, (*path, "domain"))
+            c.ref("domain", cond.domain, c.domain_ids, (*path, "domain"))
         case m.CountCond() | m.MeasureCond():
             _check_leaf(c, cond, path)
         case m.AllCond() | m.AnyCond():
@@ -300,7 +302,7 @@ def _check_leaf(c: _Checker, cond: m.CountCond | m.MeasureCond, path: Path) -> N
         if spec.tag is not None:
             c.ref("tag", spec.tag, c.tags, (*path, "count", "tag"))
         if spec.domain is not None:
-            c.ref("domain", spec.domain, c.domains, (*path, "count", "domain"))
+            c.ref("domain", spec.domain, c.domain_ids, (*path, "count", "domain"))
         if spec.distinct_domains is not None and spec.distinct_domains > spec.at_least:
             c.add("distinct_domains cannot exceed at_least", (*path, "count", "distinct_domains"))
     elif isinstance(cond, m.MeasureCond):
