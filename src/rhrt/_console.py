@@ -54,7 +54,9 @@ class Progress:
         *,
         description: str = "rows",
     ) -> None:
-        self.stream = stream or sys.stderr
+        # Its own control output (rich's bar) must reach the terminal: past the CLI's sanitising
+        # stream (rhrt.cli.SafeStream) when there is one. It shows numbers, never case text.
+        self.stream: TextIO = stream or getattr(sys.stderr, "unsanitised", None) or sys.stderr
         wanted = _isatty(self.stream) if enabled is None else enabled
         self.total = total
         self.done = 0

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rhrt._text import clean
 from rhrt.errors import CaseError
 from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
 
@@ -274,7 +275,7 @@ def compare(
     review = _review_frame(ev, chosen, recorded_level, arrow)
 
     return AuditResult(
-        ruleset=f"{rules.id} {rules.version} (sha256 {rules.stamp.sha256[:12]})",
+        ruleset=clean(f"{rules.id} {rules.version} (sha256 {rules.stamp.sha256[:12]})"),
         rows=int(level.shape[0]),
         recorded=base,
         agreement=float(agree.sum()) / base if base else float("nan"),

@@ -15,14 +15,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rhrt.errors import CaseError
+from rhrt.errors import CaseError, field_path
 from rhrt.model.case import Case
 from rhrt.rules._yaml import (
     DEFAULT_LIMITS,
     Limits,
     YamlReadError,
     check_limits,
-    format_path,
     read_limited,
     read_yaml,
 )
@@ -112,7 +111,7 @@ def _load_text(text: str | bytes, limits: Limits) -> Any:
 def _case_error(exc: ValidationError) -> CaseError:
     errors = exc.errors(include_url=False, include_input=False, include_context=False)
     first = errors[0]
-    path = format_path(tuple(first["loc"]))
+    path = field_path(first["loc"])
     kind = first["type"]
     if kind == "rhrt_case_field":  # a whole-case check names its field in its context
         context = exc.errors(include_url=False, include_input=False)[0].get("ctx") or {}

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rhrt._text import clean
 from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
 
 if TYPE_CHECKING:
@@ -273,7 +274,7 @@ def _per_level(levels: Any) -> tuple[int, ...]:
 
 
 def _name(ruleset: Ruleset) -> str:
-    return f"{ruleset.id} {ruleset.version} (sha256 {ruleset.stamp.sha256[:12]})"
+    return clean(f"{ruleset.id} {ruleset.version} (sha256 {ruleset.stamp.sha256[:12]})")
 
 
 def _attribute(rows: Any, ev_to: Any, ev_from: Any, level_to: Any, *, up: bool) -> Any:

@@ -11,6 +11,7 @@ The hierarchy::
     ├─ CaseError (ValueError)           field path only; never echoes case values
     ├─ FileError (OSError)              an input or output file cannot be used (names the file)
     ├─ ArgumentError (TypeError)        a Python argument of the wrong type (e.g. engine=5)
+    ├─ RecordError (ValueError)         a decision record that cannot be read back
     ├─ BackendError                     a second engine failed or disagreed
     └─ MissingExtraError (ImportError)  names the extra to install
 
@@ -25,6 +26,7 @@ This module imports nothing from rhrt.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -36,13 +38,52 @@ __all__ = [
     "FileError",
     "MissingExtraError",
     "Problem",
+    "RecordError",
     "RhrtError",
     "RulesetError",
     "RulesetReferenceError",
     "RulesetSchemaError",
     "RulesetSyntaxError",
+    "field_path",
+    "id_shaped",
+    "shown_id",
     "suggest",
 ]
+
+ID_SHAPE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
+"""What an id looks like (lower-case letters, digits, ``-``, ``_``, ``.``, at most 80
+characters). Only text of this shape is echoed in an error: anything else may be a note, a name
+or a sentence typed into the wrong field, key or column."""
+NOT_SHOWN = "<not shown>"
+"""Stands in an error for a key or value that is not shaped like an id."""
+
+
+def id_shaped(value: object) -> bool:
+    """Whether ``value`` is a string shaped like an id (see :data:`ID_SHAPE`)."""
+    return isinstance(value, str) and ID_SHAPE.fullmatch(value) is not None
+
+
+def shown_id(value: object) -> str:
+    """``value`` when it is shaped like an id, else :data:`NOT_SHOWN`: the one rule for echoing
+    a name a caller gave (an unknown indicator, measure, key or engine) in an error."""
+    return value if isinstance(value, str) and id_shaped(value) else NOT_SHOWN
+
+
+def field_path(parts: Iterable[object]) -> str:
+    """A field path for an error: ``('measures', 'dash_score')`` -> ``measures.dash_score``.
+
+    Indexes are shown as ``[n]``; a key is shown only when it is shaped like an id, because a
+    key may be case content (a note that became a key through bad indentation, a measure name
+    that is a sentence).
+    """
+    out = ""
+    for part in parts:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            name = shown_id(part)
+            out += f".{name}" if out else name
+    return out
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
@@ -190,6 +231,16 @@ def expect(value: object, kinds: type | tuple[type, ...], argument: str, expecte
 
 def _tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
     return kinds if isinstance(kinds, tuple) else (kinds,)
+
+
+class RecordError(RhrtError, ValueError):
+    """A stored decision record cannot be read back (``Decision.from_json``): not JSON, or not
+    the shape of a decision. Names the field path and the kind of problem, never a value (a
+    record holds override reasons and may hold notes)."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        self.path = path
+        super().__init__(f"{message} at {path}" if path else message)
 
 
 class BackendError(RhrtError):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -33,6 +32,8 @@ from rhrt.errors import (
     RulesetSchemaError,
     RulesetSyntaxError,
     expect,
+    field_path,
+    id_shaped,
     suggest,
 )
 from rhrt.explain import citation, explain
@@ -142,16 +143,19 @@ class Ruleset:
             if spec is None:
                 raise CaseError(
                     _unknown("measure", name),
-                    path=f"measures.{_safe_id(name)}",
+                    path=field_path(("measures", name)),
                     suggestion=suggest(name, self.plan.measures),
                 )
             low, high, integer = spec
             if not low <= value <= high:
                 raise CaseError(
-                    f"measure out of range ({low:g} to {high:g})", path=f"measures.{name}"
+                    f"measure out of range ({low:g} to {high:g})",
+                    path=field_path(("measures", name)),
                 )
             if integer and value != int(value):
-                raise CaseError("measure must be a whole number", path=f"measures.{name}")
+                raise CaseError(
+                    "measure must be a whole number", path=field_path(("measures", name))
+                )
         return parsed
 
     def facts(self, case: Case) -> Facts:
@@ -268,21 +272,12 @@ class Ruleset:
         return ()
 
 
-_ID_SHAPE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
-
-
 def _unknown(kind: str, value: str) -> str:
     """The message for an unknown id. A value shaped like an id is echoed (ids are not personal
     data); anything else is not: it may be a note typed into the wrong field or column."""
-    if _ID_SHAPE.fullmatch(value):
+    if id_shaped(value):
         return f"unknown {kind} '{value}'"
     return f"unknown {kind} (the value given is not shaped like an id, so it is not shown)"
-
-
-def _safe_id(value: str) -> str:
-    """An id echoed in an error: ids are not personal data, but cap length and strip controls."""
-    cleaned = "".join(ch for ch in value[:80] if ch.isprintable())
-    return cleaned + ("…" if len(value) > 80 else "")
 
 
 def consent_position(consent: Any, level: int, urgent: bool, case: Case) -> d.ConsentPosition:
@@ -357,7 +352,7 @@ def _override(
         ov = value if isinstance(value, d.Override) else d.Override.model_validate(dict(value))
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
-        path = "override." + ".".join(str(p) for p in first["loc"])
+        path = field_path(("override", *first["loc"]))
         raise CaseError(f"invalid override: {first['msg']}", path=path) from None
     except (TypeError, ValueError):
         raise CaseError("an override must have level, reason and role", path="override") from None

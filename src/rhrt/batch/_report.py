@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rhrt._text import clean
 from rhrt.model.scale import LEVELS
 
 LEVEL_LABELS = tuple(str(lv) for lv in LEVELS)
@@ -43,14 +44,14 @@ def _cell(value: Any) -> str:
             return ""
         return f"{value:.3f}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
-        return ", ".join(str(v) for v in value)
+        return clean(", ".join(str(v) for v in value))
     if value is None:
         return ""
-    return str(value)
+    return clean(str(value))  # one line, no control, bidi or zero-width characters
 
 
 def _md_escape(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    text = clean(text).replace("\\", "\\\\").replace("|", "\\|")
     for ch in "*_`[]<>#":
         text = text.replace(ch, "\\" + ch)
     return text
@@ -70,7 +71,7 @@ def markdown_table(frame: Any, max_rows: int = 50) -> str:
 
 
 def html_table(frame: Any, max_rows: int = 50) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{html.escape(clean(str(c)))}</th>" for c in frame.columns)
     body = []
     for row in frame.head(max_rows).itertuples(index=False):
         body.append("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>")

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO, cast
 
+from rhrt._text import clean
 from rhrt._version import __version__
 from rhrt.errors import MissingExtraError, RhrtError
 
@@ -150,10 +152,48 @@ def _restore_signals(previous: dict[int, object]) -> None:
         signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
+class SafeStream:
+    """A text stream that passes everything written through :func:`rhrt._text.clean`.
+
+    Why at the streams: every path to the terminal (messages, reports, rendered text, argparse's
+    own errors) goes through ``sys.stdout``/``sys.stderr``, so wrapping them once is the one
+    place where no escape sequence, C0/C1 control, backspace, bidi or zero-width character from
+    a case or a ruleset can reach a terminal, whatever a command prints. Newlines and tabs are
+    kept (output has lines); single-line fields are kept on one line where they are formatted.
+    Output that must keep its bytes (JSON) escapes these characters itself, so nothing is lost.
+    ``unsanitised`` is the wrapped stream, for rhrt's own control output (a progress bar's
+    carriage return, rich's styling), never for text from a case or a ruleset.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.unsanitised = stream
+
+    def write(self, text: str) -> int:
+        self.unsanitised.write(clean(text, multiline=True))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.unsanitised, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from rhrt.batch._memory import allow_tuning
 
     allow_tuning()  # the command line owns its process (see rhrt.batch._memory)
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, SafeStream(stdout))
+    sys.stderr = cast(TextIO, SafeStream(stderr))
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from rhrt import _console
     from rhrt.cli import _diagnostics
 

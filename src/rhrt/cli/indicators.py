@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from rhrt._text import clean, json_text
 from rhrt._words import plural
 from rhrt.cli._common import add_rules_option, ruleset_from_args, write_output
 from rhrt.model.scale import LEVELS
@@ -37,14 +38,16 @@ def run(args: argparse.Namespace) -> int:
     found = cat.filter(level=args.level, domain=args.domain, tag=args.tag, search=args.search)
     if args.format == "json":
         write_output(
-            json.dumps([cat.as_dict(i) for i in found], indent=2, ensure_ascii=False), None
+            json_text(json.dumps([cat.as_dict(i) for i in found], indent=2, ensure_ascii=False)),
+            None,
         )
         return 0
     lines = []
     width = max((len(ind.id) for ind in found), default=0)
     for ind in found:
         where = ind.domain + (f"/{ind.subdomain}" if ind.subdomain else "")
-        lines.append(f"L{ind.level}  {ind.id:<{width}}  {where}\n      {ind.text}")
+        # ruleset text on one line each: a newline in it must not forge a line of the listing
+        lines.append(f"L{ind.level}  {ind.id:<{width}}  {clean(where)}\n      {clean(ind.text)}")
     lines.append(plural(len(found), "indicator"))
     write_output("\n".join(lines), None)
     return 0

@@ -93,7 +93,9 @@ def print_rich_markdown(markdown: str) -> None:
     from rhrt._console import rich_console
     from rhrt.pathways.render import rich_markdown
 
-    rich_console().print(rich_markdown(markdown))
+    # rich's own styling goes to the terminal, past the CLI's sanitising stream; the Markdown it
+    # renders is already escaped and cleaned (rhrt._text.clean) by the Markdown templates.
+    rich_console(getattr(sys.stdout, "unsanitised", sys.stdout)).print(rich_markdown(markdown))
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rhrt._text import clean
 from rhrt._words import plural
 from rhrt.errors import RulesetError
 from rhrt.rules.lint import lint
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{plural(len(findings), 'finding')} (--strict)", file=sys.stderr)
         return 2
     print(
-        f"{args.rules}: valid ({ruleset.id} {ruleset.version}; "
+        f"{args.rules}: valid ({clean(ruleset.id)} {clean(ruleset.version)}; "
         f"{plural(len(model.indicators), 'indicator')}, {plural(len(model.rules), 'rule')}, "
         f"{plural(len(model.pathways), 'pathway')}; sha256 {ruleset.stamp.sha256})"
     )

@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from rhrt.errors import id_shaped
 from rhrt.model.scale import LevelNumber
 
 MAX_AGE_YEARS = 25  # early help runs to 25 for young people with SEND
@@ -199,10 +200,12 @@ class Case(_Strict):
             if len(value) > MAX_MEASURES:
                 raise ValueError(f"a case has at most {MAX_MEASURES} measures")
             for name, number in value.items():
+                # The name is echoed only when shaped like an id: it may be a sentence.
+                label = f"measure '{name}'" if id_shaped(name) else "a measure (name not shown)"
                 if isinstance(number, bool) or not isinstance(number, (int, float)):
-                    raise ValueError(f"measure '{name}' must be a number")
+                    raise ValueError(f"{label} must be a number")
                 if number != number or number in (float("inf"), float("-inf")):
-                    raise ValueError(f"measure '{name}' must be a finite number")
+                    raise ValueError(f"{label} must be a finite number")
         return value
 
     @model_validator(mode="after")

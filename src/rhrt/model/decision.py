@@ -218,16 +218,43 @@ class Decision(_Out):
         """Deterministic JSON (sorted keys) of :meth:`to_record`."""
         import json
 
-        return json.dumps(
-            self.to_record(include_notes=include_notes),
-            indent=indent,
-            sort_keys=True,
-            ensure_ascii=False,
+        from rhrt._text import json_text
+
+        # Control, bidi and zero-width characters escaped (\uXXXX): the same data, safe to print.
+        return json_text(
+            json.dumps(
+                self.to_record(include_notes=include_notes),
+                indent=indent,
+                sort_keys=True,
+                ensure_ascii=False,
+            )
         )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Decision:
-        return cls.model_validate_json(text)
+        """Read a record back (as written by :meth:`to_json`).
+
+        Raises:
+            RecordError: not JSON, or not a decision record. The message names the field path
+                (keys only when shaped like an id) and the kind of problem, never a value: a
+                tampered record would otherwise have its content (override reasons, notes)
+                echoed by pydantic's messages.
+        """
+        from pydantic import ValidationError
+
+        from rhrt.errors import RecordError, field_path
+
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_input=False, include_context=False)
+            first = errors[0]
+            more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+            raise RecordError(
+                f"invalid decision record: {first['type']}{more}", path=field_path(first["loc"])
+            ) from None
+        except (TypeError, ValueError, UnicodeError):
+            raise RecordError("invalid decision record: not JSON text") from None
 
     @classmethod
     def json_schema(cls) -> dict[str, Any]:

@@ -7,16 +7,16 @@ This module does not import z3, so a report can be read, printed and serialised 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from rhrt._text import clean as _clean_one_line
 
 
 def clean(text: str) -> str:
-    """Text from a ruleset file (e.g. its version) without terminal escapes or bidi overrides."""
-    return _CONTROL.sub("", text)
+    """Text from a ruleset file (e.g. its version) on one line, without terminal escapes, bidi
+    overrides or zero-width characters (rhrt's one sanitiser, :func:`rhrt._text.clean`)."""
+    return _clean_one_line(text)
 
 
 Status = Literal["proved", "failed", "n/a", "unknown"]

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from rhrt._text import clean
 from rhrt._words import plural
 from rhrt.model.case import Case
 from rhrt.model.decision import Decision
@@ -528,7 +529,7 @@ def check_invariants(
                 )
             )
     return InvariantReport(
-        ruleset=f"{ruleset.id} {ruleset.version}",
+        ruleset=clean(f"{ruleset.id} {ruleset.version}"),
         engine=engine,
         max_examples=max_examples,
         checked=tuple(checked),
