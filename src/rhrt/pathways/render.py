@@ -179,8 +179,10 @@ def _indent_text(value: object, width: int | str = 4, first: bool = False, blank
 @jinja2.pass_environment
 def _wordwrap_text(env: jinja2.Environment, value: object, *args: Any, **kwargs: Any
                    ) -> TextBlock:
-    """jinja's ``wordwrap`` for plain text: cleaned first, and ``None`` is empty."""
-    text = clean(_as_text(value), multiline=True)
+    """jinja's ``wordwrap`` for plain text: one cleaned paragraph (line breaks in the value
+    become `` / ``, so only the wrapping, indented by ``wrapstring``, starts new lines), and
+    ``None`` is empty."""
+    text = value if isinstance(value, TextBlock) else clean(_as_text(value))
     wrapstring = kwargs.get("wrapstring")
     if wrapstring is not None:
         kwargs["wrapstring"] = clean(wrapstring, multiline=True)
