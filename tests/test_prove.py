@@ -87,6 +87,17 @@ def shows(ruleset: Ruleset, cex: Counterexample) -> bool:
             return bool(before.urgent and not after.urgent)
         lost = held(before) - set(after.pathway_ids)
         return cex.subject[0] in lost
+    if cex.property == "raising-a-measure":
+        (name,) = cex.subject
+        b, a = cex.case("before"), cex.case("after")
+        assert {k: v for k, v in a.items() if k != "measures"} == {
+            k: v for k, v in b.items() if k != "measures"
+        }
+        assert {k: v for k, v in a["measures"].items() if k != name} == {
+            k: v for k, v in b["measures"].items() if k != name
+        }
+        assert a["measures"][name] != b["measures"][name]
+        return bool(got["after"].level < got["before"].level)
     if cex.property == "missing-information":
         complete, missing = got["complete"], got["missing"]
         lost = held(complete) - set(missing.pathway_ids)
@@ -160,6 +171,10 @@ BREAKING: dict[str, dict[str, Any]] = {
     "adding-keeps-routes": {"rules": _strength_switches_off},
     "no-concerns": {"rules": lambda rules: [*rules, _rule("babies", {"age": {"under_months": 12}},
                                                           level=2)]},
+    "raising-a-measure": {"rules": lambda rules: [
+        *rules, _rule("low-dash", {"all": [{"tag": "da"}, {"not": {"measure": {
+            "id": "dash_score", "at_least": 5}}}]}, level=4)
+    ]},
     "no-conflicts": {"rules": lambda rules: [
         *rules, _rule("offer-early-help", {"indicator": "poor-diet"}, pathways=["early-help"])
     ]},

@@ -36,6 +36,9 @@ PROPERTIES: dict[str, str] = {
     "adding-a-concern": "Adding a concern never lowers the level",
     "adding-keeps-urgency": "Adding a concern never drops urgency",
     "adding-keeps-routes": "Adding a concern never removes an emergency or statutory route",
+    "raising-a-measure": (
+        "Making a measure more concerning (e.g. a higher DASH score) never lowers the level"
+    ),
     "missing-information": (
         "Missing information (age, unborn, a measure) never lowers the level, drops urgency or "
         "removes an emergency or statutory route"

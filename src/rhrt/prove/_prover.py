@@ -303,6 +303,40 @@ class _Prover:
             ))
         return self._result("adding-keeps-routes", cexes, unknown=unknown)
 
+    def p_raising_a_measure(self) -> PropertyResult:
+        """Per measure: a more concerning value (higher, or lower for a measure the rules only
+        test with ``at_most``/``less_than``) never lowers the level, all else equal."""
+        pid = "raising-a-measure"
+        if not self.plan.measures:
+            return PropertyResult(pid, PROPERTIES[pid], "n/a")
+        cexes: list[Counterexample] = []
+        unknown = False
+        for ms in self.plan.measures:
+            before = SymCase.fresh(self.plan, "before")
+            value = z3.Real(f"after.m.{ms}")
+            after = SymCase(before.present, before.known, {**before.value, ms: value},
+                            before.unborn, before.age_known, before.age)
+            worse = value > before.value[ms] if _direction(self.plan, ms) > 0 else (
+                value < before.value[ms]
+            )
+            ob, oa = self.enc.outcome(before), self.enc.outcome(after)
+            goal = [*self._wf(before, after), before.known[ms], worse, oa.level < ob.level]
+            model = self._solve(goal, [before, after])
+            unknown = unknown or model == "unknown"
+            if not isinstance(model, z3.ModelRef):
+                continue
+            b, a = self._case(model, before), self._case(model, after)
+            eb, ea = self._evaluate(b), self._evaluate(a)
+            self._confirm(ea.level < eb.level, pid)
+            verb = "Raising" if _direction(self.plan, ms) > 0 else "Lowering"
+            text = (
+                f"{verb} {ms} from {b['measures'][ms]:g} to {a['measures'][ms]:g} for "
+                f"{self._describe(b)} LOWERS the level from {eb.level} to {ea.level}. "
+                f"Before: {self._why(eb)}. After: {self._why(ea)}."
+            )
+            cexes.append(Counterexample(pid, text, (("before", b), ("after", a)), "level", (ms,)))
+        return self._result(pid, cexes, unknown=unknown)
+
     def p_missing_information(self) -> PropertyResult:
         partial = SymCase.fresh(self.plan, "missing")
         full = SymCase.fresh(self.plan, "complete")
@@ -504,6 +538,18 @@ def _choose(
                 continue
             return float(f)
     return float(exact)  # pragma: no cover - the reference-engine check would catch it
+
+
+def _direction(plan: Plan, measure: str) -> int:
+    """+1 when a higher value is the concern (the default), -1 when the rules only ever test
+    the measure with ``at_most``/``less_than`` (e.g. attendance, where lower is worse)."""
+    ops = {
+        node.op
+        for rule in plan.rules
+        for node in walk(rule.condition)
+        if isinstance(node, MeasureCmp) and node.measure == measure
+    }
+    return -1 if ops and ops <= {"at_most", "less_than"} else 1
 
 
 def _loses(
