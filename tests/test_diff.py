@@ -65,7 +65,7 @@ def test_moves_and_causes() -> None:
     assert r.transition.to_numpy()[2, 1] == 1  # old 3 → new 2
     assert r.transition.to_numpy().sum() == 5
     changes = r.changes.set_index("id")
-    assert changes.loc["accumulation", "change"] == "changed (condition)"
+    assert changes.loc["accumulation", "change"] == "changed (condition rewritten)"
     assert changes.loc["new-missed", "change"] == "added"
     assert changes.loc["poor-diet", "change"] == "level 2 → 3"
 
@@ -103,3 +103,17 @@ def test_no_change_and_reports() -> None:
     assert "Cases that move down" in html
     md = r.to_markdown()
     assert "# Ruleset change impact" in md
+
+
+def test_a_rule_untouched_in_yaml_says_which_concerns_it_now_matches() -> None:
+    """Moving one indicator's level changes what a count rule matches: said as what happened,
+    not as a changed condition (issue 16)."""
+
+    def diet_to_level_1(data: dict[str, Any]) -> None:
+        next(i for i in data["indicators"] if i["id"] == "poor-diet")["level"] = 1
+
+    r = impact(TABLE, OLD, _new(diet_to_level_1))
+    changes = r.changes.set_index("id")
+    assert changes.loc["accumulation", "change"] == (
+        "changed (no longer matches 'poor-diet')"
+    )

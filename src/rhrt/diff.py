@@ -159,13 +159,17 @@ def ruleset_changes(old: Ruleset, new: Ruleset) -> Any:
             what = [
                 name
                 for name, a, b in (
-                    ("condition", before.condition, rule.condition),
                     ("level", before.level, rule.level),
                     ("urgent", before.urgent, rule.urgent),
                     ("pathways", before.pathways, rule.pathways),
                 )
                 if a != b
             ]
+            if before.condition != rule.condition:
+                # said as what happened ("now also matches 'x'"), not "condition"
+                from rhrt.compare import condition_change
+
+                what.insert(0, "; ".join(condition_change(old, new, rid)) or "condition")
             if what:
                 detail = ", ".join(what)
                 if "level" in what:

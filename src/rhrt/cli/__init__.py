@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "rhrt.cli.synth",
     "rhrt.cli.audit",
     "rhrt.cli.diff",
+    "rhrt.cli.compare",
 )
 
 
