@@ -43,10 +43,12 @@ from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
 from rhrt.model.scale import TOP_LEVEL
 from rhrt.pathways.plain import rule_conditions
+from rhrt.recorded import implied_warnings, unread_warnings
 from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, check_limits, read_limited
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.compile import Plan, compile_ruleset
 from rhrt.rules.load import model_from_data, parse_ruleset
+from rhrt.rules.semantics import implied_indicators
 
 EngineFn = Callable[[Facts], Evaluation]
 OverrideInput = d.Override | Mapping[str, Any]
@@ -161,7 +163,7 @@ class Ruleset:
     def facts(self, case: Case) -> Facts:
         """The parts of a validated case the rules see."""
         return Facts(
-            present=case.indicator_ids,
+            present=case.indicator_ids | implied_indicators(self.plan, case.measures),
             measures=dict(case.measures),
             age_months=case.age_in_months(),
             unborn=case.child.unborn,
@@ -250,7 +252,11 @@ class Ruleset:
             override=_override(override, evaluation.level, self.model),
             recorded_decision=case.recorded_decision,
             notes=notes,
-            warnings=self._date_warnings(case),
+            warnings=(
+                *self._date_warnings(case),
+                *implied_warnings(self.plan, case.indicator_ids, facts),
+                *unread_warnings(self.plan, case.indicator_ids, facts),
+            ),
         )
 
     def _date_warnings(self, case: Case) -> tuple[str, ...]:

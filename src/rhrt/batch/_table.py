@@ -73,6 +73,7 @@ from rhrt.model.case import (
     Case,
 )
 from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
+from rhrt.rules.semantics import MEASURE_OPERATORS
 
 INDICATOR_PREFIX = "ind:"
 PATHWAY_PREFIX = "pathway:"
@@ -547,7 +548,31 @@ def arrays_of(
                 long &= np.asarray(pc.fill_null(trimmed, 0).to_numpy()) > limit
             ref.add(f"longer than {limit} characters", long, name)
     ref.raise_first()
+    hits = _apply_implications(vp, measures, present, hits)
     return Arrays(present=present, measures=measures, age_months=age, unborn=unborn, hits=hits)
+
+
+def _apply_implications(
+    vp: VectorPlan, measures: dict[str, Any], present: Any, hits: tuple[Any, Any]
+) -> tuple[Any, Any]:
+    """Add the indicators recorded measures imply (``measures[].implies``), as
+    ``rhrt.rules.semantics.implied_indicators`` does for one case: the same operators, and a
+    measure not recorded (NaN) implies nothing. Returns ``hits`` with the implied pairs added."""
+    rows, cols = [hits[0]], [hits[1]]
+    for imp in vp.plan.implications:
+        values = measures.get(imp.measure)
+        if values is None:
+            continue
+        with np.errstate(invalid="ignore"):
+            holds = MEASURE_OPERATORS[imp.op](values, imp.value) & ~np.isnan(values)
+        c = vp.column[imp.indicator]
+        present[c] |= holds
+        where_ = np.flatnonzero(holds)
+        rows.append(where_)
+        cols.append(np.full(where_.size, c, dtype=np.intp))
+    if len(rows) == 1:
+        return hits
+    return np.concatenate(rows).astype(np.intp), np.concatenate(cols).astype(np.intp)
 
 
 def empty_arrays(vp: VectorPlan) -> Arrays:

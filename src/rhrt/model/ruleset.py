@@ -139,6 +139,38 @@ class TagDef(_Frozen):
     description: str
 
 
+class Implication(_Frozen):
+    """A recorded measure value that is itself a concern: ``missing_episodes_90_days`` of 1 or
+    more means the child has been missing (``indicator: missing-from-home-occasional``).
+
+    Why: without it, a value recorded with no concern selected is read by no rule and changes
+    nothing, silently. With it, the case's facts gain the indicator (in every engine), so its
+    level and every rule about it apply. Exactly one comparison, as in a measure condition.
+    """
+
+    indicator: Slug
+    at_least: Number | None = None
+    more_than: Number | None = None
+    at_most: Number | None = None
+    less_than: Number | None = None
+    source: SourceRef | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_comparison(self) -> Implication:
+        given = [op for op in MEASURE_OPS if getattr(self, op) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of at_least, more_than, at_most, less_than")
+        return self
+
+    @property
+    def comparison(self) -> tuple[MeasureOp, float]:
+        for op in MEASURE_OPS:
+            value = getattr(self, op)
+            if value is not None:
+                return op, float(value)
+        raise AssertionError("unreachable: validated")  # pragma: no cover
+
+
 class Measure(_Frozen):
     id: Slug
     title: str
@@ -148,6 +180,8 @@ class Measure(_Frozen):
     integer: Flag = False
     description: str | None = None
     source: SourceRef | None = None
+    implies: tuple[Implication, ...] = ()
+    """Concerns a recorded value is evidence of (see :class:`Implication`)."""
 
     @model_validator(mode="after")
     def _range_in_order(self) -> Measure:

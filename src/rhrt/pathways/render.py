@@ -47,6 +47,7 @@ from markupsafe import Markup
 from rhrt._text import clean
 from rhrt.errors import RhrtError
 from rhrt.model import decision as d
+from rhrt.rules.semantics import MEASURE_WORDS, number_words
 
 if TYPE_CHECKING:
     from rhrt.model import ruleset as m
@@ -855,6 +856,16 @@ def ruleset_context(ruleset: Ruleset) -> dict[str, Any]:
                 "max": ms.max,
                 "description": ms.description,
                 "source": _source_view(model, ms.source),
+                "implies": [
+                    {
+                        "indicator": imp.indicator,
+                        "words": MEASURE_WORDS[imp.comparison[0]].format(
+                            v=number_words(imp.comparison[1])
+                        ),
+                        "source": _source_view(model, imp.source),
+                    }
+                    for imp in ms.implies
+                ],
             }
             for ms in model.measures
         ],

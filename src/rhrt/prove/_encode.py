@@ -99,6 +99,12 @@ class SymCase:
             out += [v >= q(low), v <= q(high)]
             if integer:
                 out.append(z3.IsInt(v))
+        for imp in plan.implications:
+            # a recorded value that implies a concern (measures[].implies): the facts have it
+            holds = MEASURE_OPERATORS[imp.op](self.value[imp.measure], q(imp.value))
+            out.append(
+                z3.Implies(z3.And(self.known[imp.measure], holds), self.present[imp.indicator])
+            )
         return out
 
     def information(self) -> list[Z]:

@@ -22,6 +22,7 @@ from rhrt.rules.plan import (
     CompiledRule,
     Count,
     HasAny,
+    Implied,
     IsUnborn,
     MeasureCmp,
     Node,
@@ -104,6 +105,11 @@ def compile_ruleset(model: m.RulesetModel) -> Plan:
         measures=MappingProxyType({ms.id: (ms.min, ms.max, ms.integer) for ms in model.measures}),
         indicator_rank=MappingProxyType({ind.id: n for n, ind in enumerate(model.indicators)}),
         hint_rules=tuple(n for n, rule in enumerate(rules) if _can_be_near_miss(rule)),
+        implications=tuple(
+            Implied(ms.id, *imp.comparison, imp.indicator)
+            for ms in model.measures
+            for imp in ms.implies
+        ),
     )
 
 

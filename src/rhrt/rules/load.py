@@ -225,8 +225,20 @@ def check_references(
             c.ref("pathway", pw, c.pathways, ("safety", key, "pathways", j))
 
     for i, ms in enumerate(model.measures):
-        if c.live(("measures", i)):
-            c.source(ms.source, ("measures", i))
+        if not c.live(("measures", i)):
+            continue
+        c.source(ms.source, ("measures", i))
+        for j, imp in enumerate(ms.implies):
+            where: Path = ("measures", i, "implies", j)
+            c.ref("indicator", imp.indicator, c.indicators, (*where, "indicator"))
+            c.source(imp.source, where)
+            op, value = imp.comparison
+            if not ms.min <= value <= ms.max:
+                c.add(
+                    f"threshold {value:g} is outside the range of measure '{ms.id}' "
+                    f"({ms.min:g} to {ms.max:g})",
+                    (*where, op),
+                )
 
     for i, ind in enumerate(model.indicators):
         base: Path = ("indicators", i)

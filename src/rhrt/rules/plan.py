@@ -108,6 +108,17 @@ class CompiledRule:
 
 
 @dataclass(frozen=True)
+class Implied:
+    """A measure value that is itself a concern: ``measure <op> value`` adds ``indicator`` to the
+    case's facts (the ruleset's ``measures[].implies``)."""
+
+    measure: str
+    op: MeasureOp
+    value: float
+    indicator: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything an engine needs, resolved to ids."""
 
@@ -126,6 +137,9 @@ class Plan:
     hint_rules: tuple[int, ...] = ()
     """Positions in ``rules`` of those that can be a near miss (see ``explain.near_misses``):
     a count needing more than one concern, or an ``all`` with a measure threshold."""
+    implications: tuple[Implied, ...] = ()
+    """Measure values that are concerns, applied where a case becomes facts
+    (:func:`rhrt.rules.semantics.implied_indicators`), so every engine sees them."""
     _derived: dict[str, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )

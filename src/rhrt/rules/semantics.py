@@ -65,6 +65,7 @@ __all__ = [
     "count_holds",
     "domain_spread",
     "fold",
+    "implied_indicators",
     "level_floor",
     "recommendation_slots",
     "rule_age",
@@ -105,6 +106,19 @@ MEASURE_HINT_WORDS: Mapping[MeasureOp, str] = MappingProxyType(
     }
 )
 """A measure comparison after a noun (``A dash-score of 14 or more would ...``)."""
+
+def implied_indicators(plan: Plan, measures: Mapping[str, float]) -> frozenset[str]:
+    """The indicators a case's recorded measures imply (``measures[].implies``): each
+    ``measure <op> value`` that holds for a recorded value. A measure not recorded implies
+    nothing. The batch engine applies the same :data:`MEASURE_OPERATORS` column-wise."""
+    if not plan.implications or not measures:
+        return frozenset()
+    return frozenset(
+        imp.indicator
+        for imp in plan.implications
+        if imp.measure in measures and MEASURE_OPERATORS[imp.op](measures[imp.measure], imp.value)
+    )
+
 
 AGE_OPERATORS: Mapping[AgeOp, Callable[[Any, Any], Any]] = MappingProxyType(
     {"under": operator.lt, "at_least": operator.ge}

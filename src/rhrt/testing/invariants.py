@@ -29,6 +29,7 @@ from rhrt.model.case import Case
 from rhrt.model.decision import Decision
 from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
 from rhrt.rules.plan import Count, HasAny, MeasureCmp, Not, walk
+from rhrt.rules.semantics import implied_indicators
 from rhrt.ruleset import Ruleset
 from rhrt.testing.strategies import cases, measure_values
 
@@ -410,6 +411,18 @@ def _unknown(ctx: _Ctx, example: tuple[Case, dict[str, float]]) -> tuple[str, Ca
     for name in sorted(measures):
         rest = {k: v for k, v in measures.items() if k != name}
         variants.append((f"without {name}", _with(complete, measures=rest)))
+    if ctx.ruleset.plan.implications:
+        # A concern a recorded value implies is recorded information: forgetting the *value*
+        # is what is unknown, so the variants keep the concerns it implied, selected.
+        plan = ctx.ruleset.plan
+        implied = implied_indicators(plan, measures)
+        variants = [
+            (words, _with(partial, indicators=[
+                *_ids(partial),
+                *sorted(implied - implied_indicators(plan, partial.measures) - set(_ids(partial))),
+            ]))
+            for words, partial in variants
+        ]
     for words, partial in variants:
         decision = ctx.assess(partial)
         if decision.level < level:

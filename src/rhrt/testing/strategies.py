@@ -303,12 +303,12 @@ def ruleset_data(
                 "source": {"ref": "gen"},
             }
         )
-    measures = [
+    measures: list[dict[str, Any]] = [
         {"id": f"m{i}", "title": f"measure {i}", "unit": "points", "min": 0,
          "max": draw(st.sampled_from([5, 10, 24])), "integer": draw(st.booleans())}
         for i in range(draw(st.integers(0, 2)))
     ]
-    ctx = {
+    ctx: dict[str, Any] = {
         "indicators": [ind["id"] for ind in indicators],
         "tags": tags,
         "domains": domains + (["topic"] if topic else []),
@@ -317,6 +317,15 @@ def ruleset_data(
             for i, ms in enumerate(measures)
         ],
     }
+    for i, ms in enumerate(measures):
+        # A measure may imply a concern (measures[].implies), in its own direction: higher is
+        # worse for even measures, lower for odd ones (as their rule comparisons are).
+        if draw(st.booleans()):
+            op = draw(st.sampled_from(ctx["measures"][i]["ops"]))
+            ms["implies"] = [
+                {"indicator": draw(st.sampled_from(ctx["indicators"])),
+                 op: draw(st.integers(0, int(ms["max"])))}
+            ]
     rules = []
     for i in range(draw(st.integers(0, max_rules))):
         then: dict[str, Any] = {}
