@@ -171,9 +171,12 @@ def cases(
     """Valid cases for ``ruleset``: any subset of its indicators, any child, any measures.
 
     Args:
-        domain, level, tag: draw indicators only from those matching (a domain matches an
-            indicator's primary domain or topics).
-        min_indicators, max_indicators: how many indicators (default: up to all of the pool).
+        domain: draw indicators only from this domain (an indicator's primary domain or one of
+            its topics).
+        level: draw indicators only at this level.
+        tag: draw indicators only with this tag.
+        min_indicators: the fewest indicators in a case.
+        max_indicators: the most indicators in a case (default: up to all of the pool).
         measures: also record measures (each one present or absent).
         unknown_age: allow children whose age is not recorded.
     """
