@@ -11,6 +11,7 @@ A ``Ruleset`` is immutable once built; engines are created lazily, once, under a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import threading
@@ -392,8 +393,17 @@ def _make_engine(name: str, ruleset: Ruleset) -> EngineFn:
 # -- loading ---------------------------------------------------------------------------------
 
 
-def load_ruleset(path: str | Path | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Ruleset:
+def load_ruleset(
+    path: str | Path | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    as_of: dt.date | None = None,
+) -> Ruleset:
     """Load, validate and compile a ruleset file; the bundled Herefordshire one by default.
+
+    ``path`` may be a folder of dated revisions of one ruleset (``rhrt.history``): the revision
+    in force on ``as_of`` is returned (the latest when ``as_of`` is None). For a single file,
+    ``as_of`` changes nothing (a decision dated outside its period carries a warning).
 
     Raises:
         RulesetError: with file, line, column, field path and suggestions.
@@ -404,6 +414,10 @@ def load_ruleset(path: str | Path | None = None, *, limits: Limits = DEFAULT_LIM
         return _bundled()
     expect(path, (str, PathLike), "path", "a str or os.PathLike path to a ruleset file")
     file = Path(path)
+    if file.is_dir():
+        from rhrt.history import load_history
+
+        return load_history(file).as_of(as_of)
     try:
         raw = read_limited(file, limits.max_bytes)  # never more than the limit into memory
     except OSError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from rhrt.cli._common import (
@@ -129,8 +130,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def decide_from_args(args: argparse.Namespace) -> tuple[Ruleset, Case, Decision]:
     """Load the ruleset, read and validate CASE, and assess it with any override given:
     the common first half of ``rhrt assess`` and ``rhrt render``."""
-    ruleset = ruleset_from_args(args)
-    case = ruleset.validate_case(read_input(args.case))
+    raw = read_input(args.case)
+    if args.rules is not None and Path(args.rules).is_dir():
+        # dated revisions: the one in force on the case's assessment date (rhrt.history)
+        from rhrt.cases import parse_case
+        from rhrt.history import load_history
+
+        ruleset = load_history(args.rules).as_of(parse_case(raw).assessment_date)
+    else:
+        ruleset = ruleset_from_args(args)
+    case = ruleset.validate_case(raw)
     decision = ruleset.assess(case, override=override_from_args(args), engine=args.engine)
     return ruleset, case, decision
 

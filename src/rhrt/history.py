@@ -1,0 +1,192 @@
+# SPDX-License-Identifier: MIT
+"""Dated revisions of one ruleset: the revision in force on each case's assessment date.
+
+A partnership revises its framework every year or two, and a case assessed in 2024 must be
+decided (and re-decided, in an audit) by the 2024 rules. A :class:`RulesetHistory` is the
+revisions of one ruleset (same ``ruleset.id``), each in force from its ``effective_from`` until
+its ``effective_to`` or the next revision's ``effective_from``. Each revision is an ordinary
+:class:`~rhrt.Ruleset`, so a decision records which one decided it (``decision.ruleset``: id,
+version and SHA-256).
+
+Which revision a date picks: the latest that came into force on or before it. A date before
+every revision picks the first; a date after a revision's ``effective_to`` with no later one
+picks that revision. In both cases the decision carries the usual warning that the date is
+outside the ruleset's effective period. A case with no assessment date gets the latest
+revision.
+
+Load one from a folder of ruleset files (``load_history("rules/")``, every ``*.yaml`` directly
+in it) or a list of files; ``load_ruleset(folder, as_of=date)`` gives one revision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rhrt.errors import Problem, RulesetReferenceError
+
+if TYPE_CHECKING:
+    from rhrt.model.decision import Decision
+    from rhrt.ruleset import Ruleset
+
+__all__ = ["RulesetHistory", "load_history"]
+
+
+class RulesetHistory:
+    """The dated revisions of one ruleset, oldest first (immutable, shareable)."""
+
+    __slots__ = ("revisions",)
+
+    def __init__(self, revisions: Iterable[Ruleset]) -> None:
+        ordered = sorted(revisions, key=lambda r: r.model.ruleset.effective_from)
+        _check(ordered)
+        self.revisions: tuple[Ruleset, ...] = tuple(ordered)
+
+    def __repr__(self) -> str:
+        spans = ", ".join(f"{r.version} from {r.model.ruleset.effective_from}"
+                          for r in self.revisions)
+        return f"<RulesetHistory {self.revisions[0].id}: {spans}>"
+
+    @property
+    def latest(self) -> Ruleset:
+        return self.revisions[-1]
+
+    def as_of(self, when: dt.date | None) -> Ruleset:
+        """The revision in force on ``when`` (the latest revision for None); see the module."""
+        if when is None:
+            return self.latest
+        chosen = self.revisions[0]
+        for revision in self.revisions:
+            if revision.model.ruleset.effective_from <= when:
+                chosen = revision
+        return chosen
+
+    def for_case(self, case: Any) -> Ruleset:
+        """The revision for a case (anything ``Ruleset.assess`` takes), by its assessment date."""
+        from rhrt.cases import parse_case
+
+        return self.as_of(parse_case(case).assessment_date)
+
+    def assess(self, case: Any, **kwargs: Any) -> Decision:
+        """Assess with the revision in force on the case's assessment date."""
+        from rhrt.cases import parse_case
+
+        parsed = parse_case(case)
+        return self.as_of(parsed.assessment_date).assess(parsed, **kwargs)
+
+
+    def assess_table(
+        self,
+        table: Any,
+        *,
+        fast: bool = False,
+        keep_input: bool = True,
+        ignore_columns: Iterable[str] = (),
+    ) -> Any:
+        """``rhrt.batch.assess_table`` with each row decided by the revision in force on its
+        ``assessment_date`` (rows without one: the latest revision), plus a
+        ``ruleset_version`` column saying which. Needs rhrt[analysis].
+        """
+        import bisect
+
+        import numpy as np
+        import pyarrow as pa
+
+        from rhrt.batch import assess_table
+        from rhrt.batch._table import from_arrow, to_arrow
+
+        arrow = to_arrow(table)
+        latest = len(self.revisions) - 1
+        which = np.full(arrow.num_rows, latest, dtype=np.int64)
+        if "assessment_date" in arrow.column_names and len(self.revisions) > 1:
+            starts = [r.model.ruleset.effective_from for r in self.revisions]
+            try:
+                days = arrow.column("assessment_date").cast(pa.date32()).to_pylist()
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                from rhrt.errors import CaseError
+
+                raise CaseError("assessment_date must be dates (YYYY-MM-DD)",
+                                path="assessment_date") from None
+            for i, day in enumerate(days):
+                if day is not None:
+                    which[i] = max(bisect.bisect_right(starts, day) - 1, 0)
+        parts, order = [], []
+        for n, revision in enumerate(self.revisions):
+            rows = np.flatnonzero(which == n)
+            if rows.size == 0:
+                continue
+            part = assess_table(arrow.take(pa.array(rows)), revision, fast=fast,
+                                keep_input=False, ignore_columns=ignore_columns)
+            part = part.append_column(
+                "ruleset_version", pa.array([revision.version] * rows.size, pa.string())
+            )
+            parts.append(part)
+            order.append(rows)
+        if not parts:
+            result = assess_table(arrow, self.latest, fast=fast, keep_input=False,
+                                  ignore_columns=ignore_columns)
+            result = result.append_column("ruleset_version", pa.array([], pa.string()))
+        else:
+            combined = pa.concat_tables(parts, promote_options="default")
+            result = combined.take(pa.array(np.argsort(np.concatenate(order), kind="stable")))
+        return from_arrow(result, table, keep_input=keep_input)
+
+
+def load_history(source: str | Path | Sequence[str | Path]) -> RulesetHistory:
+    """Load every revision: a folder's ``*.yaml`` files (not rule tests), or the files given.
+
+    Raises:
+        RulesetError: a file is not a valid ruleset; the revisions are of different rulesets,
+            start on the same day or overlap.
+    """
+    from rhrt.ruleset import load_ruleset
+
+    if isinstance(source, (str, Path)):
+        folder = Path(source)
+        if folder.is_dir():
+            files = sorted(
+                p for p in folder.glob("*.yaml") if not p.name.endswith(".rhrt-test.yaml")
+            )
+            if not files:
+                raise RulesetReferenceError([Problem("no ruleset (*.yaml) files in the folder",
+                                                     file=str(folder))])
+        else:
+            files = [folder]
+    else:
+        files = [Path(p) for p in source]
+    return RulesetHistory(load_ruleset(p) for p in files)
+
+
+def _check(revisions: Sequence[Ruleset]) -> None:
+    if not revisions:
+        raise RulesetReferenceError([Problem("a ruleset history needs at least one revision")])
+    problems = []
+    first = revisions[0]
+    for rev in revisions[1:]:
+        if rev.id != first.id:
+            problems.append(Problem(
+                f"revision of a different ruleset ('{rev.id}', not '{first.id}')",
+                path="ruleset.id", file=_file(rev),
+            ))
+    for before, after in itertools.pairwise(revisions):
+        a, b = before.model.ruleset, after.model.ruleset
+        if a.effective_from == b.effective_from:
+            problems.append(Problem(
+                f"two revisions come into force on {b.effective_from.isoformat()}",
+                path="ruleset.effective_from", file=_file(after),
+            ))
+        elif a.effective_to is not None and a.effective_to >= b.effective_from:
+            problems.append(Problem(
+                f"revision {before.version} is in force until {a.effective_to.isoformat()}, "
+                f"after revision {after.version} comes into force",
+                path="ruleset.effective_to", file=_file(before),
+            ))
+    if problems:
+        raise RulesetReferenceError(problems)
+
+
+def _file(ruleset: Ruleset) -> str | None:
+    return str(ruleset.path) if ruleset.path is not None else None

@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: MIT
+"""Dated revisions: the revision in force on each case's assessment date decides it."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from rhrt import load_ruleset
+from rhrt.cli import main
+from rhrt.errors import RulesetError
+from rhrt.history import RulesetHistory, load_history
+
+MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
+BASE = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+
+
+def _revision(version: str, start: str, diet_level: int, end: str | None = None,
+              rid: str | None = None) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    data["ruleset"].update(version=version, effective_from=start)
+    if end:
+        data["ruleset"]["effective_to"] = end
+    if rid:
+        data["ruleset"]["id"] = rid
+    next(i for i in data["indicators"] if i["id"] == "poor-diet")["level"] = diet_level
+    return data
+
+
+def _folder(tmp_path: Path, *revisions: dict[str, Any]) -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for n, data in enumerate(revisions):
+        (folder / f"r{n}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (folder / "ours.rhrt-test.yaml").write_text("tests: []\n", encoding="utf-8")  # ignored
+    return folder
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    # written newest first: the order of files does not matter
+    return _folder(tmp_path, _revision("2", "2025-01-01", 3), _revision("1", "2024-01-01", 2))
+
+
+def _case(when: str | None) -> dict[str, Any]:
+    case: dict[str, Any] = {"child": {"age_years": 5}, "indicators": ["poor-diet"]}
+    if when:
+        case["assessment_date"] = when
+    return case
+
+
+@pytest.mark.parametrize(
+    ("when", "version", "level", "warned"),
+    [
+        ("2024-06-01", "1", 2, False),
+        ("2024-12-31", "1", 2, False),
+        ("2025-01-01", "2", 3, False),
+        ("2023-05-01", "1", 2, True),  # before every revision: the first, with the warning
+        (None, "2", 3, False),  # no date: the latest
+    ],
+)
+def test_the_revision_in_force_decides(
+    folder: Path, when: str | None, version: str, level: int, warned: bool
+) -> None:
+    history = load_history(folder)
+    decision = history.assess(_case(when))
+    assert (decision.ruleset.version, decision.level) == (version, level)
+    assert bool(decision.warnings) == warned
+    day = dt.date.fromisoformat(when) if when else None
+    assert load_ruleset(folder, as_of=day).version == version
+    assert history.for_case(_case(when)).version == version
+
+
+def test_revision_after_its_end_warns(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, _revision("1", "2024-01-01", 2, end="2024-12-31"))
+    decision = load_history(folder).assess(_case("2025-03-01"))
+    assert decision.ruleset.version == "1"
+    assert decision.warnings
+
+
+@pytest.mark.parametrize(
+    ("revisions", "words"),
+    [
+        ((_revision("1", "2024-01-01", 2), _revision("2", "2025-01-01", 3, rid="other")),
+         "different ruleset"),
+        ((_revision("1", "2024-01-01", 2), _revision("2", "2024-01-01", 3)), "2024-01-01"),
+        ((_revision("1", "2024-01-01", 2, end="2025-06-01"), _revision("2", "2025-01-01", 3)),
+         "in force until 2025-06-01"),
+    ],
+)
+def test_inconsistent_revisions_are_refused(
+    tmp_path: Path, revisions: tuple[dict[str, Any], ...], words: str
+) -> None:
+    with pytest.raises(RulesetError, match=words):
+        load_history(_folder(tmp_path, *revisions))
+
+
+def test_empty_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RulesetError):
+        load_history(tmp_path)
+
+
+def test_cli_assess_with_a_folder_picks_by_date(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for when, version in (("2024-06-01", "1"), ("2025-06-01", "2")):
+        case = tmp_path / f"{when}.yaml"
+        case.write_text(yaml.safe_dump(_case(when)), encoding="utf-8")
+        assert main(["assess", str(case), "--rules", str(folder), "--format", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["ruleset"]["version"] == version
+
+
+def test_tables_pick_the_revision_per_row(folder: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pytest.importorskip("numpy")
+    dates = [dt.date(2024, 6, 1), dt.date(2025, 6, 1), None, dt.date(2023, 1, 1)]
+    table = pa.table({
+        "case_ref": ["a", "b", "c", "d"],
+        "indicators": ["poor-diet"] * 4,
+        "age_years": [5.0] * 4,
+        "assessment_date": pa.array(dates, pa.date32()),
+    })
+    history = load_history(folder)
+    out = history.assess_table(table)
+    assert out.column("case_ref").to_pylist() == ["a", "b", "c", "d"]
+    expected = [history.assess(_case(d.isoformat() if d else None)) for d in dates]
+    assert out.column("level").to_pylist() == [d.level for d in expected]
+    assert out.column("ruleset_version").to_pylist() == [d.ruleset.version for d in expected]
+    assert out.column("level").to_pylist() == [2, 3, 3, 2]
+
+
+def test_a_single_ruleset_is_a_history_of_one() -> None:
+    ruleset = load_ruleset(MINIMAL)
+    history = RulesetHistory([ruleset])
+    assert history.as_of(dt.date(1990, 1, 1)) is ruleset
+    assert history.latest is ruleset
