@@ -126,7 +126,8 @@ def large_ruleset_text(n_indicators: int = 2000, n_rules: int = 2000, *, seed: i
                  ("immediate-danger", "allegation", *tags)],
         "indicators": indicators,
         "rules": rules,
-        "pathways": [{"id": p, "title": p, "what": "w", "timescale": "t", "consent": "c"}
+        "pathways": [{"id": p, "title": p, "what": "w", "timescale": "t", "consent": "c",
+                      **({"emergency": True} if p == "police-999" else {})}
                      for p in ("universal", "early-help", "eha", "mash", "police-999", "lado")],
     }
     return yaml.safe_dump(data, sort_keys=False, width=200, default_flow_style=None)

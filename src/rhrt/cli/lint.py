@@ -22,7 +22,6 @@ from typing import Any
 
 from rhrt.rules.lint import SEVERITIES, Finding
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -63,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(_clean(str(problem)), file=sys.stderr)
         return exc.exit_code
-    findings = lint(ruleset.model, ruleset.plan)
+    from rhrt.pathways.render import missing_templates
+
+    findings = lint(ruleset.model, ruleset.plan) + missing_templates(ruleset.model)
     semantic = available()
     if semantic:
         from rhrt.prove._lint import semantic_findings
@@ -159,4 +160,7 @@ def _sarif(located: list[tuple[Finding, int | None]], file: str) -> dict[str, An
 
 
 def _clean(text: str) -> str:
-    return _CONTROL.sub("", text)
+    """One line, without terminal controls (rhrt's one sanitiser)."""
+    from rhrt._text import clean
+
+    return clean(text)

@@ -29,6 +29,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="also fail on completeness findings (empty level/domain cells, unreachable pathways…)",
     )
+    p.add_argument(
+        "--templates",
+        metavar="DIR",
+        help="folder of the partnership's own templates (where pathways' 'template:' files are)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -41,6 +46,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"{plural(len(exc.problems), 'problem')} found", file=sys.stderr)
         return exc.exit_code
     model = ruleset.model
+    from rhrt.pathways.render import missing_templates
+
+    missing = missing_templates(model, args.templates)
+    if missing:  # breaks every decision that recommends the pathway: invalid, not a finding
+        for finding in missing:
+            print(f"{args.rules}: {finding} at {finding.path}", file=sys.stderr)
+        print(f"{plural(len(missing), 'problem')} found", file=sys.stderr)
+        return 2
     findings = lint(model, ruleset.plan)
     for finding in findings:
         print(f"{args.rules}: {finding}", file=sys.stderr)

@@ -392,6 +392,10 @@ class Pathway(_Frozen):
     template: str | None = None
     """Name of a jinja2 template for this pathway; defaults to the generic pathway template."""
     source: SourceRef | None = None
+    emergency: bool = False
+    """This pathway is the emergency response (e.g. call the police on 999). The immediate-danger
+    route must recommend at least one: ``rhrt validate --strict``, ``rhrt lint`` and
+    ``rhrt check`` fail a ruleset whose route recommends none (``no-emergency-pathway``)."""
 
 
 class RulesetModel(_Frozen):

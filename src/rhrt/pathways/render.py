@@ -52,6 +52,7 @@ from rhrt.rules.semantics import MEASURE_WORDS, number_words
 if TYPE_CHECKING:
     from rhrt.model import ruleset as m
     from rhrt.model.case import Case
+    from rhrt.rules.lint import Finding
     from rhrt.ruleset import Ruleset
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -308,6 +309,39 @@ def environment(fmt: str, templates_dir: str | Path | None = None) -> jinja2.Env
             raise TemplateRenderError(f"templates folder not found: {path}")
         folder = str(path.resolve())
     return _environment(fmt, folder)
+
+
+def missing_templates(
+    model: m.RulesetModel, templates_dir: str | Path | None = None
+) -> list[Finding]:
+    """A ``missing-template`` error for each pathway whose ``template:`` names a file that is
+    in neither ``templates_dir`` nor rhrt's own templates, in any of the template formats.
+
+    Why at validation: such a pathway breaks the rendering of every decision that recommends
+    it, which would otherwise only show when a child's case needs it.
+    """
+    from rhrt.rules.lint import Finding
+
+    folders = [Path(templates_dir)] if templates_dir is not None else []
+    folders.append(TEMPLATES_DIR)
+    out = []
+    for n, pathway in enumerate(model.pathways):
+        if pathway.template is None:
+            continue
+        for fmt in TEMPLATE_FORMATS:
+            name = template_name(pathway.template, fmt)
+            if not any((folder / name).is_file() for folder in folders):
+                where = "the templates folder or " if templates_dir is not None else ""
+                out.append(
+                    Finding(
+                        "missing-template",
+                        f"pathway '{pathway.id}' names template '{clean(pathway.template)}', but "
+                        f"{clean(name)} is not in {where}rhrt's own templates",
+                        "error",
+                        f"pathways[{n}].template",
+                    )
+                )
+    return out
 
 
 def template_name(kind: str, fmt: str) -> str:

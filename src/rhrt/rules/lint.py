@@ -78,6 +78,44 @@ def reachable_pathways(model: m.RulesetModel) -> set[str]:
     return found
 
 
+def broken_promises(model: m.RulesetModel) -> list[Finding]:
+    """What stops a ruleset keeping the framework's safety promises, whatever the cases.
+
+    - ``empty-safety-route``: no indicator carries the immediate-danger (or allegation) tag, so
+      a practitioner cannot record immediate danger (or an allegation) at all;
+    - ``no-emergency-pathway``: the immediate-danger route recommends no pathway the ruleset
+      marks ``emergency: true`` (the emergency response, e.g. call the police on 999), so
+      immediate danger would be level 4 with no emergency route.
+
+    The ruleset declares which pathway is its emergency response (no partnership's ids are known
+    to the code). ``rhrt validate --strict``, ``rhrt lint`` and ``rhrt check`` fail on these.
+    """
+    out: list[Finding] = []
+    used_tags = {t for ind in model.indicators for t in ind.tags}
+    for route_name, route in (
+        ("immediate_danger", model.safety.immediate_danger),
+        ("allegation", model.safety.allegation),
+    ):
+        if route.tag not in used_tags:
+            out.append(
+                Finding("empty-safety-route", f"no indicator carries the {route_name} tag",
+                        "error", f"safety.{route_name}")
+            )
+    emergency = {p.id for p in model.pathways if p.emergency}
+    if not emergency:
+        out.append(
+            Finding("no-emergency-pathway", "no pathway is marked 'emergency: true' (the "
+                    "emergency response, e.g. call the police on 999)", "error", "pathways")
+        )
+    elif emergency.isdisjoint(model.safety.immediate_danger.pathways):
+        out.append(
+            Finding("no-emergency-pathway", "the immediate-danger route recommends no pathway "
+                    "marked 'emergency: true' (" + ", ".join(sorted(emergency)) + ")", "error",
+                    "safety.immediate_danger.pathways")
+        )
+    return out
+
+
 def lint(model: m.RulesetModel, plan: Plan | None = None) -> list[Finding]:
     """Every structural finding for a valid ruleset, in a stable order (no solver needed)."""
     plan = plan or compile_ruleset(model)
@@ -97,15 +135,7 @@ def lint(model: m.RulesetModel, plan: Plan | None = None) -> list[Finding]:
         if tag.id not in used_tags:
             findings.append(Finding("unused-tag", f"no indicator carries tag '{tag.id}'", "info",
                                     f"tags[{n}]"))
-    for route_name, route in (
-        ("immediate_danger", model.safety.immediate_danger),
-        ("allegation", model.safety.allegation),
-    ):
-        if route.tag not in used_tags:
-            findings.append(
-                Finding("empty-safety-route", f"no indicator carries the {route_name} tag",
-                        "error", f"safety.{route_name}")
-            )
+    findings += broken_promises(model)
     safety_rules = len(plan.rules) - len(model.rules)
     for n, rule in enumerate(plan.rules):
         where = f"rules[{n - safety_rules}]" if not rule.safety else "safety"

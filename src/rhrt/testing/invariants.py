@@ -28,6 +28,7 @@ from rhrt._words import plural
 from rhrt.model.case import Case
 from rhrt.model.decision import Decision
 from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
+from rhrt.rules.lint import broken_promises
 from rhrt.rules.plan import Count, HasAny, MeasureCmp, Not, walk
 from rhrt.rules.semantics import implied_indicators
 from rhrt.ruleset import Ruleset
@@ -76,10 +77,14 @@ class InvariantReport:
     counterexamples: tuple[Counterexample, ...]
     not_applicable: tuple[str, ...] = ()
     """Properties with nothing to check in this ruleset (e.g. no indicator tagged allegation)."""
+    broken_promises: tuple[str, ...] = ()
+    """Why the ruleset cannot keep a safety promise for any case (``rules.lint.broken_promises``:
+    nothing can be recorded as immediate danger or an allegation, or the immediate-danger route
+    recommends no emergency pathway). Any of these fails the check."""
 
     @property
     def ok(self) -> bool:
-        return not self.counterexamples
+        return not self.counterexamples and not self.broken_promises
 
     def __str__(self) -> str:
         lines = [
@@ -92,11 +97,18 @@ class InvariantReport:
                 lines.append(f"  n/a   {prop.title} (nothing in this ruleset to check)")
             elif prop.id in self.checked:
                 lines.append(f"  {'FAIL' if prop.id in failed else 'ok  '}  {prop.title}")
+        for promise in self.broken_promises:
+            lines.append(f"  FAIL  {promise}")
         if self.ok:
             lines.append("All properties hold.")
-        else:
+        elif self.counterexamples:
             lines.append(f"{plural(len(self.counterexamples), 'property')} broken; minimal cases:")
             lines.extend(str(c) for c in self.counterexamples)
+        if self.broken_promises:
+            lines.append(
+                "This ruleset cannot keep the framework's safety promises: "
+                f"{plural(len(self.broken_promises), 'problem')} above (rhrt lint shows where)."
+            )
         return "\n".join(lines)
 
 
@@ -548,6 +560,7 @@ def check_invariants(
         checked=tuple(checked),
         counterexamples=tuple(found),
         not_applicable=tuple(skipped),
+        broken_promises=tuple(clean(f.message) for f in broken_promises(ruleset.model)),
     )
 
 

@@ -293,7 +293,7 @@ def ruleset_data(
         domain_defs.append({"id": "topic", "title": "A topic", "kind": "topic"})
     tags = [*_SAFETY_TAGS, *_TAGS]
     n_ind = draw(st.integers(1, max_indicators))
-    indicators = []
+    indicators: list[dict[str, Any]] = []
     for i in range(n_ind):
         indicators.append(
             {
@@ -306,6 +306,14 @@ def ruleset_data(
                 "source": {"ref": "gen"},
             }
         )
+    # Every generated ruleset can record both safety routes (rhrt check refuses one that cannot).
+    carried = {t for ind in indicators for t in ind["tags"]}
+    for tag, level in (("immediate-danger", TOP_LEVEL), ("allegation", LOWEST_LEVEL + 1)):
+        if tag not in carried:
+            indicators.append(
+                {"id": f"ind-{tag}", "level": level, "domain": domains[0], "topics": [],
+                 "tags": [tag], "text": f"Indicator for {tag}", "source": {"ref": "gen"}}
+            )
     measures: list[dict[str, Any]] = [
         {"id": f"m{i}", "title": f"measure {i}", "unit": "points", "min": 0,
          "max": draw(st.sampled_from([5, 10, 24])), "integer": draw(st.booleans())}
@@ -375,7 +383,8 @@ def ruleset_data(
         "indicators": indicators,
         "rules": rules,
         "pathways": [
-            {"id": p, "title": p, "what": "w", "timescale": "t", "consent": "c"}
+            {"id": p, "title": p, "what": "w", "timescale": "t", "consent": "c",
+             **({"emergency": True} if p == "police-999" else {})}
             for p in _PATHWAYS
         ],
     }
