@@ -81,6 +81,7 @@ from rhrt.rules.semantics import (
     AGE_OPERATORS,
     MEASURE_OPERATORS,
     MISSING_AGE,
+    Check,
     Evaluation,
     Facts,
     Kleene,
@@ -91,6 +92,7 @@ from rhrt.rules.semantics import (
     missing_measure,
     rule_age,
     unborn_truth,
+    unknown,
 )
 
 __all__ = ["MAX_ALTERNATIVES", "MAX_FACT_FIELDS", "DurableEngine", "compile_durable"]
@@ -502,6 +504,8 @@ class DurableEngine:
         self.sha256 = sha256
         _import_durable()
         self._compiler = _Compiler(plan)
+        leaves = _FactLeaves(self._compiler)
+        self._checks = tuple(leaves.visit(rule.condition) for rule in plan.rules)
         self.definition = self._compiler.definition()
         canonical = json.dumps(self.definition, sort_keys=True, separators=(",", ":"))
         self.name = "rhrt_" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
@@ -523,15 +527,15 @@ class DurableEngine:
     def evaluate(self, facts: Facts) -> Evaluation:
         fact = self._compiler.fact(facts, "")
         fired = self._run(fact)
-        leaves: _FactLeaves | None = None
+        sent: _Sent | None = None
         results = []
-        for rule in self.plan.rules:
+        for rule, check in zip(self.plan.rules, self._checks, strict=True):
             value = _truth(rule, fired)
             assumed: tuple[str, ...] = ()
             if value is None:
-                leaves = leaves or _FactLeaves(self._compiler, fact)
+                sent = sent or _Sent(fact)
                 unknowns: list[str] = []
-                if leaves.truth(rule.condition, unknowns) is not None:
+                if check(sent, unknowns) is not None:
                     raise BackendError(
                         f"durable-rules gave an inconsistent result for rule '{rule.id}'"
                     )
@@ -540,52 +544,84 @@ class DurableEngine:
         return fold(self.plan, facts.present, results)
 
 
-class _FactLeaves(Kleene):
-    """Three-valued leaves read from the durable fact itself (its intervals, ranks and tokens),
-    so the missing facts are found without the reference engine."""
+class _Sent:
+    """The fact durable was given, as the leaves read it back."""
 
-    def __init__(self, compiler: _Compiler, fact: dict[str, Any]) -> None:
-        self.compiler = compiler
+    def __init__(self, fact: dict[str, Any]) -> None:
         self.fact = fact
         self.present = frozenset(fact["p"][1:])
         self.tokens = frozenset(fact["n"])
 
-    def _interval(self, spec: _Field) -> int | None:
+    def known(self, spec: _Field) -> int | None:
+        """The rank sent for a numeric field, or None when it was sent as unknown (an
+        interval of more than one value)."""
         low, high = self.fact[f"{spec.name}_lo"], self.fact[f"{spec.name}_hi"]
         return low if low == high else None
 
-    def has_any(self, node: HasAny) -> Truth:
-        return not node.ids.isdisjoint(self.present)
 
-    def count(self, node: Count) -> Truth:
+class _FactLeaves(Kleene[_Sent]):
+    """Three-valued leaves read from the fact durable was given (its intervals, ranks and
+    tokens), so the missing facts are found without the reference engine."""
+
+    def __init__(self, compiler: _Compiler) -> None:
+        self.compiler = compiler
+
+    def has_any(self, node: HasAny) -> Check[_Sent]:
+        ids = node.ids
+
+        def check(sent: _Sent, unknowns: list[str] | None) -> Truth:
+            return not ids.isdisjoint(sent.present)
+
+        return check
+
+    def count(self, node: Count) -> Check[_Sent]:
         if len(node.ids) < node.at_least:
-            return False
+            return lambda sent, unknowns: False
         key = self.compiler.counts[node.ids][0]
-        if f"{key}:{node.at_least}" not in self.tokens:
-            return False
-        return node.distinct_domains is None or f"{key}d:{node.distinct_domains}" in self.tokens
+        wanted = [f"{key}:{node.at_least}"]
+        if node.distinct_domains is not None:
+            wanted.append(f"{key}d:{node.distinct_domains}")
 
-    def measure(self, node: MeasureCmp) -> Truth:
+        def check(sent: _Sent, unknowns: list[str] | None) -> Truth:
+            return all(token in sent.tokens for token in wanted)
+
+        return check
+
+    def measure(self, node: MeasureCmp) -> Check[_Sent]:
         spec = self.compiler.measures[node.measure]
-        code = self._interval(spec)
-        if code is None:
-            self.missing(missing_measure(node.measure))
-            return None
-        return bool(MEASURE_OPERATORS[node.op](code, spec.code(node.value)))
+        op, threshold = MEASURE_OPERATORS[node.op], spec.code(node.value)
+        missing = missing_measure(node.measure)
 
-    def age(self, node: AgeCmp) -> Truth:
-        code = self._interval(self.compiler.age)
-        if code is None:
-            self.missing(MISSING_AGE)
-            return None
-        return bool(AGE_OPERATORS[node.op](code, self.compiler.age.code(node.months)))
+        def check(sent: _Sent, unknowns: list[str] | None) -> Truth:
+            code = sent.known(spec)
+            if code is None:
+                return unknown(missing, unknowns)
+            return bool(op(code, threshold))
 
-    def unborn(self, node: IsUnborn) -> Truth:
-        low, high = self.fact["u_lo"], self.fact["u_hi"]
-        if low != high:
-            self.missing(MISSING_AGE)
-            return None
-        return bool(low == 1) == node.value
+        return check
+
+    def age(self, node: AgeCmp) -> Check[_Sent]:
+        spec = self.compiler.age
+        op, threshold = AGE_OPERATORS[node.op], spec.code(node.months)
+
+        def check(sent: _Sent, unknowns: list[str] | None) -> Truth:
+            code = sent.known(spec)
+            if code is None:
+                return unknown(MISSING_AGE, unknowns)
+            return bool(op(code, threshold))
+
+        return check
+
+    def unborn(self, node: IsUnborn) -> Check[_Sent]:
+        wanted = node.value
+
+        def check(sent: _Sent, unknowns: list[str] | None) -> Truth:
+            low, high = sent.fact["u_lo"], sent.fact["u_hi"]
+            if low != high:
+                return unknown(MISSING_AGE, unknowns)
+            return bool(low == 1) == wanted
+
+        return check
 
 
 def _truth(rule: CompiledRule, fired: set[str]) -> bool | None:

@@ -9,12 +9,15 @@ truths mean (Kleene logic, the level floor, the fold to a level, urgency and pat
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rhrt.rules.plan import AgeCmp, Count, HasAny, IsUnborn, MeasureCmp, Node, Plan, derived
 from rhrt.rules.semantics import (
     AGE_OPERATORS,
     MEASURE_OPERATORS,
     MISSING_AGE,
     TOP_LEVEL,
+    Check,
     Evaluation,
     Facts,
     Kleene,
@@ -26,6 +29,7 @@ from rhrt.rules.semantics import (
     missing_measure,
     rule_age,
     unborn_truth,
+    unknown,
 )
 
 __all__ = [
@@ -41,43 +45,69 @@ __all__ = [
 ]
 
 
-class _Leaves(Kleene):
-    """The leaves read straight from one case's facts."""
+class _Leaves(Kleene[Facts]):
+    """The leaves, read straight from one case's facts."""
 
-    def __init__(self, facts: Facts) -> None:
-        self.facts = facts
-        self.age_months = rule_age(facts.age_months, facts.unborn)
+    def has_any(self, node: HasAny) -> Check[Facts]:
+        ids = node.ids
 
-    def has_any(self, node: HasAny) -> Truth:
-        return not node.ids.isdisjoint(self.facts.present)
+        def check(facts: Facts, unknowns: list[str] | None) -> Truth:
+            return not ids.isdisjoint(facts.present)
 
-    def count(self, node: Count) -> Truth:
-        return count_holds(node, self.facts.present, self.facts.domains)
+        return check
 
-    def measure(self, node: MeasureCmp) -> Truth:
-        value = self.facts.measures.get(node.measure)
-        if value is None:
-            self.missing(missing_measure(node.measure))
-            return None
-        return compare(node.op, value, node.value)
+    def count(self, node: Count) -> Check[Facts]:
+        def check(facts: Facts, unknowns: list[str] | None) -> Truth:
+            return count_holds(node, facts.present, facts.domains)
 
-    def age(self, node: AgeCmp) -> Truth:
-        age = self.age_months
-        if age is None:
-            self.missing(MISSING_AGE)
-            return None
-        return bool(AGE_OPERATORS[node.op](age, node.months))
+        return check
 
-    def unborn(self, node: IsUnborn) -> Truth:
-        value = unborn_truth(node.value, self.facts.age_months, self.facts.unborn)
-        if value is None:
-            self.missing(MISSING_AGE)
-        return value
+    def measure(self, node: MeasureCmp) -> Check[Facts]:
+        name, threshold, op = node.measure, node.value, MEASURE_OPERATORS[node.op]
+        missing = missing_measure(name)
+
+        def check(facts: Facts, unknowns: list[str] | None) -> Truth:
+            value = facts.measures.get(name)
+            if value is None:
+                return unknown(missing, unknowns)
+            return bool(op(value, threshold))
+
+        return check
+
+    def age(self, node: AgeCmp) -> Check[Facts]:
+        months, op = node.months, AGE_OPERATORS[node.op]
+
+        def check(facts: Facts, unknowns: list[str] | None) -> Truth:
+            age = rule_age(facts.age_months, facts.unborn)
+            if age is None:
+                return unknown(MISSING_AGE, unknowns)
+            return bool(op(age, months))
+
+        return check
+
+    def unborn(self, node: IsUnborn) -> Check[Facts]:
+        wanted = node.value
+
+        def check(facts: Facts, unknowns: list[str] | None) -> Truth:
+            value = unborn_truth(wanted, facts.age_months, facts.unborn)
+            if value is None:
+                return unknown(MISSING_AGE, unknowns)
+            return value
+
+        return check
+
+
+_LEAVES = _Leaves()
+
+
+@lru_cache(maxsize=4096)
+def _check(node: Node) -> Check[Facts]:
+    return _LEAVES.visit(node)
 
 
 def truth(node: Node, facts: Facts, unknowns: list[str] | None = None) -> Truth:
     """Evaluate a condition node; append the names of missing facts it needed to ``unknowns``."""
-    return _Leaves(facts).truth(node, unknowns)
+    return _check(node)(facts, unknowns)
 
 
 def compare(op: str, value: float, threshold: float) -> bool:
@@ -85,27 +115,38 @@ def compare(op: str, value: float, threshold: float) -> bool:
     return bool(MEASURE_OPERATORS[op](value, threshold))  # type: ignore[index]
 
 
-def _known_results(plan: Plan) -> tuple[tuple[RuleResult, RuleResult], ...]:
-    """Per rule, its (false, true) results with nothing assumed, built once per plan.
+class _Compiled:
+    """Per plan: each rule's check, and its (false, true) results with nothing assumed.
 
     Results are frozen, so every evaluation can share them; only an unknown result (which
     carries the missing facts) is built per case. This saves most of the per-rule allocation.
     """
-    return tuple((RuleResult(r, False, ()), RuleResult(r, True, ())) for r in plan.rules)
+
+    def __init__(self, plan: Plan) -> None:
+        self.rules = tuple(
+            (rule, _LEAVES.visit(rule.condition), RuleResult(rule, False, ()),
+             RuleResult(rule, True, ()))
+            for rule in plan.rules
+        )
+        self.raising = tuple(
+            (rule.level, check) for rule, check, _, _ in self.rules if rule.level is not None
+        )
+
+
+def _compiled(plan: Plan) -> _Compiled:
+    return derived(plan, "reference.compiled", _Compiled)
 
 
 def evaluate(plan: Plan, facts: Facts) -> Evaluation:
     """Evaluate every rule of a plan against one case's facts."""
-    leaves = _Leaves(facts)
     results = []
-    for rule, known in zip(plan.rules, derived(plan, "reference.known", _known_results),
-                           strict=True):
+    for rule, check, false, true in _compiled(plan).rules:
         unknowns: list[str] = []
-        value = leaves.truth(rule.condition, unknowns)
+        value = check(facts, unknowns)
         if value is None:
             results.append(RuleResult(rule, None, tuple(dict.fromkeys(unknowns))))
         else:
-            results.append(known[value])
+            results.append(true if value else false)
     return fold(plan, facts.present, results)
 
 
@@ -118,12 +159,7 @@ def level_of(plan: Plan, facts: Facts) -> int:
     level = level_floor(plan, facts.present)
     if level >= TOP_LEVEL:
         return level  # nothing can raise it further
-    leaves = _Leaves(facts)
-    for rule in plan.rules:
-        if (
-            rule.level is not None
-            and rule.level > level
-            and leaves.truth(rule.condition) is not False
-        ):
-            level = rule.level
+    for rule_level, check in _compiled(plan).raising:
+        if rule_level > level and check(facts, None) is not False:
+            level = rule_level
     return level

@@ -34,7 +34,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 from rhrt.model.scale import (
     AGE_UNITS,
@@ -56,6 +56,7 @@ __all__ = [
     "MEASURE_OPERATORS",
     "MEASURE_WORDS",
     "TOP_LEVEL",
+    "Check",
     "Evaluation",
     "Facts",
     "Kleene",
@@ -70,6 +71,7 @@ __all__ = [
     "recommendation_slots",
     "rule_age",
     "unborn_truth",
+    "unknown",
 ]
 
 Truth = bool | None
@@ -234,55 +236,66 @@ def missing_measure(measure: str) -> str:
     return f"measure {measure}"
 
 
-class Kleene(Visitor[Truth]):
-    """Three-valued truth of a condition; an engine supplies the leaves (how it reads facts).
+F = TypeVar("F")
+Check = Callable[[F, "list[str] | None"], Truth]
+"""A compiled condition: ``check(facts, unknowns)`` is its truth for one case's facts (in the
+engine's own form), appending the missing facts it depended on to ``unknowns`` (when a list)."""
+
+
+class Kleene(Visitor[Check[F]], Generic[F]):
+    """Compiles a condition into a :data:`Check`; an engine supplies the leaves (how it reads
+    its facts), this class the logic that combines them.
 
     ``all``/``any``/``not`` follow Kleene: ``all`` is false when any part is false, else unknown
-    when any part is unknown; ``any`` dually; ``not`` keeps unknown. Leaves call
-    :meth:`missing` when they are unknown; the names are appended to :attr:`unknowns` (when it
-    is a list) only for parts whose unknown value made the whole unknown, so a rule never
-    blames a fact that could not have changed its outcome (e.g. an unknown measure beside a
-    true alternative).
+    when any part is unknown; ``any`` dually; ``not`` keeps unknown. A leaf that is unknown
+    appends what is missing; a combination passes the names on only when the unknown parts
+    made the whole unknown, so a rule never blames a fact that could not have changed its
+    outcome (e.g. an unknown measure beside a true alternative).
+
+    Compiling once (per plan) and calling the checks per case keeps the dispatch over node
+    kinds out of the per-case work.
     """
 
-    unknowns: list[str] | None = None
+    def all(self, node: All) -> Check[F]:
+        return _combine(tuple(self.visit(c) for c in node.children), False)
 
-    def truth(self, node: Any, unknowns: list[str] | None = None) -> Truth:
-        """The value of ``node``; the missing facts it depended on go to ``unknowns``."""
-        self.unknowns = unknowns
-        return self.visit(node)
+    def any(self, node: AnyOf) -> Check[F]:
+        return _combine(tuple(self.visit(c) for c in node.children), True)
 
-    def missing(self, what: str) -> None:
-        if self.unknowns is not None:
-            self.unknowns.append(what)
+    def not_(self, node: Not) -> Check[F]:
+        part = self.visit(node.child)
 
-    def all(self, node: All) -> Truth:
-        return self._combine(node.children, False)
+        def check(facts: F, unknowns: list[str] | None) -> Truth:
+            value = part(facts, unknowns)
+            return None if value is None else not value
 
-    def any(self, node: AnyOf) -> Truth:
-        return self._combine(node.children, True)
+        return check
 
-    def not_(self, node: Not) -> Truth:
-        value = self.visit(node.child)
-        return None if value is None else not value
 
-    def _combine(self, parts: Sequence[Any], decisive: bool) -> Truth:
-        # The decisive value: False for ``all``, True for ``any``.
-        outer = self.unknowns
-        mine: list[str] | None = [] if outer is not None else None
-        self.unknowns = mine
+def _combine(parts: tuple[Check[F], ...], decisive: bool) -> Check[F]:
+    """``all`` (``decisive`` False) or ``any`` (True) of ``parts``."""
+
+    def check(facts: F, unknowns: list[str] | None) -> Truth:
+        mine: list[str] | None = [] if unknowns is not None else None
         result: Truth = not decisive
         for part in parts:
-            value = self.visit(part)
+            value = part(facts, mine)
             if value is decisive:
-                self.unknowns = outer
                 return decisive
             if value is None:
                 result = None
-        self.unknowns = outer
-        if result is None and outer is not None and mine:
-            outer.extend(mine)
+        if result is None and unknowns is not None and mine:
+            unknowns.extend(mine)
         return result
+
+    return check
+
+
+def unknown(what: str, unknowns: list[str] | None) -> Truth:
+    """A leaf is unknown because ``what`` is missing: say so (when asked); returns None."""
+    if unknowns is not None:
+        unknowns.append(what)
+    return None
 
 
 # --- the fold -------------------------------------------------------------------------------
@@ -311,31 +324,28 @@ def _slots(plan: Plan) -> tuple[tuple[str, int], ...]:
 
 
 def fold(plan: Plan, present: Iterable[str], results: Sequence[RuleResult]) -> Evaluation:
-    """The outcome of one case from its concerns and the truth of each rule (in plan order)."""
+    """The outcome of one case from its concerns and the truth of each rule (in plan order).
+
+    Pathways are collected in :func:`recommendation_slots` order: each fired rule's, rules in
+    order, then the decided level's own.
+    """
     level = level_floor(plan, present)
     urgent = False
-    for result in results:
-        if result.truth is not False:
-            rule = result.rule
-            if rule.level is not None and rule.level > level:
-                level = rule.level
-            urgent = urgent or rule.urgent
     pathways: dict[str, list[str]] = {}
-    rules = plan.rules
-    for pathway, source in recommendation_slots(plan):
-        if source >= 0:
-            if results[source].truth is not False:
-                pathways.setdefault(pathway, []).append(rules[source].id)
-        elif -source == level:
-            pathways.setdefault(pathway, []).append(f"level-{level}")
+    for result in results:
+        if result.truth is False:
+            continue
+        rule = result.rule
+        if rule.level is not None and rule.level > level:
+            level = rule.level
+        urgent = urgent or rule.urgent
+        for pathway in rule.pathways:
+            pathways.setdefault(pathway, []).append(rule.id)
+    for pathway in plan.level_pathways.get(level, ()):
+        pathways.setdefault(pathway, []).append(f"level-{level}")
     return Evaluation(
         level=level,
         urgent=urgent,
         pathways={k: tuple(v) for k, v in pathways.items()},
         results=tuple(results),
     )
-
-
-def can_raise(rule: CompiledRule, level: int) -> bool:
-    """Whether firing ``rule`` would raise a case now at ``level``."""
-    return rule.level is not None and rule.level > level and level < TOP_LEVEL
