@@ -40,7 +40,7 @@ from rhrt.prove import PROPERTIES
 from rhrt.prove._encode import MAX_AGE_MONTHS, Encoder, Outcome, SymCase, refines
 from rhrt.prove._report import Counterexample, PropertyResult, Report, Status, clean
 from rhrt.rules.plan import AgeCmp, MeasureCmp, Plan, walk
-from rhrt.rules.semantics import Evaluation
+from rhrt.rules.semantics import TOP_LEVEL, Evaluation
 from rhrt.ruleset import Ruleset
 
 Z = Any
@@ -74,6 +74,10 @@ def protected_routes(ruleset: Ruleset) -> set[str]:
     return set(route_sources(ruleset))
 
 
+_TOP_OWN = f"level-{TOP_LEVEL}"
+"""How the fold names the top level's own pathways among a recommendation's reasons."""
+
+
 def route_sources(ruleset: Ruleset) -> dict[str, set[str]]:
     """Route → what recommends it *as* an emergency or statutory route: the ids of safety
     routes and of rules setting level 4 or urgency, and ``level-4`` for level 4's own pathways.
@@ -83,10 +87,10 @@ def route_sources(ruleset: Ruleset) -> dict[str, set[str]]:
     """
     plan = ruleset.plan
     out: dict[str, set[str]] = {}
-    for p in plan.level_pathways.get(4, ()):
-        out.setdefault(p, set()).add("level-4")
+    for p in plan.level_pathways.get(TOP_LEVEL, ()):
+        out.setdefault(p, set()).add(_TOP_OWN)
     for rule in plan.rules:
-        if rule.safety or rule.level == 4 or rule.urgent:
+        if rule.safety or rule.level == TOP_LEVEL or rule.urgent:
             for p in rule.pathways:
                 out.setdefault(p, set()).add(rule.id)
     return out
@@ -94,7 +98,7 @@ def route_sources(ruleset: Ruleset) -> dict[str, set[str]]:
 
 def _as_route(sources: dict[str, set[str]], route: str, out: Outcome) -> Z:
     """The decision recommends ``route`` as an emergency or statutory route."""
-    terms = [out.level == 4 if src == "level-4" else out.fired[src]
+    terms = [out.level == TOP_LEVEL if src == _TOP_OWN else out.fired[src]
              for src in sorted(sources[route])]
     return z3.Or(terms)
 

@@ -109,6 +109,7 @@ MEASURE_HINT_WORDS: Mapping[MeasureOp, str] = MappingProxyType(
 )
 """A measure comparison after a noun (``A dash-score of 14 or more would ...``)."""
 
+
 def implied_indicators(plan: Plan, measures: Mapping[str, float]) -> frozenset[str]:
     """The indicators a case's recorded measures imply (``measures[].implies``): each
     ``measure <op> value`` that holds for a recorded value. A measure not recorded implies
