@@ -165,7 +165,7 @@ class AtomicOutput:
         if self._temp is None:
             return
         try:
-            fd = os.open(self._temp, os.O_RDONLY)
+            fd = os.open(self._temp, os.O_RDWR)  # writable: fsync needs it on Windows
             try:
                 os.fsync(fd)
             finally:
