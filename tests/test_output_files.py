@@ -354,3 +354,9 @@ def test_a_signal_part_way_leaves_the_old_output_and_no_partial_file(
     assert proc.returncode == (130 if signum == signal.SIGINT else 128 + signum)
     assert b"left as they were" in err
     assert results.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["", "-", "bad\x00name.csv", "x" * 5000])
+def test_unusable_names_are_file_errors(name: str) -> None:
+    with pytest.raises(FileError):
+        AtomicOutput(name).open()

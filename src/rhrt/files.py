@@ -79,14 +79,16 @@ def check_output(
             as an input (same device and inode: hard links and symlinks included).
     """
     given = str(out)
-    path = Path(out)
     if given == "" or given == "-":
         raise FileError(f"the {what} needs a file name", path=given)
-    target = Path(os.path.realpath(path))
-    parent = target.parent
-    if not parent.is_dir():
+    try:
+        target = Path(os.path.realpath(Path(out)))
+        parent_ok, is_folder = target.parent.is_dir(), target.is_dir()
+    except (ValueError, OSError):  # e.g. a NUL character, or a name too long
+        raise FileError(f"the {what} is not a usable file name", path=given[:200]) from None
+    if not parent_ok:
         raise FileError(f"the folder for the {what} does not exist", path=given)
-    if target.is_dir():
+    if is_folder:
         raise FileError(f"the {what} is a folder, not a file", path=given)
     mine = _identity(target)
     if mine is not None:
