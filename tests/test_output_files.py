@@ -360,3 +360,62 @@ def test_a_signal_part_way_leaves_the_old_output_and_no_partial_file(
 def test_unusable_names_are_file_errors(name: str) -> None:
     with pytest.raises(FileError):
         AtomicOutput(name).open()
+
+
+# -- programs are never replaced --------------------------------------------------------------
+# Regression: during this work a batch summary replaced the Python interpreter itself. An atomic
+# rename succeeds where writing into a running program fails ("text file busy"), and a symlink
+# (``.venv/bin/python``, ``/proc/self/exe``) led to the real binary. rhrt never replaces an
+# executable file that starts like a program or script.
+
+
+def _fake_program(path: Path, head: bytes) -> Path:
+    path.write_bytes(head + b"\0not really a program\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize("head", [b"\x7fELF", b"#!/bin/sh"])
+@pytest.mark.parametrize("via_link", [False, True])
+def test_a_program_is_never_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], head: bytes, via_link: bool
+) -> None:
+    program = _fake_program(tmp_path / "python3", head)
+    before = program.read_bytes()
+    out = program
+    if via_link:
+        out = tmp_path / "python"
+        out.symlink_to(program)
+    with pytest.raises(FileError, match="program"):
+        write_text(out, "{}")
+    code, _, err = run(capsys, "assess", str(CASE), "--out", str(out))
+    assert code == 2 and "program" in err
+    assert program.read_bytes() == before and leftovers(tmp_path) == []
+
+
+def test_batch_summary_never_replaces_a_program(
+    contacts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = _fake_program(tmp_path / "python3.11", b"\x7fELF")
+    link = tmp_path / "python"
+    link.symlink_to(program)
+    before = program.read_bytes()
+    code, _, err = run(capsys, "batch", str(contacts), "--out", str(tmp_path / "o.csv"),
+                       "--rules", MINIMAL, "--summary-json", str(link))
+    assert code == 2 and "program" in err
+    assert program.read_bytes() == before and not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/exe").exists(), reason="no /proc here")
+def test_proc_self_exe_is_refused_before_anything_is_written() -> None:
+    with pytest.raises(FileError, match="program"):
+        check_output("/proc/self/exe")  # checks only: reads and writes nothing
+
+
+def test_an_executable_data_file_is_still_replaced(tmp_path: Path) -> None:
+    """Files on some mounts are all executable; only programs are protected."""
+    data = tmp_path / "report.md"
+    data.write_text("old report")
+    data.chmod(0o777)
+    write_text(data, "new report")
+    assert data.read_text() == "new report"

@@ -66,22 +66,54 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def _special(path: Path) -> bool:
+    """Whether ``path`` (links followed) is a device, FIFO or socket: written in place."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+_PROGRAM_MAGIC = (b"\x7fELF", b"#!", b"MZ")
+
+
+def _is_program(path: Path) -> bool:
+    """An existing executable file that starts like a program or script.
+
+    Why: an atomic rename replaces a file even while it runs (where writing into it would fail
+    with "text file busy"), so without this check ``--out /proc/self/exe`` or a symlink to the
+    Python interpreter would replace the interpreter. rhrt never writes programs.
+    """
+    try:
+        if not os.stat(path).st_mode & 0o111:
+            return False
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return False
+    return head.startswith(_PROGRAM_MAGIC)
+
+
 def check_output(
     out: str | Path, inputs: Iterable[str | Path | None] = (), *, what: str = "output file"
 ) -> Path:
     """Refuse an output that cannot be a new file, or that is one of ``inputs``.
 
-    Reads and writes nothing. Returns the path to replace: a symlink is followed, so the link
-    keeps pointing at the new file.
+    Reads and writes nothing (but the first bytes of an existing executable file). Returns the
+    path to write: a device or FIFO (``/dev/stdout``) as given, to be written in place; else the
+    file a symlink resolves to, to be replaced whole (the link keeps pointing at it).
 
     Raises:
-        FileError: the folder does not exist, the output is a folder, or it is the same file
-            as an input (same device and inode: hard links and symlinks included).
+        FileError: the folder does not exist, the output is a folder, it is the same file as an
+            input (same device and inode: hard links and symlinks included), or it is a program.
     """
     given = str(out)
     if given == "" or given == "-":
         raise FileError(f"the {what} needs a file name", path=given)
     try:
+        if _special(Path(out)):
+            return Path(out)
         target = Path(os.path.realpath(Path(out)))
         parent_ok, is_folder = target.parent.is_dir(), target.is_dir()
     except (ValueError, OSError):  # e.g. a NUL character, or a name too long
@@ -97,6 +129,8 @@ def check_output(
                 continue
             if _identity(Path(item)) == mine:
                 raise FileError(f"the {what} is the same file as an input", path=given)
+        if _is_program(target):
+            raise FileError(f"the {what} is a program; rhrt never replaces one", path=given)
     return target
 
 
@@ -131,11 +165,7 @@ class AtomicOutput:
     @property
     def special(self) -> bool:
         """Whether the target is a device, FIFO or socket (written in place, not replaced)."""
-        try:
-            mode = self.target.stat().st_mode
-        except OSError:
-            return False
-        return not stat.S_ISREG(mode)
+        return _special(self.target)
 
     def open(self) -> AtomicOutput:
         """Create the temporary file (done by ``__enter__``)."""
