@@ -136,7 +136,7 @@ def test_without_the_solver_structural_checks_run_and_it_says_so(
 def test_bundled_ruleset_lints_clean(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("z3")
     assert main(["lint", "--fail-on", "info"]) == 0
-    assert "0 finding(s)" in capsys.readouterr().out
+    assert "0 findings" in capsys.readouterr().out
 
 
 def test_invalid_ruleset_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rhrt._words import plural
 from rhrt.rules.plan import Count, HasAny, Node, walk
 
 if TYPE_CHECKING:
@@ -214,7 +215,8 @@ def to_markdown(
     lines = [
         f"# Changes: {esc(old.id)} {esc(old.version)} → {esc(new.id)} {esc(new.version)}",
         "",
-        f"{len(changes)} change(s). rhrt supports professional judgement; it never replaces it.",
+        f"{plural(len(changes), 'change')}. "
+        "rhrt supports professional judgement; it never replaces it.",
     ]
     if impact is not None:
         lines += ["", "## Effect on the cases given", ""]

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rhrt._words import plural
 from rhrt.rules.lint import SEVERITIES, Finding
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -103,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
             print(_clean(f"{where}: {f.severity}: [{f.code}] {f.message}"))
         counts = {s: sum(f.severity == s for f, _ in located) for s in SEVERITIES}
         print(
-            f"{len(located)} finding(s): {counts['error']} error, {counts['warning']} warning, "
-            f"{counts['info']} info ({method})"
+            f"{plural(len(located), 'finding')}: {plural(counts['error'], 'error')}, "
+            f"{plural(counts['warning'], 'warning')}, {counts['info']} info ({method})"
         )
     if args.fail_on == "never":
         return 0

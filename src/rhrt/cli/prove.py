@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="prove only this property (repeatable): " + ", ".join(PROPERTIES))
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     p.add_argument("--counterexamples", metavar="DIR",
-                   help="write each counterexample's case(s) as YAML files in DIR")
+                   help="write each counterexample's cases as YAML files in DIR")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="the most the solver may spend on one question (default 60)")
     p.set_defaults(handler=run)

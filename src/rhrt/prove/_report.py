@@ -24,7 +24,7 @@ Status = Literal["proved", "failed", "n/a", "unknown"]
 
 @dataclass(frozen=True)
 class Counterexample:
-    """One breach of a property, as the smallest case(s) that show it.
+    """One breach of a property, as the smallest cases (one or two) that show it.
 
     ``cases`` are (role, case data) pairs: one case for a property about a single case
     (immediate danger, a conflict), two for a property comparing cases (``before``/``after`` a
