@@ -124,7 +124,11 @@ def assess_table(
         in ruleset order, as ``Decision.explanation.indicators``).
 
     Raises:
-        CaseError: a row is not a valid case; the message names the row and column only.
+        CaseError: a column's type does not fit its field (e.g. a date stored as a number), a
+            pandas column mixes kinds of value, a column is unknown, no column is known, an
+            input column has a result column's name (``keep_input``), or a row is not a valid
+            case (the first such row is named). Messages name the column and row only, never
+            a value; see ``docs/analysts.md``, "How columns are read".
     """
     from rhrt.batch._table import check_no_clash, from_arrow
 
@@ -140,7 +144,14 @@ def iter_cases(
     """Yield each row as the case mapping ``Ruleset.assess`` takes, to inspect any row alone.
 
     With a ruleset, columns are checked as :func:`assess_table` checks them; without one, any
-    column that is not a case field or an ``ind:<id>`` column is taken to be a measure.
+    column that is not a case field or an ``ind:<id>`` column is taken to be a measure. Cells
+    are read one by one by the same rules as :func:`assess_table` (dates as ``datetime.date``,
+    numbers as floats, true/false as bools), so ``Ruleset.assess`` refuses exactly the rows
+    :func:`assess_table` refuses (property-tested).
+
+    Raises:
+        CaseError: a column's type does not fit its field, or a cell cannot be read (names the
+            row and column, never the value).
     """
     require_analysis()
     from rhrt.batch._table import iter_rows, to_arrow
