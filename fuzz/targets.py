@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import importlib.util
 import json
 import string
 import traceback
@@ -1068,5 +1069,7 @@ TARGETS: dict[str, Target] = {
     "case-parser": Target("case-parser", case_inputs, target_case_parser),
     "assess": Target("assess", assess_inputs, target_assess),
     "cli-output": Target("cli-output", cli_output_inputs, target_cli_output),
-    "tables": Target("tables", table_inputs, target_tables),
 }
+if all(importlib.util.find_spec(m) is not None for m in ("numpy", "pyarrow", "pandas")):
+    # batch needs the analysis extra; without it there is no table to fuzz
+    TARGETS["tables"] = Target("tables", table_inputs, target_tables)
