@@ -308,6 +308,8 @@ def _commands(i: dict[str, Any]) -> list[tuple[list[str], bool]]:
         (["test", i["tests"], "--rules", i["rules"], "--format", "json"], False),
         (["diff", bundled, i["rules"], i["table"]], True),
         (["diff", bundled, i["rules"], i["table"], "--format", "html"], True),
+        (["compare", bundled, i["rules"]], False),
+        (["compare", bundled, i["rules"], i["table"]], True),
     ]
     for fmt in ("markdown", "html"):
         # the by-source breakdown shows the referral sources the user's table holds
