@@ -419,3 +419,28 @@ def test_an_executable_data_file_is_still_replaced(tmp_path: Path) -> None:
     data.chmod(0o777)
     write_text(data, "new report")
     assert data.read_text() == "new report"
+
+
+def test_every_command_that_writes_names_its_inputs_so_they_are_protected() -> None:
+    """A new command with ``--out`` whose input argument had another name would escape the
+    input-is-never-an-output check: every file argument must be one of INPUT_ARGUMENTS."""
+    import argparse
+
+    from rhrt.cli import build_parser
+    from rhrt.cli._common import INPUT_ARGUMENTS
+
+    writes = {"out", "tables", "summary_json", "counterexamples"}
+    not_files = {"n"}  # synth's number of cases
+    parser = build_parser([])
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    checked = 0
+    for name, command in sub.choices.items():
+        dests = {a.dest for a in command._actions}
+        if not dests & writes:
+            continue
+        checked += 1
+        reads = {a.dest for a in command._actions if not a.option_strings} - not_files
+        if "rules" in dests:
+            reads.add("rules")
+        assert reads <= set(INPUT_ARGUMENTS), (name, reads - set(INPUT_ARGUMENTS))
+    assert checked >= 8

@@ -70,10 +70,16 @@ def read_input(name: str, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> bytes:
         raise CaseError(f"cannot read input file ({exc.strerror or 'error'})", path=name) from None
 
 
+INPUT_ARGUMENTS = ("case", "input", "rules", "old", "new")
+"""The argument names (``dest``) under which commands take the files they read. A command that
+writes files names its inputs only with these, so none can be overwritten by an output
+(``tests/test_output_files.py`` checks every command)."""
+
+
 def output_inputs(args: argparse.Namespace) -> list[str | None]:
     """Every file a command reads, by the usual option names (to refuse one as an output)."""
     names: list[str | None] = []
-    for attr in ("case", "input", "rules", "old", "new"):
+    for attr in INPUT_ARGUMENTS:
         value = getattr(args, attr, None)
         if isinstance(value, str):
             names.append(value)
