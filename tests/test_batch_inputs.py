@@ -457,7 +457,7 @@ def test_batch_refuses_exactly_the_rows_assess_refuses(table: pa.Table, kind: st
         assert whole is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=12) | st.from_regex(r"\s*[+-]?[0-9]*\.?[0-9]*([eE][+-]?[0-9]+)?\s*"))
 def test_number_text_is_read_the_same_cell_by_cell_and_by_column(text: str) -> None:
     from rhrt.batch._columns import CellError, Refusals, number_cell, numbers
