@@ -660,14 +660,16 @@ _UNREADABLE = object()
 def _cells(array: pa.Array) -> list[Any]:
     """A column's cells as Python values; a cell Python cannot hold (a date past year 9999)
     becomes a marker the cell readers refuse."""
+    # KeyError: an unknown time zone, raised by pytz (pytz.UnknownTimeZoneError, when pandas < 3
+    # has installed it) or zoneinfo (ZoneInfoNotFoundError), depending on the pyarrow release
     try:
         return list(array.to_pylist())
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, KeyError):
         out: list[Any] = []
         for i in range(len(array)):
             try:
                 out.append(array[i].as_py())
-            except (ValueError, OverflowError):
+            except (ValueError, OverflowError, KeyError):
                 out.append(_UNREADABLE)
         return out
 
