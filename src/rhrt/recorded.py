@@ -53,15 +53,15 @@ def implied_warnings(plan: Plan, selected: frozenset[str], facts: Facts) -> tupl
 
 
 def unread_measures(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple[str, ...]:
-    """The recorded measures that change no rule's outcome for these facts, in id order.
+    """The recorded measures that change nothing for these facts, in id order: neither the
+    concerns they imply nor any rule that reads them differs whatever value they take.
 
     ``selected`` are the concerns the case records; the concerns a measure implies follow each
     value tried (so a recorded 0 that could have implied a concern is not "unread")."""
     readers = derived(plan, "recorded.readers", _readers)
     out = []
     for name in sorted(facts.measures):
-        rules = readers.get(name, ())
-        if not rules or all(_constant(rule, name, plan, selected, facts) for rule in rules):
+        if _constant(readers.get(name, ()), name, plan, selected, facts):
             out.append(name)
     return tuple(out)
 
@@ -95,11 +95,13 @@ def _readers(plan: Plan) -> Mapping[str, tuple[CompiledRule, ...]]:
     return {name: tuple(rules) for name, rules in found.items()}
 
 
-def _candidates(plan: Plan, name: str, rule: CompiledRule) -> tuple[float, ...]:
+def _candidates(plan: Plan, name: str, rules: tuple[CompiledRule, ...]) -> tuple[float, ...]:
+    """The measure's range ends and each threshold it is compared with (by a rule or an
+    implication), with its neighbours: between them nothing can change."""
     low, high, integer = plan.measures[name]
     points = {low, high}
     step = 1.0 if integer else 1e-6
-    thresholds = [n.value for n in walk(rule.condition)
+    thresholds = [n.value for rule in rules for n in walk(rule.condition)
                   if isinstance(n, MeasureCmp) and n.measure == name]
     thresholds += [imp.value for imp in plan.implications if imp.measure == name]
     for value in thresholds:
@@ -108,20 +110,26 @@ def _candidates(plan: Plan, name: str, rule: CompiledRule) -> tuple[float, ...]:
 
 
 def _constant(
-    rule: CompiledRule, name: str, plan: Plan, selected: frozenset[str], facts: Facts
+    rules: tuple[CompiledRule, ...],
+    name: str,
+    plan: Plan,
+    selected: frozenset[str],
+    facts: Facts,
 ) -> bool:
-    """Whether the rule's truth is the same for every value the measure could take."""
-    seen = set()
-    for value in _candidates(plan, name, rule):
+    """Whether the implied concerns and every rule's truth are the same for every value the
+    measure could take."""
+    seen: set[tuple[frozenset[str], tuple[object, ...]]] = set()
+    for value in _candidates(plan, name, rules):
         measures = {**facts.measures, name: value}
+        present = selected | implied_indicators(plan, measures)
         trial = Facts(
-            present=selected | implied_indicators(plan, measures),
+            present=present,
             measures=measures,
             age_months=facts.age_months,
             unborn=facts.unborn,
             domains=facts.domains,
         )
-        seen.add(truth(rule.condition, trial))
+        seen.add((present, tuple(truth(rule.condition, trial) for rule in rules)))
         if len(seen) > 1:
             return False
     return True
