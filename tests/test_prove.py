@@ -252,7 +252,10 @@ def test_every_counterexample_of_generated_rulesets_reproduces(ruleset: Ruleset)
         assert shows(ruleset, cex), cex.description
     for r in report.results:
         if r.id in ("missing-information", "immediate-danger", "allegation"):
-            assert r.status in ("proved", "n/a"), str(report)  # the engine guarantees these
+            # the engine guarantees these for every case: a failure can only be a promise the
+            # ruleset breaks whatever the cases (no indicator to record it, no emergency pathway)
+            assert not r.counterexamples, str(report)
+            assert r.status in ("proved", "n/a") or r.problems, str(report)
 
 
 @settings(max_examples=25, **_SETTINGS)
@@ -381,3 +384,16 @@ def test_check_says_it_sampled_and_points_to_prove(
     monkeypatch.setattr(rhrt.prove, "available", lambda: False)
     assert main(["check", str(MINIMAL), "--max-examples", "5"]) == 0
     assert "pip install 'rhrt[prove]'" in capsys.readouterr().out
+
+
+def test_a_safety_route_nothing_can_trigger_fails_with_the_reason() -> None:
+    def untag(indicators: list[Any]) -> list[Any]:
+        for ind in indicators:
+            ind["tags"] = [t for t in ind.get("tags", []) if t != "immediate-danger"]
+        return indicators
+
+    ruleset = _minimal(indicators=untag)
+    result = prove(ruleset, properties=["immediate-danger"]).result("immediate-danger")
+    assert result.status == "failed"
+    assert any("immediate_danger tag" in p for p in result.problems)
+    assert prove(ruleset, properties=["allegation"]).ok

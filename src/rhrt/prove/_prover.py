@@ -39,6 +39,7 @@ from rhrt.explain import determining_indicators
 from rhrt.prove import PROPERTIES
 from rhrt.prove._encode import MAX_AGE_MONTHS, Encoder, Outcome, SymCase, refines
 from rhrt.prove._report import Counterexample, PropertyResult, Report, Status, clean
+from rhrt.rules.lint import broken_promises
 from rhrt.rules.plan import AgeCmp, MeasureCmp, Plan, walk
 from rhrt.rules.semantics import TOP_LEVEL, Evaluation
 from rhrt.ruleset import Ruleset
@@ -376,8 +377,15 @@ class _Prover:
     def _route_property(self, pid: str, tag: str, pathways: Sequence[str], danger: bool
                         ) -> PropertyResult:
         ids = [i.id for i in self.ruleset.model.indicators if tag in i.tags]
+        # what stops the promise whatever the cases (rules.lint.broken_promises): no indicator
+        # to record it with; for immediate danger, no emergency pathway on the route
+        route = "immediate_danger" if danger else "allegation"
+        broken = [
+            f.message for f in broken_promises(self.ruleset.model)
+            if f.path == f"safety.{route}" or (danger and f.code == "no-emergency-pathway")
+        ]
         if not ids:
-            return PropertyResult(pid, PROPERTIES[pid], "n/a")
+            return self._result(pid, [], broken)
         c = SymCase.fresh(self.plan, "case")
         out = self.enc.outcome(c)
         bad = [z3.Not(out.pathway[p]) if p in out.pathway else z3.BoolVal(True)
@@ -387,7 +395,7 @@ class _Prover:
         goal = [*self._wf(c), z3.Or([c.present[i] for i in ids]), z3.Or(bad)]
         model = self._solve(goal, [c])
         if not isinstance(model, z3.ModelRef):
-            return self._result(pid, [], unknown=model == "unknown")
+            return self._result(pid, [], broken, unknown=model == "unknown")
         data = self._case(model, c)
         ev = self._evaluate(data)
         problems = [f"no '{p}' pathway" for p in pathways if p not in ev.pathways]
@@ -400,7 +408,7 @@ class _Prover:
             "; ".join(problems) + "."
         )
         cex = Counterexample(pid, text, (("case", data),), "danger" if danger else "allegation")
-        return self._result(pid, [cex])
+        return self._result(pid, [cex], broken)
 
     def p_immediate_danger(self) -> PropertyResult:
         route = self.ruleset.model.safety.immediate_danger
