@@ -306,6 +306,8 @@ def _commands(i: dict[str, Any]) -> list[tuple[list[str], bool]]:
          False),
         (["test", i["tests"]], False),
         (["test", i["tests"], "--rules", i["rules"], "--format", "json"], False),
+        (["compare", bundled, i["rules"]], False),
+        (["compare", bundled, i["rules"], i["case"]], False),
         (["diff", bundled, i["rules"], i["table"]], True),
         (["diff", bundled, i["rules"], i["table"], "--format", "html"], True),
         (["compare", bundled, i["rules"]], False),
@@ -368,3 +370,14 @@ def test_notes_asked_for_are_shown_without_controls(
     out = capsys.readouterr().out
     assert SECRET in out  # the user asked for their own notes
     _assert_safe(out, secret_allowed=True)
+
+
+def test_errors_print_safely_from_the_python_api_too(tmp_path: Path) -> None:
+    """``str()`` of any RhrtError is sanitised: a ruleset key or a file name with escape
+    sequences cannot control the terminal of a program that prints the error."""
+    with pytest.raises(rhrt.errors.RhrtError) as info:
+        rhrt.ruleset_from_text(f"ruleset:\n  'colour{HOSTILE}\\nx': 1\n", file=f"r{HOSTILE}.yaml")
+    assert _unsafe(str(info.value)) == []
+    with pytest.raises(rhrt.errors.RhrtError) as info2:
+        rhrt.load_ruleset(tmp_path / f"missing{HOSTILE}.yaml")
+    assert _unsafe(str(info2.value)) == []

@@ -20,7 +20,7 @@ catch *one* class and know the problem is the input, and the CLI maps classes to
 Messages never contain case values (children's data): only field names, ids from the ruleset
 and positions. The underlying cause, when there is one, is kept as ``__cause__``.
 
-This module imports nothing from rhrt.
+This module imports nothing from rhrt but the leaf ``rhrt._text`` (the one sanitiser).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
+
+from rhrt._text import clean
 
 __all__ = [
     "ArgumentError",
@@ -127,11 +129,18 @@ class Problem:
             text += f"; did you mean '{self.suggestion}'?"
         if self.file:
             text = f"{self.file}: {text}"
-        return text
+        return clean(text)  # one line: a key or file name cannot start a line of its own
 
 
 class RhrtError(Exception):
-    """Base class of every error rhrt raises on purpose."""
+    """Base class of every error rhrt raises on purpose.
+
+    ``str()`` passes the message through rhrt's one sanitiser (:func:`rhrt._text.clean`): an
+    error may name a file or a ruleset key, and printing it must never control a terminal.
+    """
+
+    def __str__(self) -> str:
+        return clean(super().__str__(), multiline=True)
 
     #: The exit code the command line uses for this error.
     exit_code: ClassVar[int] = 2
@@ -207,7 +216,7 @@ class FileError(RhrtError, OSError):
         super().__init__(text)
 
     def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
+        return clean(str(self.args[0]) if self.args else "", multiline=True)
 
 
 class ArgumentError(RhrtError, TypeError):
