@@ -107,9 +107,25 @@ def _holds(cond: Mapping[str, Any], doc: Doc, case: Mapping[str, Any], present: 
     raise ValueError(f"unknown condition {sorted(cond)}")
 
 
+def _compare(value: float, spec: Mapping[str, Any]) -> bool:
+    if "at_least" in spec:
+        return bool(value >= spec["at_least"])
+    if "more_than" in spec:
+        return bool(value > spec["more_than"])
+    if "at_most" in spec:
+        return bool(value <= spec["at_most"])
+    return bool(value < spec["less_than"])
+
+
 def assess(doc: Doc, case: Mapping[str, Any]) -> tuple[int, bool, tuple[str, ...]]:
     """Level, urgent and pathways for one case, straight from the raw YAML document."""
     present = {i if isinstance(i, str) else i["id"] for i in case.get("indicators", ())}
+    measures = case.get("measures", {})
+    for measure in doc.get("measures", ()):
+        value = measures.get(measure["id"])
+        for imp in measure.get("implies", ()) if value is not None else ():
+            if _compare(value, imp):  # a recorded value can imply a concern
+                present.add(imp["indicator"])
     level = 1
     for ind in doc["indicators"]:
         if ind["id"] in present and ind["level"] > level:

@@ -48,6 +48,7 @@ from rhrt.rules.compile import (
     Not,
     Plan,
 )
+from rhrt.rules.semantics import implied_indicators
 
 _CMP = {"at_least": ">=", "more_than": ">", "at_most": "<=", "less_than": "<"}
 KEY = "levels-of-need"
@@ -215,8 +216,12 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
     return {"contentType": "application/vnd.gorules.decision", "nodes": nodes, "edges": edges}
 
 
-def context(case: Mapping[str, Any]) -> dict[str, Any]:
-    """A benchmark case dict (see ``casegen``) as the zen context the graph reads."""
+def context(case: Mapping[str, Any], plan: Plan | None = None) -> dict[str, Any]:
+    """A benchmark case dict (see ``casegen``) as the zen context the graph reads.
+
+    With ``plan``, the concerns its measures imply (``measures[].implies``, the shared
+    :func:`~rhrt.rules.semantics.implied_indicators`) are present too, as in every engine.
+    """
     child = case.get("child", {})
     unborn = bool(child.get("unborn", False))
     age: float | None = None
@@ -225,13 +230,15 @@ def context(case: Mapping[str, Any]) -> dict[str, Any]:
             age = float(child["age_months"])
         elif "age_years" in child:
             age = float(child["age_years"]) * 12
+    measures = dict(case.get("measures", {}))
+    ids = [i if isinstance(i, str) else i["id"] for i in case.get("indicators", ())]
+    if plan is not None:
+        ids += sorted(implied_indicators(plan, measures) - set(ids))
     return {
-        "present": [
-            {"id": i if isinstance(i, str) else i["id"]} for i in case.get("indicators", ())
-        ],
+        "present": [{"id": i} for i in ids],
         "unborn": unborn,
         "age_months": age,
-        "measures": dict(case.get("measures", {})),
+        "measures": measures,
     }
 
 
@@ -243,13 +250,14 @@ class ZenLevels:
 
         # A static loader: the decision is parsed and cached once. (A Python callback loader is
         # called, and its JSON parsed, on every evaluate.)
+        self.plan = plan
         self.content = compile_jdm(plan)
         self.engine = zen.ZenEngine({"loader": {"type": "static", "content": {KEY: self.content}}})
         self.engine.evaluate(KEY, context({"indicators": []}))  # load and cache the decision
 
     def assess(self, case: Mapping[str, Any]) -> tuple[int, bool, tuple[str, ...]]:
         """Level, urgent and pathways (first-recommended order, no repeats)."""
-        out = self.engine.evaluate(KEY, context(case))["result"]
+        out = self.engine.evaluate(KEY, context(case, self.plan))["result"]
         return int(out["level"]), bool(out["urgent"]), tuple(dict.fromkeys(out["pathways"]))
 
 
