@@ -268,3 +268,16 @@ def test_assess_given_a_file_name_as_a_str_says_to_pass_a_path(
     with pytest.raises(CaseError, match="mapping") as info:
         ruleset.assess("just words")
     assert "Path" not in str(info.value)
+
+
+def test_check_reports_progress_once_per_property() -> None:
+    """`rhrt check`'s progress bar reaches its total: every property, checked or not applicable,
+    is reported once, in order."""
+    pytest.importorskip("hypothesis")
+    import rhrt
+    from rhrt.testing import check_invariants
+    from rhrt.testing.invariants import PROPERTIES
+
+    seen: list[str] = []
+    check_invariants(rhrt.load_ruleset(MINIMAL), 2, on_property=seen.append)
+    assert seen == [p.id for p in PROPERTIES]

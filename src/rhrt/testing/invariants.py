@@ -539,6 +539,8 @@ def check_invariants(
         strategy = prop.examples(ruleset)
         if strategy is None:
             skipped.append(prop.id)
+            if on_property is not None:
+                on_property(prop.id)
             continue
         checked.append(prop.id)
         breach = _search(prop, ctx, strategy, max_examples, seed)
