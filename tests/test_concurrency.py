@@ -155,7 +155,11 @@ def _check_engine(name: str, ruleset: rhrt.Ruleset, per_thread: int) -> None:
     assert _fingerprint(ruleset) == before, "assessing changed the shared ruleset"
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "engine",
+    # durable takes ~20 s of CPU here: in the slow tier (scripts/test, CI), like the at-scale run
+    [pytest.param(e, marks=pytest.mark.slow) if e == "durable" else e for e in ENGINES],
+)
 def test_threads_give_the_single_threaded_decisions(engine: str, rs: rhrt.Ruleset) -> None:
     _check_engine(engine, rs, per_thread=2_500)
 

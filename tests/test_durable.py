@@ -65,6 +65,7 @@ def assert_engines_agree(ruleset: Ruleset, case: Case) -> None:
 _SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None}
 
 
+@pytest.mark.slow  # ~25 s of CPU: the whole suite (scripts/test, CI) runs it
 @settings(max_examples=4000, **_SETTINGS)  # type: ignore[arg-type]
 @given(data=st.data())
 def test_differential_bundled_ruleset(durable_engine_module: Any, data: st.DataObject) -> None:
@@ -89,6 +90,7 @@ def test_differential_minimal_ruleset(durable_engine_module: Any, case: Case) ->
     assert_engines_agree(_MINIMAL, case)
 
 
+@pytest.mark.slow  # ~10 s of CPU: the whole suite (scripts/test, CI) runs it
 @settings(max_examples=120, **_SETTINGS)  # type: ignore[arg-type]
 @given(data=st.data())
 def test_differential_generated_rulesets(durable_engine_module: Any, data: st.DataObject) -> None:
