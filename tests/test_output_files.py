@@ -64,13 +64,64 @@ def test_existing_permissions_are_kept(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
-def test_a_symlinked_output_keeps_its_link(tmp_path: Path) -> None:
+# Regression: ``rhrt batch ok.csv --out o.csv --summary-json LINK`` with LINK a chain of links
+# replaced what the chain ended at (once the shared Python interpreter). An output named by a
+# symbolic link is refused, whatever it points at; the real path is written as usual.
+
+
+@pytest.mark.parametrize("shape", ["link", "chain", "dangling", "to-folder-file"])
+def test_a_symlinked_output_is_refused(tmp_path: Path, shape: str) -> None:
     real = tmp_path / "real.txt"
     real.write_bytes(OLD)
     link = tmp_path / "link.txt"
-    link.symlink_to(real)
+    if shape == "link":
+        link.symlink_to(real)
+    elif shape == "chain":
+        middle = tmp_path / "middle.txt"
+        middle.symlink_to(real)
+        link.symlink_to(middle)
+    elif shape == "dangling":
+        link.symlink_to(tmp_path / "absent.txt")
+    else:
+        link.symlink_to(Path("sub") / ".." / "real.txt")
+        (tmp_path / "sub").mkdir()
+    with pytest.raises(FileError, match="symbolic link") as caught:
+        write_text(link, "new")
+    assert "real path" in str(caught.value)
+    assert real.read_bytes() == OLD and link.is_symlink() and leftovers(tmp_path) == []
+    assert not (tmp_path / "absent.txt").exists()
+    write_text(real, "new")  # the real path is fine
+    assert real.read_text() == "new"
+
+
+def test_a_linked_folder_is_fine(tmp_path: Path) -> None:
+    """Only the last part of the name is checked: a folder reached by a link is written."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    write_text(tmp_path / "alias" / "out.txt", "new")
+    assert (tmp_path / "real" / "out.txt").read_text() == "new"
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").is_symlink(), reason="/dev/stdout is no link here")
+def test_own_streams_are_still_written_in_place(tmp_path: Path) -> None:
+    """``/dev/stdout`` is a link: to a terminal, pipe or (under ``> file``) a file. Written in
+    place, whatever it is; the file the shell opened is not replaced."""
+    redirected = tmp_path / "redirected.txt"
+    code = (
+        "import sys\nfrom rhrt.files import write_text\n"
+        "write_text('/dev/stdout', 'new')\nsys.stdout.flush()\n"
+    )
+    with redirected.open("wb") as handle:
+        done = subprocess.run([sys.executable, "-c", code], stdout=handle, check=False)
+    assert done.returncode == 0 and redirected.read_text() == "new"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_device_behind_a_link_is_written_in_place(tmp_path: Path) -> None:
+    link = tmp_path / "null"
+    link.symlink_to("/dev/null")
     write_text(link, "new")
-    assert link.is_symlink() and real.read_text() == "new"
+    assert link.is_symlink() and leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("how", ["same", "hardlink", "symlink"])
@@ -78,13 +129,15 @@ def test_an_input_is_never_an_output(tmp_path: Path, how: str) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes(OLD)
     out = source
+    reason = "same file as an input"
     if how == "hardlink":
         out = tmp_path / "linked.csv"
         os.link(source, out)
     elif how == "symlink":
         out = tmp_path / "linked.csv"
         out.symlink_to(source)
-    with pytest.raises(FileError, match="same file as an input"):
+        reason = "symbolic link"
+    with pytest.raises(FileError, match=reason):
         check_output(out, [source])
     assert source.read_bytes() == OLD
 
@@ -167,14 +220,16 @@ def test_batch_refuses_its_input_as_output(
     source = tmp_path / "in.csv"
     source.write_bytes(contacts.read_bytes())
     out = source
+    reason = "same file as an input"
     if how == "hardlink":
         out = tmp_path / "copy.csv"
         os.link(source, out)
     elif how == "symlink":
         out = tmp_path / "copy.csv"
         out.symlink_to(source)
+        reason = "symbolic link"
     code, _, err = run(capsys, "batch", str(source), "--out", str(out), "--rules", MINIMAL)
-    assert code == 2 and "same file as an input" in err
+    assert code == 2 and reason in err
     assert source.read_bytes() == contacts.read_bytes()
 
 
@@ -383,13 +438,15 @@ def test_a_program_is_never_replaced(
     program = _fake_program(tmp_path / "python3", head)
     before = program.read_bytes()
     out = program
+    reason = "program"
     if via_link:
         out = tmp_path / "python"
         out.symlink_to(program)
-    with pytest.raises(FileError, match="program"):
+        reason = "symbolic link"
+    with pytest.raises(FileError, match=reason):
         write_text(out, "{}")
     code, _, err = run(capsys, "assess", str(CASE), "--out", str(out))
-    assert code == 2 and "program" in err
+    assert code == 2 and reason in err
     assert program.read_bytes() == before and leftovers(tmp_path) == []
 
 
@@ -401,14 +458,32 @@ def test_batch_summary_never_replaces_a_program(
     link.symlink_to(program)
     before = program.read_bytes()
     code, _, err = run(capsys, "batch", str(contacts), "--out", str(tmp_path / "o.csv"),
-                       "--rules", MINIMAL, "--summary-json", str(link))
+                       "--rules", MINIMAL, "--summary-json", str(program))
     assert code == 2 and "program" in err
     assert program.read_bytes() == before and not (tmp_path / "o.csv").exists()
 
 
+@pytest.mark.parametrize("option", ["--out", "--summary-json"])
+def test_batch_never_writes_through_a_link_chain(
+    contacts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """The reported break: ``--summary-json LINK``, LINK -> LINK2 -> a shared file."""
+    shared = tmp_path / "shared.dat"
+    shared.write_bytes(OLD)
+    (tmp_path / "link2").symlink_to(shared)
+    (tmp_path / "link").symlink_to(tmp_path / "link2")
+    outs = {"--out": str(tmp_path / "o.csv"), "--summary-json": str(tmp_path / "s.json")}
+    outs[option] = str(tmp_path / "link")
+    code, _, err = run(capsys, "batch", str(contacts), "--rules", MINIMAL,
+                       "--out", outs["--out"], "--summary-json", outs["--summary-json"])
+    assert code == 2 and "symbolic link" in err and "real path" in err
+    assert shared.read_bytes() == OLD and leftovers(tmp_path) == []
+    assert not (tmp_path / "o.csv").exists() and not (tmp_path / "s.json").exists()
+
+
 @pytest.mark.skipif(not Path("/proc/self/exe").exists(), reason="no /proc here")
 def test_proc_self_exe_is_refused_before_anything_is_written() -> None:
-    with pytest.raises(FileError, match="program"):
+    with pytest.raises(FileError, match="symbolic link"):
         check_output("/proc/self/exe")  # checks only: reads and writes nothing
 
 

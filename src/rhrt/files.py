@@ -4,8 +4,17 @@
 Why: a batch run, a report or a synthetic population replaces a file an analyst may rely on.
 A run that fails half way (a bad row, a missing input, a full disk, Ctrl-C, ``kill``) must leave
 the old file as it was, not a truncated one that looks finished; and an output that names one
-of the inputs (the same path, a symlink or a hard link to it) must be refused before anything is
-read, or the input is destroyed.
+of the inputs (the same path or a hard link to it) must be refused before anything is read, or
+the input is destroyed.
+
+An output whose name is a symbolic link (a link to a link included, or a dangling one) is
+refused: give the real path. Why: writing "through" a link replaces whatever the chain ends at —
+a batch summary once replaced the shared Python interpreter that way — and a simple rule is one
+nobody can get wrong. Only the last part of the name is checked (a linked folder such as
+``/tmp`` on macOS is fine). Devices are the exception: ``/dev/stdout`` is itself a link, to
+the terminal or pipe, and is written in place; so are the process's own open streams
+(``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``) when the shell points
+them at a file (``--out /dev/stdout > file``): that file is already open for writing.
 
 So an output is written to a temporary file in the same folder (same file system, so the final
 ``os.replace`` is atomic) and renamed over the target only when complete; on any exception —
@@ -23,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
 from collections.abc import Callable, Iterable, Iterator
@@ -75,6 +85,15 @@ def _special(path: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
+_STREAM = re.compile(r"/dev/std(?:out|err)|/(?:dev|proc/self)/fd/[0-9]+")
+
+
+def _in_place(path: Path) -> bool:
+    """Whether ``path`` is written in place, not replaced: a special file, or one of the
+    process's own open streams by its ``/dev`` name (a link to whatever the shell opened)."""
+    return _special(path) or _STREAM.fullmatch(str(path)) is not None
+
+
 _PROGRAM_MAGIC = (b"\x7fELF", b"#!", b"MZ")
 
 
@@ -101,23 +120,30 @@ def check_output(
     """Refuse an output that cannot be a new file, or that is one of ``inputs``.
 
     Reads and writes nothing (but the first bytes of an existing executable file). Returns the
-    path to write: a device or FIFO (``/dev/stdout``) as given, to be written in place; else the
-    file a symlink resolves to, to be replaced whole (the link keeps pointing at it).
+    path to write: a device or FIFO (even through links) or an own stream (``/dev/stdout``)
+    as given, to be written in place; else the file itself (its folder's links resolved), to be replaced whole.
 
     Raises:
-        FileError: the folder does not exist, the output is a folder, it is the same file as an
-            input (same device and inode: hard links and symlinks included), or it is a program.
+        FileError: the name is a symbolic link (not to a device), the folder does not exist, the
+            output is a folder, it is the same file as an input (same device and inode: hard
+            links included), or it is a program.
     """
     given = str(out)
     if given == "" or given == "-":
         raise FileError(f"the {what} needs a file name", path=given)
     try:
-        if _special(Path(out)):
+        if _in_place(Path(out)):
             return Path(out)
+        linked = os.path.islink(out)
         target = Path(os.path.realpath(Path(out)))
         parent_ok, is_folder = target.parent.is_dir(), target.is_dir()
     except (ValueError, OSError):  # e.g. a NUL character, or a name too long
         raise FileError(f"the {what} is not a usable file name", path=given[:200]) from None
+    if linked:
+        raise FileError(
+            f"the {what} is a symbolic link; rhrt never writes through one: give the real path",
+            path=given,
+        )
     if not parent_ok:
         raise FileError(f"the folder for the {what} does not exist", path=given)
     if is_folder:
@@ -164,8 +190,8 @@ class AtomicOutput:
 
     @property
     def special(self) -> bool:
-        """Whether the target is a device, FIFO or socket (written in place, not replaced)."""
-        return _special(self.target)
+        """Whether the target is a device, FIFO, socket or an own stream (written in place)."""
+        return _in_place(self.target)
 
     def open(self) -> AtomicOutput:
         """Create the temporary file (done by ``__enter__``)."""
