@@ -39,6 +39,16 @@ ATTACKS = [
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "\t=1+1",
     "\r=1+1",
+    "\n=1+1",  # regression: a leading line feed was written unchanged
+    "\r\n=1+1",
+    "\x00=1+1",
+    "\x0b=1+1",
+    "\x0c=1+1",
+    " =1+1",
+    "\u00a0=1+1",
+    "\u2028=1+1",
+    "\x85=1+1",
+    " \t\n@SUM(1)",
 ]
 
 
@@ -72,7 +82,7 @@ def assert_no_formula(path: Path) -> None:
 def test_the_rule() -> None:
     for attack in ATTACKS:
         assert csv_safe_text(attack) == "'" + attack
-    for harmless in ("", "A1", "police", "'=already quoted", " =1", "1-2"):
+    for harmless in ("", "A1", "police", "'=already quoted", "1-2", "a =1", "\u200b=1"):
         assert csv_safe_text(harmless) == harmless
 
 
@@ -111,7 +121,8 @@ def test_batch_output_neutralises_case_ref_and_kept_columns(
                 assert row[name] == "'" + attack  # neutralised, otherwise unchanged
         assert row["level"] in {"1", "2", "3", "4"}
     if keep_input:
-        assert [row["age_years"] for row in rows] == [*(str(i) for i in range(1, 8)), "4"]
+        ages = [str(i) for i in range(1, len(ATTACKS) + 1)]
+        assert [row["age_years"] for row in rows] == [*ages, "4"]
     if suffix == ".csv":
         assert_no_formula(out)
 
@@ -181,6 +192,38 @@ TEXT = st.text(
                        st.characters(codec="utf-8")),
     max_size=12,
 )
+SIGNS = "=+-@"
+# what a spreadsheet may strip or skip before looking for a formula sign: any run of these
+SKIPPABLE = st.text(
+    alphabet=st.one_of(st.sampled_from(" \t\r\n\x00\x0b\x0c\x85\u00a0\u2028\u3000"),
+                       st.characters(categories=["Cc", "Zs", "Zl", "Zp"])),
+    min_size=1, max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lead=SKIPPABLE, sign=st.sampled_from(SIGNS), rest=st.text(max_size=8))
+def test_any_leading_whitespace_or_control_before_a_formula_is_neutralised(
+    lead: str, sign: str, rest: str
+) -> None:
+    """Whatever a spreadsheet strips first (tab, CR, LF, NUL, spaces, Unicode line breaks…),
+    the cell is written behind a ``'`` and so stays text."""
+    cell = lead + sign + rest
+    assert csv_safe_text(cell) == "'" + cell
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT)
+def test_no_cell_reveals_a_formula_after_stripping(text: str) -> None:
+    """Either a cell is quoted, or stripping every leading control and whitespace character
+    leaves it starting with something other than a formula sign (and it is unchanged)."""
+    out = csv_safe_text(text)
+    if out != text:
+        assert out == "'" + text
+    else:
+        stripped = text.lstrip("".join(ch for ch in FORMULA_START if ch not in SIGNS))
+        assert stripped[:1] not in SIGNS or stripped == ""
+        assert text[:1] not in FORMULA_START or text == ""
 
 
 @settings(max_examples=150, deadline=None,

@@ -121,7 +121,8 @@ def check_output(
 
     Reads and writes nothing (but the first bytes of an existing executable file). Returns the
     path to write: a device or FIFO (even through links) or an own stream (``/dev/stdout``)
-    as given, to be written in place; else the file itself (its folder's links resolved), to be replaced whole.
+    as given, to be written in place; else the file itself (its folder's links resolved), to
+    be replaced whole.
 
     Raises:
         FileError: the name is a symbolic link (not to a device), the folder does not exist, the

