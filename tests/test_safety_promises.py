@@ -10,6 +10,7 @@ ruleset that breaks this. A pathway whose ``template:`` names a missing file is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,52 @@ def _nothing_tagged_allegation(data: dict[str, Any]) -> None:
         ind["tags"] = [t for t in ind.get("tags", []) if t != tag]
 
 
+def _universal_services_flagged_emergency(data: dict[str, Any]) -> None:
+    """The reviewer's attack: the route points at universal services, which is flagged
+    ``emergency: true``, and police-999 is deleted (the flag alone used to pass everything)."""
+    data["safety"]["immediate_danger"]["pathways"] = ["universal-services"]
+    data["pathways"] = [p for p in data["pathways"] if not p.get("emergency")]
+    for p in data["pathways"]:
+        if p["id"] == "universal-services":
+            p["emergency"] = True
+
+
+def _emergency_also_a_level_2_pathway(data: dict[str, Any]) -> None:
+    emergency = next(p["id"] for p in data["pathways"] if p.get("emergency"))
+    level_2 = next(lv for lv in data["levels"] if lv["level"] == 2)
+    level_2["pathways"] = [*level_2["pathways"], emergency]
+
+
+def _emergency_second_on_the_route(data: dict[str, Any]) -> None:
+    route = data["safety"]["immediate_danger"]
+    route["pathways"] = [*route["pathways"][1:], route["pathways"][0]]
+
+
+def _emergency_recommended_below_the_top_level(data: dict[str, Any]) -> None:
+    emergency = next(p["id"] for p in data["pathways"] if p.get("emergency"))
+    rule = next(r for r in data["rules"] if r["then"].get("level") != 4)
+    rule["then"]["pathways"] = [*rule["then"].get("pathways", []), emergency]
+
+
+def _emergency_without_contact(data: dict[str, Any]) -> None:
+    for p in data["pathways"]:
+        if p.get("emergency"):
+            del p["contact"]
+
+
 BROKEN = {
     "route-to-universal-without-999": (_route_to_universal_without_999, "no-emergency-pathway"),
+    "universal-services-flagged-emergency": (
+        _universal_services_flagged_emergency, "emergency-pathway-misused"
+    ),
+    "emergency-also-a-level-2-pathway": (
+        _emergency_also_a_level_2_pathway, "emergency-pathway-misused"
+    ),
+    "emergency-second-on-the-route": (_emergency_second_on_the_route, "no-emergency-pathway"),
+    "emergency-recommended-below-the-top-level": (
+        _emergency_recommended_below_the_top_level, "emergency-pathway-misused"
+    ),
+    "emergency-without-contact": (_emergency_without_contact, "emergency-pathway-misused"),
     "route-without-emergency": (_route_without_emergency, "no-emergency-pathway"),
     "no-immediate-danger-indicator": (_nothing_tagged_immediate_danger, "empty-safety-route"),
     "no-allegation-indicator": (_nothing_tagged_allegation, "empty-safety-route"),
@@ -92,6 +137,23 @@ def test_a_ruleset_that_cannot_keep_its_promises_is_refused(
     out = capsys.readouterr().out
     assert "All properties hold" not in out and "FAIL" in out
     assert not check_invariants(ruleset, 3).ok
+    if code in {"no-emergency-pathway", "emergency-pathway-misused"} and find_spec("z3"):
+        capsys.readouterr()
+        main(["prove", str(path), "--property", "immediate-danger"])
+        assert "FAIL" in capsys.readouterr().out
+
+
+def test_immediate_danger_first_recommends_the_emergency_pathway() -> None:
+    """The bundled ruleset: an immediate-danger indicator's decision starts with the emergency
+    response (what the flag promises), not an everyday route."""
+    ruleset = rhrt.load_ruleset()
+    model = ruleset.model
+    emergency = {p.id for p in model.pathways if p.emergency}
+    tag = model.safety.immediate_danger.tag
+    for ind in (i for i in model.indicators if tag in i.tags):
+        decision = ruleset.assess({"indicators": [ind.id]})
+        assert decision.level == 4
+        assert decision.pathways[0].id in emergency
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))

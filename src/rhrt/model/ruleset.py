@@ -394,8 +394,9 @@ class Pathway(_Frozen):
     source: SourceRef | None = None
     emergency: bool = False
     """This pathway is the emergency response (e.g. call the police on 999). The immediate-danger
-    route must recommend at least one: ``rhrt validate --strict``, ``rhrt lint`` and
-    ``rhrt check`` fail a ruleset whose route recommends none (``no-emergency-pathway``)."""
+    route must recommend one FIRST, and it must be only that (no level's own pathway, not
+    recommended below level 4, with a contact): ``rhrt validate --strict``, ``rhrt lint``,
+    ``rhrt check`` and ``rhrt prove`` fail otherwise (``rules.lint.broken_promises``)."""
 
 
 class RulesetModel(_Frozen):

@@ -39,7 +39,7 @@ from rhrt.explain import determining_indicators
 from rhrt.prove import PROPERTIES
 from rhrt.prove._encode import MAX_AGE_MONTHS, Encoder, Outcome, SymCase, refines
 from rhrt.prove._report import Counterexample, PropertyResult, Report, Status, clean
-from rhrt.rules.lint import broken_promises
+from rhrt.rules.lint import EMERGENCY_CODES, broken_promises
 from rhrt.rules.plan import AgeCmp, MeasureCmp, Plan, walk
 from rhrt.rules.semantics import TOP_LEVEL, Evaluation
 from rhrt.ruleset import Ruleset
@@ -382,7 +382,7 @@ class _Prover:
         route = "immediate_danger" if danger else "allegation"
         broken = [
             f.message for f in broken_promises(self.ruleset.model)
-            if f.path == f"safety.{route}" or (danger and f.code == "no-emergency-pathway")
+            if f.path == f"safety.{route}" or (danger and f.code in EMERGENCY_CODES)
         ]
         if not ids:
             return self._result(pid, [], broken)

@@ -78,17 +78,27 @@ def reachable_pathways(model: m.RulesetModel) -> set[str]:
     return found
 
 
+EMERGENCY_CODES = frozenset({"no-emergency-pathway", "emergency-pathway-misused"})
+"""Finding codes that break the immediate-danger promise (``rhrt prove`` fails on them too)."""
+
+
 def broken_promises(model: m.RulesetModel) -> list[Finding]:
     """What stops a ruleset keeping the framework's safety promises, whatever the cases.
 
     - ``empty-safety-route``: no indicator carries the immediate-danger (or allegation) tag, so
       a practitioner cannot record immediate danger (or an allegation) at all;
-    - ``no-emergency-pathway``: the immediate-danger route recommends no pathway the ruleset
-      marks ``emergency: true`` (the emergency response, e.g. call the police on 999), so
-      immediate danger would be level 4 with no emergency route.
+    - ``no-emergency-pathway``: no pathway is marked ``emergency: true`` (the emergency response,
+      e.g. call the police on 999), or the immediate-danger route's FIRST pathway is not one, so
+      immediate danger would be level 4 without the emergency route as its first action;
+    - ``emergency-pathway-misused``: a pathway marked ``emergency: true`` is also an ordinary
+      route, so the flag cannot mean "the emergency response": it is some level's own pathway
+      (``levels[n].pathways``), the allegation route's, or recommended by a rule that does not
+      set the top level; or it names no ``contact`` (who to call).
 
     The ruleset declares which pathway is its emergency response (no partnership's ids are known
-    to the code). ``rhrt validate --strict``, ``rhrt lint`` and ``rhrt check`` fail on these.
+    to the code); these checks stop the flag being put on an everyday pathway (e.g. universal
+    services) to satisfy the promise in name only. ``rhrt validate --strict``, ``rhrt lint``,
+    ``rhrt check`` and ``rhrt prove`` fail on these.
     """
     out: list[Finding] = []
     used_tags = {t for ind in model.indicators for t in ind.tags}
@@ -102,17 +112,54 @@ def broken_promises(model: m.RulesetModel) -> list[Finding]:
                         "error", f"safety.{route_name}")
             )
     emergency = {p.id for p in model.pathways if p.emergency}
+    route_pathways = model.safety.immediate_danger.pathways
     if not emergency:
         out.append(
             Finding("no-emergency-pathway", "no pathway is marked 'emergency: true' (the "
                     "emergency response, e.g. call the police on 999)", "error", "pathways")
         )
-    elif emergency.isdisjoint(model.safety.immediate_danger.pathways):
+    elif not route_pathways or route_pathways[0] not in emergency:
         out.append(
-            Finding("no-emergency-pathway", "the immediate-danger route recommends no pathway "
-                    "marked 'emergency: true' (" + ", ".join(sorted(emergency)) + ")", "error",
-                    "safety.immediate_danger.pathways")
+            Finding("no-emergency-pathway", "the immediate-danger route's first pathway is not "
+                    "one marked 'emergency: true' (" + ", ".join(sorted(emergency)) + "): put "
+                    "the emergency response first", "error", "safety.immediate_danger.pathways")
         )
+    out += _emergency_misused(model, emergency)
+    return out
+
+
+def _emergency_misused(model: m.RulesetModel, emergency: set[str]) -> list[Finding]:
+    """``emergency-pathway-misused`` findings (see :func:`broken_promises`)."""
+    out: list[Finding] = []
+
+    def misused(pathway: str, why: str, path: str) -> None:
+        out.append(Finding(
+            "emergency-pathway-misused",
+            f"emergency pathway '{pathway}' {why}: an emergency pathway is only the "
+            "immediate-danger response", "error", path,
+        ))
+
+    for n, lv in enumerate(model.levels):
+        for p in lv.pathways:
+            if p in emergency:
+                misused(p, f"is level {lv.level}'s own pathway", f"levels[{n}].pathways")
+    for p in model.safety.allegation.pathways:
+        if p in emergency:
+            misused(p, "is on the allegation route", "safety.allegation.pathways")
+    top = max(LEVELS)
+    for n, rule in enumerate(model.rules):
+        if rule.then.level != top:
+            for p in rule.then.pathways:
+                if p in emergency:
+                    misused(p, f"is recommended by rule '{rule.id}', which does not set level "
+                            f"{top}", f"rules[{n}].then.pathways")
+    for n, pw in enumerate(model.pathways):
+        if pw.emergency and pw.contact is None:
+            out.append(Finding(
+                "emergency-pathway-misused",
+                f"emergency pathway '{pw.id}' names no contact (who to call)", "error",
+                f"pathways[{n}]",
+            ))
     return out
 
 

@@ -205,6 +205,8 @@ def cases(
 _SAFETY_TAGS = ("immediate-danger", "allegation")
 _TAGS = ("t-one", "t-two", "t-three")
 _PATHWAYS = ("p-one", "p-two", "p-three", "police-999", "lado", "mash")
+_EMERGENCY = "police-999"
+_ORDINARY_PATHWAYS = tuple(p for p in _PATHWAYS if p != _EMERGENCY)
 
 
 @st.composite
@@ -344,7 +346,9 @@ def ruleset_data(
             then["level"] = draw(st.integers(LOWEST_LEVEL, TOP_LEVEL))
         if draw(st.booleans()):
             then["urgent"] = True
-        then["pathways"] = draw(st.lists(st.sampled_from(_PATHWAYS), max_size=2, unique=True))
+        # the emergency pathway is only ever the top level's (rules.lint.broken_promises)
+        allowed = _PATHWAYS if then.get("level") == TOP_LEVEL else _ORDINARY_PATHWAYS
+        then["pathways"] = draw(st.lists(st.sampled_from(allowed), max_size=2, unique=True))
         if not then.get("level") and not then.get("urgent") and not then["pathways"]:
             then["level"] = 2
         when = draw(_condition(ctx, max_depth, allow_not))
@@ -371,9 +375,10 @@ def ruleset_data(
                            "because": "An allegation goes to the LADO."},
         },
         "sources": {"gen": {"title": "generated"}},
+        "contacts": {"police": {"name": "Police", "how": "Telephone"}},
         "levels": [
             {"level": n, "name": f"Level {n}", "description": "d", "response": "r",
-             "pathways": [draw(st.sampled_from(_PATHWAYS))] if draw(st.booleans()) else [],
+             "pathways": [draw(st.sampled_from(_ORDINARY_PATHWAYS))] if draw(st.booleans()) else [],
              "consent": {"rule": "required", "text": "t"}}
             for n in LEVELS
         ],
@@ -384,7 +389,7 @@ def ruleset_data(
         "rules": rules,
         "pathways": [
             {"id": p, "title": p, "what": "w", "timescale": "t", "consent": "c",
-             **({"emergency": True} if p == "police-999" else {})}
+             **({"emergency": True, "contact": "police"} if p == _EMERGENCY else {})}
             for p in _PATHWAYS
         ],
     }
