@@ -15,7 +15,13 @@ yaml = pytest.importorskip("yaml")
 
 import rhrt  # noqa: E402
 from rhrt.batch import assess_table, iter_cases  # noqa: E402
-from rhrt.synth import BLOCK, population, population_batches, write_population  # noqa: E402
+from rhrt.synth import (  # noqa: E402
+    BLOCK,
+    MAX_ROWS,
+    population,
+    population_batches,
+    write_population,
+)
 
 MINIMAL_PATH = Path(__file__).parent / "rulesets" / "minimal.yaml"
 MINIMAL = rhrt.load_ruleset(MINIMAL_PATH)
@@ -121,3 +127,54 @@ def test_kinds_and_bad_arguments() -> None:
         population(10, ruleset=MINIMAL, kind="excel")
     with pytest.raises(rhrt.CaseError):
         population(-1, ruleset=MINIMAL)
+
+
+# -- an upper bound ---------------------------------------------------------------------------
+# Regression: ``rhrt synth 99999999999999999999 --out s.csv`` ran ten minutes writing 7.6 GB.
+# Above rhrt.synth.MAX_ROWS the request is refused (exit 2) before any row is made.
+
+
+@pytest.fixture
+def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a single block of rows is generated."""
+    import rhrt.synth
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("a block was generated")
+
+    monkeypatch.setattr(rhrt.synth, "_block", refuse)
+
+
+@pytest.mark.usefixtures("no_work")
+@pytest.mark.parametrize("n", ["99999999999999999999", str(MAX_ROWS + 1)])
+def test_cli_refuses_more_than_max_rows_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], n: str
+) -> None:
+    from rhrt.cli import main
+
+    out = tmp_path / "s.csv"
+    assert main(["synth", n, "--out", str(out), "--rules", str(MINIMAL_PATH)]) == 2
+    err = capsys.readouterr().err
+    assert f"{MAX_ROWS:,}" in err and n not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.usefixtures("no_work")
+@pytest.mark.parametrize("n", [MAX_ROWS + 1, 10**20, True, 5.0, "5"])
+def test_api_refuses_bad_row_counts_before_any_work(tmp_path: Path, n: object) -> None:
+    out = tmp_path / "s.csv"
+    with pytest.raises(rhrt.CaseError, match="number of cases"):
+        population(n, ruleset=MINIMAL)  # type: ignore[arg-type]
+    with pytest.raises(rhrt.CaseError, match="number of cases"):
+        population_batches(n, ruleset=MINIMAL)  # type: ignore[arg-type]  # at the call
+    with pytest.raises(rhrt.CaseError, match="number of cases"):
+        write_population(n, out, ruleset=MINIMAL)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_max_rows_itself_is_allowed() -> None:
+    """The bound is inclusive (checked without making the rows)."""
+    from rhrt.synth import check_rows
+
+    assert check_rows(MAX_ROWS) == MAX_ROWS
+    assert check_rows(0) == 0

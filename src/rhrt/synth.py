@@ -39,6 +39,14 @@ if TYPE_CHECKING:
 BLOCK = 65_536
 """Rows per generated block (fixed, so results do not depend on how output is chunked)."""
 
+MAX_ROWS = 20_000_000
+"""The largest population rhrt makes (``n`` above it is refused before any work).
+
+Why: the largest file anything needs is the 10-million-row benchmark (docs/analysts.md); this
+is twice that. A CSV row is about 100 bytes, so 20 million rows is about 2 GB and minutes of
+work, while a mistyped ``rhrt synth 99999999999999999999`` once ran ten minutes and wrote
+7.6 GB before it was stopped. Write several files with different seeds for more."""
+
 REFERRAL_SOURCES: tuple[tuple[str, float], ...] = (
     ("police", 0.29),
     ("school", 0.21),
@@ -264,16 +272,44 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     return pa.table(columns)
 
 
+def check_rows(n: object, *, path: str = "n") -> int:
+    """``n`` as a number of rows: a whole number from 0 to :data:`MAX_ROWS`.
+
+    Raises:
+        CaseError: ``n`` is not a whole number (``True`` included), is negative, or is above
+            :data:`MAX_ROWS` (naming ``path``; never the value).
+    """
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise CaseError("the number of cases must be a whole number", path=path)
+    if n < 0:
+        raise CaseError("the number of cases must not be negative", path=path)
+    if n > MAX_ROWS:
+        raise CaseError(
+            f"the number of cases must be at most {MAX_ROWS:,} (rhrt.synth.MAX_ROWS); "
+            "write several files with different seeds for more",
+            path=path,
+        )
+    return n
+
+
 def population_batches(
     n: int, seed: int = 0, ruleset: Ruleset | None = None
 ) -> Iterator[Any]:
-    """Yield a population of ``n`` contacts as pyarrow Tables of at most :data:`BLOCK` rows."""
+    """Yield a population of ``n`` contacts as pyarrow Tables of at most :data:`BLOCK` rows.
+
+    Raises (at the call, before any work):
+        CaseError: ``n`` is not from 0 to :data:`MAX_ROWS` (:func:`check_rows`), or the seed
+            is not valid.
+    """
     from rhrt.batch import require_analysis
 
     require_analysis("synthetic populations")
-    if n < 0:
-        raise CaseError("the number of cases must not be negative", path="n")
+    check_rows(n)
     _check_seed(seed)
+    return _batches(n, seed, ruleset)
+
+
+def _batches(n: int, seed: int, ruleset: Ruleset | None) -> Iterator[Any]:
     if ruleset is None:
         from rhrt.ruleset import load_ruleset
 
@@ -304,7 +340,7 @@ def population(
     level, sometimes different from the framework's, sometimes missing).
 
     Args:
-        n: number of rows.
+        n: number of rows, from 0 to :data:`MAX_ROWS`.
         seed: the same seed (and ruleset) always gives the same table.
         ruleset: whose indicators and measures to use (default: the bundled ruleset).
         kind: ``"arrow"`` (pyarrow Table, default), ``"pandas"`` or ``"polars"``.
@@ -350,11 +386,13 @@ def write_population(
     of rows written after each block.
 
     Raises:
-        CaseError: ``n`` or ``seed`` is negative, or the name has an unsupported suffix.
+        CaseError: ``n`` is not from 0 to :data:`MAX_ROWS` or ``seed`` is negative (both
+            before anything is written), or the name has an unsupported suffix.
         FileError: the file cannot be written (see :mod:`rhrt.files`).
     """
     from rhrt.batch._output import Writer
 
+    check_rows(n)
     _check_seed(seed)
     path = Path(out)
     writer = Writer(path)
@@ -383,7 +421,9 @@ def _check_seed(seed: int) -> None:
 __all__: Sequence[str] = [
     "BLOCK",
     "FACTORS",
+    "MAX_ROWS",
     "REFERRAL_SOURCES",
+    "check_rows",
     "population",
     "population_batches",
     "write_population",

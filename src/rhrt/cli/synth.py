@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from rhrt.cli._common import add_rules_option, check_outputs, ruleset_from_args
+from rhrt.synth import MAX_ROWS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,7 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "with a recorded practitioner decision that sometimes disagrees with the framework."
         ),
     )
-    p.add_argument("n", metavar="N", type=int, help="number of cases")
+    p.add_argument("n", metavar="N", type=int,
+                   help=f"number of cases (at most {MAX_ROWS:,})")
     p.add_argument("--out", metavar="FILE", required=True,
                    help="output file (.csv, .csv.gz, .csv.bz2, .csv.zst or .parquet)")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
@@ -37,11 +39,9 @@ def run(args: argparse.Namespace) -> int:
     require_analysis("rhrt synth")
     from rhrt._console import Progress
     from rhrt.batch._stream import file_format
-    from rhrt.errors import CaseError
-    from rhrt.synth import write_population
+    from rhrt.synth import check_rows, write_population
 
-    if args.n < 0:
-        raise CaseError("N must not be negative", path="N")
+    check_rows(args.n, path="N")  # before the output is checked or anything is made
     from pathlib import Path
 
     file_format(Path(args.out))
