@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from rhrt.errors import CaseError, field_path
 from rhrt.model.case import Case
+from rhrt.rules._scalars import INEXACT_CASE_VALUE
 from rhrt.rules._yaml import (
     DEFAULT_LIMITS,
     Limits,
@@ -74,6 +75,7 @@ _FIXED_MESSAGES = (
     "expected a single YAML document",
     "document is not valid UTF-8 text",
     "ambiguous value",  # rules/_scalars.py: the private wording, which never quotes the value
+    INEXACT_CASE_VALUE,  # rules/_scalars.py likewise
 )
 # A field path is shown only when every part is shaped like a field name or an index: a mapping
 # key may be free text typed in the wrong place.

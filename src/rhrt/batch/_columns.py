@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rhrt.errors import CaseError
+from rhrt.rules._scalars import INEXACT_NUMBER, InexactNumber, exact_float
 
 NUMBER = "number"
 FLAG = "flag"
@@ -227,6 +228,7 @@ _DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0", "")
 NOT_A_NUMBER = "value must be a number"
+NOT_EXACT = f"value {INEXACT_NUMBER}"
 NOT_A_FLAG = "value must be true or false (1 or 0)"
 NOT_A_DATE = "value must be a date written YYYY-MM-DD"
 NOT_A_DAY = "value must be a date (a timestamp must be at midnight)"
@@ -261,13 +263,41 @@ def numbers(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     if values is not None:
         # Arrow also reads "nan" and "inf"; those are not numbers a person records.
         refusals.add(NOT_A_NUMBER, valid & ~np.isfinite(values), name)
+        _refuse_inexact(text, values, name, refusals)
         return values
     plain = pc.match_substring_regex(text, _NUMBER_TEXT)
     refusals.add(NOT_A_NUMBER, valid & ~_numpy_bool(plain), name)
     kept = pc.if_else(pc.fill_null(plain, False), text, pa.scalar(None, text.type))
     values = np.asarray(pc.cast(kept, pa.float64()).to_numpy(), dtype=np.float64)
     refusals.add(NOT_A_NUMBER, valid & _numpy_bool(plain) & ~np.isfinite(values), name)
+    _refuse_inexact(text, values, name, refusals)
     return values
+
+
+_EXACT_DIGITS = 15
+"""Decimal text of at most this many characters and no exponent is always held exactly enough
+(a float keeps 15 significant digits), so only longer text is checked one cell at a time."""
+
+
+def _refuse_inexact(text: Any, values: Any, name: str, refusals: Refusals) -> None:
+    """Refuse number text whose value a float does not keep (``_scalars.exact_float``)."""
+    long = pc.or_(
+        pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text)), _EXACT_DIGITS),
+        pc.match_substring_regex(text, "[eE]"),
+    )
+    suspect = np.flatnonzero(_numpy_bool(long) & np.isfinite(values))
+    if not len(suspect):
+        return
+    cells = pc.take(text, pa.array(suspect)).to_pylist()
+    bad = np.zeros(len(values), dtype=bool)
+    for row, cell in zip(suspect, cells, strict=True):
+        try:
+            exact_float(cell.strip())
+        except InexactNumber:
+            bad[row] = True
+        except ValueError:
+            pass  # a form Python does not read: the number checks above decide
+    refusals.add(NOT_EXACT, bad, name)
 
 
 @_guarded
@@ -361,7 +391,10 @@ def number_cell(value: Any) -> float | None:
             return None
         if not _NUMBER_RE.fullmatch(text):
             raise CellError(NOT_A_NUMBER)
-        number = float(text)
+        try:
+            number = exact_float(text)
+        except InexactNumber:
+            raise CellError(NOT_EXACT) from None
         if number in (float("inf"), float("-inf")):
             raise CellError(NOT_A_NUMBER)
         return number

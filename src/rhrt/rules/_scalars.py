@@ -22,7 +22,9 @@ anything else                 text
 **refused**, with file:line   ``014``/``007.5`` (leading zero), ``1:30`` (base 60 or a
 and what it may have meant    time), ``0x1F``/``0o17``/``0b101``, ``1_000``,
                               ``.inf``/``.nan`` and numbers too large to be finite,
-                              ``yes``/``no``/``on``/``off``/``y``/``n`` in any case
+                              ``yes``/``no``/``on``/``off``/``y``/``n`` in any case,
+                              a number with more digits than a float holds exactly
+                              (``12.9999999999999999`` would be read as 13)
 ============================  ==========================================================
 
 Quoted scalars are always text, so ``'014'``, ``"yes"`` or ``"1:30"`` is how a person writes such
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -83,6 +86,36 @@ class AmbiguousScalar(ValueError):
         self.private_message = private_message
 
 
+INEXACT_NUMBER = "has more digits than can be read exactly; round it"
+"""The one wording for a number :func:`exact_float` refuses (rulesets, cases, batch cells)."""
+INEXACT_CASE_VALUE = f"a number that {INEXACT_NUMBER}"
+"""The same without the value (for cases: personal data)."""
+
+
+class InexactNumber(ValueError):
+    """Decimal text that no float holds: reading it would silently change its value."""
+
+
+def exact_float(text: str) -> float:
+    """The float that decimal ``text`` (a finite number, e.g. ``12.5`` or ``1e3``) means.
+
+    Why: ``float("12.9999999999999999")`` is 13.0, so a child of "12.9999999999999999" years
+    would be assessed as 13. A number is read only when its value is kept: the text's exact
+    decimal value must equal that of the float read (compared as decimals, so ``12.50`` and
+    ``1e3`` are read; ``0.1`` is read as the float whose shortest form is ``0.1``).
+    The ONE reading of number text for the YAML/JSON reader and batch text columns.
+
+    Raises:
+        InexactNumber: the text has more digits than a float holds exactly (also a non-zero
+            number too small to be held, which would be read as 0).
+        ValueError: the text is not a number (as ``float``).
+    """
+    number = float(text)
+    if math.isfinite(number) and Decimal(text) != Decimal(repr(number)):
+        raise InexactNumber(INEXACT_NUMBER)
+    return number
+
+
 def resolve_plain(value: str) -> str:
     """The tag of a plain (unquoted) scalar under rhrt's reading (see the module docstring)."""
     if value and value[0] not in _MAYBE_SPECIAL:
@@ -123,7 +156,13 @@ def construct(tag: str, value: str) -> Any:
     if tag == INT_TAG and _INT.fullmatch(value):
         return int(value)  # ValueError beyond Python's digit limit
     if tag == FLOAT_TAG and (_FLOAT.fullmatch(value) or _INT.fullmatch(value)):
-        number = float(value)
+        try:
+            number = exact_float(value)
+        except InexactNumber:
+            raise AmbiguousScalar(
+                f"{value} {INEXACT_NUMBER} (it would be read as {float(value)!r})",
+                INEXACT_CASE_VALUE,
+            ) from None
         if math.isinf(number):
             raise AmbiguousScalar(
                 f"{value} is too large to be a finite number: write a smaller number, "

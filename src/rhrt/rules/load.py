@@ -239,6 +239,8 @@ def check_references(
                     f"({ms.min:g} to {ms.max:g})",
                     (*where, op),
                 )
+            elif ms.integer and not value.is_integer():
+                c.add(_not_whole(value, ms.id), (*where, op))
 
     for i, ind in enumerate(model.indicators):
         base: Path = ("indicators", i)
@@ -332,6 +334,17 @@ def _check_leaf(c: _Checker, cond: m.CountCond | m.MeasureCond, path: Path) -> N
                     f"({measure.min:g} to {measure.max:g})",
                     (*path, "measure", op),
                 )
+            elif measure.integer and not value.is_integer():
+                c.add(_not_whole(value, measure.id), (*path, "measure", op))
+
+
+def _not_whole(value: float, measure: str) -> str:
+    """A fractional threshold on a whole-number measure (``integer: true``, e.g. a count or a
+    DASH score): ``at_least: 14.5`` reads as "15 or more" to the engine but not to a reader."""
+    return (
+        f"threshold {value:g} is not a whole number, but measure '{measure}' is recorded in "
+        "whole numbers (integer: true): write the whole-number threshold you mean"
+    )
 
 
 def model_from_data(data: Any) -> m.RulesetModel:
