@@ -185,3 +185,28 @@ def test_a_pathway_template_that_is_missing_is_a_validation_error(
         (folder / f"our-own-pathway.{fmt}.j2").write_text("{{ pathway.title }}\n")
     assert missing_templates(model, folder) == []
     assert main(["validate", str(path), "--templates", str(folder)]) == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["../outside", "sub/outside", "sub\\outside", "/tmp/outside", "..", "outside.text"]
+)
+def test_a_pathway_template_that_is_a_path_is_a_validation_error(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Validation and the template loader agree: a name that is not id-shaped is refused at
+    validation, even when the file it points at exists (the loader would refuse it when a
+    decision is rendered, breaking every decision that recommends the pathway)."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for fmt in TEMPLATE_FORMATS:
+        (tmp_path / f"outside.{fmt}.j2").write_text("{{ pathway.title }}\n")
+
+    def with_path_template(data: dict[str, Any]) -> None:
+        data["pathways"][0]["template"] = name
+
+    path = _copy(with_path_template, tmp_path, "templated.yaml")
+    with pytest.raises(rhrt.RulesetError) as info:
+        rhrt.load_ruleset(path)
+    assert "pathways[0].template" in str(info.value)
+    assert main(["validate", str(path), "--templates", str(folder)]) == 2
+    assert "pathways[0].template" in capsys.readouterr().err

@@ -9,6 +9,7 @@ unknown keys (a misspelt key is an error, never silently dropped).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal, Union
 
 from pydantic import (
@@ -19,11 +20,13 @@ from pydantic import (
     Field,
     Strict,
     Tag,
+    field_validator,
     model_validator,
 )
 
 from rhrt.model.scale import AGE_UNITS, LEVELS, MEASURE_OPS, AgeOp, LevelNumber, MeasureOp
 
+_TEMPLATE_NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=80)]
 # One reading for typed fields: a number field takes only a (finite) number, a whole-number field
 # only a whole number, a yes/no field only true or false. Without Strict, pydantic would read
@@ -390,13 +393,27 @@ class Pathway(_Frozen):
     consent: str
     gather: tuple[str, ...] = ()
     template: str | None = None
-    """Name of a jinja2 template for this pathway; defaults to the generic pathway template."""
+    """Name of a jinja2 template for this pathway (``NAME`` of ``NAME.<format>.j2``); defaults to
+    the generic pathway template. An id-shaped name only (no ``/``, ``\\``, ``..`` or absolute
+    path): templates are looked up only in ``--templates`` and rhrt's own folder, so validation
+    and the template loader agree."""
     source: SourceRef | None = None
     emergency: bool = False
     """This pathway is the emergency response (e.g. call the police on 999). The immediate-danger
     route must recommend one FIRST, and it must be only that (no level's own pathway, not
     recommended below level 4, with a contact): ``rhrt validate --strict``, ``rhrt lint``,
     ``rhrt check`` and ``rhrt prove`` fail otherwise (``rules.lint.broken_promises``)."""
+
+    @field_validator("template")
+    @classmethod
+    def _template_is_a_plain_name(cls, value: str | None) -> str | None:
+        if value is not None and not _TEMPLATE_NAME.fullmatch(value):
+            raise ValueError(
+                "a template is named like an id (lowercase letters, digits, '-' or '_', e.g. "
+                "'referral'), never a path: no '/', '\\', '..' or absolute path (templates are "
+                "looked up only in the templates folder and rhrt's own)"
+            )
+        return value
 
 
 class RulesetModel(_Frozen):
