@@ -30,6 +30,10 @@ from rhrt.rules.bundled import bundled_ruleset_path
 SECRET = "Zq7SECRETxK"
 HOSTILE = "\x1b[2J\x1b]0;owned\x07\x9b31m\x08\x08\u202e\u2066\u200b\ufeff\x85\r"
 FORGED = "PROFESSIONAL JUDGEMENT: level 1"
+# Regression: a file name is printed by every command (errors, "<path>: valid", "wrote <path>",
+# rule-test locations). One holding "\r" or "\n" forged a line of its own. Every input and
+# output below lives in a folder with this name and has it in its own name too.
+NAME = f"\r{FORGED}\x1b[2J\u202e\u2066\x9b31m\n{FORGED}\u200b"
 
 
 def _unsafe(text: str) -> list[str]:
@@ -49,7 +53,8 @@ def _assert_safe(out: str, *, secret_allowed: bool = False) -> None:
     # own (in HTML a newline is only whitespace: lines are the markup's)
     html = out.lstrip().startswith("<")
     assert html or not any(
-        line.startswith((FORGED, f"*** {FORGED}")) for line in out.splitlines()
+        line.startswith((FORGED, f"*** {FORGED}")) or line.lstrip().startswith("PASS  fake")
+        for line in out.splitlines()
     ), out
     if not secret_allowed:
         assert SECRET not in out
@@ -176,7 +181,7 @@ def _hostile_ruleset(folder: Path) -> Path:
         source["title"] = f"{source['title']}{HOSTILE}\n{FORGED}"
     for level in data["levels"]:
         level["name"] = f"{level['name']}{HOSTILE}"
-    path = folder / "hostile.yaml"
+    path = folder / f"hostile{NAME}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
@@ -192,7 +197,7 @@ def _hostile_case(folder: Path) -> Path:
             {"id": "incidents-of-domestic-abuse", "note": f"n {SECRET}", "source": "x"},
         ],
     }
-    path = folder / "case.yaml"
+    path = folder / f"case{NAME}.yaml"
     path.write_text(yaml.safe_dump(case, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -211,7 +216,7 @@ def _hostile_table(folder: Path) -> Path:
                 "recorded_decision": str(1 + n % 4),
             }
         )
-    path = folder / "table.csv"
+    path = folder / f"table{NAME}.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -234,7 +239,25 @@ def _rule_tests(folder: Path) -> Path:
             {"name": "bad case", "case": {"measures": {f"{SECRET} says": 1}}, "expect": {}},
         ]
     }
-    path = folder / "hostile.rhrt-test.yaml"
+    path = folder / f"hostile{NAME}.rhrt-test.yaml"
+    path.write_text(yaml.safe_dump(tests, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _good_rule_tests(folder: Path) -> Path:
+    """A valid test file (so every test is run and listed) with hostile test names."""
+    case = {"child": {"age_years": 4}, "indicators": ["inadequate-diet"]}
+    tests = {
+        "tests": [
+            # regression: a name with a newline printed a forged "PASS" line of its own
+            {"name": f"ok\n  PASS  fake\r{FORGED}\x1b[2J\u202e", "case": case,
+             "expect": {"level": 3}},  # fails: the failure is listed too
+            {"name": f"ok\r\n  PASS  fake\u2028{FORGED}\u2066", "case": case,
+             "expect": {"level": 2}},
+            {"name": f"{HOSTILE}\n{FORGED}", "case": case, "expect": {"urgent": False}},
+        ]
+    }
+    path = folder / f"good{NAME}.rhrt-test.yaml"
     path.write_text(yaml.safe_dump(tests, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -253,7 +276,7 @@ def _bad_cases(folder: Path) -> list[Path]:
     }
     out = []
     for name, text in texts.items():
-        path = folder / name
+        path = folder / f"{NAME}{name}"
         path.write_text(text, encoding="utf-8")
         out.append(path)
     return out
@@ -261,13 +284,15 @@ def _bad_cases(folder: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    folder = tmp_path_factory.mktemp("hostile")
+    folder = tmp_path_factory.mktemp("hostile") / f"in{NAME}"
+    folder.mkdir()
     return {
         "folder": folder,
         "rules": str(_hostile_ruleset(folder)),
         "case": str(_hostile_case(folder)),
         "table": str(_hostile_table(folder)),
         "tests": str(_rule_tests(folder)),
+        "good_tests": str(_good_rule_tests(folder)),
         "bad": [str(p) for p in _bad_cases(folder)],
     }
 
@@ -275,7 +300,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def _commands(i: dict[str, Any]) -> list[tuple[list[str], bool]]:
     """(argv, whether the secret may appear: the user asked to see their own content)."""
     bundled = str(bundled_ruleset_path())
-    out = str(i["folder"] / "out")
+    out = str(i["folder"] / f"out{NAME}")
     runs: list[tuple[list[str], bool]] = []
     for fmt in ("text", "markdown", "html", "json"):
         runs.append((["assess", i["case"], "--format", fmt], False))
@@ -305,6 +330,8 @@ def _commands(i: dict[str, Any]) -> list[tuple[list[str], bool]]:
         (["synth", "5", "--out", out + "-synth.csv", "--rules", i["rules"], "--no-progress"],
          False),
         (["test", i["tests"]], False),
+        (["test", i["good_tests"]], False),
+        (["test", i["good_tests"], "--format", "json"], False),
         (["test", i["tests"], "--rules", i["rules"], "--format", "json"], False),
         (["compare", bundled, i["rules"]], False),
         (["compare", bundled, i["rules"], i["case"]], False),
@@ -324,7 +351,12 @@ def _commands(i: dict[str, Any]) -> list[tuple[list[str], bool]]:
     # a file name is the user's own, but it too may hold control characters
     missing = str(i["folder"] / f"missing{HOSTILE}.yaml")
     runs += [(["assess", missing], True), (["validate", missing], True),
-             (["batch", missing, "--out", out + "-m.csv"], True)]
+             (["batch", missing, "--out", out + "-m.csv"], True),
+             (["test", missing], True),
+             (["render", i["case"], "--templates", missing], True),
+             (["render", i["case"], "--template", f"t{NAME}"], True),
+             (["audit", i["table"], "--tables", out + "-tables", "--no-progress"], True),
+             (["assess", i["case"], "--out", str(i["folder"] / f"no{NAME}" / "x.json")], True)]
     # argparse names a bad choice the user typed on the command line (their own argument)
     runs.append((["assess", i["case"], "--engine", f"{SECRET}{HOSTILE}"], True))
     return runs
@@ -354,13 +386,26 @@ def test_assess_and_errors_are_clean(
     inputs: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The quick subset of the run above, in every test run."""
-    runs = [r for r in _commands(inputs) if r[0][0] in ("assess", "indicators", "validate")]
+    runs = [
+        r for r in _commands(inputs) if r[0][0] in ("assess", "indicators", "validate", "test")
+    ]
     for argv, secret_allowed in runs:
         with contextlib.suppress(SystemExit):
             main(argv)
         captured = capsys.readouterr()
         _assert_safe(captured.out, secret_allowed=secret_allowed)
         _assert_safe(captured.err, secret_allowed=secret_allowed)
+
+
+def test_rule_test_names_and_files_stay_on_their_line(
+    inputs: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``rhrt test`` lists each test on exactly one line, however its name and file are spelt."""
+    main(["test", inputs["good_tests"]])
+    out = capsys.readouterr().out
+    listed = [line for line in out.splitlines() if line.startswith(("  PASS  ", "  FAIL  "))]
+    assert len(listed) == 3 and sum("PASS  fake" in line for line in listed) == 2
+    _assert_safe(out)
 
 
 def test_notes_asked_for_are_shown_without_controls(

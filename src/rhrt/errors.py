@@ -196,9 +196,9 @@ class CaseError(RhrtError, ValueError):
         self.suggestion = suggestion
         text = message
         if path:
-            text += f" at {path}"
+            text += f" at {clean(path)}"  # one line: a path cannot start a line of its own
         if suggestion:
-            text += f"; did you mean '{suggestion}'?"
+            text += f"; did you mean '{clean(suggestion)}'?"
         super().__init__(text)
 
 
@@ -212,7 +212,8 @@ class FileError(RhrtError, OSError):
 
     def __init__(self, message: str, *, path: str = "") -> None:
         self.path = path
-        text = f"{message}: {path}" if path else message
+        # one line: a file name holding "\r" or "\n" cannot start a line of its own
+        text = f"{message}: {clean(path)}" if path else message
         super().__init__(text)
 
     def __str__(self) -> str:
@@ -249,7 +250,7 @@ class RecordError(RhrtError, ValueError):
 
     def __init__(self, message: str, *, path: str = "") -> None:
         self.path = path
-        super().__init__(f"{message} at {path}" if path else message)
+        super().__init__(f"{message} at {clean(path)}" if path else message)
 
 
 class BackendError(RhrtError):

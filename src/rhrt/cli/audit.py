@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from rhrt._text import clean
 from rhrt.cli._common import (
     add_rules_option,
     check_outputs,
@@ -105,7 +106,7 @@ def emit(result: object, args: argparse.Namespace) -> None:
             ) from None
         frames = result.tables()  # type: ignore[attr-defined]
         write_frames(frames, folder, inputs, index=INDEXED_TABLES)
-        print(f"tables written to {folder}", file=sys.stderr)
+        print(f"tables written to {clean(str(folder))}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

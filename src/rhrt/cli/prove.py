@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rhrt._text import clean
 from rhrt.ruleset import load_ruleset
 
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(report)
         for path in written:
-            print(f"wrote {path}")
+            print(f"wrote {clean(str(path))}")
     if report.ok:
         return 0
     return 2 if report.counterexamples or any(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rhrt._text import clean
 from rhrt.cli._common import add_rules_option, check_outputs, ruleset_from_args
 from rhrt.synth import MAX_ROWS
 
@@ -50,5 +51,6 @@ def run(args: argparse.Namespace) -> int:
     bar = Progress(args.n, False if args.no_progress else None, description="writing")
     rows = write_population(args.n, args.out, args.seed, ruleset, progress=bar.update)
     bar.close()
-    print(f"wrote {rows:,} synthetic cases to {args.out} (seed {args.seed})", file=sys.stderr)
+    print(f"wrote {rows:,} synthetic cases to {clean(args.out)} (seed {args.seed})",
+          file=sys.stderr)
     return 0

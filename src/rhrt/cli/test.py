@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import Any
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from rhrt._text import clean
+
 _SHOWN = 12
 
 
@@ -82,7 +82,7 @@ def _text(outcomes: list[Any], covers: list[Any], args: argparse.Namespace) -> N
         where = f"{o.test.file}:{o.test.line}" if o.test.line else o.test.file
         print(f"  {'PASS' if o.passed else 'FAIL'}  {_clean(where)}  {_clean(o.test.name)}")
         for failure in o.failures:
-            print(f"        {failure}")
+            print(f"        {_clean(failure)}")
     passed = sum(o.passed for o in outcomes)
     print(f"{len(outcomes)} tests: {passed} passed, {len(outcomes) - passed} failed")
     for c in covers:
@@ -93,19 +93,21 @@ def _text(outcomes: list[Any], covers: list[Any], args: argparse.Namespace) -> N
             f"{len(c.pathways) - len(c.untested_pathways)}/{len(c.pathways)}"
         )
         if c.untested_rules:
-            print("  rules no test fires: " + ", ".join(c.untested_rules))
+            print("  rules no test fires: " + _clean(", ".join(c.untested_rules)))
         if c.untested_pathways:
-            print("  pathways no test reaches: " + ", ".join(c.untested_pathways))
+            print("  pathways no test reaches: " + _clean(", ".join(c.untested_pathways)))
         if c.untested_indicators:
             shown = c.untested_indicators if args.all_untested else (
                 c.untested_indicators[:_SHOWN]
             )
             more = len(c.untested_indicators) - len(shown)
             tail = f" … and {more} more (--all-untested lists them)" if more else ""
-            print("  indicators no test records: " + ", ".join(shown) + tail)
+            print("  indicators no test records: " + _clean(", ".join(shown)) + tail)
         if args.min_coverage is not None and c.percent < args.min_coverage:
             print(f"Coverage {c.percent:.1f}% is below --min-coverage {args.min_coverage:g}%")
 
 
-def _clean(text: str) -> str:
-    return _CONTROL.sub("", text)
+def _clean(text: object) -> str:
+    """One line, without terminal controls: rhrt's one sanitiser (a test name or file name
+    holding a newline must not forge a ``PASS`` line)."""
+    return clean(text)

@@ -51,17 +51,17 @@ def run(args: argparse.Namespace) -> int:
     missing = missing_templates(model, args.templates)
     if missing:  # breaks every decision that recommends the pathway: invalid, not a finding
         for finding in missing:
-            print(f"{args.rules}: {finding} at {finding.path}", file=sys.stderr)
+            print(clean(f"{args.rules}: {finding} at {finding.path}"), file=sys.stderr)
         print(f"{plural(len(missing), 'problem')} found", file=sys.stderr)
         return 2
     findings = lint(model, ruleset.plan)
     for finding in findings:
-        print(f"{args.rules}: {finding}", file=sys.stderr)
+        print(clean(f"{args.rules}: {finding}"), file=sys.stderr)
     if findings and args.strict:
         print(f"{plural(len(findings), 'finding')} (--strict)", file=sys.stderr)
         return 2
     print(
-        f"{args.rules}: valid ({clean(ruleset.id)} {clean(ruleset.version)}; "
+        f"{clean(args.rules)}: valid ({clean(ruleset.id)} {clean(ruleset.version)}; "
         f"{plural(len(model.indicators), 'indicator')}, {plural(len(model.rules), 'rule')}, "
         f"{plural(len(model.pathways), 'pathway')}; sha256 {ruleset.stamp.sha256})"
     )

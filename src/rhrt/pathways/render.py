@@ -69,8 +69,12 @@ SAFE_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 class TemplateRenderError(RhrtError):
     """A template is missing, invalid, or failed (e.g. a misspelt variable in an override).
 
-    The message names the template and the problem, never case values.
+    The message names the template and the problem, never case values; it is one line (a
+    template or folder name holding a line break cannot start a line of its own).
     """
+
+    def __str__(self) -> str:
+        return clean(str(self.args[0]) if self.args else "")
 
 
 class MdSafe(str):
