@@ -122,6 +122,11 @@ def _case_error(exc: ValidationError) -> CaseError:
         message = "unknown field"
     elif kind == "missing":
         message = "missing required field"
+    elif kind == "string_type":
+        message = (
+            "must be text: a number or true/false is not read as text, so put it in quotes "
+            "if it is meant as text"
+        )
     else:
         message = first["msg"].removeprefix("Value error, ")
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""

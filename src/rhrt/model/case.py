@@ -9,10 +9,10 @@ range). Free-text notes are personal data: they never appear in reprs or error m
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     Strict,
@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from rhrt.errors import id_shaped
+from rhrt.model._base import PrivateModel
 from rhrt.model.scale import LevelNumber
 
 MAX_AGE_YEARS = 25  # early help runs to 25 for young people with SEND
@@ -53,6 +54,21 @@ ASSESSMENT_DATE_OUT_OF_RANGE = (
 )
 GESTATION_OUT_OF_RANGE = f"gestation_weeks must be between 0 and {MAX_GESTATION_WEEKS}"
 DATE_NOT_TEXT = "a date must be written YYYY-MM-DD (a number is not read as a date)"
+
+
+def _plain_number(value: object) -> object:
+    """A numpy integer or float scalar (``np.int64(14)`` from a DataFrame) as the Python number
+    it is; anything else unchanged. numpy's bool is not a number here (nor is Python's).
+    Checked by type, so numpy is never imported."""
+    kind = type(value)
+    if kind.__module__ == "numpy" and kind.__name__ != "bool" and not kind.__name__.startswith(
+        "bool"
+    ):
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        if isinstance(value, numbers.Real):
+            return float(value)
+    return value
 
 
 def age_months_in_range(months: float) -> bool:
@@ -88,7 +104,7 @@ def _date_not_number(value: object) -> object:
     return value
 
 
-class _Strict(BaseModel):
+class _Strict(PrivateModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
@@ -199,13 +215,16 @@ class Case(_Strict):
         if isinstance(value, dict):
             if len(value) > MAX_MEASURES:
                 raise ValueError(f"a case has at most {MAX_MEASURES} measures")
+            value = dict(value)
             for name, number in value.items():
                 # The name is echoed only when shaped like an id: it may be a sentence.
                 label = f"measure '{name}'" if id_shaped(name) else "a measure (name not shown)"
+                number = _plain_number(number)
                 if isinstance(number, bool) or not isinstance(number, (int, float)):
                     raise ValueError(f"{label} must be a number")
                 if number != number or number in (float("inf"), float("-inf")):
                     raise ValueError(f"{label} must be a finite number")
+                value[name] = number
         return value
 
     @model_validator(mode="after")

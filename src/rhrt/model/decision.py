@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from rhrt.model._base import PrivateModel
 from rhrt.model.scale import LevelNumber
 
 SUPPORTS_JUDGEMENT = (
@@ -23,7 +24,7 @@ SUPPORTS_JUDGEMENT = (
 RECORD_FORMAT = 1
 
 
-class _Out(BaseModel):
+class _Out(PrivateModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -142,7 +143,7 @@ class ConsentPosition(_Out):
     """Which consent position applies to this decision, in plain words."""
 
 
-class Override(BaseModel):
+class Override(PrivateModel):
     """A practitioner's recorded professional judgement."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from rhrt.model._base import RhrtModel
 from rhrt.model.scale import AGE_UNITS, LEVELS, MEASURE_OPS, AgeOp, LevelNumber, MeasureOp
 
 _TEMPLATE_NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
@@ -36,7 +37,7 @@ Whole = Annotated[int, Strict()]
 Flag = Annotated[bool, Strict()]
 
 
-class _Frozen(BaseModel):
+class _Frozen(RhrtModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 

@@ -182,8 +182,9 @@ def _ambiguity(value: str) -> AmbiguousScalar | None:
         return AmbiguousScalar(
             f"{value} is {meant} in YAML 1.1 but text in YAML 1.2: write {meant} if you mean "
             f"{meant}, or quote it ('{value}') if it is text",
-            "ambiguous value: a yes/no/on/off word (write true or false, or quote it if it is "
-            "text)",
+            "ambiguous value: a yes/no/on/off word, which YAML 1.1 reads as true/false and "
+            "YAML 1.2 as text, so rhrt reads it as neither (in a true/false field write true or "
+            "false; if it is text, or one of a field's words, quote it)",
         )
     if _NON_FINITE.fullmatch(value):
         return AmbiguousScalar(

@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from rhrt.engine.reference import evaluate
 from rhrt.errors import CaseError, Problem, RulesetError
+from rhrt.model._base import RhrtModel
 from rhrt.model.scale import LevelNumber
 from rhrt.rules._yaml import DEFAULT_LIMITS, Located, YamlReadError, format_path, read_yaml
 from rhrt.ruleset import Ruleset, load_ruleset
@@ -62,7 +63,7 @@ class RuleTestError(RulesetError):
     """A rule test file is not valid (with file, line and field path)."""
 
 
-class _Strict(BaseModel):
+class _Strict(RhrtModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
@@ -180,7 +181,9 @@ def load_test_file(path: Path, default_ruleset: Ruleset | None = None) -> TestFi
         except CaseError as exc:
             at: tuple[str | int, ...] = ("tests", i, "case")
             problems.append(Problem(
-                f"invalid case: {exc.args[0]}", path=format_path(at), file=file,
+                # CaseError's message already says "invalid case: " when from the case model
+                "invalid case: " + str(exc.args[0]).removeprefix("invalid case: "),
+                path=format_path(at), file=file,
                 line=located.where(at)[0],
             ))
         expect = test.expect
