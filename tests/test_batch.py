@@ -279,7 +279,11 @@ def test_ignore_columns_and_result_name_clash() -> None:
     with pytest.raises(CaseError):
         assess_table(_table(level=[1]), MINIMAL, ignore_columns=["level"])
     only = assess_table(table, MINIMAL, ignore_columns=["note"], keep_input=False)
-    assert only.column_names == ["level", "urgent", "pathways", "determining_indicators"]
+    assert only.column_names == ["level", "urgent", "pathways", "determining_indicators",
+                                 "unread_measures"]
+    with pytest.raises(CaseError):  # the unread-measures column is a result column too
+        assess_table(_table(indicators=[["bruise"]], unread_measures=["x"]), MINIMAL,
+                     ignore_columns=["unread_measures"])
 
 
 def test_dates_of_birth_give_whole_months() -> None:

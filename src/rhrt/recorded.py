@@ -29,7 +29,13 @@ from rhrt.rules.semantics import (
     number_words,
 )
 
-__all__ = ["implied_warnings", "unread_measures", "unread_warnings"]
+__all__ = [
+    "candidates",
+    "implied_warnings",
+    "measure_readers",
+    "unread_measures",
+    "unread_warnings",
+]
 
 
 def implied_warnings(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple[str, ...]:
@@ -58,7 +64,7 @@ def unread_measures(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple
 
     ``selected`` are the concerns the case records; the concerns a measure implies follow each
     value tried (so a recorded 0 that could have implied a concern is not "unread")."""
-    readers = derived(plan, "recorded.readers", _readers)
+    readers = measure_readers(plan)
     out = []
     for name in sorted(facts.measures):
         if _constant(readers.get(name, ()), name, plan, selected, facts):
@@ -68,7 +74,7 @@ def unread_measures(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple
 
 def unread_warnings(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple[str, ...]:
     """One sentence per recorded measure that changes nothing for this case."""
-    readers = derived(plan, "recorded.readers", _readers)
+    readers = measure_readers(plan)
     out = []
     for name in unread_measures(plan, selected, facts):
         rules = readers.get(name, ())
@@ -86,6 +92,12 @@ def unread_warnings(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple
     return tuple(out)
 
 
+def measure_readers(plan: Plan) -> Mapping[str, tuple[CompiledRule, ...]]:
+    """Measure id → the rules whose condition compares it, in plan order (built once per
+    plan). The batch engine (``rhrt.batch._recorded``) uses the same readers."""
+    return derived(plan, "recorded.readers", _readers)
+
+
 def _readers(plan: Plan) -> Mapping[str, tuple[CompiledRule, ...]]:
     found: dict[str, list[CompiledRule]] = {}
     for rule in plan.rules:
@@ -95,8 +107,8 @@ def _readers(plan: Plan) -> Mapping[str, tuple[CompiledRule, ...]]:
     return {name: tuple(rules) for name, rules in found.items()}
 
 
-def _candidates(plan: Plan, name: str, rules: tuple[CompiledRule, ...]) -> tuple[float, ...]:
-    """The measure's range ends and each threshold it is compared with (by a rule or an
+def candidates(plan: Plan, name: str, rules: tuple[CompiledRule, ...]) -> tuple[float, ...]:
+    """The values to try for measure ``name`` read by ``rules``: the measure's range ends and each threshold it is compared with (by a rule or an
     implication), with its neighbours: between them nothing can change."""
     low, high, integer = plan.measures[name]
     points = {low, high}
@@ -119,7 +131,7 @@ def _constant(
     """Whether the implied concerns and every rule's truth are the same for every value the
     measure could take."""
     seen: set[tuple[frozenset[str], tuple[object, ...]]] = set()
-    for value in _candidates(plan, name, rules):
+    for value in candidates(plan, name, rules):
         measures = {**facts.measures, name: value}
         present = selected | implied_indicators(plan, measures)
         trial = Facts(

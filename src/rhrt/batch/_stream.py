@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from rhrt._console import Progress
 from rhrt.batch._columns import NUMBER
 from rhrt.batch._output import Writer
+from rhrt.batch._recorded import recorded_rows
 from rhrt.batch._table import (
     PATHWAY_PREFIX,
     Layout,
@@ -197,6 +198,11 @@ class Summary:
     rows_read: int = 0
     """Data rows read from the input (a CSV header row is not a data row)."""
     rows_refused: int = 0
+    rows_unread: int = 0
+    """Rows with at least one recorded measure that changes nothing for them (their
+    ``unread_measures`` column is not empty; ``Decision.warnings`` says so for one case)."""
+    rows_implied: int = 0
+    """Rows where a recorded measure added a concern that was not selected."""
 
     @property
     def rows_assessed(self) -> int:
@@ -233,6 +239,12 @@ class Summary:
                 lines.append(f"{name:<{label}}  {count:>{number},}  {self._pct(count):>6}")
             lines.append("")
         lines.append(
+            f"{self.rows_unread:,} rows record a measure that changes nothing for them (see "
+            f"the unread_measures column); in {self.rows_implied:,} a recorded measure added a "
+            "concern that was not selected."
+        )
+        lines.append("")
+        lines.append(
             "Framework levels support professional judgement and never replace it: review any "
             "case where you know more than the table holds."
         )
@@ -247,6 +259,8 @@ class Summary:
             "levels": {str(k): v for k, v in self.levels.items()},
             "urgent": self.urgent,
             "pathways": dict(self.pathways),
+            "rows_unread": self.rows_unread,
+            "rows_implied": self.rows_implied,
         }
 
 
@@ -323,7 +337,8 @@ def _run(
                 keep = "case_ref" if "case_ref" in chunk.column_names else None
             arrays = arrays_of(chunk, vp, offset=offset, ignore=ignore_columns)
             result = vp.evaluate(arrays)
-            table = result_table(vp, arrays, result, fast=fast)
+            recorded = recorded_rows(vp, arrays)
+            table = result_table(vp, arrays, result, fast=fast, recorded=recorded)
             if keep_input:
                 for name in reversed(chunk.column_names):
                     column = chunk.column(name)
@@ -335,6 +350,8 @@ def _run(
             writer.write(table)
             summary.add(result.level, result.urgent, result.pathway_rank < vp.no_rank,
                         vp.pathway_ids)
+            summary.rows_unread += int(recorded.any_unread(arrays.n).sum())
+            summary.rows_implied += int(recorded.implied.sum())
             offset += chunk.num_rows
             bar.update(chunk.num_rows)
         if first:

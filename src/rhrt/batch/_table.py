@@ -60,6 +60,7 @@ from rhrt.batch._columns import (
 from rhrt.batch._columns import (
     texts as texts,  # re-exported: audits read single columns
 )
+from rhrt.batch._recorded import RecordedRows, recorded_rows
 from rhrt.batch._vector import Arrays, VectorPlan, VectorResult
 from rhrt.errors import CaseError, suggest
 from rhrt.model.case import (
@@ -90,7 +91,10 @@ CASE_COLUMNS = (
     "recorded_decision",
     "referral_source",
 )
-RESULT_COLUMNS = ("level", "urgent", "pathways", "determining_indicators")
+RESULT_COLUMNS = ("level", "urgent", "pathways", "determining_indicators", "unread_measures")
+UNREAD_COLUMN = "unread_measures"
+"""Per row, the ids of the recorded measures that change nothing for it (``Decision.warnings``
+says the same for one case; see ``rhrt.batch._recorded``)."""
 
 
 def _model_max_length(name: str) -> int:
@@ -337,7 +341,8 @@ def _prefixed(name: str | None) -> str | None:
 def result_names(vp: VectorPlan, *, fast: bool) -> tuple[str, ...]:
     """The result columns :func:`result_table` gives, in order."""
     if fast:
-        return ("level", "urgent", *(PATHWAY_PREFIX + pid for pid in vp.pathway_ids))
+        return ("level", "urgent", *(PATHWAY_PREFIX + pid for pid in vp.pathway_ids),
+                UNREAD_COLUMN)
     return RESULT_COLUMNS
 
 
@@ -548,8 +553,11 @@ def arrays_of(
                 long &= np.asarray(pc.fill_null(trimmed, 0).to_numpy()) > limit
             ref.add(f"longer than {limit} characters", long, name)
     ref.raise_first()
+    selected = {vp.column[imp.indicator]: present[vp.column[imp.indicator]].copy()
+                for imp in vp.plan.implications}
     hits = _apply_implications(vp, measures, present, hits)
-    return Arrays(present=present, measures=measures, age_months=age, unborn=unborn, hits=hits)
+    return Arrays(present=present, measures=measures, age_months=age, unborn=unborn, hits=hits,
+                  selected=selected)
 
 
 def _apply_implications(
@@ -604,9 +612,15 @@ def result_table(
     result: VectorResult,
     *,
     fast: bool = False,
+    recorded: RecordedRows | None = None,
 ) -> pa.Table:
     """The result columns: level, urgent, then pathways (ordered lists, or one boolean column
-    per pathway in fast mode) and the determining indicators (not in fast mode)."""
+    per pathway in fast mode), the determining indicators (not in fast mode) and, last, the
+    unread measures (ids, in both modes). ``recorded`` is computed when not given."""
+    if recorded is None:
+        recorded = recorded_rows(vp, arrays)
+    u_rows, u_idx, u_names = recorded.pairs()
+    unread = _pairs_column(u_rows, u_idx, arrays.n, u_names)
     columns: dict[str, pa.Array] = {
         "level": pa.array(result.level.astype(np.int8)),
         "urgent": pa.array(result.urgent),
@@ -615,11 +629,13 @@ def result_table(
         recommended = result.pathway_rank < vp.no_rank
         for p, pid in enumerate(vp.pathway_ids):
             columns[PATHWAY_PREFIX + pid] = pa.array(recommended[p])
+        columns[UNREAD_COLUMN] = unread
         return pa.table(columns)
     rows, idx = vp.ordered_pathways(result)
     columns["pathways"] = _pairs_column(rows, idx, arrays.n, vp.pathway_ids)
     d_rows, d_cols = vp.determining(arrays, result)
     columns["determining_indicators"] = _pairs_column(d_rows, d_cols, arrays.n, vp.indicator_ids)
+    columns[UNREAD_COLUMN] = unread
     return pa.table(columns)
 
 

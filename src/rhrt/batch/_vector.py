@@ -67,6 +67,9 @@ class Arrays:
     hits: tuple[IntArray, IntArray] | None = None
     """The present indicators as (row, column) pairs, in any order and possibly repeated (a
     sparse copy of ``present``, much faster to explain from). Derived when not given."""
+    selected: dict[int, BoolArray] = field(default_factory=dict)
+    """Indicator column → its presence as selected, before the concerns recorded measures
+    imply were added (only the columns some measure implies; see ``rhrt.batch._recorded``)."""
 
     @property
     def n(self) -> int:

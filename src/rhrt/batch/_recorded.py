@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: MIT
+"""No recorded input is silently without effect, over whole tables: :mod:`rhrt.recorded` in
+arrays.
+
+For every row, which recorded measures change nothing (``recorded.unread_measures``) and whether
+a recorded measure added a concern that was not selected (``recorded.implied_warnings``). The
+meaning is not re-defined here: the rules that read a measure (``recorded.measure_readers``) and
+the values to try (``recorded.candidates``, the range ends and every threshold with its
+neighbours) are the single-case ones; for each value tried, the readers are evaluated by the
+vector engine over the rows that record the measure, with the implied concerns recomputed from
+that value, and a row's measure is unread when neither the implied concerns nor any reader's
+three-valued truth differs between the values. Property-tested against ``Ruleset.assess``'s
+warnings row by row (``tests/test_batch_recorded.py``).
+
+Cost: per recorded measure, (values tried) × (rules reading it) node evaluations over the rows
+that record it, plus one copy of the indicator matrix's rows for those rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rhrt.batch._vector import Arrays, BoolArray, VectorPlan
+from rhrt.recorded import candidates, measure_readers
+from rhrt.rules.plan import Node
+from rhrt.rules.semantics import MEASURE_OPERATORS
+
+__all__ = ["RecordedRows", "recorded_rows"]
+
+
+@dataclass(frozen=True)
+class RecordedRows:
+    """What the recorded measures did, row by row."""
+
+    unread: dict[str, BoolArray]
+    """Measure id → rows where it is recorded and changes nothing (only recorded measures)."""
+    implied: BoolArray
+    """Rows where a recorded measure added a concern that was not selected."""
+
+    def any_unread(self, n: int) -> BoolArray:
+        out = np.zeros(n, dtype=bool)
+        for rows in self.unread.values():
+            out |= rows
+        return out
+
+    def pairs(self) -> tuple[Any, Any, tuple[str, ...]]:
+        """(row, measure index) pairs sorted by row, measures in id order within a row (as
+        ``unread_measures``), and the measure ids indexed."""
+        names = tuple(sorted(self.unread))
+        rows_list = [np.flatnonzero(self.unread[name]) for name in names]
+        idx_list = [np.full(r.size, k, dtype=np.int32) for k, r in enumerate(rows_list)]
+        if not rows_list:
+            return np.zeros(0, np.intp), np.zeros(0, np.int32), names
+        rows = np.concatenate(rows_list)
+        idx = np.concatenate(idx_list)
+        order = np.argsort(rows, kind="stable")  # stable: id order kept within a row
+        return rows[order], idx[order], names
+
+
+def _holds(op: str, values: Any, threshold: float) -> Any:
+    with np.errstate(invalid="ignore"):
+        return MEASURE_OPERATORS[op](values, threshold) & ~np.isnan(values)  # type: ignore[index]
+
+
+def recorded_rows(vp: VectorPlan, arrays: Arrays) -> RecordedRows:
+    """The unread measures and implied concerns of every row (``arrays`` as ``arrays_of``
+    builds them: ``arrays.selected`` holds the implied columns as selected)."""
+    plan = vp.plan
+    selected = {
+        vp.column[imp.indicator]: arrays.selected.get(
+            vp.column[imp.indicator], arrays.present[vp.column[imp.indicator]]
+        )
+        for imp in plan.implications
+    }
+    n = arrays.n
+    implied = np.zeros(n, dtype=bool)
+    for c, chosen in selected.items():
+        implied |= arrays.present[c] & ~chosen
+    readers = measure_readers(plan)
+    unread: dict[str, BoolArray] = {}
+    for name, values in arrays.measures.items():
+        recorded = ~np.isnan(values)
+        rows = np.flatnonzero(recorded)
+        result = np.zeros(n, dtype=bool)
+        unread[name] = result
+        if not rows.size:
+            continue
+        rules = readers.get(name, ())
+        own = [imp for imp in plan.implications if imp.measure == name]
+        if not rules and not own:
+            result[rows] = True
+            continue
+        changed = _changes(vp, arrays, selected, name, rows, rules, own)
+        result[rows[~changed]] = True
+    return RecordedRows(unread=unread, implied=implied)
+
+
+def _changes(
+    vp: VectorPlan,
+    arrays: Arrays,
+    selected: dict[int, BoolArray],
+    name: str,
+    rows: Any,
+    rules: tuple[Any, ...],
+    own: list[Any],
+) -> BoolArray:
+    """For the rows recording ``name``: whether some value tried changes the implied concerns or
+    a reader's truth."""
+    plan = vp.plan
+    full = rows.size == arrays.n
+    measures = {m: (v if full else v[rows]) for m, v in arrays.measures.items()}
+    columns = sorted({vp.column[imp.indicator] for imp in own})
+    present = arrays.present if full and not columns else arrays.present[:, rows]
+    if full and columns:
+        present = present.copy()
+    base = {c: (selected[c] if full else selected[c][rows]) for c in columns}
+    sub_age = arrays.age_months if full else arrays.age_months[rows]
+    sub_unborn = arrays.unborn if full else arrays.unborn[rows]
+    k = rows.size
+    changed = np.zeros(k, dtype=bool)
+    first: list[BoolArray] | None = None
+    for value in candidates(plan, name, rules):
+        trial = {**measures, name: np.full(k, value)}
+        signature: list[BoolArray] = []
+        for c in columns:
+            col = base[c].copy()
+            for imp in plan.implications:
+                if vp.column[imp.indicator] == c and imp.measure in trial:
+                    col |= _holds(imp.op, trial[imp.measure], imp.value)
+            present[c] = col
+            signature.append(col)
+        sub = Arrays(present=present, measures=trial, age_months=sub_age, unborn=sub_unborn,
+                     hits=(np.zeros(0, np.intp), np.zeros(0, np.intp)))  # hits: not read
+        memo: dict[Node, tuple[BoolArray, BoolArray | None]] = {}
+        for rule in rules:
+            t, u = vp._node(rule.condition, sub, memo)
+            signature.append(t)
+            signature.append(np.zeros(k, dtype=bool) if u is None else u)
+        if first is None:
+            first = [s.copy() for s in signature]
+        else:
+            for a, b in zip(first, signature, strict=True):
+                changed |= a != b
+    return changed
