@@ -108,8 +108,9 @@ def _readers(plan: Plan) -> Mapping[str, tuple[CompiledRule, ...]]:
 
 
 def candidates(plan: Plan, name: str, rules: tuple[CompiledRule, ...]) -> tuple[float, ...]:
-    """The values to try for measure ``name`` read by ``rules``: the measure's range ends and each threshold it is compared with (by a rule or an
-    implication), with its neighbours: between them nothing can change."""
+    """The values to try for measure ``name`` read by ``rules``: the measure's range ends and
+    each threshold it is compared with (by a rule or an implication), with its neighbours:
+    between them nothing can change. The batch engine tries the same values."""
     low, high, integer = plan.measures[name]
     points = {low, high}
     step = 1.0 if integer else 1e-6

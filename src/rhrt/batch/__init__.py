@@ -111,8 +111,8 @@ def assess_table(
             ';'-separated column and/or one ``ind:<id>`` boolean column per indicator, plus
             age and measure columns).
         ruleset: the ruleset to apply (default: the bundled Herefordshire ruleset).
-        fast: only ``level``, ``urgent`` and one boolean ``pathway:<id>`` column per pathway
-            (no per-row lists are built: the fastest form, for large populations).
+        fast: only ``level``, ``urgent``, one boolean ``pathway:<id>`` column per pathway and
+            ``unread_measures`` (the fastest form, for large populations).
         keep_input: put the result columns after the input columns (default) rather than
             returning the result columns alone.
         ignore_columns: extra columns to allow and leave alone (otherwise an unknown column is
@@ -121,7 +121,9 @@ def assess_table(
     Returns:
         The result columns ``level`` (1-4), ``urgent``, ``pathways`` (ids in the order they
         were first recommended, as ``Decision.pathways``) and ``determining_indicators`` (ids
-        in ruleset order, as ``Decision.explanation.indicators``).
+        in ruleset order, as ``Decision.explanation.indicators``) and ``unread_measures`` (the
+        ids of the recorded measures that change nothing for the row, as the warnings of
+        ``Decision.warnings`` say; also in fast mode; see ``rhrt.batch._recorded``).
 
     Raises:
         CaseError: a column's type does not fit its field (e.g. a date stored as a number), a
@@ -176,7 +178,8 @@ def assess_file(
 
     The format of each file follows its suffix (``.csv``, ``.csv.gz``, ``.parquet``). CSV
     output writes lists as ';'-separated strings. Returns a :class:`Summary` (counts and
-    percentages per level and pathway). ``progress`` defaults to "when stderr is a terminal".
+    percentages per level and pathway, rows with unread measures or implied concerns).
+    ``progress`` defaults to "when stderr is a terminal".
     """
     require_analysis()
     from rhrt.batch._stream import run_file
