@@ -176,6 +176,8 @@ def _check_equal(table: Any, ruleset: rhrt.Ruleset) -> None:
     pathways = _column(out, "pathways")
     determining = _column(out, "determining_indicators")
     fast = assess_table(table, ruleset, fast=True, keep_input=False)
+    unread = [list(v) for v in _column(out, "unread_measures")]
+    assert [list(v) for v in _column(fast, "unread_measures")] == unread
     assert len(cases) == len(levels)
     for i, case in enumerate(cases):
         decision = ruleset.assess(case)
@@ -187,6 +189,10 @@ def _check_equal(table: Any, ruleset: rhrt.Ruleset) -> None:
         for name in (c for c in _columns(fast) if c.startswith("pathway:")):
             assert _column(fast, name)[i] == (name.removeprefix("pathway:") in recommended)
         assert _column(fast, "level")[i] == decision.level
+        warned = [name for name in sorted(ruleset.plan.measures)
+                  if any(w.startswith(f"The recorded '{name}' changes nothing")
+                         for w in decision.warnings)]
+        assert unread[i] == warned, (i, case)  # tests/test_batch_recorded.py has the rest
 
 
 def _columns(table: Any) -> list[str]:

@@ -137,3 +137,31 @@ def test_cli_summary_json_counts_unread_rows(tmp_path: Path) -> None:
     with (tmp_path / "out.csv").open(newline="") as f:
         written = list(csv.DictReader(f))
     assert [row["unread_measures"] for row in written] == ["dash_score", "", ""]
+
+
+def test_a_measure_read_only_through_an_unknown_is_read(tmp_path: Path) -> None:
+    """A rule that needs a DASH score and an age, for a child whose age is not recorded: the
+    score decides whether the rule is unknown (and so fires) or false, so it is read; for a
+    child too old for the rule it changes nothing."""
+    import copy
+
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent / "rulesets" / "minimal.yaml").read_text())
+    data = copy.deepcopy(data)
+    data["rules"].append({
+        "id": "young-and-high-risk", "because": "test",
+        "when": {"all": [{"measure": {"id": "dash_score", "at_least": 14}},
+                         {"age": {"under_years": 12}}]},
+        "then": {"level": 3},
+    })
+    ruleset = rhrt.ruleset_from_data(data)
+    table = pa.table({
+        "indicators": pa.array([[], [], []], pa.list_(pa.string())),
+        "age_years": pa.array([None, None, 15.0]),
+        "dash_score": pa.array([15.0, 3.0, 15.0]),
+    })
+    out = assess_table(table, ruleset, keep_input=False)
+    assert out.column("unread_measures").to_pylist() == [[], [], ["dash_score"]]
+    assert out.column("level").to_pylist() == [3, 1, 1]
+    _check(table, ruleset, tmp_path)
