@@ -121,3 +121,34 @@ def test_decimal_text_is_read_exactly_or_refused(text: str) -> None:
     if number != number or number in (float("inf"), float("-inf")):
         return
     assert Decimal(repr(number)) == Decimal(text)
+
+
+def test_a_decimal_column_a_float_does_not_keep_is_refused_by_cell_and_column() -> None:
+    pa = pytest.importorskip("pyarrow")
+    from rhrt.batch._columns import CellError, Refusals, number_cell, numbers
+
+    exact, inexact = Decimal("12.5"), Decimal("12.99999999999999999")
+    column = pa.chunked_array([pa.array([exact, None, inexact], pa.decimal128(38, 17))])
+    refusals = Refusals()
+    values = numbers(column, "age_years", refusals)
+    assert values[0] == 12.5
+    assert refusals.first is not None and refusals.first[0] == 2
+    assert number_cell(exact) == 12.5
+    with pytest.raises(CellError):
+        number_cell(inexact)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"-?[0-9]{1,22}\.[0-9]{1,22}", fullmatch=True))
+def test_yaml_number_text_is_read_exactly_or_refused(text: str) -> None:
+    """Through the reader cases and rulesets use: the value read is the value written."""
+    from rhrt.rules._yaml import YamlReadError, read_yaml
+
+    if text.lstrip("-").startswith("0") and not text.lstrip("-").startswith("0."):
+        return  # a leading zero: refused for another reason (tests/test_yaml_reading.py)
+    try:
+        value = read_yaml(f"x: {text}\n", echo_content=False).data["x"]
+    except YamlReadError as exc:
+        assert INEXACT_NUMBER in exc.problem.message
+        return
+    assert Decimal(repr(value)) == Decimal(text)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
@@ -252,8 +253,16 @@ def numbers(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     if pa.types.is_integer(typ):
         # A 64-bit whole number beyond 2**53 is out of every range anyway: no exact cast needed.
         return np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(), dtype=np.float64)
-    if pa.types.is_floating(typ) or pa.types.is_decimal(typ):
+    if pa.types.is_floating(typ):
         return np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(), dtype=np.float64)
+    if pa.types.is_decimal(typ):
+        read = np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(), dtype=np.float64)
+        # a decimal column holds exact decimals: one a float does not keep is refused, as its
+        # text would be (e.g. 12.99999999999999999 would be read as 13)
+        exact = [d is None or not d.is_finite() or Decimal(repr(float(d))) == d
+                 for d in col.to_pylist()]
+        refusals.add(NOT_EXACT, ~np.asarray(exact, dtype=bool), name)
+        return read
     text = _blank_to_null(col)
     valid = np.asarray(pc.is_valid(text).to_numpy(zero_copy_only=False), dtype=bool)
     try:
@@ -399,6 +408,8 @@ def number_cell(value: Any) -> float | None:
             raise CellError(NOT_A_NUMBER)
         return number
     number = float(value)
+    if isinstance(value, Decimal) and value.is_finite() and Decimal(repr(number)) != value:
+        raise CellError(NOT_EXACT)
     return None if number != number else number
 
 

@@ -399,7 +399,7 @@ class Pathway(_Frozen):
     path): templates are looked up only in ``--templates`` and rhrt's own folder, so validation
     and the template loader agree."""
     source: SourceRef | None = None
-    emergency: bool = False
+    emergency: Flag = False
     """This pathway is the emergency response (e.g. call the police on 999). The immediate-danger
     route must recommend one FIRST, and it must be only that (no level's own pathway, not
     recommended below level 4, with a contact): ``rhrt validate --strict``, ``rhrt lint``,
