@@ -13,7 +13,7 @@ three-valued truth differs between the values. Property-tested against ``Ruleset
 warnings row by row (``tests/test_batch_recorded.py``).
 
 Cost: per recorded measure, (values tried) × (rules reading it) node evaluations over the rows
-that record it, plus one copy of the indicator matrix's rows for those rows.
+that record it, with a copy of only the indicator rows those rules look at.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 
 from rhrt.batch._vector import Arrays, BoolArray, VectorPlan
 from rhrt.recorded import candidates, measure_readers
-from rhrt.rules.plan import Node
+from rhrt.rules.plan import Count, HasAny, Node, walk
 from rhrt.rules.semantics import MEASURE_OPERATORS
 
 __all__ = ["RecordedRows", "recorded_rows"]
@@ -98,6 +98,17 @@ def recorded_rows(vp: VectorPlan, arrays: Arrays) -> RecordedRows:
     return RecordedRows(unread=unread, implied=implied)
 
 
+def _read_columns(vp: VectorPlan, rules: tuple[Any, ...]) -> set[int]:
+    """The indicator columns the rules' conditions look at."""
+    return {
+        vp.column[i]
+        for rule in rules
+        for node in walk(rule.condition)
+        if isinstance(node, (HasAny, Count))
+        for i in node.ids
+    }
+
+
 def _changes(
     vp: VectorPlan,
     arrays: Arrays,
@@ -113,9 +124,11 @@ def _changes(
     full = rows.size == arrays.n
     measures = {m: (v if full else v[rows]) for m, v in arrays.measures.items()}
     columns = sorted({vp.column[imp.indicator] for imp in own})
-    present = arrays.present if full and not columns else arrays.present[:, rows]
-    if full and columns:
-        present = present.copy()
+    # only the indicator rows the readers look at are copied (the rest stay zero, and a zeroed
+    # matrix costs next to nothing): copying the whole matrix was most of this step's time
+    present = np.zeros((arrays.present.shape[0], rows.size), dtype=bool)
+    for c in _read_columns(vp, rules) - set(columns):
+        present[c] = arrays.present[c] if full else arrays.present[c, rows]
     base = {c: (selected[c] if full else selected[c][rows]) for c in columns}
     sub_age = arrays.age_months if full else arrays.age_months[rows]
     sub_unborn = arrays.unborn if full else arrays.unborn[rows]
