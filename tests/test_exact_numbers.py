@@ -152,3 +152,27 @@ def test_yaml_number_text_is_read_exactly_or_refused(text: str) -> None:
         assert INEXACT_NUMBER in exc.problem.message
         return
     assert Decimal(repr(value)) == Decimal(text)
+
+
+HUGE_EXPONENTS = ("0E1000000000000000000", "1e-1000000000000000000", "5E+999999999999999999999")
+
+
+@pytest.mark.parametrize("text", HUGE_EXPONENTS[:2])
+def test_an_exponent_beyond_any_decimal_is_refused_not_an_unexpected_error(text: str) -> None:
+    """Regression (found by the cell/column property in CI): ``Decimal`` raised
+    ``InvalidOperation`` for ``0E1000000000000000000``, which escaped every reader raw."""
+    with pytest.raises(InexactNumber):
+        exact_float(text)
+
+
+@pytest.mark.parametrize("text", HUGE_EXPONENTS)
+def test_an_exponent_beyond_any_decimal_in_a_case_or_batch_cell_is_a_typed_refusal(
+    text: str,
+) -> None:
+    with pytest.raises(CaseError):
+        RULESET.assess(f"child: {{age_years: {text}}}\nindicators: [early-sexual-activity]\n")
+    pytest.importorskip("pyarrow")
+    from rhrt.batch._columns import CellError, number_cell
+
+    with pytest.raises(CellError):
+        number_cell(text)

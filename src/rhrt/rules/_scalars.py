@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -107,13 +107,23 @@ def exact_float(text: str) -> float:
 
     Raises:
         InexactNumber: the text has more digits than a float holds exactly (also a non-zero
-            number too small to be held, which would be read as 0).
+            number too small to be held, which would be read as 0, and an exponent too large
+            for any decimal, e.g. ``0E1000000000000000000``).
         ValueError: the text is not a number (as ``float``).
     """
     number = float(text)
-    if math.isfinite(number) and Decimal(text) != Decimal(repr(number)):
+    if math.isfinite(number) and not _same_value(text, number):
         raise InexactNumber(INEXACT_NUMBER)
     return number
+
+
+def _same_value(text: str, number: float) -> bool:
+    # An exponent beyond what any decimal holds (``0E1000000000000000000``) cannot be compared;
+    # such text is refused as inexact rather than read (refusing never misreads a value).
+    try:
+        return Decimal(text) == Decimal(repr(number))
+    except InvalidOperation:
+        return False
 
 
 def resolve_plain(value: str) -> str:
