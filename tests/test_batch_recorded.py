@@ -165,3 +165,15 @@ def test_a_measure_read_only_through_an_unknown_is_read(tmp_path: Path) -> None:
     assert out.column("unread_measures").to_pylist() == [[], [], ["dash_score"]]
     assert out.column("level").to_pylist() == [3, 1, 1]
     _check(table, ruleset, tmp_path)
+
+
+def test_cli_keep_input_refuses_an_input_column_named_unread_measures(tmp_path: Path) -> None:
+    from rhrt.cli import main
+
+    source = tmp_path / "in.csv"
+    source.write_text("case_ref,dash_score,unread_measures\na,15,\n")
+    out = tmp_path / "out.csv"
+    code = main(["batch", str(source), "--out", str(out), "--keep-input",
+                 "--ignore-column", "unread_measures"])
+    assert code == 2
+    assert not out.exists()
