@@ -17,6 +17,18 @@ from pydantic_core import PydanticCustomError
 
 from rhrt.errors import id_shaped
 
+_KNOWN_KEYS: dict[type[BaseModel], frozenset[str]] = {}
+"""Field names and aliases per model class, built once (a model's fields never change)."""
+
+
+def _known_keys(cls: type[BaseModel]) -> frozenset[str]:
+    known = _KNOWN_KEYS.get(cls)
+    if known is None:
+        fields = cls.model_fields
+        known = frozenset(fields) | {f.alias for f in fields.values() if f.alias}
+        _KNOWN_KEYS[cls] = known  # one assignment: safe when threads race to build it
+    return known
+
 
 class RhrtModel(BaseModel):
     """Base of every rhrt model: input values are never shown in validation errors."""
@@ -33,8 +45,9 @@ class PrivateModel(RhrtModel):
     @classmethod
     def _unknown_keys_unnamed(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            known = set(cls.model_fields)
-            known |= {f.alias for f in cls.model_fields.values() if f.alias}
+            known = _known_keys(cls)
+            if known.issuperset(data):  # the usual case: one set operation, no loop
+                return data
             for key in data:
                 if key not in known and not (isinstance(key, str) and id_shaped(key)):
                     raise PydanticCustomError(
