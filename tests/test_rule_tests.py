@@ -114,6 +114,11 @@ def test_coverage_counts_what_tests_exercise(tmp_path: Path) -> None:
          "tests[0].case", 3),
         ("tests:\n  - name: a\n    case: {}\n    expect:\n      pathways: [early-help, nope]\n",
          "tests[0].expect.pathways[1]", 5),
+        # the same pathway both included and excluded: the test could never pass
+        ("tests:\n  - name: a\n    case: {}\n    expect:\n      pathways_include: [mash]\n"
+         "      pathways_exclude: [early-help, mash]\n",
+         "tests[0].expect.pathways_exclude[1]", 6),
+        ("tests: []\n", "tests", 1),
     ],
 )
 def test_invalid_test_files_name_the_field_and_line(
@@ -155,3 +160,31 @@ def test_pytest_rule_tests_use_the_configured_ruleset(pytester: pytest.Pytester)
     _write(pytester.path, "ours.rhrt-test.yaml", text)
     pytester.makeini("[pytest]\nrhrt_rules = minimal.yaml\n")
     pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1, failed=1)
+
+
+def test_several_problems_are_headed_as_a_rule_test_file_in_rhrts_words(tmp_path: Path) -> None:
+    text = (
+        "ruleset: minimal.yaml\ntests:\n  - name: a\n    case: {}\n    expect:\n"
+        "      pathways_include: [mash, early-help]\n      pathways_exclude: [early-help, mash]\n"
+    )
+    with pytest.raises(RuleTestError) as info:
+        load_test_file(_write(tmp_path, "bad.rhrt-test.yaml", text))
+    message = str(info.value)
+    assert message.startswith("2 problems in rule-test file:"), message
+    assert "ruleset" not in message.splitlines()[0]
+    assert all("can never pass" in p.message for p in info.value.problems)
+    with pytest.raises(RuleTestError) as info:
+        load_test_file(_write(tmp_path, "empty.rhrt-test.yaml", "tests: []\n"))
+    assert "Tuple" not in str(info.value) and "at least one" in str(info.value)
+
+
+def test_one_test_is_counted_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        "ruleset: minimal.yaml\ntests:\n  - name: passes\n"
+        "    case: {child: {age_years: 5}, indicators: [poor-diet]}\n    expect: {level: 2}\n"
+    )
+    assert main(["test", str(_write(tmp_path, "one.rhrt-test.yaml", text))]) == 0
+    out = capsys.readouterr().out
+    assert "1 test: 1 passed, 0 failed" in out and "1 tests" not in out

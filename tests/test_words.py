@@ -52,6 +52,45 @@ def test_no_hand_rolled_plurals_in_the_source() -> None:
     assert offenders == []
 
 
+# A count in an f-string followed by a fixed plural: "{n} more problems", "{len(x)} tests".
+_FIXED_PLURAL = re.compile(r"\{[^{}]*\} more [a-z]+s\b|\{len\([^{}]*\)[^{}]*\} [a-z]{3,}s\b(?!=)")
+
+
+@pytest.mark.parametrize(
+    ("line", "caught"),
+    [
+        ('f" (and {len(errors) - 1} more problems)"', True),
+        ('f"{len(outcomes)} tests: {passed} passed"', True),
+        ('f"{len(self.problems)} problems in ruleset"', True),
+        ("f\" (and {plural(len(errors) - 1, 'more problem')})\"", False),
+        ('f"{name} is unknown"', False),
+        ('f"indicators={len(x)} rules={len(y)}>"', False),  # a repr's key=value, not English
+    ],
+)
+def test_the_fixed_plural_check_catches_counts_before_a_plural(line: str, caught: bool) -> None:
+    assert bool(_FIXED_PLURAL.search(line)) is caught
+
+
+def test_no_count_before_a_fixed_plural_in_the_source() -> None:
+    """Counts go through ``plural`` so that one is never followed by a plural noun."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "src").rglob("*.py"))
+        if path.name != "_words.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _FIXED_PLURAL.search(line)
+    ]
+    assert offenders == []
+
+
+def test_octal_takes_an() -> None:
+    from rhrt.rules._scalars import AmbiguousScalar, _ambiguity
+
+    found = _ambiguity("0o17")
+    assert isinstance(found, AmbiguousScalar)
+    assert "is an octal number" in found.message and "a octal" not in found.message
+
+
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [

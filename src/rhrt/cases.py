@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rhrt._words import plural
 from rhrt.errors import CaseError, field_path
 from rhrt.model.case import Case
 from rhrt.rules._scalars import INEXACT_CASE_VALUE
@@ -129,7 +130,7 @@ def _case_error(exc: ValidationError) -> CaseError:
         )
     else:
         message = first["msg"].removeprefix("Value error, ")
-    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    more = f" (and {plural(len(errors) - 1, 'more problem')})" if len(errors) > 1 else ""
     return CaseError(f"invalid case: {message}{more}", path=path)
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rhrt._text import clean
+from rhrt._words import plural
 
 __all__ = [
     "ArgumentError",
@@ -153,6 +154,9 @@ class RulesetError(RhrtError, ValueError):
     pass. The first problem's location is copied to the attributes for convenience.
     """
 
+    subject: ClassVar[str] = "ruleset"
+    """What the file is, as the heading of several problems says: "2 problems in ruleset"."""
+
     def __init__(self, problems: Sequence[Problem]) -> None:
         if not problems:
             problems = [Problem("invalid ruleset")]
@@ -166,7 +170,7 @@ class RulesetError(RhrtError, ValueError):
         if len(self.problems) == 1:
             text = str(first)
         else:
-            text = f"{len(self.problems)} problems in ruleset:\n" + "\n".join(
+            text = f"{plural(len(self.problems), 'problem')} in {self.subject}:\n" + "\n".join(
                 f"  - {p}" for p in self.problems
             )
         super().__init__(text)

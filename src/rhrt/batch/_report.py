@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rhrt._text import clean
+from rhrt._words import plural
 from rhrt.model.scale import LEVELS
 
 LEVEL_LABELS = tuple(str(lv) for lv in LEVELS)
@@ -66,7 +67,7 @@ def markdown_table(frame: Any, max_rows: int = 50) -> str:
     for row in frame.head(max_rows).itertuples(index=False):
         lines.append("| " + " | ".join(_md_escape(_cell(v)) for v in row) + " |")
     if len(frame) > max_rows:
-        lines.append(f"\n_{len(frame) - max_rows:,} more rows not shown._")
+        lines.append(f"\n_{plural(len(frame) - max_rows, 'more row')} not shown._")
     return "\n".join(lines)
 
 
@@ -77,7 +78,7 @@ def html_table(frame: Any, max_rows: int = 50) -> str:
         body.append("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>")
     more = ""
     if len(frame) > max_rows:
-        more = f"<p class='more'>{len(frame) - max_rows:,} more rows not shown.</p>"
+        more = f"<p class='more'>{plural(len(frame) - max_rows, 'more row')} not shown.</p>"
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 

@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from rhrt._text import clean
+from rhrt._words import plural
 
 _SHOWN = 12
 
@@ -84,7 +85,7 @@ def _text(outcomes: list[Any], covers: list[Any], args: argparse.Namespace) -> N
         for failure in o.failures:
             print(f"        {_clean(failure)}")
     passed = sum(o.passed for o in outcomes)
-    print(f"{len(outcomes)} tests: {passed} passed, {len(outcomes) - passed} failed")
+    print(f"{plural(len(outcomes), 'test')}: {passed:,} passed, {len(outcomes) - passed:,} failed")
     for c in covers:
         print(
             f"Coverage of {_clean(c.ruleset)}: {c.percent:.1f}% - rules "

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
+from rhrt._words import plural
 from rhrt.model._base import PrivateModel
 from rhrt.model.scale import LevelNumber
 
@@ -250,7 +251,7 @@ class Decision(_Out):
         except ValidationError as exc:
             errors = exc.errors(include_url=False, include_input=False, include_context=False)
             first = errors[0]
-            more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+            more = f" (and {plural(len(errors) - 1, 'more problem')})" if len(errors) > 1 else ""
             raise RecordError(
                 f"invalid decision record: {first['type']}{more}", path=field_path(first["loc"])
             ) from None

@@ -208,9 +208,10 @@ def _ambiguity(value: str) -> AmbiguousScalar | None:
             decimal = f" ({int(value.replace('_', ''), 0)} in decimal)"
         except ValueError:
             decimal = ""
+        article = "an" if base[0] in "aeiou" else "a"
         return AmbiguousScalar(
-            f"{value} is a {base} number{decimal}: write the number in decimal, or quote it if "
-            "it is text",
+            f"{value} is {article} {base} number{decimal}: write the number in decimal, or quote "
+            "it if it is text",
             "ambiguous value: a hexadecimal, octal or binary number (write it in decimal, or "
             "quote it if it is text)",
         )

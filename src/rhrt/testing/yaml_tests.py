@@ -32,7 +32,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
@@ -61,6 +61,8 @@ __all__ = [
 
 class RuleTestError(RulesetError):
     """A rule test file is not valid (with file, line and field path)."""
+
+    subject: ClassVar[str] = "rule-test file"
 
 
 class _Strict(RhrtModel):
@@ -195,6 +197,16 @@ def load_test_file(path: Path, default_ruleset: Ruleset | None = None) -> TestFi
                         f"unknown pathway '{_safe(pid)}'", path=format_path(where), file=file,
                         line=located.where(where)[0],
                     ))
+        both = set(expect.pathways_include) & set(expect.pathways_exclude)
+        for j, pid in enumerate(expect.pathways_exclude):
+            if pid in both:
+                at = ("tests", i, "expect", "pathways_exclude", j)
+                shown = f" '{_safe(pid)}'" if pid in known_pathways else ""
+                problems.append(Problem(
+                    f"pathway{shown} is in both pathways_include and pathways_exclude, so "
+                    "this test can never pass: remove it from one of them",
+                    path=format_path(at), file=file, line=located.where(at)[0],
+                ))
         tests.append(RuleTest(test.name, test.case, expect, file, line, i))
     if problems:
         raise RuleTestError(problems)
@@ -320,6 +332,8 @@ def _problems(exc: ValidationError, located: Located, file: str) -> list[Problem
             message, line = "unknown key", located.where_key(loc)[0]
         elif kind == "missing":
             message, line = "missing required key", located.where(loc[:-1])[0]
+        elif kind == "too_short":
+            message, line = "must list at least one entry", located.where(loc)[0]
         else:
             message, line = err["msg"].removeprefix("Value error, "), located.where(loc)[0]
         out.append(Problem(message, path=format_path(loc), file=file, line=line))
