@@ -6,6 +6,10 @@ output, and ``audit --tables`` wrote ``review.csv``/``by_source.csv`` the same w
 ``=HYPERLINK("http://…?d="&A1,"open")`` ran when an analyst opened the file in Excel. Text cells
 beginning with ``= + - @``, tab or carriage return now get a ``'`` before them (OWASP); numbers
 stay numbers. Every check reads the file back with the ``csv`` module, as a spreadsheet would.
+
+Issue (terminal control): the same cells carried raw ESC, BEL and U+202E, so ``cat`` on the CSV
+controlled the terminal. Every text cell and column name now passes through
+:func:`rhrt._text.clean` first, so no CSV holds a control, format or line-break character.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import csv
 import gzip
 import io
 import math
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -24,6 +29,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 pytest.importorskip("numpy")
 
+from rhrt._text import clean  # noqa: E402
 from rhrt.batch import assess_file  # noqa: E402
 from rhrt.batch._output import FORMULA_START, Writer, csv_safe_text  # noqa: E402
 from rhrt.cli import main  # noqa: E402
@@ -79,11 +85,78 @@ def assert_no_formula(path: Path) -> None:
             assert not risky(cell) or is_number(cell), (path.name, cell)
 
 
+def assert_printable(cell: str) -> None:
+    """No control, format, line-break or separator character other than a plain space
+    (private-use and unassigned characters have no control meaning and are kept)."""
+    bad = {"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"}
+    assert all(ch == " " or unicodedata.category(ch) not in bad for ch in cell), ascii(cell)
+
+
+TERMINAL_ATTACKS = [
+    "\x1b]0;owned\x07REF-1",  # OSC: set the window title
+    "\x1b[2J\x1b[HREF-2",  # clear the screen
+    "REF\x07-3",  # BEL
+    "\u202eREF-4",  # right-to-left override (Trojan Source)
+    "RE\u200bF-5\u2066",  # zero-width space, bidi isolate
+    "\x9b31mREF-6",  # C1 CSI
+    "REF\n-7\tx\r",  # newline, tab and carriage return inside a cell
+    "\x85REF-8\u2028",
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_batch_output_has_no_terminal_controls(tmp_path: Path, suffix: str) -> None:
+    """Regression: ``cat`` on a batch CSV must not control the terminal: raw ESC, BEL, C1,
+    bidi and zero-width characters and in-cell line breaks are cleaned out of every text cell
+    (case_ref and kept columns) and column name."""
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({
+        "case_ref": TERMINAL_ATTACKS,
+        "referral_source": TERMINAL_ATTACKS,
+        "age_years": [3] * len(TERMINAL_ATTACKS),
+        "no\u202ete": TERMINAL_ATTACKS,
+    }), source)
+    out = tmp_path / f"levels{suffix}"
+    assess_file(source, out, RULES, keep_input=True, ignore_columns=["no\u202ete"])
+    raw = out.read_bytes()
+    text = (gzip.decompress(raw) if suffix == ".csv.gz" else raw).decode("utf-8")
+    body = text.replace("\r\n", "\n").replace("\n", "")
+    assert_printable(body)
+    rows = read_csv(out)
+    assert [row["case_ref"] for row in rows] == [clean(a) for a in TERMINAL_ATTACKS]
+    assert [row["referral_source"] for row in rows] == [clean(a) for a in TERMINAL_ATTACKS]
+    assert "note" in rows[0]  # the column name lost its U+202E
+    assert [row["note"] for row in rows] == [clean(a) for a in TERMINAL_ATTACKS]
+
+
+def test_audit_tables_have_no_terminal_controls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Regression: review.csv and by_source.csv carried raw ESC, BEL and U+202E."""
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    source = tmp_path / "audit.csv"
+    with source.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["case_ref", "referral_source", "age_years", "indicators",
+                         "recorded_decision"])
+        for attack in TERMINAL_ATTACKS:
+            writer.writerow([attack, attack, "4", "bruise", "1"])
+    tables = tmp_path / "tables"
+    assert main(["audit", str(source), "--rules", MINIMAL, "--tables", str(tables)]) == 0
+    capsys.readouterr()
+    assert read_csv(tables / "review.csv") and read_csv(tables / "by_source.csv")
+    for path in sorted(tables.glob("*.csv")):
+        assert_printable(path.read_text(encoding="utf-8").replace("\r\n", "").replace("\n", ""))
+
+
 def test_the_rule() -> None:
     for attack in ATTACKS:
-        assert csv_safe_text(attack) == "'" + attack
-    for harmless in ("", "A1", "police", "'=already quoted", "1-2", "a =1", "\u200b=1"):
+        assert csv_safe_text(attack) == "'" + clean(attack)
+    for harmless in ("", "A1", "police", "'=already quoted", "1-2", "a =1"):
         assert csv_safe_text(harmless) == harmless
+    # a zero-width space is cleaned out, so the formula behind it is quoted
+    assert csv_safe_text("\u200b=1") == "'=1"
 
 
 def write_hostile(path: Path, last: str) -> Path:
@@ -118,7 +191,7 @@ def test_batch_output_neutralises_case_ref_and_kept_columns(
             if attack is None:
                 assert not risky(row[name])
             else:
-                assert row[name] == "'" + attack  # neutralised, otherwise unchanged
+                assert row[name] == "'" + clean(attack)  # neutralised, otherwise unchanged
         assert row["level"] in {"1", "2", "3", "4"}
     if keep_input:
         ages = [str(i) for i in range(1, len(ATTACKS) + 1)]
@@ -167,8 +240,8 @@ def test_audit_and_diff_tables_are_neutralised(
     by_source = read_csv(tables / "by_source.csv")
     assert review and by_source
     refs = {row["case_ref"] for row in review}
-    assert refs & {"'" + a for a in ATTACKS}  # the hostile rows are there, neutralised
-    assert {row["referral_source"] for row in by_source} & {"'" + a for a in ATTACKS}
+    assert refs & {"'" + clean(a) for a in ATTACKS}  # the hostile rows are there, neutralised
+    assert {row["referral_source"] for row in by_source} & {"'" + clean(a) for a in ATTACKS}
     diff_tables = tmp_path / "diff"
     assert main(["diff", MINIMAL, MINIMAL, str(source), "--tables", str(diff_tables)]) == 0
     for folder in (tables, diff_tables):
@@ -209,7 +282,13 @@ def test_any_leading_whitespace_or_control_before_a_formula_is_neutralised(
     """Whatever a spreadsheet strips first (tab, CR, LF, NUL, spaces, Unicode line breaks…),
     the cell is written behind a ``'`` and so stays text."""
     cell = lead + sign + rest
-    assert csv_safe_text(cell) == "'" + cell
+    out = csv_safe_text(cell)
+    # cleaned first (a C1 CSI may swallow the sign as part of its escape sequence), then quoted
+    kept = clean(cell)
+    assert out == ("'" + kept if kept[:1] in FORMULA_START and kept else kept)
+    assert not risky(out)
+    if kept and kept[0] in SIGNS:
+        assert out[:1] == "'"
 
 
 @settings(max_examples=300, deadline=None)
@@ -218,12 +297,14 @@ def test_no_cell_reveals_a_formula_after_stripping(text: str) -> None:
     """Either a cell is quoted, or stripping every leading control and whitespace character
     leaves it starting with something other than a formula sign (and it is unchanged)."""
     out = csv_safe_text(text)
+    text = clean(text)
     if out != text:
         assert out == "'" + text
     else:
         stripped = text.lstrip("".join(ch for ch in FORMULA_START if ch not in SIGNS))
         assert stripped[:1] not in SIGNS or stripped == ""
         assert text[:1] not in FORMULA_START or text == ""
+    assert_printable(out)
 
 
 @settings(max_examples=150, deadline=None,
@@ -259,7 +340,7 @@ def test_every_cell_read_back_is_formula_free_unless_numeric(
     assert len(rows) == n + 1
     for row, text, whole, real in zip(rows[1:], texts, ints, floats, strict=True):
         assert not risky(row[0])
-        want = "" if text is None else text
+        want = "" if text is None else clean(text)
         assert row[0] == (("'" + want) if want[:1] in FORMULA_START and want else want)
         assert int(row[1]) == whole
         assert float(row[2]) == real

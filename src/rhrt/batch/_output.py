@@ -16,6 +16,14 @@ or whitespace character at all, ordinary space included — is written with a si
 before it (``'=HYPERLINK(...)``), which spreadsheets show as text. One rule, wider than the
 known attacks: a cell that merely starts with a space gets a quote too (safe over pretty).
 Numeric, boolean and date columns are written as they are: a negative number stays a number.
+
+Terminal control: a CSV is also read with ``cat``, ``less -r`` or ``head``, so a raw ESC, BEL,
+C1 control or bidi override (U+202E) in a ``case_ref`` would control the terminal or reorder
+what is shown. Every text cell and column name therefore first passes through the one sanitiser,
+:func:`rhrt._text.clean` (single-line form): escape sequences, every control (``Cc``, C0 and C1,
+tab and line breaks included: a line break becomes `` / ``, a tab a space) and format character
+(``Cf``: bidi overrides and isolates, zero-width characters) are removed, and only then is the
+formula quote added. Cells holding none of these (the usual case) are left exactly as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rhrt._text import clean
 from rhrt.files import AtomicOutput, compression_of
 
 __all__ = ["FORMULA_START", "Writer", "csv_safe", "csv_safe_text", "write_frames"]
@@ -46,9 +55,25 @@ _STARTS = frozenset(FORMULA_START)
 _PATTERN = "^[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in FORMULA_START) + "]"
 
 
-def csv_safe_text(text: str) -> str:
-    """One text cell (or column name) as :func:`csv_safe` writes it."""
+# Characters :func:`rhrt._text.clean` changes (controls, format characters, line and paragraph
+# separators, separators other than a plain space), to find the cells that need it.
+_UNCLEAN = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|[^ \PZ]"
+
+
+def _quoted(text: str) -> str:
     return "'" + text if text and text[0] in _STARTS else text
+
+
+def csv_safe_text(text: str) -> str:
+    """One text cell (or column name) as :func:`csv_safe` writes it: cleaned, then quoted."""
+    return _quoted(clean(text))
+
+
+def _cleaned(col: Any) -> Any:
+    """A string column with every cell that holds an unsafe character passed through clean."""
+    if not pc.any(pc.match_substring_regex(col, _UNCLEAN)).as_py():
+        return col
+    return pa.array([None if v is None else clean(v) for v in col.to_pylist()], col.type)
 
 
 def _texty(typ: pa.DataType) -> bool:
@@ -62,9 +87,10 @@ def _texty(typ: pa.DataType) -> bool:
 
 
 def csv_safe(table: pa.Table) -> pa.Table:
-    """Neutralise formula-like text cells and column names (see the module docstring).
+    """Clean and neutralise formula-like text cells and column names (see the module docstring).
 
-    Text and binary columns (dictionary-encoded ones decoded first) get a ``'`` before every
+    Text cells and column names pass through :func:`rhrt._text.clean`. Text and binary
+    columns (dictionary-encoded ones decoded first) get a ``'`` before every
     cell that begins with a character of :data:`FORMULA_START`; empty cells stay empty; other
     columns are unchanged. Lists must already be flattened to text.
     """
@@ -75,6 +101,11 @@ def csv_safe(table: pa.Table) -> pa.Table:
             col = pc.cast(col, col.type.value_type)
         if pa.types.is_string_view(col.type):
             col = pc.cast(col, pa.string())
+        if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+            with contextlib.suppress(pa.ArrowInvalid):  # not UTF-8: left as bytes
+                col = pc.cast(col, pa.large_string())
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            col = _cleaned(col)
         if _texty(col.type):
             risky = pc.match_substring_regex(col, _PATTERN)
             quote, empty = pa.scalar(b"'", col.type), pa.scalar(b"", col.type)
