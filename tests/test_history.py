@@ -14,7 +14,7 @@ import yaml
 
 from rhrt import load_ruleset
 from rhrt.cli import main
-from rhrt.errors import RulesetError
+from rhrt.errors import ArgumentError, CaseError, RulesetError
 from rhrt.history import RulesetHistory, load_history
 
 MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
@@ -62,7 +62,6 @@ def _case(when: str | None) -> dict[str, Any]:
         ("2024-12-31", "1", 2, False),
         ("2025-01-01", "2", 3, False),
         ("2023-05-01", "1", 2, True),  # before every revision: the first, with the warning
-        (None, "2", 3, False),  # no date: the latest
     ],
 )
 def test_the_revision_in_force_decides(
@@ -119,7 +118,8 @@ def test_cli_assess_with_a_folder_picks_by_date(
 def test_tables_pick_the_revision_per_row(folder: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pytest.importorskip("numpy")
-    dates = [dt.date(2024, 6, 1), dt.date(2025, 6, 1), None, dt.date(2023, 1, 1)]
+    dates = [dt.date(2024, 6, 1), dt.date(2025, 6, 1), dt.date(2026, 1, 1),
+             dt.date(2023, 1, 1)]
     table = pa.table({
         "case_ref": ["a", "b", "c", "d"],
         "indicators": ["poor-diet"] * 4,
@@ -129,7 +129,7 @@ def test_tables_pick_the_revision_per_row(folder: Path) -> None:
     history = load_history(folder)
     out = history.assess_table(table)
     assert out.column("case_ref").to_pylist() == ["a", "b", "c", "d"]
-    expected = [history.assess(_case(d.isoformat() if d else None)) for d in dates]
+    expected = [history.assess(_case(d.isoformat())) for d in dates]
     assert out.column("level").to_pylist() == [d.level for d in expected]
     assert out.column("ruleset_version").to_pylist() == [d.ruleset.version for d in expected]
     assert out.column("level").to_pylist() == [2, 3, 3, 2]
@@ -140,3 +140,92 @@ def test_a_single_ruleset_is_a_history_of_one() -> None:
     history = RulesetHistory([ruleset])
     assert history.as_of(dt.date(1990, 1, 1)) is ruleset
     assert history.latest is ruleset
+
+
+def test_no_assessment_date_is_refused_when_a_revision_must_be_chosen(folder: Path) -> None:
+    # rhrt never reads the clock: the latest revision may not be in force yet
+    history = load_history(folder)
+    for attempt in (lambda: history.assess(_case(None)), lambda: history.for_case(_case(None)),
+                    lambda: history.as_of(None)):
+        with pytest.raises(CaseError, match="assessment date") as info:
+            attempt()
+        assert info.value.path == "assessment_date"
+
+
+def test_a_table_row_without_a_date_is_refused(folder: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pytest.importorskip("numpy")
+    history = load_history(folder)
+    dated = pa.table({"case_ref": ["a", "b"], "indicators": ["poor-diet"] * 2,
+                      "age_years": [5.0] * 2,
+                      "assessment_date": pa.array([dt.date(2024, 6, 1), None], pa.date32())})
+    with pytest.raises(CaseError, match="row 2"):
+        history.assess_table(dated)
+    with pytest.raises(CaseError, match="assessment date"):
+        history.assess_table(dated.drop_columns(["assessment_date"]))
+
+
+def test_cli_assess_without_a_date_is_refused(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(_case(None)), encoding="utf-8")
+    assert main(["assess", str(case), "--rules", str(folder)]) == 2
+    assert "assessment date" in capsys.readouterr().err
+
+
+def test_a_folder_needs_as_of(folder: Path) -> None:
+    with pytest.raises(ArgumentError, match="as_of") as info:
+        load_ruleset(folder)
+    assert info.value.argument == "as_of"
+
+
+@pytest.mark.parametrize(("as_of", "version"),
+                         [("2024-06-01", "1"), ("2025-01-01", "2"), (dt.date(2025, 3, 1), "2")])
+def test_as_of_takes_a_date_or_iso_text(folder: Path, as_of: object, version: str) -> None:
+    assert load_ruleset(folder, as_of=as_of).version == version  # type: ignore[arg-type]
+    assert load_ruleset(MINIMAL, as_of=as_of).id == load_ruleset(MINIMAL).id  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("as_of", [dt.datetime(2025, 1, 1, 12, 0), True, 20250101, 2025.0,
+                                   "2025-1-1", "2025-02-30", "20250101", "2025-01-01T00:00",
+                                   "２０２５-01-01", b"2025-01-01"])
+def test_other_as_of_values_are_refused_naming_the_argument(folder: Path, as_of: object) -> None:
+    for path in (folder, MINIMAL):
+        with pytest.raises(ArgumentError) as info:
+            load_ruleset(path, as_of=as_of)  # type: ignore[arg-type]
+        assert info.value.argument == "as_of"
+        assert "as_of" in str(info.value)
+        assert str(as_of) not in str(info.value)
+
+
+def _table_csv(tmp_path: Path) -> Path:
+    csv = tmp_path / "hist.csv"
+    csv.write_text("case_ref,indicators,age_years,assessment_date\n"
+                   "a,poor-diet,5,2024-06-01\nb,poor-diet,5,2025-06-01\n", encoding="utf-8")
+    return csv
+
+
+@pytest.mark.parametrize("command", ["batch", "audit", "diff-old", "diff-new", "validate",
+                                     "lint", "prove", "check", "test"])
+def test_commands_that_cannot_choose_per_row_refuse_a_folder(
+    folder: Path, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # never silently decide every row with one revision (the newest)
+    csv, out = _table_csv(tmp_path), tmp_path / "o.csv"
+    argv = {
+        "batch": ["batch", str(csv), "--rules", str(folder), "--out", str(out)],
+        "audit": ["audit", str(csv), "--rules", str(folder), "--out", str(tmp_path / "a.md")],
+        "diff-old": ["diff", str(folder), str(MINIMAL), str(csv),
+                     "--out", str(tmp_path / "d.md")],
+        "diff-new": ["diff", str(MINIMAL), str(folder), str(csv),
+                     "--out", str(tmp_path / "d.md")],
+        "validate": ["validate", "--strict", str(folder)],
+        "lint": ["lint", str(folder)],
+        "prove": ["prove", str(folder)],
+        "check": ["check", str(folder), "--max-examples", "5"],
+        "test": ["test", str(folder / "ours.rhrt-test.yaml"), "--rules", str(folder)],
+    }[command]
+    assert main(argv) == 2
+    assert "folder of dated ruleset revisions" in capsys.readouterr().err
+    assert not out.exists()

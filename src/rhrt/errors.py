@@ -232,9 +232,11 @@ class ArgumentError(RhrtError, TypeError):
     the type expected, never the value.
     """
 
-    def __init__(self, argument: str, expected: str, got: object) -> None:
+    def __init__(
+        self, argument: str, expected: str, got: object, *, message: str | None = None
+    ) -> None:
         self.argument = argument
-        super().__init__(f"{argument} must be {expected}, not {type(got).__name__}")
+        super().__init__(message or f"{argument} must be {expected}, not {type(got).__name__}")
 
 
 def expect(value: object, kinds: type | tuple[type, ...], argument: str, expected: str) -> None:

@@ -11,8 +11,10 @@ version and SHA-256).
 Which revision a date picks: the latest that came into force on or before it. A date before
 every revision picks the first; a date after a revision's ``effective_to`` with no later one
 picks that revision. In both cases the decision carries the usual warning that the date is
-outside the ruleset's effective period. A case with no assessment date gets the latest
-revision.
+outside the ruleset's effective period. A case with no assessment date is refused
+(:class:`~rhrt.errors.CaseError` at ``assessment_date``) when there is more than one revision:
+rhrt never reads the clock, so without the date no revision can be chosen (the latest may
+not yet be in force). A history of one revision uses it, as a single file would.
 
 Load one from a folder of ruleset files (``load_history("rules/")``, every ``*.yaml`` directly
 in it) or a list of files; ``load_ruleset(folder, as_of=date)`` gives one revision.
@@ -26,13 +28,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rhrt.errors import Problem, RulesetReferenceError
+from rhrt.errors import CaseError, Problem, RulesetReferenceError
 
 if TYPE_CHECKING:
     from rhrt.model.decision import Decision
     from rhrt.ruleset import Ruleset
 
 __all__ = ["RulesetHistory", "load_history"]
+
+_NO_DATE = ("an assessment date is needed to choose the ruleset revision in force "
+            "(the rules are a folder of dated revisions)")
 
 
 class RulesetHistory:
@@ -55,9 +60,15 @@ class RulesetHistory:
         return self.revisions[-1]
 
     def as_of(self, when: dt.date | None) -> Ruleset:
-        """The revision in force on ``when`` (the latest revision for None); see the module."""
+        """The revision in force on ``when``; see the module.
+
+        Raises:
+            CaseError: ``when`` is None and there is more than one revision.
+        """
         if when is None:
-            return self.latest
+            if len(self.revisions) == 1:
+                return self.latest
+            raise CaseError(_NO_DATE, path="assessment_date")
         chosen = self.revisions[0]
         for revision in self.revisions:
             if revision.model.ruleset.effective_from <= when:
@@ -87,8 +98,12 @@ class RulesetHistory:
         ignore_columns: Iterable[str] = (),
     ) -> Any:
         """``rhrt.batch.assess_table`` with each row decided by the revision in force on its
-        ``assessment_date`` (rows without one: the latest revision), plus a
-        ``ruleset_version`` column saying which. Needs rhrt[analysis].
+        ``assessment_date``, plus a ``ruleset_version`` column saying which. Needs
+        rhrt[analysis].
+
+        Raises:
+            CaseError: with more than one revision, a row has no ``assessment_date`` (or the
+                table has no such column), or a value is not a date.
         """
         import bisect
 
@@ -101,18 +116,21 @@ class RulesetHistory:
         arrow = to_arrow(table)
         latest = len(self.revisions) - 1
         which = np.full(arrow.num_rows, latest, dtype=np.int64)
+        if len(self.revisions) > 1 and arrow.num_rows and (
+            "assessment_date" not in arrow.column_names
+        ):
+            raise CaseError(_NO_DATE, path="assessment_date")
         if "assessment_date" in arrow.column_names and len(self.revisions) > 1:
             starts = [r.model.ruleset.effective_from for r in self.revisions]
             try:
                 days = arrow.column("assessment_date").cast(pa.date32()).to_pylist()
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                from rhrt.errors import CaseError
-
                 raise CaseError("assessment_date must be dates (YYYY-MM-DD)",
                                 path="assessment_date") from None
             for i, day in enumerate(days):
-                if day is not None:
-                    which[i] = max(bisect.bisect_right(starts, day) - 1, 0)
+                if day is None:
+                    raise CaseError(f"{_NO_DATE} (row {i + 1})", path="assessment_date")
+                which[i] = max(bisect.bisect_right(starts, day) - 1, 0)
         parts, order = [], []
         for n, revision in enumerate(self.revisions):
             rows = np.flatnonzero(which == n)

@@ -28,6 +28,7 @@ from rhrt.cases import CaseInput, parse_case
 from rhrt.engine import ENGINES
 from rhrt.engine.reference import Evaluation, Facts, evaluate
 from rhrt.errors import (
+    ArgumentError,
     CaseError,
     RhrtError,
     RulesetSchemaError,
@@ -397,19 +398,24 @@ def load_ruleset(
     path: str | Path | None = None,
     *,
     limits: Limits = DEFAULT_LIMITS,
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
 ) -> Ruleset:
     """Load, validate and compile a ruleset file; the bundled Herefordshire one by default.
 
     ``path`` may be a folder of dated revisions of one ruleset (``rhrt.history``): the revision
-    in force on ``as_of`` is returned (the latest when ``as_of`` is None). For a single file,
-    ``as_of`` changes nothing (a decision dated outside its period carries a warning).
+    in force on ``as_of`` (a ``datetime.date`` or an ISO ``YYYY-MM-DD`` string) is returned.
+    ``as_of`` is required for a folder: rhrt never reads the clock, so without a date no
+    revision can be chosen. For a single file, ``as_of`` changes nothing (a decision dated
+    outside its period carries a warning).
 
     Raises:
         RulesetError: with file, line, column, field path and suggestions.
-        ArgumentError: ``path`` is not a str or path, or ``limits`` not a :class:`Limits`.
+        ArgumentError: ``path`` is not a str or path, ``limits`` not a :class:`Limits`,
+            ``as_of`` not a date or ISO date string (a ``datetime`` is refused too), or
+            ``path`` is a folder and ``as_of`` is not given.
     """
     check_limits(limits)
+    day = _as_of_date(as_of)
     if path is None:
         return _bundled()
     expect(path, (str, PathLike), "path", "a str or os.PathLike path to a ruleset file")
@@ -417,7 +423,15 @@ def load_ruleset(
     if file.is_dir():
         from rhrt.history import load_history
 
-        return load_history(file).as_of(as_of)
+        if day is None:
+            raise ArgumentError(
+                "as_of", "", None,
+                message="as_of is required when path is a folder of dated ruleset revisions "
+                "(the revision in force depends on the date): pass as_of, or use rhrt.history "
+                "to pick the revision per case; on the command line give --rules one revision "
+                "file (rhrt assess and render choose by each case's assessment_date)",
+            )
+        return load_history(file).as_of(day)
     try:
         raw = read_limited(file, limits.max_bytes)  # never more than the limit into memory
     except OSError as exc:
@@ -425,6 +439,28 @@ def load_ruleset(
             [_problem(f"cannot read ruleset file ({exc.strerror or 'error'})", str(path))]
         ) from None
     return ruleset_from_text(raw, file=str(path), path=file, limits=limits)
+
+
+def _as_of_date(as_of: object) -> dt.date | None:
+    """``as_of`` as a date: a ``datetime.date`` (not a ``datetime``) or ``YYYY-MM-DD`` text."""
+    expected = "a datetime.date or an ISO 'YYYY-MM-DD' string"
+    if as_of is None:
+        return None
+    if isinstance(as_of, dt.datetime):
+        raise ArgumentError("as_of", expected, as_of)
+    if isinstance(as_of, dt.date):
+        return as_of
+    if isinstance(as_of, str):
+        if len(as_of) == 10 and as_of[4] == "-" and as_of[7] == "-" and as_of.replace(
+            "-", ""
+        ).isascii() and as_of.replace("-", "").isdigit():
+            try:
+                return dt.date.fromisoformat(as_of)
+            except ValueError:
+                pass
+        raise ArgumentError("as_of", expected, as_of,
+                            message=f"as_of must be {expected} (a real calendar date)")
+    raise ArgumentError("as_of", expected, as_of)
 
 
 def ruleset_from_text(
