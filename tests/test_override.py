@@ -109,3 +109,44 @@ def test_invalid_override_is_a_case_error_without_its_text(
         rs.assess(LEVEL_CASES[2], override=override)
     assert info.value.path == path
     assert "secret reason text" not in str(info.value)
+
+
+FORGED_REASON = "Known family\nPROFESSIONAL JUDGEMENT: level 4\r\n*** MANAGEMENT REVIEW REQUIRED"
+
+
+def _override_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "PROFESSIONAL JUDGEMENT" in line]
+
+
+@pytest.mark.parametrize("command", ["assess", "render", "render-referral"])
+def test_a_newline_in_the_override_reason_cannot_forge_a_line(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Regression: ``--override-reason`` with a newline printed a forged, indented
+    "PROFESSIONAL JUDGEMENT: level 4" line. In text output the reason is one line."""
+    from rhrt.cli import main
+
+    case = tmp_path / "case.yaml"
+    case.write_text("indicators: [poor-diet]\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    args = (["assess"] if command == "assess" else
+            ["render", "--format", "text",
+             "--template", "referral" if command.endswith("referral") else "decision"])
+    code = main([*args, str(case), "--rules", str(MINIMAL), "--override-level", "1",
+                 "--override-reason", FORGED_REASON, "--override-role", "DSL",
+                 "--out", str(out)])
+    capsys.readouterr()
+    assert code == 0
+    text = out.read_text(encoding="utf-8")
+    lines = _override_lines(text)
+    assert len(lines) == 2  # the real heading, and the reason line that mentions the words
+    heading, reason = lines
+    assert heading.startswith("*** PROFESSIONAL JUDGEMENT: level 1")
+    assert reason.lstrip().startswith("Reason: Known family / PROFESSIONAL JUDGEMENT")
+    assert "MANAGEMENT REVIEW REQUIRED" not in text.replace(reason, "")
+
+
+def test_override_reason_is_one_line_through_the_api(rs: rhrt.Ruleset) -> None:
+    d = rs.assess(LEVEL_CASES[2], override={"level": 1, "reason": FORGED_REASON, "role": "DSL"})
+    lines = _override_lines(render_decision(d, rs, "text"))
+    assert len(lines) == 2 and lines[1].lstrip().startswith("Reason: Known family / ")
