@@ -206,8 +206,7 @@ def _table_csv(tmp_path: Path) -> Path:
     return csv
 
 
-@pytest.mark.parametrize("command", ["batch", "audit", "diff-old", "diff-new", "validate",
-                                     "lint", "prove", "check", "test"])
+@pytest.mark.parametrize("command", ["batch", "audit", "diff-old", "diff-new", "test"])
 def test_commands_that_cannot_choose_per_row_refuse_a_folder(
     folder: Path, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -220,12 +219,67 @@ def test_commands_that_cannot_choose_per_row_refuse_a_folder(
                      "--out", str(tmp_path / "d.md")],
         "diff-new": ["diff", str(MINIMAL), str(folder), str(csv),
                      "--out", str(tmp_path / "d.md")],
-        "validate": ["validate", "--strict", str(folder)],
-        "lint": ["lint", str(folder)],
-        "prove": ["prove", str(folder)],
-        "check": ["check", str(folder), "--max-examples", "5"],
         "test": ["test", str(folder / "ours.rhrt-test.yaml"), "--rules", str(folder)],
     }[command]
     assert main(argv) == 2
     assert "folder of dated ruleset revisions" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.fixture
+def unsafe_older(tmp_path: Path) -> Path:
+    """An older revision, still in force for 2024 cases, that breaks the emergency promise
+    (no indicator records immediate danger); the newest revision keeps it."""
+    old = _revision("1", "2024-01-01", 2)
+    next(i for i in old["indicators"] if i["id"] == "danger")["tags"] = []
+    return _folder(tmp_path, old, _revision("2", "2025-01-01", 3))
+
+
+@pytest.mark.parametrize(("argv", "alone"), [
+    (["lint", "--fail-on", "error"], 0),
+    (["check", "--max-examples", "5", "--no-progress"], 0),
+    (["validate", "--strict"], 2),
+])
+def test_checks_of_a_folder_check_every_revision(
+    unsafe_older: Path, argv: list[str], alone: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    newest = unsafe_older / "r1.yaml"
+    assert main([*argv, str(newest)]) == alone  # the newest alone passes (or fails the same)
+    capsys.readouterr()
+    assert main([*argv, str(unsafe_older)]) == 2
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "immediate" in text and "danger" in text
+    if argv[0] != "check":  # findings are reported under their revision file
+        assert any("r0.yaml" in line and "immediate_danger" in line
+                   for line in text.splitlines())
+        assert "r1.yaml" in text
+
+
+def test_prove_of_a_folder_proves_every_revision(
+    unsafe_older: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("z3")
+    assert main(["prove", str(unsafe_older / "r1.yaml")]) == 0
+    cex = tmp_path / "cex"
+    assert main(["prove", str(unsafe_older), "--counterexamples", str(cex)]) == 2
+    # any counterexamples are kept apart per revision file, never mixed in one folder
+    assert not cex.exists() or {p.name for p in cex.iterdir()} <= {"r0", "r1"}
+
+
+@pytest.mark.parametrize("argv", [["lint", "--format", "json"], ["lint", "--format", "sarif"],
+                                  ["prove", "--format", "json"]])
+def test_machine_formats_take_one_revision_file(
+    unsafe_older: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*argv, str(unsafe_older)]) == 2
+    assert "folder of revisions" in capsys.readouterr().err
+
+
+def test_checks_of_a_folder_refuse_overlapping_revisions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _folder(tmp_path, _revision("1", "2024-01-01", 2, end="2025-06-01"),
+                     _revision("2", "2025-01-01", 3))
+    assert main(["check", str(folder), "--max-examples", "5", "--no-progress"]) == 2
+    assert "in force until" in capsys.readouterr().err

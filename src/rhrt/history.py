@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from rhrt.model.decision import Decision
     from rhrt.ruleset import Ruleset
 
-__all__ = ["RulesetHistory", "load_history"]
+__all__ = ["RulesetHistory", "load_history", "revision_files"]
 
 _NO_DATE = ("an assessment date is needed to choose the ruleset revision in force "
             "(the rules are a folder of dated revisions)")
@@ -164,18 +164,24 @@ def load_history(source: str | Path | Sequence[str | Path]) -> RulesetHistory:
 
     if isinstance(source, (str, Path)):
         folder = Path(source)
-        if folder.is_dir():
-            files = sorted(
-                p for p in folder.glob("*.yaml") if not p.name.endswith(".rhrt-test.yaml")
-            )
-            if not files:
-                raise RulesetReferenceError([Problem("no ruleset (*.yaml) files in the folder",
-                                                     file=str(folder))])
-        else:
-            files = [folder]
+        files = revision_files(folder) if folder.is_dir() else [folder]
     else:
         files = [Path(p) for p in source]
     return RulesetHistory(load_ruleset(p) for p in files)
+
+
+def revision_files(folder: str | Path) -> list[Path]:
+    """The revision files of a folder: its ``*.yaml`` files (not rule tests), by name.
+
+    Raises:
+        RulesetReferenceError: the folder holds none.
+    """
+    folder = Path(folder)
+    files = sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".rhrt-test.yaml"))
+    if not files:
+        raise RulesetReferenceError([Problem("no ruleset (*.yaml) files in the folder",
+                                             file=str(folder))])
+    return files
 
 
 def _check(revisions: Sequence[Ruleset]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rhrt.errors import CaseError, FileError
 from rhrt.files import check_output, read_bounded, write_text
@@ -37,6 +37,42 @@ def ruleset_from_args(args: argparse.Namespace) -> Ruleset:
     ruleset = load_ruleset(args.rules)
     log_ruleset(ruleset)
     return ruleset
+
+
+def each_revision(
+    args: argparse.Namespace, run_one: Callable[[argparse.Namespace], int]
+) -> int | None:
+    """When ``args.rules`` is a folder of dated revisions, run ``run_one`` on every revision
+    file (each reports under its own file name), then check the revisions fit together as one
+    history; return the worst exit code. None when ``args.rules`` is not a folder.
+
+    A check of only the newest revision would pass an older one still in force on the dates
+    of cases being assessed.
+    """
+    from pathlib import Path
+
+    from rhrt.errors import RulesetError
+    from rhrt.history import load_history, revision_files
+
+    if args.rules is None or not Path(args.rules).is_dir():
+        return None
+    try:
+        files = revision_files(args.rules)
+    except RulesetError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        return exc.exit_code
+    worst = 0
+    for file in files:
+        worst = max(worst, run_one(argparse.Namespace(**{**vars(args), "rules": str(file)})))
+    if worst < 2:
+        try:
+            load_history(files)
+        except RulesetError as exc:
+            for problem in exc.problems:
+                print(str(problem), file=sys.stderr)
+            return exc.exit_code
+    return worst
 
 
 def log_ruleset(ruleset: Ruleset) -> None:

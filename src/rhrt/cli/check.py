@@ -49,9 +49,12 @@ def run(args: argparse.Namespace) -> int:
         print("rhrt: error: --max-examples must be at least 1", file=sys.stderr)
         return 2
     from rhrt._console import Progress
-    from rhrt.cli._common import log_ruleset
+    from rhrt.cli._common import each_revision, log_ruleset
     from rhrt.testing.invariants import PROPERTIES
 
+    folder = each_revision(args, run)
+    if folder is not None:
+        return folder
     ruleset = load_ruleset(args.rules)
     log_ruleset(ruleset)
     with _private_hypothesis_storage(), Progress(

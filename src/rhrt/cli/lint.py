@@ -50,12 +50,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rhrt.cli._common import each_revision
     from rhrt.errors import RulesetError
     from rhrt.prove import available
     from rhrt.rules.bundled import bundled_ruleset_path
     from rhrt.rules.lint import lint
     from rhrt.ruleset import load_ruleset
 
+    if args.format != "text" and args.rules is not None and Path(args.rules).is_dir():
+        print("rhrt: error: --format json/sarif takes one ruleset file, not a folder of revisions "
+              "(run it on each revision file)", file=sys.stderr)
+        return 2
+    folder = each_revision(args, run)
+    if folder is not None:
+        return folder
     file = Path(args.rules) if args.rules else bundled_ruleset_path()
     try:
         ruleset = load_ruleset(args.rules)

@@ -9,6 +9,7 @@ the ``prove`` extra (z3-solver) is missing, 1 when the solver could not decide a
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from rhrt._text import clean
@@ -42,8 +43,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rhrt.cli._common import each_revision
     from rhrt.prove import prove
 
+    if args.rules is not None and Path(args.rules).is_dir():
+        if args.format != "text":
+            print("rhrt: error: --format json takes one ruleset file, not a folder of revisions "
+                  "(run it on each revision file)", file=sys.stderr)
+            return 2
+        if args.counterexamples:  # each revision's counterexamples in a folder of its own
+            def one(revision: argparse.Namespace) -> int:
+                sub = Path(args.counterexamples) / Path(revision.rules).stem
+                return run(argparse.Namespace(**{**vars(revision), "counterexamples": str(sub)}))
+
+            return each_revision(args, one) or 0
+    folder = each_revision(args, run)
+    if folder is not None:
+        return folder
     ruleset = load_ruleset(args.rules)
     report = prove(ruleset, properties=args.property, timeout_seconds=args.timeout)
     written: list[Path] = []

@@ -38,6 +38,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Validate RULES; a folder of dated revisions: every revision file (see each_revision)."""
+    from rhrt.cli._common import each_revision
+
+    folder = each_revision(args, run)
+    if folder is not None:
+        return folder
     try:
         ruleset = load_ruleset(args.rules)
     except RulesetError as exc:
