@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -53,23 +53,43 @@ __all__ = [
     "suggest",
 ]
 
-ID_SHAPE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
-"""What an id looks like (lower-case letters, digits, ``-``, ``_``, ``.``, at most 80
-characters). Only text of this shape is echoed in an error: anything else may be a note, a name
-or a sentence typed into the wrong field, key or column."""
+MAX_SHOWN_LENGTH = 40
+"""The longest name an error echoes (unless it is a known id)."""
+MAX_SHOWN_SEGMENTS = 5
+"""The most ``-``/``_``/``.``/``:``-separated parts a name an error echoes may have (unless it is
+a known id): ``domestic_abuse_incidents_12_months`` is shown; ``mum-said-she-would-kill-him``
+(a sentence in kebab case) is not."""
+ID_SHAPE = re.compile(rf"[a-z0-9][a-z0-9_.:-]{{0,{MAX_SHOWN_LENGTH - 1}}}")
+"""What an id looks like: lower-case letters, digits, ``-``, ``_``, ``.``, ``:``, at most
+:data:`MAX_SHOWN_LENGTH` characters (and at most :data:`MAX_SHOWN_SEGMENTS` parts). Only text of
+this shape, or a known id, is echoed in an error: anything else may be a note, a name or a
+sentence typed into the wrong field, key or column."""
+_SEPARATOR = re.compile(r"[-_.:]")
 NOT_SHOWN = "<not shown>"
 """Stands in an error for a key or value that is not shaped like an id."""
 
 
-def id_shaped(value: object) -> bool:
-    """Whether ``value`` is a string shaped like an id (see :data:`ID_SHAPE`)."""
-    return isinstance(value, str) and ID_SHAPE.fullmatch(value) is not None
+def id_shaped(value: object, known: Container[str] = ()) -> bool:
+    """Whether an error may echo ``value``: a known id (one of ``known``: the ruleset's or the
+    format's own names), or a short string shaped like an id (see :data:`ID_SHAPE`,
+    :data:`MAX_SHOWN_SEGMENTS`). The one rule for every path: cases, batch columns, rulesets,
+    overrides. A near miss of a known id is shown through its suggestion (the known id), never
+    the typed text, unless the typed text passes this rule."""
+    if not isinstance(value, str):
+        return False
+    if value in known:
+        return True
+    return (
+        ID_SHAPE.fullmatch(value) is not None
+        and len(_SEPARATOR.split(value)) <= MAX_SHOWN_SEGMENTS
+    )
 
 
-def shown_id(value: object) -> str:
-    """``value`` when it is shaped like an id, else :data:`NOT_SHOWN`: the one rule for echoing
-    a name a caller gave (an unknown indicator, measure, key or engine) in an error."""
-    return value if isinstance(value, str) and id_shaped(value) else NOT_SHOWN
+def shown_id(value: object, known: Container[str] = ()) -> str:
+    """``value`` when an error may echo it (:func:`id_shaped`), else :data:`NOT_SHOWN`: the one
+    rule for echoing a name a caller gave (an unknown indicator, measure, key, column or engine)
+    in an error."""
+    return value if isinstance(value, str) and id_shaped(value, known) else NOT_SHOWN
 
 
 def field_path(parts: Iterable[object]) -> str:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -42,7 +42,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rhrt.errors import CaseError
+from rhrt.errors import CaseError, shown_id
 from rhrt.rules._scalars import INEXACT_NUMBER, InexactNumber, exact_float
 
 NUMBER = "number"
@@ -93,8 +93,10 @@ class Refusals:
     exactly the row ``assess`` would refuse first when given the rows one by one.
     """
 
-    def __init__(self, offset: int = 0) -> None:
+    def __init__(self, offset: int = 0, known: Container[str] = ()) -> None:
         self.offset = offset
+        self.known = known
+        """Column names an error may show whatever their shape (checked against the ruleset)."""
         self.first: tuple[int, str, str] | None = None
 
     def add(self, message: str, bad: Any, column: str) -> None:
@@ -107,24 +109,20 @@ class Refusals:
     def raise_first(self) -> None:
         if self.first is not None:
             row, message, column = self.first
-            raise CaseError(message, path=where(row + self.offset, column))
+            raise CaseError(message, path=where(row + self.offset, column, self.known))
 
 
-def where(row: int, column: str) -> str:
-    """The path of a cell in an error: ``rows[<row>].<column>`` (0-based data rows)."""
-    return f"rows[{row}].{shown(column)}"
+def where(row: int, column: str, known: Container[str] = ()) -> str:
+    """The path of a cell in an error: ``rows[<row>].<column>`` (0-based data rows; the column
+    as :func:`shown` shows it)."""
+    return f"rows[{row}].{shown(column, known)}"
 
 
-_NAME_SHAPE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,119}")
-
-
-def shown(name: object) -> str:
-    """A column name as an error may show it: names shaped like ids are shown; any other name
-    (a sentence, a header cell that is really a case's value) is not."""
-    text = str(name)
-    if _NAME_SHAPE.fullmatch(text):
-        return text
-    return "(a column whose name is not shaped like an id, so it is not shown)"
+def shown(name: object, known: Container[str] = ()) -> str:
+    """A column name as an error may show it, by rhrt's one rule (:func:`rhrt.errors.shown_id`):
+    a known column (``known``) or a short name shaped like an id (every case field is one) is
+    shown; any other name (a sentence, a header cell that is really a case's value) is not."""
+    return shown_id(str(name), known)
 
 
 # -- physical types ----------------------------------------------------------------------------

@@ -423,7 +423,7 @@ def arrays_of(
     lay = layout(table.column_names, vp, ignore)
     n = table.num_rows
     cols = {name: prepare(table.column(name), name, kind) for name, kind in lay.kinds.items()}
-    ref = Refusals(offset)
+    ref = Refusals(offset, lay.kinds if vp is not None else ())
 
     def col(name: str) -> pa.ChunkedArray | None:
         return cols.get(name)
