@@ -91,8 +91,12 @@ def test_synth_negative_seed_exits_2(
     pytest.importorskip("numpy")
     pytest.importorskip("pyarrow")
     out = tmp_path / "pop.csv"
-    assert_clear(*run(capsys, "synth", "5", "--out", str(out), "--seed", seed,
-                      "--rules", MINIMAL))
+    # a usage error now: --seed is a whole number from 0 to 2**128-1 (rhrt.cli._numbers)
+    with pytest.raises(SystemExit) as exc:
+        main(["synth", "5", "--out", str(out), "--seed", seed, "--rules", MINIMAL])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert "error: argument --seed" in err and "unexpected" not in err
     assert not out.exists()
 
 

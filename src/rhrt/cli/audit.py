@@ -15,6 +15,7 @@ from rhrt.cli._common import (
     ruleset_from_args,
     write_output,
 )
+from rhrt.cli._numbers import MAX_CHUNK_ROWS, MAX_TOP, whole_number
 
 
 def add_report_options(p: argparse.ArgumentParser) -> None:
@@ -23,8 +24,10 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="FILE", help="write the report to a file")
     p.add_argument("--tables", metavar="DIR",
                    help="also write every table as CSV into this directory")
-    p.add_argument("--top", type=int, default=100, metavar="N", help="cases to list (default 100)")
-    p.add_argument("--chunk-size", type=int, default=250_000, help=argparse.SUPPRESS)
+    p.add_argument("--top", type=whole_number(0, MAX_TOP), default=100, metavar="N",
+                   help="cases to list, 0-1,000,000 (default 100)")
+    p.add_argument("--chunk-size", type=whole_number(1, MAX_CHUNK_ROWS), default=250_000,
+                   help=argparse.SUPPRESS)
     p.add_argument("--no-progress", action="store_true", help="never show a progress display")
 
 

@@ -13,6 +13,7 @@ import json
 import sys
 
 from rhrt.cli._common import add_rules_option, check_outputs, output_inputs, ruleset_from_args
+from rhrt.cli._numbers import MAX_CHUNK_ROWS, whole_number
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,8 +42,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="NAME",
         help="allow an extra input column (repeatable); unknown columns are otherwise errors",
     )
-    p.add_argument("--chunk-size", type=int, default=100_000, metavar="ROWS",
-                   help="rows per chunk (default 100000)")
+    p.add_argument("--chunk-size", type=whole_number(1, MAX_CHUNK_ROWS), default=100_000,
+                   metavar="ROWS", help="rows per chunk, 1-10,000,000 (default 100000)")
     p.add_argument("--no-progress", action="store_true", help="never show a progress display")
     p.add_argument("--summary-json", metavar="FILE", help="also write the summary as JSON")
     p.set_defaults(handler=run)

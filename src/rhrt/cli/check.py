@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 
 from rhrt.cli._common import add_engine_option
+from rhrt.cli._numbers import MAX_EXAMPLES, whole_number
 from rhrt.ruleset import load_ruleset
 
 
@@ -31,11 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("rules", metavar="RULES", help="ruleset YAML file")
     p.add_argument(
-        "--max-examples", type=int, default=200, metavar="N",
-        help="generated examples per property (default 200)",
+        "--max-examples", type=whole_number(1, MAX_EXAMPLES), default=200, metavar="N",
+        help=f"generated examples per property, 1-{MAX_EXAMPLES:,} (default 200)",
     )
     p.add_argument(
-        "--seed", type=int, default=None, metavar="N", help="random seed (default: deterministic)"
+        "--seed", type=whole_number(0, 2**64 - 1), default=None, metavar="N",
+        help="random seed, 0 to 2**64-1 (default: deterministic)"
     )
     add_engine_option(p)
     p.add_argument("--no-progress", action="store_true", help="never show a progress display")

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from rhrt._text import clean
+from rhrt.cli._numbers import seconds
 from rhrt.ruleset import load_ruleset
 
 
@@ -37,8 +38,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     p.add_argument("--counterexamples", metavar="DIR",
                    help="write each counterexample's cases as YAML files in DIR")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="the most the solver may spend on one question (default 60)")
+    p.add_argument("--timeout", type=seconds(), default=60.0, metavar="SECONDS",
+                   help="the most the solver may spend on one question, above 0 and at most "
+                        "3600 (default 60)")
     p.set_defaults(handler=run)
 
 

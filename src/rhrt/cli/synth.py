@@ -12,6 +12,7 @@ import sys
 
 from rhrt._text import clean
 from rhrt.cli._common import add_rules_option, check_outputs, ruleset_from_args
+from rhrt.cli._numbers import whole_number
 from rhrt.synth import MAX_ROWS
 
 
@@ -24,11 +25,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "with a recorded practitioner decision that sometimes disagrees with the framework."
         ),
     )
-    p.add_argument("n", metavar="N", type=int,
+    p.add_argument("n", metavar="N", type=whole_number(0, MAX_ROWS),
                    help=f"number of cases (at most {MAX_ROWS:,})")
     p.add_argument("--out", metavar="FILE", required=True,
                    help="output file (.csv, .csv.gz, .csv.bz2, .csv.zst or .parquet)")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
+    p.add_argument("--seed", type=whole_number(0, 2**128 - 1), default=0, metavar="N",
+                   help="random seed, 0 to 2**128-1 (default 0)")
     add_rules_option(p)
     p.add_argument("--no-progress", action="store_true", help="never show a progress display")
     p.set_defaults(handler=run)

@@ -14,6 +14,7 @@ from typing import Any
 
 from rhrt._text import clean
 from rhrt._words import plural
+from rhrt.cli._numbers import percentage
 
 _SHOWN = 12
 
@@ -32,9 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="test files or folders (searched for *.rhrt-test.yaml)")
     p.add_argument("--rules", metavar="FILE",
                    help="ruleset for test files that do not name one (default: the bundled one)")
-    p.add_argument("--min-coverage", type=float, default=None, metavar="PERCENT",
-                   help="fail when tests exercise less than this share of rules, indicators "
-                        "and pathways")
+    p.add_argument("--min-coverage", type=percentage, default=None, metavar="PERCENT",
+                   help="fail when tests exercise less than this share (0-100) of rules, "
+                        "indicators and pathways")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     p.add_argument("--all-untested", action="store_true",
                    help="list every untested indicator (default: the first few)")
