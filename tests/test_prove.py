@@ -397,3 +397,37 @@ def test_a_safety_route_nothing_can_trigger_fails_with_the_reason() -> None:
     assert result.status == "failed"
     assert any("immediate_danger tag" in p for p in result.problems)
     assert prove(ruleset, properties=["allegation"]).ok
+
+
+IMPLIED_CONCERN_RULE = """\
+  - id: test-diet-without-missing
+    because: test
+    when:
+      all:
+        - indicator: inadequate-diet
+        - not: {indicator: missing-from-home-occasional}
+    then: {level: 4}
+"""
+
+
+def test_raising_a_measure_that_implies_a_concern_is_found() -> None:
+    """Regression: with the bundled ruleset plus ``all: [inadequate-diet, not:
+    missing-from-home-occasional] -> level 4``, ``missing_episodes_90_days: 0`` gives level 4
+    and ``1`` gives level 2 (the count implies the missing concern), yet prove said "Making a
+    measure more concerning never lowers the level: ok": the raised case could not gain the
+    implied concern. The counterexample is reproduced by the reference engine."""
+    text = bundled_ruleset_path().read_text(encoding="utf-8")
+    assert text.count("\nrules:\n") == 1
+    rs = ruleset_from_data(yaml.safe_load(
+        text.replace("\nrules:\n", "\nrules:\n" + IMPLIED_CONCERN_RULE, 1)))
+    base = {"indicators": ["inadequate-diet"], "child": {"age_years": 8}}
+    assert rs.assess({**base, "measures": {"missing_episodes_90_days": 0}}).level == 4
+    assert rs.assess({**base, "measures": {"missing_episodes_90_days": 1}}).level == 2
+    report = prove(rs, properties=["raising-a-measure"])
+    (result,) = report.results
+    assert result.status == "failed", str(report)
+    found = [c for c in result.counterexamples if c.subject == ("missing_episodes_90_days",)]
+    assert found, str(report)
+    for cex in found:
+        assert "missing-from-home-occasional" not in cex.case("before").get("indicators", [])
+        assert shows(rs, cex)

@@ -107,6 +107,29 @@ class SymCase:
             )
         return out
 
+    def implied(self, plan: Plan) -> dict[str, Z]:
+        """Per indicator: whether this case's recorded values imply it (measures[].implies)."""
+        out: dict[str, list[Z]] = {}
+        for imp in plan.implications:
+            holds = MEASURE_OPERATORS[imp.op](self.value[imp.measure], q(imp.value))
+            out.setdefault(imp.indicator, []).append(z3.And(self.known[imp.measure], holds))
+        return {i: z3.Or(parts) for i, parts in out.items()}
+
+    def read_from(self, plan: Plan, recorded: dict[str, Z]) -> list[Z]:
+        """This case's facts are the ``recorded`` indicators plus those its values imply.
+
+        Exactly how the engines read a case: an implied concern is present whether or not it
+        was recorded, and only while the value implying it holds. Two cases that share
+        ``recorded`` but not values (a measure raised) may therefore
+        differ in their implied concerns, as they do for the engines.
+        """
+        implied = self.implied(plan)
+        return [
+            self.present[i] == z3.Or(recorded[i], implied[i]) if i in implied
+            else self.present[i] == recorded[i]
+            for i in plan.indicator_order
+        ]
+
     def information(self) -> list[Z]:
         """One boolean per recorded fact (age or unborn, each measure), for minimising."""
         return [z3.Or(self.unborn, self.age_known), *self.known.values()]

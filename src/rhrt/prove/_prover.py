@@ -319,18 +319,27 @@ class _Prover:
         for ms in self.plan.measures:
             before = SymCase.fresh(self.plan, "before")
             value = z3.Real(f"after.m.{ms}")
-            after = SymCase(before.present, before.known, {**before.value, ms: value},
+            # all else equal means the same *recorded* concerns: a concern the raised value
+            # implies (measures[].implies) is present after but need not be before, exactly as
+            # the engines read the two cases (SymCase.read_from)
+            recorded = {i: z3.Bool(f"recorded.i.{i}") for i in self.plan.indicator_order}
+            after_present = {i: z3.Bool(f"after.i.{i}") for i in self.plan.indicator_order}
+            after = SymCase(after_present, before.known, {**before.value, ms: value},
                             before.unborn, before.age_known, before.age)
             worse = value > before.value[ms] if _direction(self.plan, ms) > 0 else (
                 value < before.value[ms]
             )
             ob, oa = self.enc.outcome(before), self.enc.outcome(after)
-            goal = [*self._wf(before, after), before.known[ms], worse, oa.level < ob.level]
-            model = self._solve(goal, [before, after])
+            goal = [*self._wf(before, after), *before.read_from(self.plan, recorded),
+                    *after.read_from(self.plan, recorded), before.known[ms], worse,
+                    oa.level < ob.level]
+            model = self._solve(goal, [before, after.with_present(recorded)])
             unknown = unknown or model == "unknown"
             if not isinstance(model, z3.ModelRef):
                 continue
-            b, a = self._case(model, before), self._case(model, after)
+            # both cases written with the recorded concerns: the engines add implied ones
+            b = self._case(model, before.with_present(recorded))
+            a = self._case(model, after.with_present(recorded))
             eb, ea = self._evaluate(b), self._evaluate(a)
             self._confirm(ea.level < eb.level, pid)
             verb = "Raising" if _direction(self.plan, ms) > 0 else "Lowering"
