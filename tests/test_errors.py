@@ -229,7 +229,7 @@ BAD_CASES: list[tuple[str, Any, str, str]] = [
     ("unknown-measure", {"measures": {"dash_scor": 1}}, "measures.dash_scor", "dash_score"),
     ("recorded-level", {"recorded_decision": 9}, "recorded_decision", "invalid case"),
     ("yaml-syntax", f"indicators: [{SECRET}\nchild: {{", "", "invalid YAML"),
-    ("yaml-duplicate", f"reference: {SECRET}\nreference: {SECRET}\n", "", "invalid YAML or JSON"),
+    ("yaml-duplicate", f"reference: {SECRET}\nreference: {SECRET}\n", "", "duplicate key"),
     ("yaml-date", "assessment_date: 2023-02-29\n", "", "impossible date"),
     ("not-utf8", b"indicators: [\xff]", "", "not valid UTF-8"),
     # Regressions found by fuzzing: a lone surrogate escaped libyaml as UnicodeEncodeError; a

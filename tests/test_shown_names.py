@@ -119,3 +119,66 @@ def test_shown_is_the_name_only_when_short_and_shaped_like_an_id(name: str) -> N
 )
 def test_id_shape_bounds(name: str, shown: bool) -> None:
     assert id_shaped(name) is shown
+
+
+# -- messages that say what is wrong (issue: wording) ------------------------------------------
+
+
+@pytest.mark.parametrize("second", [False, True])
+def test_a_cell_too_long_names_its_line_not_the_header(tmp_path: Path, second: bool) -> None:
+    """A cell longer than the CSV reader's block (1 MiB with chunk_rows=1) in row 2 was reported
+    as "cannot read the CSV header"."""
+    from rhrt.batch import assess_file
+
+    secret = "Jane-Doe-SECRET-7731" * ((2 << 20) // 20)
+    rows = "5,a\n" if second else ""
+    csv = tmp_path / "in.csv"
+    csv.write_text(f"age_years,case_ref\n{rows}6,{secret}\n", encoding="utf-8")
+    with pytest.raises(CaseError) as info:
+        assess_file(csv, tmp_path / "out.csv", MINIMAL, chunk_rows=1)
+    message = str(info.value)
+    assert "header" not in message
+    assert f"line {3 if second else 2} " in message and "too long" in message
+    assert "Jane" not in _everything(info.value)
+
+
+def test_a_small_long_cell_is_read_and_refused_with_its_row(tmp_path: Path) -> None:
+    from rhrt.batch import assess_file
+
+    csv = tmp_path / "in.csv"
+    csv.write_text("age_years,case_ref\n5,a\n6," + "x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(CaseError) as info:
+        assess_file(csv, tmp_path / "out.csv", MINIMAL)
+    assert info.value.path == "rows[1].case_ref"
+
+
+@pytest.mark.parametrize(
+    ("text", "key_shown"),
+    [
+        ("reference: a\nreference: b\n", True),
+        ("child: {age_years: 4}\nJane Doe said: 1\nJane Doe said: 2\n", False),
+    ],
+)
+def test_a_duplicate_key_says_so_with_its_line(text: str, key_shown: bool) -> None:
+    with pytest.raises(CaseError) as info:
+        MINIMAL.assess(text)
+    message = str(info.value)
+    assert "duplicate key" in message and "line" in message
+    assert ("reference" in message) is key_shown
+    assert "Jane" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("child: {age_years: 4}\nnotes_secret: 1\n", 2),
+        ("child: {age_years: 4}\nindicators: []\nJane Doe said: 1\n", 3),
+        ("child: {age_years: 4, shoe: 1}\n", 1),
+    ],
+)
+def test_an_unknown_case_key_gives_its_line(text: str, line: int) -> None:
+    with pytest.raises(CaseError) as info:
+        MINIMAL.assess(text)
+    message = str(info.value)
+    assert "unknown field" in message and f"(line {line}," in message
+    assert "Jane" not in message

@@ -17,11 +17,13 @@ from pydantic import ValidationError
 
 from rhrt._words import plural
 from rhrt.errors import CaseError, field_path
+from rhrt.model._base import _known_keys
 from rhrt.model.case import Case
 from rhrt.rules._scalars import INEXACT_CASE_VALUE
 from rhrt.rules._yaml import (
     DEFAULT_LIMITS,
     Limits,
+    Located,
     YamlReadError,
     check_limits,
     read_limited,
@@ -50,8 +52,10 @@ def parse_case(value: CaseInput | str | bytes | Path, *, limits: Limits = DEFAUL
         except OSError as exc:
             raise CaseError("cannot read the case file") from exc
     given = value
+    located: Located | None = None
     if isinstance(value, (str, bytes)):
-        value = _load_text(value, limits)
+        located = _load_text(value, limits)
+        value = located.data
     if not isinstance(value, Mapping):
         if isinstance(given, str) and _names_a_file(given):
             raise CaseError(
@@ -62,7 +66,7 @@ def parse_case(value: CaseInput | str | bytes | Path, *, limits: Limits = DEFAUL
     try:
         return Case.model_validate(dict(value))
     except ValidationError as exc:
-        raise _case_error(exc) from None
+        raise _case_error(exc, located) from None
     except RecursionError:
         raise CaseError("case is nested too deeply") from None
 
@@ -75,6 +79,7 @@ _FIXED_MESSAGES = (
     "mapping keys must be plain scalars",
     "expected a single YAML document",
     "document is not valid UTF-8 text",
+    "duplicate key",  # rules/_yaml.py: the key is named only when id-shaped (echo_content off)
     "ambiguous value",  # rules/_scalars.py: the private wording, which never quotes the value
     INEXACT_CASE_VALUE,  # rules/_scalars.py likewise
 )
@@ -94,9 +99,9 @@ def _names_a_file(text: str) -> bool:
         return False
 
 
-def _load_text(text: str | bytes, limits: Limits) -> Any:
+def _load_text(text: str | bytes, limits: Limits) -> Located:
     try:
-        return read_yaml(text, limits=limits, echo_content=False).data  # JSON is YAML
+        return read_yaml(text, limits=limits, echo_content=False)  # JSON is YAML
     except YamlReadError as exc:
         where = ""
         if exc.problem.line is not None:
@@ -111,7 +116,9 @@ def _load_text(text: str | bytes, limits: Limits) -> Any:
         raise CaseError(f"{message}{where}", path=path) from None
 
 
-def _case_error(exc: ValidationError) -> CaseError:
+def _case_error(exc: ValidationError, located: Located | None = None) -> CaseError:
+    """The first problem pydantic found, in rhrt's words, with its line when the case was read
+    from text (``located``) and the reader knows where the field is."""
     errors = exc.errors(include_url=False, include_input=False, include_context=False)
     first = errors[0]
     path = field_path(first["loc"])
@@ -119,8 +126,10 @@ def _case_error(exc: ValidationError) -> CaseError:
     if kind == "rhrt_case_field":  # a whole-case check names its field in its context
         context = exc.errors(include_url=False, include_input=False)[0].get("ctx") or {}
         path = str(context.get("field", path))
+    where = ""
     if kind == "extra_forbidden":
         message = "unknown field"
+        where = _key_line(first["loc"], located)
     elif kind == "missing":
         message = "missing required field"
     elif kind == "string_type":
@@ -131,7 +140,26 @@ def _case_error(exc: ValidationError) -> CaseError:
     else:
         message = first["msg"].removeprefix("Value error, ")
     more = f" (and {plural(len(errors) - 1, 'more problem')})" if len(errors) > 1 else ""
-    return CaseError(f"invalid case: {message}{more}", path=path)
+    return CaseError(f"invalid case: {message}{where}{more}", path=path)
+
+
+def _key_line(loc: tuple[int | str, ...], located: Located | None) -> str:
+    """`` (line N, col M)`` of an unknown key when the case was read from text, else "".
+
+    A named key has its own position; a key not shown (not shaped like a field name, so the
+    error's path stops at its mapping) is found at the top level as the first key that is not a
+    field of :class:`Case`.
+    """
+    if located is None:
+        return ""
+    position = located.key_positions.get(tuple(loc)) if loc else None
+    if position is None and not loc and isinstance(located.data, dict):
+        known = _known_keys(Case)
+        for key in located.data:
+            if key not in known and (key,) in located.key_positions:
+                position = located.key_positions[(key,)]
+                break
+    return "" if position is None else f" (line {position[0]}, col {position[1]})"
 
 
 def dumps_case(case: Case) -> str:

@@ -96,8 +96,8 @@ def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
         return
     from pyarrow import csv
 
-    names = _csv_header(path)
     block = max(1 << 20, min(64 << 20, chunk_rows * 256))
+    names = _csv_header(path, block)
     try:
         reader = csv.open_csv(
             path,
@@ -123,7 +123,7 @@ def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
         elif not yielded:  # a header and no rows: still one (empty) chunk, to check its columns
             yield pa.table({name: pa.array([], pa.string()) for name in names})
     except pa.ArrowInvalid:
-        raise CaseError(
+        raise _too_long(path, block) or CaseError(
             "the CSV file is malformed (e.g. a row with the wrong number of fields)",
             path=path.name,
         ) from None
@@ -134,20 +134,61 @@ def read_chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
 _UNREADABLE = "cannot read the CSV file (corrupt, or not compressed as its name says)"
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_header(path: Path, block: int) -> list[str]:
+    """The header's column names, read with a small block first and, if a long row in the first
+    block defeats that, with ``block`` (the size the rows are then read with).
+
+    Raises:
+        CaseError: a row is longer than ``block`` (named by its line), or the header cannot be
+            read, or the file cannot be decompressed.
+    """
     from pyarrow import csv
 
+    for size in (1 << 16, block):
+        try:
+            reader = csv.open_csv(
+                path,
+                read_options=csv.ReadOptions(block_size=size),
+                convert_options=csv.ConvertOptions(include_columns=[]),
+            )
+            return list(reader.schema.names) or _names_only(path)
+        except pa.ArrowInvalid:
+            continue
+        except OSError:
+            raise CaseError(_UNREADABLE, path=path.name) from None
+    raise _too_long(path, block) or CaseError(
+        "cannot read the CSV header", path=path.name
+    ) from None
+
+
+def _too_long(path: Path, block: int) -> CaseError | None:
+    """The error for the first line of a CSV file longer than ``block`` bytes (a cell too long
+    for the reader), or None when every line fits (the file is malformed some other way).
+
+    Lines are counted as the file's physical lines (a quoted cell holding a line break counts
+    as two); only called when reading has already failed.
+    """
     try:
-        reader = csv.open_csv(
-            path,
-            read_options=csv.ReadOptions(block_size=1 << 16),
-            convert_options=csv.ConvertOptions(include_columns=[]),
-        )
-        return list(reader.schema.names) or _names_only(path)
-    except pa.ArrowInvalid:
-        raise CaseError("cannot read the CSV header", path=path.name) from None
-    except OSError:
-        raise CaseError(_UNREADABLE, path=path.name) from None
+        with pa.input_stream(str(path), compression="detect") as stream:
+            line, length = 1, 0
+            while chunk := stream.read(1 << 20):
+                start = 0
+                while (end := chunk.find(b"\n", start)) >= 0:
+                    if length + end - start > block:
+                        break
+                    line, length, start = line + 1, 0, end + 1
+                else:
+                    length += len(chunk) - start
+                    if length <= block:
+                        continue
+                return CaseError(
+                    f"line {line:,} of the CSV file has a cell too long to read (the line is "
+                    f"over {block >> 20:,} MiB)",
+                    path=path.name,
+                )
+    except (OSError, pa.ArrowException):
+        return None
+    return None
 
 
 def _names_only(path: Path) -> list[str]:

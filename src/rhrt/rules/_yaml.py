@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from rhrt.errors import Problem, expect
+from rhrt.errors import Problem, expect, id_shaped
 from rhrt.rules import _scalars
 
 try:  # libyaml is much faster; both are safe loaders
@@ -323,9 +323,11 @@ class _Builder:
                         _problem_at("mapping keys must be plain scalars", key_node, self.file)
                     )
                 if key in out:
+                    # Case files (echo_content False) name the key only when it may be shown.
+                    shown = self.echo_content or id_shaped(key)
                     raise YamlReadError(
                         Problem(
-                            f"duplicate key '{key}'",
+                            f"duplicate key '{key}'" if shown else "duplicate key (not shown)",
                             path=format_path(path),
                             file=self.file,
                             line=key_node.start_mark.line + 1,
