@@ -112,7 +112,7 @@ def test_cli_with_cases_counts_moves(tmp_path: Path, capsys: pytest.CaptureFixtu
     new.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert main(["compare", str(PATH), str(new), str(cases)]) == 0
     text = capsys.readouterr().out
-    assert "Of 3 cases, 1 change level: 1 up, 0 down." in text
+    assert "Of 3 cases, 1 changes level: 1 up, 0 down." in text
     assert "| indicator poor-diet (level 2 → 3) | up | 1 |" in text
     assert ruleset_changes(OLD, _new(diet_3)) == [
         Change("indicator", "poor-diet", "moved from level 2 to 3")

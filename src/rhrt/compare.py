@@ -221,7 +221,8 @@ def to_markdown(
     if impact is not None:
         lines += ["", "## Effect on the cases given", ""]
         lines.append(
-            f"Of {impact.rows} cases, {impact.changed} change level: {impact.up} up, "
+            f"Of {plural(impact.rows, 'case')}, {impact.changed:,} "
+            f"{'changes' if impact.changed == 1 else 'change'} level: {impact.up} up, "
             f"{impact.down} down."
         )
         if impact.down:
