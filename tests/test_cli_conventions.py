@@ -281,3 +281,57 @@ def test_check_reports_progress_once_per_property() -> None:
     seen: list[str] = []
     check_invariants(rhrt.load_ruleset(MINIMAL), 2, on_property=seen.append)
     assert seen == [p.id for p in PROPERTIES]
+
+
+def _on_a_terminal(argv: list[str], env: dict[str, str]) -> bytes:
+    """What ``rhrt argv`` writes to a pseudo-terminal (stdout and stderr both)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main_fd, child_fd = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "rhrt", *argv], stdin=subprocess.DEVNULL,
+                                stdout=child_fd, stderr=child_fd, env=env, close_fds=True)
+        os.close(child_fd)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=120) == 0
+    finally:
+        os.close(main_fd)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("how", ["NO_COLOR", "--no-color"])
+@pytest.mark.parametrize("command", ["assess", "render"])
+def test_no_color_writes_no_escape_sequence_on_a_terminal(
+    tmp_path: Path, how: str, command: str
+) -> None:
+    """Regression: ``--no-color`` and ``NO_COLOR`` still wrote bold, underline and OSC-8
+    hyperlinks through rich on a terminal (87 ESC bytes for one decision)."""
+    import os
+
+    pytest.importorskip("rich")
+    case = tmp_path / "c.yaml"
+    case.write_text("indicators: [poor-diet]\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm-256color"
+    argv = [command, "--rules", MINIMAL, str(case)]
+    if command == "assess":
+        coloured = _on_a_terminal(argv, env)
+        assert b"\x1b" in coloured  # rich styles assess on a terminal: the test sees escapes
+    if how == "NO_COLOR":
+        env["NO_COLOR"] = "1"
+    else:
+        argv.insert(1, "--no-color")
+    plain = _on_a_terminal(argv, env)
+    assert b"LEVEL" in plain.upper()
+    assert b"\x1b" not in plain and b"\x9b" not in plain

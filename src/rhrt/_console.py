@@ -2,7 +2,9 @@
 """Terminal niceties shared by the command line and the batch runner: colour and progress.
 
 - Colour follows the https://no-color.org convention: ``NO_COLOR`` set to anything non-empty, or
-  ``rhrt --no-color``, turns it off. rich (the ``rich`` extra) draws colour and progress.
+  ``rhrt --no-color``, turns it off. rich (the ``rich`` extra) draws colour and progress. With
+  colour off, text output on a terminal is rhrt's plain text (rich is not used for it), and
+  rich's consoles (progress) write no styles at all: no colour, bold, underline or hyperlink.
 - Progress shows only on a terminal (or when asked), and only with rich installed: without it
   there is no progress display at all, never a half-drawn one.
 
@@ -35,7 +37,12 @@ def rich_console(file: TextIO | None = None) -> Any:
     setting. Raises ImportError without rich."""
     from rich.console import Console
 
-    return Console(file=file, no_color=not color_enabled(), highlight=False)
+    if not color_enabled():
+        # no_color=True alone still writes bold, underline and OSC-8 hyperlinks: with colour
+        # off rich writes no styling at all (no colour system), and reads no markup or emoji
+        return Console(file=file, color_system=None, no_color=True, highlight=False,
+                       markup=False, emoji=False)
+    return Console(file=file, highlight=False)
 
 
 class Progress:

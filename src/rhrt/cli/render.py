@@ -80,8 +80,15 @@ def override_from_args(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def rich_console_wanted(args: argparse.Namespace) -> bool:
-    """Use rich for text output only on a terminal, writing to stdout, with rich installed."""
+    """Use rich for text output only on a terminal, writing to stdout, with rich installed,
+    and with colour on: under ``--no-color`` or ``NO_COLOR`` the plain text rendering is
+    written, with no escape sequence at all (rich still writes bold, underline and OSC-8
+    links when asked for no colour)."""
+    from rhrt._console import color_enabled
+
     if args.format != "text" or (args.out not in (None, "-")) or not sys.stdout.isatty():
+        return False
+    if not color_enabled():
         return False
     try:
         import rich  # noqa: F401
