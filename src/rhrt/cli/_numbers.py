@@ -25,6 +25,8 @@ import math
 import re
 from collections.abc import Callable
 
+from rhrt.prove import MAX_TIMEOUT_SECONDS
+
 __all__ = [
     "MAX_CHUNK_ROWS",
     "MAX_EXAMPLES",
@@ -38,7 +40,6 @@ __all__ = [
 MAX_EXAMPLES = 100_000
 MAX_CHUNK_ROWS = 10_000_000
 MAX_TOP = 1_000_000
-MAX_TIMEOUT_SECONDS = 3600.0
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,60}")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})")

@@ -20,16 +20,29 @@ docs/rule-authors.md.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rhrt.errors import MissingExtraError
+from rhrt.errors import ArgumentError, MissingExtraError
 from rhrt.prove._report import Counterexample, PropertyResult, Report
 
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
 
-__all__ = ["PROPERTIES", "Counterexample", "PropertyResult", "Report", "available", "prove"]
+__all__ = [
+    "MAX_TIMEOUT_SECONDS",
+    "PROPERTIES",
+    "Counterexample",
+    "PropertyResult",
+    "Report",
+    "available",
+    "prove",
+]
+
+#: The longest a caller may let the solver spend on one question, in seconds (``prove`` and
+#: ``rhrt prove --timeout`` share it).
+MAX_TIMEOUT_SECONDS = 3600.0
 
 PROPERTIES: dict[str, str] = {
     "no-concerns": "A child with no concerns recorded is at level 1",
@@ -77,7 +90,12 @@ def prove(
     Raises:
         MissingExtraError: z3-solver is not installed (``pip install 'rhrt[prove]'``).
         KeyError: an unknown property id.
+        ArgumentError: ``properties`` is not a sequence of property ids (a bare string is
+            refused, not read letter by letter), or ``timeout_seconds`` is not a finite number
+            of seconds above 0 and at most 3,600 (``nan``, ``inf``, ``0``, ``True``: the same
+            range as ``rhrt prove --timeout``).
     """
+    _check_arguments(properties, timeout_seconds)
     if not available():
         raise MissingExtraError("rhrt prove", "prove")
     from rhrt.prove._prover import run
@@ -86,4 +104,30 @@ def prove(
     for pid in chosen:
         if pid not in PROPERTIES:
             raise KeyError(f"unknown property '{pid}'")
-    return run(ruleset, chosen, timeout_seconds)
+    return run(ruleset, chosen, float(timeout_seconds))
+
+
+def _check_arguments(properties: object, timeout_seconds: object) -> None:
+    """Refuse arguments that would be read wrongly, before z3 is imported."""
+    if properties is not None and (
+        isinstance(properties, (str, bytes))
+        or not isinstance(properties, Sequence)
+        or not all(isinstance(p, str) for p in properties)
+    ):
+        raise ArgumentError("properties", "a sequence of property ids (or None)", properties)
+    in_range = (
+        isinstance(timeout_seconds, (int, float))
+        and not isinstance(timeout_seconds, bool)
+        and math.isfinite(timeout_seconds)
+        and 0 < timeout_seconds <= MAX_TIMEOUT_SECONDS
+    )
+    if not in_range:
+        raise ArgumentError(
+            "timeout_seconds",
+            f"a finite number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS:,.0f}",
+            timeout_seconds,
+            message=(
+                "timeout_seconds must be a finite number of seconds above 0 and at most "
+                f"{MAX_TIMEOUT_SECONDS:,.0f}"
+            ),
+        )
