@@ -286,3 +286,44 @@ def test_checks_of_a_folder_refuse_overlapping_revisions(
                      _revision("2", "2025-01-01", 3))
     assert main(["check", str(folder), "--max-examples", "5", "--no-progress"]) == 2
     assert "in force until" in capsys.readouterr().err
+
+
+def _ruleset_arguments() -> dict[str, str]:
+    """Each subcommand's ruleset argument help, by command name."""
+    import argparse
+
+    from rhrt.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    found = {}
+    for name, command in sub.choices.items():
+        for action in command._actions:
+            if action.dest == "rules":
+                found[name] = action.help or ""
+    return found
+
+
+# The commands that read a folder of dated revisions (by the case's date, or each revision).
+READS_A_FOLDER = {"assess", "render", "check", "validate", "lint", "prove"}
+
+
+def test_ruleset_help_says_whether_a_folder_is_read() -> None:
+    # regression: assess and render accepted a folder while their --rules help said FILE
+    found = _ruleset_arguments()
+    assert set(found) >= READS_A_FOLDER
+    for name, text in found.items():
+        assert ("folder of dated revisions" in text and "not a folder" not in text) == (
+            name in READS_A_FOLDER
+        ), name
+
+
+@pytest.mark.parametrize("command", ["indicators", "docs", "synth"])
+def test_other_commands_refuse_a_folder(
+    folder: Path, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = ["5", "--out", str(tmp_path / "s.csv")] if command == "synth" else []
+    if command == "synth":
+        pytest.importorskip("pyarrow")
+    assert main([command, "--rules", str(folder), *extra]) == 2
+    assert "folder of dated ruleset revisions" in capsys.readouterr().err

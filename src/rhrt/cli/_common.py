@@ -13,12 +13,29 @@ from rhrt.files import check_output, read_bounded, write_text
 from rhrt.rules._yaml import DEFAULT_LIMITS
 from rhrt.ruleset import Ruleset, load_ruleset
 
+#: How each command reads a folder of dated revisions (rhrt.history), for ``--rules`` help.
+FOLDER_BY_CASE_DATE = (
+    "or a folder of dated revisions, read as the revision in force on the case's "
+    "assessment_date"
+)
+FOLDER_EACH_REVISION = "or a folder of dated revisions: each revision, then the history as a whole"
+_DEFAULT = "default: the bundled Herefordshire ruleset"
 
-def add_rules_option(parser: argparse.ArgumentParser) -> None:
+
+def rules_help(folder: str | None, *, default: bool = True) -> str:
+    """The help text of a ruleset argument: a file, how a folder is read (None: a folder is
+    refused), and the default when the argument is optional."""
+    text = "ruleset YAML file" + (f", {folder}" if folder else " (not a folder of revisions)")
+    return f"{text} ({_DEFAULT})" if default else text
+
+
+def add_rules_option(parser: argparse.ArgumentParser, *, folder: str | None = None) -> None:
+    """Add ``--rules``; ``folder`` says how the command reads a folder of dated revisions
+    (:data:`FOLDER_BY_CASE_DATE`), None when it refuses one (batch, audit, diff...)."""
     parser.add_argument(
         "--rules",
-        metavar="FILE",
-        help="ruleset YAML file (default: the bundled Herefordshire ruleset)",
+        metavar="FILE|FOLDER" if folder else "FILE",
+        help=rules_help(folder),
     )
 
 
@@ -151,10 +168,13 @@ def write_output(text: str, out: str | None, inputs: Iterable[str | None] = ()) 
 
 
 __all__ = [
+    "FOLDER_BY_CASE_DATE",
+    "FOLDER_EACH_REVISION",
     "add_rules_option",
     "check_outputs",
     "output_inputs",
     "read_input",
+    "rules_help",
     "ruleset_from_args",
     "write_output",
 ]

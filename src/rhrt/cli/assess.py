@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from rhrt.cli._common import (
+    FOLDER_BY_CASE_DATE,
     add_engine_option,
     add_rules_option,
     check_outputs,
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Assess one case and print the explained decision.",
     )
     p.add_argument("case", metavar="CASE", help="case file (YAML or JSON), or - for stdin")
-    add_rules_option(p)
+    add_rules_option(p, folder=FOLDER_BY_CASE_DATE)
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
     add_engine_option(p)
     p.add_argument(

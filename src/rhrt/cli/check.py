@@ -14,7 +14,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
-from rhrt.cli._common import add_engine_option
+from rhrt.cli._common import FOLDER_EACH_REVISION, add_engine_option, rules_help
 from rhrt.cli._numbers import MAX_EXAMPLES, whole_number
 from rhrt.ruleset import load_ruleset
 
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "minimal case and explained."
         ),
     )
-    p.add_argument("rules", metavar="RULES", help="ruleset YAML file")
+    p.add_argument("rules", metavar="RULES", help=rules_help(FOLDER_EACH_REVISION, default=False))
     p.add_argument(
         "--max-examples", type=whole_number(1, MAX_EXAMPLES), default=200, metavar="N",
         help=f"generated examples per property, 1-{MAX_EXAMPLES:,} (default 200)",

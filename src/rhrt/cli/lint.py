@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rhrt._words import plural
+from rhrt.cli._common import FOLDER_EACH_REVISION, rules_help
 from rhrt.rules.lint import SEVERITIES, Finding
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -41,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("rules", metavar="RULES", nargs="?", default=None,
-                   help="ruleset YAML file (default: the bundled Herefordshire ruleset)")
+                   help=rules_help(FOLDER_EACH_REVISION))
     p.add_argument("--format", choices=["text", "json", "sarif"], default="text",
                    help="output format (sarif: for code-scanning tools)")
     p.add_argument("--fail-on", choices=[*SEVERITIES, "never"], default="warning",

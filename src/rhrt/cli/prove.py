@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from rhrt._text import clean
+from rhrt.cli._common import FOLDER_EACH_REVISION, rules_help
 from rhrt.cli._numbers import seconds
 from rhrt.ruleset import load_ruleset
 
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("rules", metavar="RULES", nargs="?", default=None,
-                   help="ruleset YAML file (default: the bundled Herefordshire ruleset)")
+                   help=rules_help(FOLDER_EACH_REVISION))
     p.add_argument("--property", action="append", choices=list(PROPERTIES), metavar="ID",
                    help="prove only this property (repeatable): " + ", ".join(PROPERTIES))
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")

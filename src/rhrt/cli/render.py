@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rhrt.cli._common import (
+    FOLDER_BY_CASE_DATE,
     add_engine_option,
     add_rules_option,
     check_outputs,
@@ -119,7 +120,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("case", metavar="CASE", help="case file (YAML or JSON), or - for stdin")
-    add_rules_option(p)
+    add_rules_option(p, folder=FOLDER_BY_CASE_DATE)
     p.add_argument(
         "--template",
         default="referral",

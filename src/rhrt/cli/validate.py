@@ -8,6 +8,7 @@ import sys
 
 from rhrt._text import clean
 from rhrt._words import plural
+from rhrt.cli._common import FOLDER_EACH_REVISION, rules_help
 from rhrt.errors import RulesetError
 from rhrt.rules.lint import lint
 from rhrt.ruleset import load_ruleset
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "cells, unreachable pathways). Exit 0 when valid, 2 when not."
         ),
     )
-    p.add_argument("rules", metavar="RULES", help="ruleset YAML file")
+    p.add_argument("rules", metavar="RULES", help=rules_help(FOLDER_EACH_REVISION, default=False))
     p.add_argument(
         "--strict",
         action="store_true",
