@@ -53,7 +53,7 @@ def test_every_kind_of_change_in_words() -> None:
     assert changes == {
         ("indicator", "poor-diet", "moved from level 2 to 1"),
         ("indicator", "bruise", "tags: no longer 'injury'"),
-        ("indicator", "missed-checks", "reworded"),
+        ("indicator", "missed-checks", f"reworded (was: {_ind(DATA, 'missed-checks')['text']})"),
         ("indicator", "thriving", "moved from child/health to parenting/care"),
         ("indicator", "poor-attendance", "removed (was level 2)"),
         ("indicator", "new-need", "added at level 2 in child"),
@@ -66,6 +66,41 @@ def test_every_kind_of_change_in_words() -> None:
         ("level", "level-2", "changed: pathways: now 'eha'; no longer 'early-help'"),
         ("measure", "dash_score", "range 0-24 → 0-30"),
     }
+
+
+def test_a_rewritten_condition_is_given_before_and_after_in_plain_words() -> None:
+    from rhrt.pathways.plain import describe_condition
+
+    def stricter(data: dict[str, Any]) -> None:
+        data["rules"][0]["when"]["count"]["at_least"] += 1
+
+    new = _new(stricter)
+    (change,) = ruleset_changes(OLD, new)
+    rule = OLD.model.rules[0]
+    assert change == Change("rule", rule.id, (
+        f"condition was: {describe_condition(rule.when, OLD.model)}; "
+        f"now: {describe_condition(new.model.rules[0].when, new.model)}"
+    ))
+    assert describe_condition(rule.when, OLD.model) != describe_condition(
+        new.model.rules[0].when, new.model
+    )
+
+
+def test_cases_report_says_route_changes_are_not_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # regression: a removed pathway gave "0 change level" and nothing else about the cases
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case_ref,indicators\na,bruise\n", encoding="utf-8")
+    data = copy.deepcopy(DATA)
+    data["rules"][2]["then"]["pathways"] = []
+    new = tmp_path / "new.yaml"
+    new.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["compare", str(PATH), str(new), str(cases)]) == 0
+    text = capsys.readouterr().out
+    assert "a change of route" in text and "is not" in text
 
 
 def test_same_ruleset_has_no_changes() -> None:

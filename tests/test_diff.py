@@ -65,9 +65,11 @@ def test_moves_and_causes() -> None:
     assert r.transition.to_numpy()[2, 1] == 1  # old 3 → new 2
     assert r.transition.to_numpy().sum() == 5
     changes = r.changes.set_index("id")
-    assert changes.loc["accumulation", "change"] == "changed (condition rewritten)"
+    # the rewritten condition in plain words, before and after (at_least 3 -> 4)
+    said = changes.loc["accumulation", "change"]
+    assert said.startswith("condition was: at least 3 ") and "; now: at least 4 " in said
     assert changes.loc["new-missed", "change"] == "added"
-    assert changes.loc["poor-diet", "change"] == "level 2 → 3"
+    assert changes.loc["poor-diet", "change"] == "moved from level 2 to 3"
 
 
 def test_transition_matches_batch_levels() -> None:
@@ -114,6 +116,14 @@ def test_a_rule_untouched_in_yaml_says_which_concerns_it_now_matches() -> None:
 
     r = impact(TABLE, OLD, _new(diet_to_level_1))
     changes = r.changes.set_index("id")
-    assert changes.loc["accumulation", "change"] == (
-        "changed (no longer matches 'poor-diet')"
-    )
+    assert changes.loc["accumulation", "change"] == "no longer matches 'poor-diet'"
+
+
+def test_the_impact_table_and_compare_say_the_same_changes() -> None:
+    from rhrt.compare import ruleset_changes
+
+    new = _new(_stricter_accumulation_and_diet_level_3)
+    table = impact(TABLE, OLD, new).changes
+    assert list(table.itertuples(index=False, name=None)) == [
+        (c.kind, c.id, c.change) for c in ruleset_changes(OLD, new)
+    ]

@@ -2,11 +2,12 @@
 """What changed between two rulesets, in words a partnership board can read.
 
 ``rhrt compare OLD NEW`` lists indicators added, removed, moved between levels or domains and
-reworded; rules added, removed and changed; pathways and levels changed; and, given a population
-of cases, how many move level (``rhrt.diff.impact``). A rule whose YAML is unchanged can still
-match different concerns (an indicator moved level, gained a tag, changed domain): that is said
-as what happened — "now also matches 'x'", "no longer matches 'y'" — never as "condition
-changed".
+reworded (with the old wording); rules added, removed and changed; pathways and levels changed;
+and, given a population of cases, how many move level (``rhrt.diff.impact``). A rule whose YAML
+is unchanged can still match different concerns (an indicator moved level, gained a tag, changed
+domain): that is said as what happened — "now also matches 'x'", "no longer matches 'y'" —
+never as "condition changed". A rule whose condition was rewritten is given in plain words,
+before and after.
 
 Changes are plain data (:class:`Change`); :func:`to_markdown` renders them, escaping every text
 that comes from a ruleset file.
@@ -71,7 +72,7 @@ def _indicators(old: Ruleset, new: Ruleset) -> list[Change]:
         if (was.domain, was.subdomain) != (ind.domain, ind.subdomain):
             out.append(Change("indicator", ind.id, f"moved from {_dom(was)} to {_dom(ind)}"))
         if was.text != ind.text:
-            out.append(Change("indicator", ind.id, "reworded"))
+            out.append(Change("indicator", ind.id, f"reworded (was: {' '.join(was.text.split())})"))
         if set(was.tags) != set(ind.tags):
             out.append(Change("indicator", ind.id, _set_words("tags", was.tags, ind.tags)))
         if was.source != ind.source:
@@ -128,7 +129,10 @@ def condition_change(old: Ruleset, new: Ruleset, rule_id: str) -> list[str]:
     words = []
     yaml_same = rule.safety or _model_rule(old, rule_id).when == _model_rule(new, rule_id).when
     if not yaml_same:
-        words.append("condition rewritten")
+        words.append(
+            f"condition was: {_condition_words(old, rule_id)}; "
+            f"now: {_condition_words(new, rule_id)}"
+        )
     old_ids, new_ids = matched_indicators(was.condition), matched_indicators(rule.condition)
     if yaml_same and was.condition != rule.condition and old_ids == new_ids:
         words.append("condition changed")  # pragma: no cover - same ids, other structure
@@ -143,6 +147,13 @@ def condition_change(old: Ruleset, new: Ruleset, rule_id: str) -> list[str]:
 
 def _model_rule(ruleset: Ruleset, rule_id: str) -> Any:
     return next(r for r in ruleset.model.rules if r.id == rule_id)
+
+
+def _condition_words(ruleset: Ruleset, rule_id: str) -> str:
+    """A rule's condition in the plain words every decision uses (rhrt.pathways.plain)."""
+    from rhrt.pathways.plain import describe_condition
+
+    return describe_condition(_model_rule(ruleset, rule_id).when, ruleset.model)
 
 
 _PATHWAY_FIELDS = ("title", "what", "contact", "timescale", "consent", "gather", "template")
@@ -225,6 +236,9 @@ def to_markdown(
             f"{'changes' if impact.changed == 1 else 'change'} level: {impact.up} up, "
             f"{impact.down} down."
         )
+        if any(c.kind in ("rule", "pathway", "level") for c in changes):
+            lines.append("Only changes of level are counted here; a change of route (the "
+                         "pathways recommended) with no change of level is not.")
         if impact.down:
             lines.append("Cases that move down need scrutiny: a lower level can withdraw a "
                          "service (see `rhrt diff` for the list).")

@@ -145,50 +145,14 @@ class ImpactResult:
 
 
 def ruleset_changes(old: Ruleset, new: Ruleset) -> Any:
-    """A table of what differs between two rulesets: rules, indicators, level pathways."""
+    """What differs between two rulesets as a table (columns ``kind``, ``id``, ``change``): the
+    same change log, in the same words, as ``rhrt compare`` (:func:`rhrt.compare.ruleset_changes`).
+    """
     import pandas as pd
 
-    rows: list[dict[str, str]] = []
-    old_rules = {r.id: r for r in old.plan.rules}
-    new_rules = {r.id: r for r in new.plan.rules}
-    for rid, rule in new_rules.items():
-        before = old_rules.get(rid)
-        if before is None:
-            rows.append({"kind": "rule", "id": rid, "change": "added"})
-        else:
-            what = [
-                name
-                for name, a, b in (
-                    ("level", before.level, rule.level),
-                    ("urgent", before.urgent, rule.urgent),
-                    ("pathways", before.pathways, rule.pathways),
-                )
-                if a != b
-            ]
-            if before.condition != rule.condition:
-                # said as what happened ("now also matches 'x'"), not "condition"
-                from rhrt.compare import condition_change
+    from rhrt.compare import ruleset_changes as changes
 
-                what.insert(0, "; ".join(condition_change(old, new, rid)) or "condition")
-            if what:
-                detail = ", ".join(what)
-                if "level" in what:
-                    detail = detail.replace("level", f"level {before.level} → {rule.level}")
-                rows.append({"kind": "rule", "id": rid, "change": f"changed ({detail})"})
-    rows += [{"kind": "rule", "id": rid, "change": "removed"} for rid in old_rules
-             if rid not in new_rules]
-    old_lv, new_lv = old.plan.indicator_level, new.plan.indicator_level
-    for ind, lv in new_lv.items():
-        if ind not in old_lv:
-            rows.append({"kind": "indicator", "id": ind, "change": f"added at level {lv}"})
-        elif old_lv[ind] != lv:
-            rows.append({"kind": "indicator", "id": ind, "change": f"level {old_lv[ind]} → {lv}"})
-    rows += [{"kind": "indicator", "id": i, "change": "removed"} for i in old_lv if i not in new_lv]
-    for lv in LEVELS:
-        a, b = old.plan.level_pathways.get(lv, ()), new.plan.level_pathways.get(lv, ())
-        if a != b:
-            rows.append({"kind": "level", "id": f"level-{lv}",
-                         "change": f"pathways {', '.join(a) or '-'} → {', '.join(b) or '-'}"})
+    rows = [{"kind": c.kind, "id": c.id, "change": c.change} for c in changes(old, new)]
     return pd.DataFrame(rows, columns=["kind", "id", "change"])
 
 
