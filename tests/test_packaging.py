@@ -24,17 +24,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _build(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build one distribution (``wheel`` or ``sdist``) of the checkout; its one file."""
     pytest.importorskip("build")
-    out = tmp_path_factory.mktemp("dist")
+    out = tmp_path_factory.mktemp(kind)
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", f"--{kind}", "--outdir", str(out), str(ROOT)],
         check=True,
         capture_output=True,
     )
-    (found,) = out.glob("rhrt-*.whl")
+    (found,) = out.glob("rhrt-*.whl" if kind == "wheel" else "rhrt-*.tar.gz")
     return found
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build("wheel", tmp_path_factory)
 
 
 def test_wheel_holds_an_identical_copy_of_the_bundled_ruleset(wheel: Path) -> None:
@@ -117,15 +122,7 @@ def test_long_description_has_no_relative_links(wheel: Path) -> None:
 
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("build")
-    out = tmp_path_factory.mktemp("sdist")
-    subprocess.run(
-        [sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (found,) = out.glob("rhrt-*.tar.gz")
-    return found
+    return _build("sdist", tmp_path_factory)
 
 
 def test_sdist_ships_what_its_tests_read(sdist: Path) -> None:
