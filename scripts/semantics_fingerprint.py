@@ -24,7 +24,15 @@ both runs see exactly the same cases even if the generators change in between:
   and default modes, file streaming to CSV, the audit report and a what-if impact report; the first
   ``--reference`` rows through the reference engine and ``--durable`` rows through durable;
 * generated rulesets (``rhrt.testing.strategies.ruleset_data``, with and without ``not``) each
-  with generated cases, through the reference, batch and durable engines.
+  with generated cases, through the reference, batch and durable engines;
+* every rendered document (``--no-render`` leaves them out): each bundled pathway on its own,
+  the ruleset summary, the notebook hooks (``_repr_html_``), the decision schema, the audit and
+  what-if reports as HTML, the ``rhrt compare`` change log, and the command line's own output
+  (``assess``, ``render``, ``docs``, ``batch``, ``audit``, ``diff``, ``compare``) run in-process
+  on the example cases and a slice of the population.
+
+The rendering functions are found in ``rhrt.render`` or, for commits before it, in
+``rhrt.pathways.render``; the referral view is called with whichever signature it has.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+"""Where the example cases, vignettes and bundled data are read from: the checkout that the
+imported ``rhrt`` belongs to (``main`` sets it), so a run on an older commit reads that commit's."""
 
 
 class Sums:
@@ -112,10 +122,36 @@ def _table_digest(table: Any) -> str:
     return h.hexdigest()
 
 
+def _render_module() -> Any:
+    """The rendering functions, wherever this commit keeps them."""
+    import importlib
+
+    for name in ("rhrt.render", "rhrt.pathways.render"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "render_decision"):
+            return module
+    raise SystemExit("no rendering module found")
+
+
+def _referral(case: Any, decision: Any, ruleset: Any, fmt: str) -> str:
+    """``render_referral`` with the decision first (after issue 13) or the case first (before)."""
+    import inspect
+
+    render = _render_module()
+    first = next(iter(inspect.signature(render.render_referral).parameters))
+    if first == "case":
+        return str(render.render_referral(case, decision, ruleset, fmt))
+    return str(render.render_referral(decision, ruleset, fmt, case=case))
+
+
 def _decisions(sums: Sums, prefix: str, ruleset: Any, items: list[tuple[str, Any]],
                *, render: bool, durable: bool) -> None:
     from rhrt.errors import RhrtError
-    from rhrt.pathways.render import render_decision, render_referral
+
+    render_decision = _render_module().render_decision
 
     for name, case in items:
         try:
@@ -129,8 +165,7 @@ def _decisions(sums: Sums, prefix: str, ruleset: Any, items: list[tuple[str, Any
             for fmt in ("text", "markdown", "html"):
                 sums.add(f"{prefix}/render-{fmt}", render_decision(
                     decision, ruleset, fmt, include_notes=True))
-                sums.add(f"{prefix}/referral-{fmt}", render_referral(
-                    parsed, decision, ruleset, fmt))
+                sums.add(f"{prefix}/referral-{fmt}", _referral(parsed, decision, ruleset, fmt))
         if durable:
             try:
                 other = ruleset.assess(parsed, engine="durable")
@@ -147,6 +182,84 @@ def _batch(sums: Sums, prefix: str, ruleset: Any, table: Any) -> None:
         sums.add(f"{prefix}/batch-{'fast' if fast else 'default'}", _table_digest(out))
 
 
+def _cli(argv: list[str]) -> str:
+    """The command line's standard output and exit code, run in-process."""
+    import contextlib
+    import io
+
+    from rhrt.cli import main as cli_main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_main([*argv, "--no-color"])
+    return f"exit {code}\n{out.getvalue()}"
+
+
+def _documents(sums: Sums, bundled: Any, changed: Any, table: Any,
+               items: list[tuple[str, Any]]) -> None:
+    """Every rendered document and the command line's output (see the module docstring)."""
+    import yaml
+
+    from rhrt import audit, compare, diff
+
+    render = _render_module()
+    for pathway in bundled.model.pathways:
+        for fmt in ("text", "markdown", "html"):
+            sums.add("documents/pathway", render.render_pathway(pathway.id, bundled, fmt))
+    for fmt in ("markdown", "html"):
+        sums.add("documents/ruleset-summary", render.render_ruleset(bundled, fmt, summary=True))
+    sums.add("documents/ruleset-repr", bundled._repr_html_())
+    for name, case in items:
+        try:
+            decision = bundled.assess(bundled.validate_case(case))
+        except Exception as exc:  # the error's kind is what is fingerprinted
+            sums.add("documents/decision-repr", f"{name} {type(exc).__name__}")
+            continue
+        sums.add("documents/decision-repr", decision._repr_html_())
+    sums.add("documents/decision-schema", render.decision_schema_json())
+    sums.add("documents/audit-html", audit.compare(table, bundled).to_html())
+    sums.add("documents/impact-html", diff.impact(table, bundled, changed).to_html())
+    sums.add("documents/compare", compare.to_markdown(
+        bundled, changed, compare.ruleset_changes(bundled, changed)))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        changed_path = root / "changed.yaml"
+        changed_path.write_text(yaml.safe_dump(
+            changed.model.model_dump(mode="json", by_alias=True, exclude_none=True)))
+        small = root / "cases.parquet"
+        import pyarrow.parquet as pq
+
+        pq.write_table(table.slice(0, 3000), small)
+        for case in sorted((ROOT / "examples" / "cases").glob("*.yaml")):
+            for fmt in ("text", "json", "markdown", "html"):
+                sums.add("cli/assess", _cli(["assess", str(case), "--format", fmt,
+                                             "--include-notes"]))
+            sums.add("cli/assess-override", _cli([
+                "assess", str(case), "--override-level", "3", "--override-reason",
+                "seen at home", "--override-role", "social worker"]))
+            for fmt in ("text", "markdown", "html"):
+                sums.add("cli/render", _cli(["render", str(case), "--format", fmt]))
+        for fmt in ("markdown", "html"):
+            sums.add("cli/docs", _cli(["docs", "--format", fmt]))
+        sums.add("cli/docs", _cli(["docs", "--schema"]))
+        out = root / "out.csv"
+        sums.add("cli/batch", _cli(["batch", str(small), "--out", str(out), "--no-progress"]))
+        sums.add("cli/batch", out.read_bytes())
+        for fmt in ("markdown", "html"):
+            report = root / f"audit.{fmt}"
+            sums.add("cli/audit", _cli(["audit", str(small), "--format", fmt, "--out",
+                                        str(report), "--no-progress"]))
+            sums.add("cli/audit", report.read_bytes())
+            report = root / f"diff.{fmt}"
+            sums.add("cli/diff", _cli(["diff", str(ROOT / "data" / "levels_of_need.yaml"),
+                                       str(changed_path), str(small), "--format", fmt,
+                                       "--out", str(report), "--no-progress"]))
+            sums.add("cli/diff", report.read_bytes())
+        sums.add("cli/compare", _cli(["compare", str(ROOT / "data" / "levels_of_need.yaml"),
+                                      str(changed_path), str(small)]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_cache = Path(tempfile.gettempdir()) / "rhrt-fingerprint"
@@ -155,6 +268,8 @@ def main() -> int:
     parser.add_argument("--reference", type=int, default=10_000)
     parser.add_argument("--durable", type=int, default=1_000)
     parser.add_argument("--generated", type=int, default=150)
+    parser.add_argument("--no-render", action="store_true",
+                        help="leave out the rendered documents and command output")
     args = parser.parse_args()
 
     import pyarrow as pa
@@ -164,10 +279,13 @@ def main() -> int:
     import rhrt
     from rhrt import audit, diff
     from rhrt.batch import assess_file, iter_cases
-    from rhrt.pathways.render import render_ruleset
     from rhrt.ruleset import ruleset_from_data
 
-    print(f"# rhrt from {Path(rhrt.__file__).parent}", file=sys.stderr)
+    render_ruleset = _render_module().render_ruleset
+
+    global ROOT
+    ROOT = Path(rhrt.__file__).resolve().parents[2]
+    print(f"# rhrt from {Path(rhrt.__file__).parent}, data from {ROOT}", file=sys.stderr)
     sums = Sums()
     bundled = rhrt.load_ruleset()
 
@@ -203,6 +321,8 @@ def main() -> int:
             rule["then"]["level"] = 2  # a what-if: every level-3 rule lowered to 2
     changed = ruleset_from_data(data)
     sums.add("population/impact", diff.impact(table, bundled, changed).to_markdown())
+    if not args.no_render:
+        _documents(sums, bundled, changed, table, items)
     head = table.slice(0, max(args.reference, args.durable))
     rows = list(iter_cases(head, bundled))
     numbered = [(str(i), r) for i, r in enumerate(rows)]

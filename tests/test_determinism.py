@@ -32,7 +32,7 @@ SEEDS = ("0", "1", "12345", "random")
 SCRIPT = r"""
 import json, random, sys
 import rhrt
-from rhrt.pathways import render
+from rhrt import render
 
 ruleset = rhrt.load_ruleset(sys.argv[1] or None)
 rng = random.Random(20201101)
@@ -128,7 +128,7 @@ def test_the_cli_output_is_byte_identical_across_hash_seeds(tmp_path: Path) -> N
 # now/today/utcnow raise. Decisions and renderings must come out exactly the same.
 FROZEN_CLOCK = r"""
 import datetime, time
-import rhrt, rhrt.pathways.render, rhrt.cli
+import rhrt, rhrt.render, rhrt.cli
 FAR = 4_102_444_800.0  # 2100-01-01
 time.time = lambda: FAR
 time.time_ns = lambda: int(FAR * 1e9)

@@ -21,7 +21,7 @@ import pytest
 import rhrt
 from rhrt.cli import main
 from rhrt.model.decision import Decision
-from rhrt.pathways.render import render_decision
+from rhrt.render import render_decision
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "cases").glob("*.yaml"))

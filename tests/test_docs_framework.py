@@ -13,8 +13,8 @@ import pytest
 
 import rhrt
 from rhrt.cli import main
-from rhrt.pathways.plain import describe_outcome, rule_conditions
-from rhrt.pathways.render import escape_markdown, render_ruleset
+from rhrt.render import escape_markdown, render_ruleset
+from rhrt.rules.plain import describe_outcome, rule_conditions
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAMEWORK = ROOT / "docs" / "framework.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import rhrt
-from rhrt.pathways.render import render_decision, render_referral
+from rhrt.render import render_decision, render_referral
 
 MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
 CASE = {"child": {"age_years": 6}, "indicators": ["poor-diet"], "assessment_date": "2024-05-01"}

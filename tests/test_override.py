@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import rhrt
-from rhrt.pathways.render import TEMPLATE_FORMATS, render_decision
+from rhrt.render import TEMPLATE_FORMATS, render_decision
 
 MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
 LEVEL_CASES = {1: {}, 2: {"indicators": ["poor-diet"]}, 3: {"indicators": ["bruise"],

@@ -49,7 +49,7 @@ def test_wheel_holds_an_identical_copy_of_the_bundled_ruleset(wheel: Path) -> No
     original = (ROOT / "data" / "levels_of_need.yaml").read_bytes()
     assert hashlib.sha256(packaged).digest() == hashlib.sha256(original).digest()
     assert "rhrt/py.typed" in names
-    assert any(n.startswith("rhrt/pathways/templates/") for n in names)
+    assert any(n.startswith("rhrt/render/templates/") for n in names)
 
 
 @pytest.mark.slow

@@ -17,13 +17,13 @@ import pytest
 
 import rhrt
 from rhrt.model import ruleset as m
-from rhrt.pathways.plain import describe_condition, describe_rule, rule_conditions
-from rhrt.pathways.render import (
+from rhrt.render import (
     TEMPLATE_FORMATS,
     TemplateRenderError,
     render_decision,
     render_pathway,
 )
+from rhrt.rules.plain import describe_condition, describe_rule, rule_conditions
 
 MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
 RULESETS = {"minimal": MINIMAL, "bundled": None}

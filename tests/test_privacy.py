@@ -115,7 +115,7 @@ def test_the_whole_api_runs_without_network(
     decision.to_json(include_notes=True)
     rhrt.Decision.from_json(decision.to_json())
     rhrt.Decision.json_schema()
-    from rhrt.pathways import render
+    from rhrt import render
 
     for fmt in ("text", "markdown", "html", "json"):
         render.render_decision(decision, ruleset, fmt, case=case, include_notes=True)
@@ -160,7 +160,7 @@ def test_the_blocker_really_blocks(no_network: list[str]) -> None:
 
 def test_importing_rhrt_loads_no_network_client() -> None:
     code = (
-        "import sys, rhrt, rhrt.pathways.render, rhrt.cli\n"
+        "import sys, rhrt, rhrt.render, rhrt.cli\n"
         "bad = [m for m in ('http.client', 'urllib.request', 'ssl', 'requests', 'httpx', "
         "'urllib3', 'smtplib', 'ftplib') if m in sys.modules]\n"
         "print(','.join(bad))\n"
@@ -216,7 +216,7 @@ def log_capture() -> Iterator[Capture]:
 def test_nothing_logs_case_content_at_any_level(
     rs: rhrt.Ruleset, log_capture: Capture, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from rhrt.pathways import render
+    from rhrt import render
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import rhrt
 from rhrt.errors import RulesetReferenceError, RulesetSchemaError
-from rhrt.pathways.render import render_decision
 from rhrt.recorded import unread_measures
+from rhrt.render import render_decision
 from rhrt.rules.semantics import implied_indicators
 from rhrt.testing.strategies import cases, rulesets
 

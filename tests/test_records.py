@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rhrt
-from rhrt.pathways.render import decision_schema, decision_schema_json
+from rhrt.render import decision_schema, decision_schema_json
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"

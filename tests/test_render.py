@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import rhrt
 from rhrt._text import clean
 from rhrt.cli import main
-from rhrt.pathways.render import (
+from rhrt.render import (
     TEMPLATE_FORMATS,
     TemplateRenderError,
     escape_markdown,

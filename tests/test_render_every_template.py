@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Rendering never fails on a valid decision, and templates see notes only when asked.
 
-Every template rhrt ships (``src/rhrt/pathways/templates``), in every format, over generated
+Every template rhrt ships (``src/rhrt/render/templates``), in every format, over generated
 decisions with every optional field of the case (notes, sources, reference, referral source,
 dates, measures, consent, recorded decision, override) present and absent.
 """
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import rhrt
 from rhrt.cli import main
 from rhrt.model.case import Case
-from rhrt.pathways.render import (
+from rhrt.render import (
     TEMPLATE_FORMATS,
     TEMPLATES_DIR,
     render_decision,

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 
 import rhrt
 from rhrt.cli import main
-from rhrt.pathways.render import TEMPLATE_FORMATS, missing_templates
+from rhrt.render import TEMPLATE_FORMATS, missing_templates
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.lint import broken_promises, lint
 from rhrt.testing import check_invariants

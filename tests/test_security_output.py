@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import rhrt
 from rhrt.errors import RhrtError
 
-render = pytest.importorskip("rhrt.pathways.render")
+render = pytest.importorskip("rhrt.render")
 
 MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
 

@@ -111,7 +111,7 @@ def test_measure_conditions_read_as_english(spec: dict[str, object], expected: s
 
     import rhrt
     from rhrt.model import ruleset as m
-    from rhrt.pathways.plain import describe_condition
+    from rhrt.rules.plain import describe_condition
 
     cond = TypeAdapter(m.Condition).validate_python({"measure": spec})
     text = describe_condition(cond, rhrt.load_ruleset().model)

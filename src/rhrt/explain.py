@@ -330,7 +330,7 @@ def explain(
 ) -> d.Explanation:
     """Build the full explanation of one evaluation.
 
-    ``conditions`` maps rule id → its condition in plain words (``rhrt.pathways.plain``,
+    ``conditions`` maps rule id → its condition in plain words (``rhrt.rules.plain``,
     computed once per ruleset), carried on each fired rule.
     """
     model = catalogue.model

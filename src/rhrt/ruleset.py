@@ -44,12 +44,12 @@ from rhrt.model import decision as d
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
 from rhrt.model.scale import TOP_LEVEL
-from rhrt.pathways.plain import rule_conditions
 from rhrt.recorded import implied_warnings, unread_warnings
 from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, check_limits, read_limited
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.compile import Plan, compile_ruleset
 from rhrt.rules.load import model_from_data, parse_ruleset
+from rhrt.rules.plain import rule_conditions
 from rhrt.rules.semantics import implied_indicators
 
 EngineFn = Callable[[Facts], Evaluation]
@@ -115,13 +115,13 @@ class Ruleset:
 
     def _repr_html_(self) -> str:
         """Jupyter: identity, counts and levels as HTML (rendering imported only when asked)."""
-        from rhrt.pathways.render import ruleset_html
+        from rhrt.render import ruleset_html
 
         return ruleset_html(self)
 
     def __rich__(self) -> Any:
         """rich (terminals): the same summary in Markdown; rich is imported only here."""
-        from rhrt.pathways.render import ruleset_rich
+        from rhrt.render import ruleset_rich
 
         return ruleset_rich(self)
 

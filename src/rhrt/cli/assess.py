@@ -20,7 +20,7 @@ from rhrt.cli.render import (
     print_rich_markdown,
     rich_console_wanted,
 )
-from rhrt.pathways.render import FORMATS, render_decision
+from rhrt.render import FORMATS, render_decision
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(_clean(str(problem)), file=sys.stderr)
         return exc.exit_code
-    from rhrt.pathways.render import missing_templates
+    from rhrt.render import missing_templates
 
     findings = lint(ruleset.model, ruleset.plan) + missing_templates(ruleset.model)
     semantic = available()

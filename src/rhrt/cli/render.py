@@ -28,7 +28,7 @@ from rhrt.errors import CaseError
 from rhrt.model.case import Case
 from rhrt.model.decision import Decision
 from rhrt.model.scale import LEVELS
-from rhrt.pathways.render import TEMPLATE_FORMATS, render_decision, render_referral
+from rhrt.render import TEMPLATE_FORMATS, render_decision, render_referral
 from rhrt.ruleset import Ruleset
 
 BUILT_IN = ("referral", "decision")
@@ -100,7 +100,7 @@ def rich_console_wanted(args: argparse.Namespace) -> bool:
 
 def print_rich_markdown(markdown: str) -> None:
     from rhrt._console import rich_console
-    from rhrt.pathways.render import rich_markdown
+    from rhrt.render import rich_markdown
 
     # rich's own styling goes to the terminal, past the CLI's sanitising stream; the Markdown it
     # renders is already escaped and cleaned (rhrt._text.clean) by the Markdown templates.

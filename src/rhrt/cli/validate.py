@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{plural(len(exc.problems), 'problem')} found", file=sys.stderr)
         return exc.exit_code
     model = ruleset.model
-    from rhrt.pathways.render import missing_templates
+    from rhrt.render import missing_templates
 
     missing = missing_templates(model, args.templates)
     if missing:  # breaks every decision that recommends the pathway: invalid, not a finding

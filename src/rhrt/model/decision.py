@@ -68,7 +68,7 @@ class FiredRule(_Out):
     assumed: tuple[str, ...] = ()
     """Missing facts the rule fired on (unknown information never lowers a level)."""
     condition: str | None = None
-    """The rule's condition in plain words (``rhrt.pathways.plain``); None in older records."""
+    """The rule's condition in plain words (``rhrt.rules.plain``); None in older records."""
 
 
 class DomainSummary(_Out):
@@ -307,12 +307,12 @@ class Decision(_Out):
 
     def _repr_html_(self) -> str:
         """Jupyter: the decision as tidy HTML (rendering is imported only when asked for)."""
-        from rhrt.pathways.render import decision_html
+        from rhrt.render import decision_html
 
         return decision_html(self)
 
     def __rich__(self) -> Any:
         """rich (terminals): the Markdown rendering; rich itself is imported only here."""
-        from rhrt.pathways.render import decision_rich
+        from rhrt.render import decision_rich
 
         return decision_rich(self)
