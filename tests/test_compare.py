@@ -69,7 +69,7 @@ def test_every_kind_of_change_in_words() -> None:
 
 
 def test_a_rewritten_condition_is_given_before_and_after_in_plain_words() -> None:
-    from rhrt.pathways.plain import describe_condition
+    from rhrt.rules.plain import describe_condition
 
     def stricter(data: dict[str, Any]) -> None:
         data["rules"][0]["when"]["count"]["at_least"] += 1

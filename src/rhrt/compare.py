@@ -150,8 +150,8 @@ def _model_rule(ruleset: Ruleset, rule_id: str) -> Any:
 
 
 def _condition_words(ruleset: Ruleset, rule_id: str) -> str:
-    """A rule's condition in the plain words every decision uses (rhrt.pathways.plain)."""
-    from rhrt.pathways.plain import describe_condition
+    """A rule's condition in the plain words every decision uses (rhrt.rules.plain)."""
+    from rhrt.rules.plain import describe_condition
 
     return describe_condition(_model_rule(ruleset, rule_id).when, ruleset.model)
 
