@@ -119,7 +119,7 @@ def large_ruleset_text(n_indicators: int = 2000, n_rules: int = 2000, *, seed: i
                                  "because": "Immediate danger."},
             "allegation": {"tag": "allegation", "pathways": ["lado"], "because": "LADO."},
         },
-        "sources": {"gen": {"title": "Generated", "herefordshire": False}},
+        "sources": {"gen": {"title": "Generated", "standing": "other-partnership"}},
         "levels": levels,
         "domains": [{"id": d, "title": d.upper(), "kind": "triangle"} for d in domains],
         "tags": [{"id": t, "description": t} for t in

@@ -38,8 +38,8 @@ def test_identity_and_provenance(rs: rhrt.Ruleset) -> None:
     assert info.id == "herefordshire-rhrt"
     assert "Herefordshire" in info.publisher
     assert info.provenance and "Herefordshire" in info.provenance
-    assert any(s.herefordshire for s in rs.model.sources.values())
-    assert any(not s.herefordshire for s in rs.model.sources.values())
+    assert any(s.standing == "partnership" for s in rs.model.sources.values())
+    assert any(s.standing == "other-partnership" for s in rs.model.sources.values())
 
 
 def test_depth_of_a_real_threshold_document(rs: rhrt.Ruleset) -> None:
@@ -68,7 +68,7 @@ def test_every_indicator_has_text_source_and_valid_domain(rs: rhrt.Ruleset) -> N
         assert len(ind.text) >= 3, ind.id
         assert ind.source.ref in rs.model.sources, ind.id
         src = rs.model.sources[ind.source.ref]
-        assert src.url or src.herefordshire, ind.id
+        assert src.url or src.standing == "partnership", ind.id
         assert ind.source.quote or ind.source.note or ind.source.section, ind.id
         assert ind.domain in domains, ind.id
         if domains[ind.domain].subdomains:
@@ -133,9 +133,11 @@ def test_provenance_states_a_reconstruction_for_review(rs: rhrt.Ruleset) -> None
     assert "level names are this ruleset's labels" in text
 
 
-def test_no_source_filed_under_another_area_is_marked_herefordshire(rs: rhrt.Ruleset) -> None:
+def test_no_source_filed_under_another_area_has_the_partnerships_standing(
+    rs: rhrt.Ruleset,
+) -> None:
     for key, src in rs.model.sources.items():
-        if src.herefordshire:
+        if src.standing.startswith("partnership"):
             assert "worcestershire" not in (src.url or "").lower(), key
             assert "worcestershire" not in src.title.lower(), key
 
@@ -144,6 +146,7 @@ def test_the_missing_trigger_is_marked_as_an_informal_practice_note(rs: rhrt.Rul
     rule = next(r for r in rs.model.rules if r.id == "missing-more-than-3-times-in-90-days")
     assert rule.source is not None
     assert "informal" in rs.model.sources[rule.source.ref].title
+    assert rs.model.sources[rule.source.ref].standing == "partnership-informal"
     assert rule.source.note and "informal" in rule.source.note
 
 

@@ -206,8 +206,8 @@ def test_only_http_and_mailto_urls_become_links(url: str | None, ok: bool) -> No
 
 def test_a_javascript_url_in_a_ruleset_is_never_a_link(tmp_path: Path) -> None:
     text = MINIMAL.read_text().replace(
-        "test: {title: Test source, herefordshire: false}",
-        "test: {title: Test source, url: 'javascript:alert(1)', herefordshire: false}",
+        "test: {title: Test source, standing: other-partnership}",
+        "test: {title: Test source, url: 'javascript:alert(1)', standing: other-partnership}",
     )
     bad = rhrt.ruleset_from_text(text)
     decision = bad.assess({"indicators": ["poor-diet"]})

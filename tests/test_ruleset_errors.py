@@ -52,6 +52,22 @@ CASES = [
         line_of("- id: accumulation") + 1,
     ),
     (
+        "the pre-1.0 key 'herefordshire' (replaced by 'standing')",
+        "test: {title: Test source, standing: other-partnership}",
+        "test: {title: Test source, herefordshire: false}",
+        RulesetSchemaError,
+        ["'herefordshire' was replaced by 'standing'", "sources.test", "did you mean 'standing'"],
+        line_of("test: {title: Test source"),
+    ),
+    (
+        "a standing that is not one of the values",
+        "test: {title: Test source, standing: other-partnership}",
+        "test: {title: Test source, standing: herefordshire}",
+        RulesetSchemaError,
+        ["sources.test.standing", "partnership"],
+        line_of("test: {title: Test source"),
+    ),
+    (
         "level outside 1-4",
         "{id: bruise, level: 3,",
         "{id: bruise, level: 5,",

@@ -413,5 +413,5 @@ def citation(model: RulesetModel, ref: SourceRef) -> d.SourceCitation:
     src = model.sources[ref.ref]
     section = ref.section or (str(ref.page) if ref.page is not None else None)
     return d.SourceCitation(
-        ref=ref.ref, title=src.title, url=src.url, section=section, herefordshire=src.herefordshire
+        ref=ref.ref, title=src.title, url=src.url, section=section, standing=src.standing
     )

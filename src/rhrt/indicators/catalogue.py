@@ -97,6 +97,6 @@ class Catalogue:
                 "url": src.url if src else None,
                 "section": ind.source.section,
                 "quote": ind.source.quote,
-                "herefordshire": src.herefordshire if src else False,
+                "standing": src.standing if src else None,
             },
         }

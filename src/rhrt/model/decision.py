@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field
 from rhrt._words import plural
 from rhrt.model._base import PrivateModel
 from rhrt.model.scale import LevelNumber
+from rhrt.model.standing import Standing
 
 SUPPORTS_JUDGEMENT = (
     "This decision supports, and does not replace, professional judgement. If you think a child "
@@ -43,7 +44,8 @@ class SourceCitation(_Out):
     title: str
     url: str | None = None
     section: str | None = None
-    herefordshire: bool = False
+    standing: Standing
+    """The source's standing (:mod:`rhrt.model.standing`), copied from the ruleset."""
 
 
 class IndicatorFinding(_Out):
@@ -174,6 +176,20 @@ class CaseNote(_Out):
     source: str | None = Field(default=None, repr=False)
 
 
+def _renamed_key(errors: list[Any]) -> tuple[str, str] | None:
+    """(field path, message) for a key of an older record that was renamed before 1.0
+    (``herefordshire`` → ``standing``), else None."""
+    from rhrt.errors import field_path
+    from rhrt.model.standing import RENAMED_KEYS
+
+    for err in errors:
+        loc = err["loc"]
+        if err["type"] == "extra_forbidden" and loc and loc[-1] in RENAMED_KEYS:
+            _new, why = RENAMED_KEYS[str(loc[-1])]
+            return field_path(loc), f"{why} (an older record: re-assess the case to remake it)"
+    return None
+
+
 class Decision(_Out):
     """The outcome of assessing one case against one ruleset."""
 
@@ -250,6 +266,11 @@ class Decision(_Out):
             return cls.model_validate_json(text)
         except ValidationError as exc:
             errors = exc.errors(include_url=False, include_input=False, include_context=False)
+            renamed = _renamed_key(errors)
+            if renamed is not None:
+                raise RecordError(
+                    f"invalid decision record: {renamed[1]}", path=renamed[0]
+                ) from None
             first = errors[0]
             more = f" (and {plural(len(errors) - 1, 'more problem')})" if len(errors) > 1 else ""
             raise RecordError(

@@ -26,6 +26,7 @@ from pydantic import (
 
 from rhrt.model._base import RhrtModel
 from rhrt.model.scale import AGE_UNITS, LEVELS, MEASURE_OPS, AgeOp, LevelNumber, MeasureOp
+from rhrt.model.standing import Standing
 
 _TEMPLATE_NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=80)]
@@ -65,8 +66,10 @@ class Source(_Frozen):
     publisher: str | None = None
     url: str | None = None
     date: str | dt.date | None = None
-    herefordshire: Flag = False
-    """True for the partnership's own material; False for comparable frameworks."""
+    standing: Standing
+    """Whose document this is and how much weight it bears (see :mod:`rhrt.model.standing`):
+    ``partnership``, ``partnership-copy``, ``partnership-informal``, ``regional-adopted``,
+    ``national-statutory``, ``national-guidance``, ``other-partnership`` or ``secondary``."""
 
 
 class RulesetInfo(_Frozen):

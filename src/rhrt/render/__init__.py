@@ -47,6 +47,7 @@ from markupsafe import Markup
 from rhrt._text import clean
 from rhrt.errors import RhrtError
 from rhrt.model import decision as d
+from rhrt.model.standing import SHORT_LABELS
 from rhrt.rules.semantics import MEASURE_WORDS, number_words
 
 if TYPE_CHECKING:
@@ -408,7 +409,8 @@ def _source_view(model: m.RulesetModel, ref: m.SourceRef | None) -> dict[str, An
         "title": src.title if src else ref.ref,
         "publisher": src.publisher if src else None,
         "url": src.url if src else None,
-        "herefordshire": src.herefordshire if src else False,
+        "standing": src.standing if src else None,
+        "standing_label": SHORT_LABELS[src.standing] if src else None,
         "section": section,
         "quote": ref.quote,
         "note": ref.note,
@@ -463,7 +465,8 @@ def _recommendation_view(
             "title": source.title,
             "publisher": None,
             "url": source.url,
-            "herefordshire": source.herefordshire,
+            "standing": source.standing,
+            "standing_label": SHORT_LABELS[source.standing],
             "section": source.section,
             "quote": None,
             "note": None,
@@ -912,7 +915,12 @@ def ruleset_context(ruleset: Ruleset) -> dict[str, Any]:
         "pathways": [pathway_view(p, model) for p in model.pathways],
         "contacts": [_contact_view(model, c) for c in model.contacts],
         "sources": [
-            {"ref": ref, **src.model_dump(mode="json")} for ref, src in model.sources.items()
+            {
+                "ref": ref,
+                **src.model_dump(mode="json"),
+                "standing_label": SHORT_LABELS[src.standing],
+            }
+            for ref, src in model.sources.items()
         ],
         "counts": {
             "indicators": len(model.indicators),

@@ -23,6 +23,7 @@ from rhrt.errors import (
 )
 from rhrt.model import ruleset as m
 from rhrt.model.scale import LEVELS
+from rhrt.model.standing import RENAMED_KEYS
 from rhrt.rules._salvage import Partial
 from rhrt.rules._yaml import (
     DEFAULT_LIMITS,
@@ -106,8 +107,11 @@ def _schema_problems(exc: ValidationError, located: Located) -> Iterator[Problem
         suggestion = None
         if kind == "extra_forbidden":
             key = str(loc[-1]) if loc else ""
-            message = f"unknown key '{key}'"
-            suggestion = suggest(key, _FIELD_NAMES)
+            if key in RENAMED_KEYS:  # removed before 1.0: say what replaced it
+                suggestion, message = RENAMED_KEYS[key]
+            else:
+                message = f"unknown key '{key}'"
+                suggestion = suggest(key, _FIELD_NAMES)
             line, col = located.where_key(loc)
         elif kind == "missing":
             message = f"missing required key '{loc[-1]}'" if loc else "missing required key"

@@ -374,7 +374,7 @@ def ruleset_data(
             "allegation": {"tag": "allegation", "pathways": ["lado"],
                            "because": "An allegation goes to the LADO."},
         },
-        "sources": {"gen": {"title": "generated"}},
+        "sources": {"gen": {"title": "generated", "standing": "other-partnership"}},
         "contacts": {"police": {"name": "Police", "how": "Telephone"}},
         "levels": [
             {"level": n, "name": f"Level {n}", "description": "d", "response": "r",
