@@ -260,6 +260,115 @@ def _documents(sums: Sums, bundled: Any, changed: Any, table: Any,
                                       str(changed_path), str(small)]))
 
 
+def _batch_groups(sums: Sums, args: Any, bundled: Any) -> None:
+    """Every batch output: the population through each table kind and mode, file streaming
+    (CSV and Parquet, with and without the input kept), audit and what-if reports, the example
+    cases and generated rulesets through batch, and the refusals of bad rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import yaml
+
+    import rhrt
+    from rhrt import audit, diff
+    from rhrt.batch import assess_file, assess_table
+    from rhrt.ruleset import ruleset_from_data
+    from rhrt.synth import population
+
+    sums.add("synth/population", _table_digest(population(30_000, seed=5)))
+    pop_path = _population(args.cache, args.population)
+    table = pq.read_table(pop_path)
+    _batch(sums, "population", bundled, table)
+    for fast in (False, True):
+        kept = assess_table(table, bundled, fast=fast, keep_input=True)
+        sums.add(f"population/keep-{fast}", _table_digest(kept))
+        frame = assess_table(table.to_pandas(), bundled, fast=fast, keep_input=True)
+        sums.add(f"population/pandas-{fast}", frame.to_csv(index=True))
+        import polars as pl
+
+        polars_out = assess_table(pl.from_arrow(table), bundled, fast=fast, keep_input=True)
+        sums.add(f"population/polars-{fast}", _table_digest(polars_out.to_arrow()))
+        batch = table.slice(0, 5_000).combine_chunks().to_batches()[0]
+        sums.add(f"population/recordbatch-{fast}",
+                 _table_digest(pa.Table.from_batches([assess_table(batch, bundled, fast=fast)])))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, keep, fast in (("out.csv", False, False), ("out.parquet", True, False),
+                                 ("fast.csv", True, True)):
+            out = Path(tmp) / name
+            summary = assess_file(pop_path, out, bundled, chunk_rows=30_000, progress=False,
+                                  keep_input=keep, fast=fast)
+            body = out.read_bytes() if name.endswith(".csv") else _table_digest(
+                pq.read_table(out)).encode()
+            sums.add(f"population/stream-{name}-{keep}", body)
+            sums.add(f"population/stream-summary-{name}",
+                     json.dumps(summary.as_dict(), sort_keys=True))
+    sums.add("population/audit", audit.compare(table, bundled).to_markdown())
+    data = bundled.model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for rule in data["rules"]:
+        if rule["then"].get("level") == 3:
+            rule["then"]["level"] = 2
+    changed = ruleset_from_data(data)
+    sums.add("population/impact", diff.impact(table, bundled, changed).to_markdown())
+    # bad rows: each refusal's message and path (never a value), batch and streaming
+    bad_cells = [("age_years", "x"), ("age_years", -3), ("indicators", "nope"),
+                 ("gestation_weeks", 4), ("recorded_decision", 7), ("consent", "maybe")]
+    for column, value in bad_cells:
+        rows = table.slice(0, 50).to_pylist()
+        for r in rows:
+            r["consent"] = None
+            cell = r.get(column)
+            if isinstance(cell, list):
+                cell = ";".join(cell)
+            elif cell is not None and isinstance(value, str):
+                cell = f"{cell:g}" if isinstance(cell, float) else str(cell)
+            r[column] = cell
+        rows[17][column] = value
+        try:
+            assess_table(pa.Table.from_pylist(rows), bundled)
+            sums.add("refusals", f"{column} accepted")
+        except rhrt.RhrtError as exc:
+            sums.add("refusals", f"{column} {type(exc).__name__} {exc}")
+    # example cases as one table
+    rows_ = []
+    for path in sorted((ROOT / "examples" / "cases").glob("*.yaml")):
+        case = yaml.safe_load(path.read_text())
+        child = case.get("child", {})
+        rows_.append({"indicators": [i if isinstance(i, str) else i["id"]
+                                     for i in case.get("indicators", [])],
+                      "age_years": child.get("age_years"),
+                      "unborn": bool(child.get("unborn", False))})
+    try:
+        sums.add("examples/batch", _table_digest(assess_table(pa.Table.from_pylist(rows_),
+                                                              bundled)))
+    except rhrt.RhrtError as exc:
+        sums.add("examples/batch", f"error {type(exc).__name__} {exc}")
+    for k, entry in enumerate(_generated(args.cache, args.generated)):
+        try:
+            ruleset = ruleset_from_data(entry["ruleset"])
+        except rhrt.RhrtError:
+            continue
+        gen_table = pa.Table.from_pylist(_generated_rows(ruleset, entry["cases"]))
+        try:
+            _batch(sums, "generated", ruleset, gen_table)
+        except rhrt.RhrtError as exc:
+            sums.add("generated/batch-error", f"{k} {type(exc).__name__} {exc}")
+
+
+def _generated_rows(ruleset: Any, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows_ = []
+    for c in cases:
+        child = c.get("child", {})
+        row: dict[str, Any] = {
+            "indicators": [i["id"] for i in c.get("indicators", [])],
+            "unborn": bool(child.get("unborn", False)),
+            "age_months": child.get("age_months", child["age_years"] * 12
+                                    if "age_years" in child else None),
+        }
+        for ms in ruleset.plan.measures:
+            row[ms] = c.get("measures", {}).get(ms)
+        rows_.append(row)
+    return rows_
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_cache = Path(tempfile.gettempdir()) / "rhrt-fingerprint"
@@ -270,6 +379,9 @@ def main() -> int:
     parser.add_argument("--generated", type=int, default=150)
     parser.add_argument("--no-render", action="store_true",
                         help="leave out the rendered documents and command output")
+    parser.add_argument("--batch-only", action="store_true",
+                        help="only the batch groups (population, adapters, streaming, audit, "
+                        "impact, generated rulesets through batch): no rendering or engines")
     args = parser.parse_args()
 
     import pyarrow as pa
@@ -288,6 +400,10 @@ def main() -> int:
     print(f"# rhrt from {Path(rhrt.__file__).parent}, data from {ROOT}", file=sys.stderr)
     sums = Sums()
     bundled = rhrt.load_ruleset()
+    if args.batch_only:
+        _batch_groups(sums, args, bundled)
+        sums.report()
+        return 0
 
     # 1. bundled ruleset × examples and vignettes
     items: list[tuple[str, Any]] = []

@@ -60,7 +60,7 @@ class AuditResult:
 
     def tables(self) -> dict[str, Any]:
         """Every table of the audit as pandas DataFrames, by name."""
-        from rhrt.batch._report import matrix_table
+        from rhrt.batch.report import matrix_table
 
         summary = _summary_frame(self)
         return {
@@ -76,7 +76,7 @@ class AuditResult:
 
     def charts(self) -> dict[str, bytes]:
         """PNG charts: level distribution and the confusion-matrix heatmap."""
-        from rhrt.batch._report import heatmap, level_bars
+        from rhrt.batch.report import heatmap, level_bars
 
         return {
             "levels": level_bars(
@@ -92,7 +92,7 @@ class AuditResult:
         }
 
     def _sections(self, charts: bool) -> tuple[list[str], list[Any]]:
-        from rhrt.batch._report import Section, matrix_table, pct
+        from rhrt.batch.report import Section, matrix_table, pct
 
         c = self.charts() if charts else {}
         intro = [
@@ -137,14 +137,14 @@ class AuditResult:
         return intro, sections
 
     def to_markdown(self) -> str:
-        from rhrt.batch._report import render_markdown
+        from rhrt.batch.report import render_markdown
 
         intro, sections = self._sections(charts=False)
         return render_markdown("Threshold consistency audit", intro, sections)
 
     def to_html(self) -> str:
         """A self-contained HTML report (charts inline)."""
-        from rhrt.batch._report import render_html
+        from rhrt.batch.report import render_html
 
         intro, sections = self._sections(charts=True)
         return render_html("Threshold consistency audit", intro, sections)
@@ -176,7 +176,7 @@ def _levels_frame(r: AuditResult) -> Any:
 
 
 def _p(value: float) -> str:
-    from rhrt.batch._report import pct
+    from rhrt.batch.report import pct
 
     return pct(value)
 
@@ -201,9 +201,8 @@ def compare(
     import numpy as np
     import pandas as pd
 
-    from rhrt.batch import evaluate_table
-    from rhrt.batch._report import matrix_frame
-    from rhrt.batch._table import floats, texts
+    from rhrt.batch import evaluate_table, floats, texts
+    from rhrt.batch.report import matrix_frame
 
     rules = _ruleset(ruleset)
     ev = evaluate_table(table, rules, ignore_columns=ignore_columns)

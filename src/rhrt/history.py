@@ -111,7 +111,7 @@ class RulesetHistory:
         import pyarrow as pa
 
         from rhrt.batch import assess_table
-        from rhrt.batch._table import from_arrow, to_arrow
+        from rhrt.batch.adapters import from_arrow, to_arrow
 
         arrow = to_arrow(table)
         latest = len(self.revisions) - 1

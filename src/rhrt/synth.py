@@ -167,8 +167,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from rhrt.batch._table import _pairs_column
-    from rhrt.batch._vector import Arrays, sorted_unique, vector_plan
+    from rhrt.batch import Arrays, list_column, sorted_unique, vector_plan
 
     rng = np.random.default_rng([seed, block])
     n = BLOCK
@@ -264,7 +263,7 @@ def _block(design: _Design, ruleset: Ruleset, seed: int, block: int) -> Any:
         "age_years": pa.array(age_years, from_pandas=True),
         "unborn": pa.array(unborn),
         "gestation_weeks": pa.array(gestation, from_pandas=True),
-        "indicators": _pairs_column(pair // k, pair % k, n, design.indicator_ids),
+        "indicators": list_column(pair // k, pair % k, n, design.indicator_ids),
     }
     for mid, values in measure_values.items():
         columns[mid] = pa.array(values, from_pandas=True)
@@ -315,7 +314,7 @@ def _batches(n: int, seed: int, ruleset: Ruleset | None) -> Iterator[Any]:
 
         ruleset = load_ruleset()
     if n >= BLOCK:
-        from rhrt.batch._memory import tune_allocator
+        from rhrt.batch import tune_allocator
 
         tune_allocator()
     design = _design(ruleset)
@@ -390,7 +389,7 @@ def write_population(
             before anything is written), or the name has an unsupported suffix.
         FileError: the file cannot be written (see :mod:`rhrt.files`).
     """
-    from rhrt.batch._output import Writer
+    from rhrt.batch import Writer
 
     check_rows(n)
     _check_seed(seed)

@@ -16,27 +16,84 @@ kinds). ``import rhrt.batch`` itself stays light: the heavy modules load on firs
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rhrt.errors import MissingExtraError
 
 if TYPE_CHECKING:
-    from rhrt.batch._stream import Summary
-    from rhrt.batch._vector import Arrays, VectorPlan, VectorResult
+    from rhrt.batch._columns import texts as texts
+    from rhrt.batch._memory import allow_tuning as allow_tuning
+    from rhrt.batch._memory import tune_allocator as tune_allocator
+    from rhrt.batch._output import Writer as Writer
+    from rhrt.batch._output import write_frames as write_frames
+    from rhrt.batch._stream import Summary as Summary
+    from rhrt.batch._stream import count_rows as count_rows
+    from rhrt.batch._stream import file_format as file_format
+    from rhrt.batch._stream import read_chunks as read_chunks
+    from rhrt.batch._table import floats as floats
+    from rhrt.batch._table import list_column as list_column
+    from rhrt.batch._vector import Arrays as Arrays
+    from rhrt.batch._vector import VectorPlan as VectorPlan
+    from rhrt.batch._vector import sorted_unique as sorted_unique
+    from rhrt.batch._vector import vector_plan as vector_plan
+    from rhrt.batch.adapters import from_arrow as from_arrow
+    from rhrt.batch.adapters import to_arrow as to_arrow
+    from rhrt.batch.kernel import Evaluated as Evaluated
+    from rhrt.batch.kernel import assess_arrow as assess_arrow
+    from rhrt.batch.kernel import evaluate_arrow as evaluate_arrow
     from rhrt.ruleset import Ruleset
 
 LARGE_TABLE = 50_000
 """Tables this large tune the allocator first (see ``rhrt.batch._memory``)."""
 
+_LAZY = {
+    # the kernel and table adapters
+    "Evaluated": "kernel",
+    "assess_arrow": "kernel",
+    "evaluate_arrow": "kernel",
+    "to_arrow": "adapters",
+    "from_arrow": "adapters",
+    # the vector engine, for analyses that build engine arrays themselves (rhrt.synth)
+    "Arrays": "_vector",
+    "VectorPlan": "_vector",
+    "vector_plan": "_vector",
+    "sorted_unique": "_vector",
+    "list_column": "_table",
+    # reading single columns (audits) and files, writing tables, the allocator
+    "floats": "_table",
+    "texts": "_columns",
+    "Summary": "_stream",
+    "count_rows": "_stream",
+    "file_format": "_stream",
+    "read_chunks": "_stream",
+    "Writer": "_output",
+    "write_frames": "_output",
+    "tune_allocator": "_memory",
+    "allow_tuning": "_memory",
+}
+"""Public names loaded on first use, so ``import rhrt.batch`` stays light (no numpy or pyarrow
+until a table is assessed). Other packages import these from ``rhrt.batch``, never from its
+private modules."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rhrt.batch' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"rhrt.batch.{module}"), name)
+
+
 __all__ = [
-    "Evaluated",
+    "LARGE_TABLE",
     "assess_file",
     "assess_table",
     "evaluate_table",
     "iter_cases",
     "require_analysis",
+    *_LAZY,
 ]
 
 
@@ -57,42 +114,26 @@ def _ruleset(ruleset: Ruleset | None) -> Ruleset:
     return ruleset
 
 
-@dataclass(frozen=True)
-class Evaluated:
-    """A table evaluated by the vector engine, for analyses that need more than the result
-    columns (audits and what-if comparisons look at which indicators and rules were involved).
-    """
+def _large(arrow: Any) -> None:
+    if arrow.num_rows >= LARGE_TABLE:
+        from rhrt.batch._memory import tune_allocator
 
-    table: Any
-    """The input as a pyarrow Table."""
-    plan: VectorPlan
-    arrays: Arrays
-    result: VectorResult
-
-    def results(self, *, fast: bool = False) -> Any:
-        """The result columns as a pyarrow Table (see :func:`assess_table`)."""
-        from rhrt.batch._table import result_table
-
-        return result_table(self.plan, self.arrays, self.result, fast=fast)
+        tune_allocator()
 
 
 def evaluate_table(
     table: Any, ruleset: Ruleset | None = None, *, ignore_columns: Iterable[str] = ()
 ) -> Evaluated:
-    """Check a table's cases and evaluate them all with the vector engine."""
+    """Check a table's cases and evaluate them all with the vector engine (any table kind of
+    :mod:`rhrt.batch.adapters`; the kernel's :func:`~rhrt.batch.kernel.evaluate_arrow`)."""
     require_analysis()
-    from rhrt.batch._table import arrays_of, to_arrow
-    from rhrt.batch._vector import vector_plan
+    from rhrt.batch.adapters import to_arrow
+    from rhrt.batch.kernel import evaluate_arrow
 
     rules = _ruleset(ruleset)
     arrow = to_arrow(table)
-    if arrow.num_rows >= LARGE_TABLE:
-        from rhrt.batch._memory import tune_allocator
-
-        tune_allocator()
-    vp = vector_plan(rules.plan)
-    arrays = arrays_of(arrow, vp, ignore=ignore_columns)
-    return Evaluated(arrow, vp, arrays, vp.evaluate(arrays))
+    _large(arrow)
+    return evaluate_arrow(arrow, rules, ignore_columns=ignore_columns)
 
 
 def assess_table(
@@ -106,10 +147,11 @@ def assess_table(
     """Assess every row of a table; returns a table of the same kind.
 
     Args:
-        table: a pandas DataFrame, a polars DataFrame, or a pyarrow Table or RecordBatch, one
-            row per case, in the layout of ``docs/analysts.md`` (an ``indicators`` list or
-            ';'-separated column and/or one ``ind:<id>`` boolean column per indicator, plus
-            age and measure columns).
+        table: a pandas DataFrame, a polars DataFrame or LazyFrame, or a pyarrow Table,
+            RecordBatch or RecordBatchReader (:mod:`rhrt.batch.adapters`), one row per case,
+            in the layout of ``docs/analysts.md`` (an ``indicators`` list or ';'-separated
+            column and/or one ``ind:<id>`` boolean column per indicator, plus age and measure
+            columns).
         ruleset: the ruleset to apply (default: the bundled Herefordshire ruleset).
         fast: only ``level``, ``urgent``, one boolean ``pathway:<id>`` column per pathway and
             ``unread_measures`` (the fastest form, for large populations).
@@ -132,12 +174,21 @@ def assess_table(
             case (the first such row is named). Messages name the column and row only, never
             a value; see ``docs/analysts.md``, "How columns are read".
     """
-    from rhrt.batch._table import check_no_clash, from_arrow
+    require_analysis()
+    from rhrt.batch._table import check_no_clash
+    from rhrt.batch.adapters import adapter_for
+    from rhrt.batch.kernel import assess_arrow
 
-    evaluated = evaluate_table(table, ruleset, ignore_columns=ignore_columns)
+    rules = _ruleset(ruleset)
+    adapter = adapter_for(table)
+    arrow = adapter.to_arrow(table)
+    _large(arrow)
+    result = assess_arrow(arrow, rules, fast=fast, ignore_columns=ignore_columns)
     if keep_input:
-        check_no_clash(evaluated.table.column_names, evaluated.plan, fast=fast)
-    return from_arrow(evaluated.results(fast=fast), table, keep_input=keep_input)
+        from rhrt.batch._vector import vector_plan
+
+        check_no_clash(arrow.column_names, vector_plan(rules.plan), fast=fast)
+    return adapter.from_arrow(result, table, arrow, keep_input)
 
 
 def iter_cases(
@@ -156,8 +207,9 @@ def iter_cases(
             row and column, never the value).
     """
     require_analysis()
-    from rhrt.batch._table import iter_rows, to_arrow
+    from rhrt.batch._table import iter_rows
     from rhrt.batch._vector import vector_plan
+    from rhrt.batch.adapters import to_arrow
 
     vp = vector_plan(ruleset.plan) if ruleset is not None else None
     return iter_rows(to_arrow(table), vp, ignore_columns)

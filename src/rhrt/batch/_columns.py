@@ -43,16 +43,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rhrt.errors import CaseError, shown_id
+from rhrt.model.case import CATEGORY as CATEGORY  # the kinds of column: named in the model
+from rhrt.model.case import DATE as DATE
+from rhrt.model.case import FLAG as FLAG
+from rhrt.model.case import IDS as IDS
+from rhrt.model.case import NUMBER as NUMBER
+from rhrt.model.case import REFERENCE as REFERENCE
 from rhrt.rules._scalars import INEXACT_NUMBER, InexactNumber, exact_float
 
-NUMBER = "number"
-FLAG = "flag"
-DATE = "date"
-REFERENCE = "reference"
-CATEGORY = "category"
-IDS = "ids"
-
-EXPECTED = {
+EXPECTED: dict[str, str] = {
     NUMBER: "numbers",
     FLAG: "true/false values",
     DATE: "dates (YYYY-MM-DD)",

@@ -22,17 +22,16 @@ import pyarrow.compute as pc
 from rhrt._console import Progress
 from rhrt.batch._columns import NUMBER
 from rhrt.batch._output import Writer
-from rhrt.batch._recorded import recorded_rows
 from rhrt.batch._table import (
     PATHWAY_PREFIX,
     Layout,
-    arrays_of,
     check_no_clash,
     empty_arrays,
     layout,
     result_table,
 )
 from rhrt.batch._vector import VectorPlan, vector_plan
+from rhrt.batch.kernel import evaluate_arrow
 from rhrt.errors import CaseError
 from rhrt.model.scale import LEVELS, TOP_LEVEL
 from rhrt.ruleset import Ruleset
@@ -376,10 +375,10 @@ def _run(
                 if keep_input:
                     check_no_clash(chunk.column_names, vp, fast=fast)
                 keep = "case_ref" if "case_ref" in chunk.column_names else None
-            arrays = arrays_of(chunk, vp, offset=offset, ignore=ignore_columns)
-            result = vp.evaluate(arrays)
-            recorded = recorded_rows(vp, arrays)
-            table = result_table(vp, arrays, result, fast=fast, recorded=recorded)
+            evaluated = evaluate_arrow(chunk, vp, offset=offset, ignore_columns=ignore_columns)
+            arrays, result = evaluated.arrays, evaluated.result
+            recorded = evaluated.recorded()  # kept: the summary counts read it too
+            table = evaluated.results(fast=fast, recorded=recorded)
             if keep_input:
                 for name in reversed(chunk.column_names):
                     column = chunk.column(name)

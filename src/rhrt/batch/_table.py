@@ -72,25 +72,18 @@ from rhrt.model.case import (
     MAX_AGE_MONTHS,
     MAX_GESTATION_WEEKS,
     Case,
+    CaseColumn,
+    case_columns,
 )
 from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
 from rhrt.rules.semantics import MEASURE_OPERATORS
 
 INDICATOR_PREFIX = "ind:"
 PATHWAY_PREFIX = "pathway:"
-CASE_COLUMNS = (
-    "case_ref",
-    "age_years",
-    "age_months",
-    "date_of_birth",
-    "assessment_date",
-    "unborn",
-    "gestation_weeks",
-    "indicators",
-    "consent",
-    "recorded_decision",
-    "referral_source",
-)
+CASE_COLUMN_SPEC: dict[str, CaseColumn] = {c.name: c for c in case_columns()}
+"""Each case field's column (name → kind and place in a case), from the case model itself
+(``rhrt.model.case.case_columns``): a field added there is a column here."""
+CASE_COLUMNS = tuple(CASE_COLUMN_SPEC)
 RESULT_COLUMNS = ("level", "urgent", "pathways", "determining_indicators", "unread_measures")
 UNREAD_COLUMN = "unread_measures"
 """Per row, the ids of the recorded measures that change nothing for it (``Decision.warnings``
@@ -117,140 +110,9 @@ _TEXT_LIMITS = (("case_ref", _model_max_length("reference")),
 MAX_INDICATORS_PER_CASE = 2_000
 
 
-# -- table kinds -----------------------------------------------------------------------------
-
-
-def table_kind(table: object) -> str:
-    """'pandas', 'polars', 'arrow' or 'batch' (a pyarrow RecordBatch)."""
-    if isinstance(table, pa.Table):
-        return "arrow"
-    if isinstance(table, pa.RecordBatch):
-        return "batch"
-    module = type(table).__module__.split(".")[0]
-    if module == "pandas" and type(table).__name__ == "DataFrame":
-        return "pandas"
-    if module == "polars" and type(table).__name__ == "DataFrame":
-        return "polars"
-    raise CaseError(
-        "a table must be a pandas DataFrame, a polars DataFrame or a pyarrow Table "
-        f"(got {type(table).__name__})"
-    )
-
-
-def to_arrow(table: object) -> pa.Table:
-    """Any supported table as a pyarrow Table (columns are usually shared, not copied)."""
-    kind = table_kind(table)
-    if kind == "arrow":
-        return table
-    if kind == "batch":
-        return pa.Table.from_batches([table])
-    if kind == "pandas":
-        names = [str(c) for c in table.columns]  # type: ignore[attr-defined]
-        if len(set(names)) != len(names):
-            raise CaseError("duplicate column names in the table")
-    try:
-        if kind == "pandas":
-            return pa.Table.from_pandas(table, preserve_index=False)
-        return table.to_arrow()  # type: ignore[attr-defined]
-    except Exception:  # any converter error: its message may quote a cell
-        pass
-    # Raised outside the handler, so the converter's message (which may quote a cell) is not
-    # even the error's __context__.
-    raise _conversion_error(table, kind)
-
-
-def _conversion_error(table: Any, kind: str) -> CaseError:
-    """The column and row a pandas or polars table cannot be converted at (never the value).
-
-    A column that mixes kinds of value (``[10234, "some text"]``, ``[14, "15"]``) has no one
-    Arrow type: the row named is the first whose kind differs from the column's first value.
-    """
-    message = "column mixes kinds of value (e.g. numbers and text): use one kind per column"
-    for name in table.columns:
-        series = table[name]
-        try:
-            if kind == "pandas":
-                pa.Array.from_pandas(series)
-            else:
-                series.to_arrow()
-        except Exception:  # see to_arrow
-            row = _first_odd_row(series.to_list())
-            return CaseError(message, path=where(row, str(name)))
-    return CaseError("the table cannot be converted to Arrow")
-
-
-def _first_odd_row(values: list[Any]) -> int:
-    kinds = [_value_kind(v) for v in values]
-    present = [(i, k) for i, k in enumerate(kinds) if k != "missing"]
-    if not present:
-        return 0
-    first = present[0][1]
-    for i, k in present:
-        if k != first:
-            return i
-    for i, value in enumerate(values):  # one kind throughout: the first value Arrow refuses
-        try:
-            pa.array([value])
-        except Exception:  # see to_arrow
-            return i
-    return present[0][0]
-
-
-def _value_kind(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "missing"
-    if isinstance(value, (bool, np.bool_)):
-        return "bool"
-    if isinstance(value, (int, float, np.number)):
-        return "number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, (bytes, bytearray)):
-        return "bytes"
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return "list"
-    if value.__class__.__name__ in ("NaTType", "NAType"):
-        return "missing"
-    return type(value).__name__
-
-
-def from_arrow(result: pa.Table, like: object, *, keep_input: bool) -> Any:
-    """Results as a table of the same kind as ``like``, beside its columns when asked."""
-    kind = table_kind(like)
-    if kind in ("arrow", "batch"):
-        out = to_arrow(like) if keep_input else result
-        if keep_input:
-            for name in result.column_names:
-                out = out.append_column(name, result.column(name))
-        return out.combine_chunks().to_batches()[0] if kind == "batch" and out.num_rows else out
-    if kind == "pandas":
-        import pandas as pd
-
-        frame = result.to_pandas()
-        frame.index = like.index  # type: ignore[attr-defined]
-        return pd.concat([like, frame], axis=1) if keep_input else frame
-    import polars as pl
-
-    res = pl.from_arrow(result)
-    assert isinstance(res, pl.DataFrame)
-    return like.hstack(res.get_columns()) if keep_input else res  # type: ignore[attr-defined]
-
-
 # -- column layout ---------------------------------------------------------------------------
 
-FIELD_KINDS: dict[str, str] = {
-    "case_ref": REFERENCE,
-    "age_years": NUMBER,
-    "age_months": NUMBER,
-    "date_of_birth": DATE,
-    "assessment_date": DATE,
-    "unborn": FLAG,
-    "gestation_weeks": NUMBER,
-    "indicators": IDS,
-    "consent": CATEGORY,
-    "recorded_decision": NUMBER,
-    "referral_source": CATEGORY,
-}
+FIELD_KINDS: dict[str, str] = {name: c.kind for name, c in CASE_COLUMN_SPEC.items()}
 """The kind of each case column (``ind:<id>`` columns are true/false, measures numbers)."""
 
 
@@ -597,8 +459,9 @@ def empty_arrays(vp: VectorPlan) -> Arrays:
 # -- results → arrow -------------------------------------------------------------------------
 
 
-def _pairs_column(rows: Any, idx: Any, n: int, labels: tuple[str, ...]) -> pa.Array:
-    """A list<string> column from (row, label index) pairs sorted by row, without a row loop."""
+def list_column(rows: Any, idx: Any, n: int, labels: tuple[str, ...]) -> pa.Array:
+    """A list<string> column of ``n`` rows from (row, label index) pairs sorted by row, without
+    a row loop (``labels[idx]`` in each row's list)."""
     counts = np.bincount(rows, minlength=n) if rows.size else np.zeros(n, np.int64)
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])
@@ -620,7 +483,7 @@ def result_table(
     if recorded is None:
         recorded = recorded_rows(vp, arrays)
     u_rows, u_idx, u_names = recorded.pairs()
-    unread = _pairs_column(u_rows, u_idx, arrays.n, u_names)
+    unread = list_column(u_rows, u_idx, arrays.n, u_names)
     columns: dict[str, pa.Array] = {
         "level": pa.array(result.level.astype(np.int8)),
         "urgent": pa.array(result.urgent),
@@ -632,9 +495,9 @@ def result_table(
         columns[UNREAD_COLUMN] = unread
         return pa.table(columns)
     rows, idx = vp.ordered_pathways(result)
-    columns["pathways"] = _pairs_column(rows, idx, arrays.n, vp.pathway_ids)
+    columns["pathways"] = list_column(rows, idx, arrays.n, vp.pathway_ids)
     d_rows, d_cols = vp.determining(arrays, result)
-    columns["determining_indicators"] = _pairs_column(d_rows, d_cols, arrays.n, vp.indicator_ids)
+    columns["determining_indicators"] = list_column(d_rows, d_cols, arrays.n, vp.indicator_ids)
     columns[UNREAD_COLUMN] = unread
     return pa.table(columns)
 
@@ -691,8 +554,11 @@ def _cells(array: pa.Array) -> list[Any]:
 
 
 def _case_of(row: dict[str, Any], lay: Layout, index: int) -> dict[str, Any]:
+    """One row's cells as a case mapping, each case column put where the case model's column
+    spec (:data:`CASE_COLUMN_SPEC`) says; ``ind:<id>`` columns and measures as the layout says.
+    Nested parts (``child``) follow the top-level fields, as ``Case`` lists them."""
     case: dict[str, Any] = {}
-    child: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
     indicators: list[str] = []
     measures: dict[str, float] = {}
     for name, value in row.items():
@@ -709,29 +575,33 @@ def _case_of(row: dict[str, Any], lay: Layout, index: int) -> dict[str, Any]:
                 raise CaseError(str(exc), path=where(index, name)) from None
             if value is None:
                 continue
-        if name == "case_ref":
-            case["reference"] = str(value)
-        elif name in ("age_years", "age_months", "gestation_weeks", "date_of_birth"):
-            child[name] = value
-        elif name == "assessment_date":
-            case[name] = value
-        elif name == "unborn":
-            if value:
-                child["unborn"] = True
-        elif name == "indicators":
+        spec = CASE_COLUMN_SPEC.get(name)
+        if spec is None:
+            if name in lay.indicator_columns:
+                if value:
+                    indicators.append(name[len(INDICATOR_PREFIX) :])
+            else:
+                measures[name] = int(value) if value.is_integer() else value
+            continue
+        if spec.kind == IDS:
             items = value.split(";") if isinstance(value, str) else value
             indicators.extend(s.strip() for s in items if s is not None and str(s).strip())
-        elif name in lay.indicator_columns:
-            if value:
-                indicators.append(name[len(INDICATOR_PREFIX) :])
-        elif name == "recorded_decision":
-            case[name] = int(value) if value.is_integer() else value
-        elif name in ("consent", "referral_source"):
-            case[name] = str(value)
-        else:
-            measures[name] = int(value) if value.is_integer() else value
-    if child:
-        case["child"] = child
+            continue
+        if spec.kind == FLAG:
+            if not value:
+                continue  # false is every flag's default
+            value = True
+        elif spec.kind in (REFERENCE, CATEGORY):
+            value = str(value)
+        elif spec.whole:
+            value = int(value) if value.is_integer() else value
+        *parents, key = spec.path
+        target = case
+        for part in parents:
+            target = nested.setdefault(part, {})
+        target[key] = value
+    for part, values in nested.items():
+        case[part] = values
     case["indicators"] = list(dict.fromkeys(indicators))
     if measures:
         case["measures"] = measures

@@ -182,7 +182,7 @@ class SafeStream:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from rhrt.batch._memory import allow_tuning
+    from rhrt.batch import allow_tuning
 
     allow_tuning()  # the command line owns its process (see rhrt.batch._memory)
     stdout, stderr = sys.stdout, sys.stderr

@@ -51,7 +51,7 @@ def read_table(name: str, chunk_rows: int, progress: bool | None = False) -> obj
     import pyarrow as pa
 
     from rhrt._console import Progress
-    from rhrt.batch._stream import count_rows, read_chunks
+    from rhrt.batch import count_rows, read_chunks
 
     parts = []
     with Progress(count_rows(Path(name)), progress, description="reading") as bar:
@@ -96,7 +96,7 @@ def emit(result: object, args: argparse.Namespace) -> None:
     inputs = output_inputs(args)
     write_output(text, args.out, inputs)
     if args.tables:
-        from rhrt.batch._output import write_frames
+        from rhrt.batch import write_frames
         from rhrt.errors import FileError
 
         folder = Path(args.tables)

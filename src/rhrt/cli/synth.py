@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     require_analysis("rhrt synth")
     from rhrt._console import Progress
-    from rhrt.batch._stream import file_format
+    from rhrt.batch import file_format
     from rhrt.synth import check_rows, write_population
 
     check_rows(args.n, path="N")  # before the output is checked or anything is made

@@ -9,7 +9,9 @@ range). Free-text notes are personal data: they never appear in reprs or error m
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import numbers
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -54,6 +56,66 @@ ASSESSMENT_DATE_OUT_OF_RANGE = (
 )
 GESTATION_OUT_OF_RANGE = f"gestation_weeks must be between 0 and {MAX_GESTATION_WEEKS}"
 DATE_NOT_TEXT = "a date must be written YYYY-MM-DD (a number is not read as a date)"
+
+
+# -- how each case field is given as a table column: declared on the field itself (below), so
+# the batch column layout (``rhrt.batch``) is derived from the model, never listed beside it.
+
+ColumnKind = Literal["reference", "number", "date", "flag", "category", "ids"]
+"""What a table column of a case field holds (how ``rhrt.batch`` reads it): an opaque
+reference, a number, a date, a true/false flag, a category (text) or a list of indicator ids."""
+REFERENCE: ColumnKind = "reference"
+NUMBER: ColumnKind = "number"
+DATE: ColumnKind = "date"
+FLAG: ColumnKind = "flag"
+CATEGORY: ColumnKind = "category"
+IDS: ColumnKind = "ids"
+
+
+@dataclass(frozen=True)
+class Column:
+    """Marks a case field as a table column (``Annotated[..., Column("case_ref", REFERENCE)]``).
+
+    ``whole``: a number the case holds as a whole number where it is one (a level).
+    """
+
+    name: str
+    kind: ColumnKind
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class CaseColumn:
+    """One column of the table layout: its name, kind and where it goes in a case mapping
+    (``("child", "age_years")``)."""
+
+    name: str
+    kind: ColumnKind
+    path: tuple[str, ...]
+    whole: bool = False
+
+
+@functools.cache
+def case_columns() -> tuple[CaseColumn, ...]:
+    """Every case field given as a table column, in model order (``Case``, then into ``Child``
+    where ``child`` stands). New case fields become batch columns by carrying a
+    :class:`Column` marker; ``rhrt.batch`` reads them with the reader of their kind.
+    Measures (``measures``, one column per ruleset measure) and ``ind:<id>`` columns are not
+    case fields of their own and are not listed."""
+    out: list[CaseColumn] = []
+
+    def visit(model: type[_Strict], prefix: tuple[str, ...]) -> None:
+        for name, info in model.model_fields.items():
+            nested = info.annotation
+            if isinstance(nested, type) and issubclass(nested, _Strict):
+                visit(nested, (*prefix, name))
+                continue
+            for mark in info.metadata:
+                if isinstance(mark, Column):
+                    out.append(CaseColumn(mark.name, mark.kind, (*prefix, name), mark.whole))
+
+    visit(Case, ())
+    return tuple(out)
 
 
 def _plain_number(value: object) -> object:
@@ -112,15 +174,21 @@ class Child(_Strict):
     """Who the child is, as far as age goes. Everything is optional: unknown age is allowed and
     treated fail-safe (age-dependent rules apply unless the age rules them out)."""
 
-    age_years: Annotated[float, Strict()] | None = None
+    age_years: Annotated[Annotated[float, Strict()] | None, Column("age_years", NUMBER)] = None
     """0 to :data:`MAX_AGE_YEARS`."""
-    age_months: Annotated[float, Strict()] | None = None
+    age_months: Annotated[Annotated[float, Strict()] | None, Column("age_months", NUMBER)] = (
+        None
+    )
     """0 to :data:`MAX_AGE_MONTHS`."""
-    date_of_birth: dt.date | None = Field(default=None, repr=False)
+    date_of_birth: Annotated[dt.date | None, Column("date_of_birth", DATE)] = Field(
+        default=None, repr=False
+    )
     """Needs the case's ``assessment_date``; the age between them is bounded like ``age_months``."""
-    unborn: Annotated[bool, Strict()] = False
+    unborn: Annotated[bool, Strict(), Column("unborn", FLAG)] = False
     """Only ``true`` or ``false`` (not "yes", 1 or "off")."""
-    gestation_weeks: Annotated[float, Strict()] | None = None
+    gestation_weeks: Annotated[
+        Annotated[float, Strict()] | None, Column("gestation_weeks", NUMBER)
+    ] = None
     """0 to :data:`MAX_GESTATION_WEEKS`."""
 
     @field_validator("age_years", "age_months")
@@ -173,18 +241,28 @@ class CaseIndicator(_Strict):
 class Case(_Strict):
     """One child's circumstances."""
 
-    reference: str | None = Field(default=None, max_length=200, repr=False)
+    reference: Annotated[str | None, Column("case_ref", REFERENCE)] = Field(
+        default=None, max_length=200, repr=False
+    )
     """An opaque case reference from the caller's system (never a name)."""
     child: Child = Field(default_factory=Child)
-    indicators: tuple[CaseIndicator, ...] = Field(default=(), max_length=MAX_INDICATORS)
+    indicators: Annotated[tuple[CaseIndicator, ...], Column("indicators", IDS)] = Field(
+        default=(), max_length=MAX_INDICATORS
+    )
     measures: dict[str, float] = Field(default_factory=dict, max_length=MAX_MEASURES)
-    consent: Literal["given", "refused", "not_sought"] | None = None
-    recorded_decision: LevelNumber | None = None
+    consent: Annotated[
+        Literal["given", "refused", "not_sought"] | None, Column("consent", CATEGORY)
+    ] = None
+    recorded_decision: Annotated[
+        LevelNumber | None, Column("recorded_decision", NUMBER, whole=True)
+    ] = None
     """The level a practitioner recorded (used by audits, never by the rules)."""
-    assessment_date: dt.date | None = None
+    assessment_date: Annotated[dt.date | None, Column("assessment_date", DATE)] = None
     """The date the assessment is made. rhrt never reads the clock: pass it to make age from a
     date of birth, and to stamp records."""
-    referral_source: str | None = Field(default=None, max_length=100, repr=False)
+    referral_source: Annotated[str | None, Column("referral_source", CATEGORY)] = Field(
+        default=None, max_length=100, repr=False
+    )
     """Who raised the concern (e.g. 'police', 'school'), for audits."""
 
     @field_validator("assessment_date", mode="before")

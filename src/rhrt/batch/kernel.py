@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: MIT
+"""The batch kernel: one Arrow chunk of cases in, its result columns out.
+
+``layout → arrays → evaluate → results``: the columns are classified against the ruleset
+(:func:`rhrt.batch._table.layout`), checked and read into engine arrays
+(:func:`~rhrt.batch._table.arrays_of`, refusing the lowest bad row by row and column, never by
+value), evaluated by the vector engine (:mod:`rhrt.batch._vector`) and turned into result
+columns (:func:`~rhrt.batch._table.result_table`).
+
+Every driver calls this and nothing else to assess cases: in-memory tables
+(:func:`rhrt.batch.assess_table`, through the table adapters of :mod:`rhrt.batch.adapters`),
+files streamed chunk by chunk (:func:`rhrt.batch.assess_file`) and the Spark driver
+(:mod:`rhrt.batch.spark`, once per Arrow batch on each executor). A chunk is independent of
+every other: the only shared state is the ruleset (its compiled vector plan, cached per plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from rhrt.batch._recorded import RecordedRows, recorded_rows
+from rhrt.batch._table import arrays_of, check_no_clash, result_names, result_table
+from rhrt.batch._vector import Arrays, VectorPlan, VectorResult, vector_plan
+
+if TYPE_CHECKING:
+    from rhrt.ruleset import Ruleset
+
+__all__ = ["Evaluated", "assess_arrow", "evaluate_arrow", "result_columns"]
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """A chunk evaluated by the vector engine, for analyses that need more than the result
+    columns (audits and what-if comparisons look at which indicators and rules were involved;
+    file streaming adds up a summary)."""
+
+    table: Any
+    """The input as a pyarrow Table."""
+    plan: VectorPlan
+    arrays: Arrays
+    result: VectorResult
+
+    def recorded(self) -> RecordedRows:
+        """Which recorded measures changed nothing, and which implied a concern, per row."""
+        return recorded_rows(self.plan, self.arrays)
+
+    def results(self, *, fast: bool = False, recorded: RecordedRows | None = None) -> Any:
+        """The result columns as a pyarrow Table (see :func:`rhrt.batch.assess_table`);
+        ``recorded`` is computed when not given."""
+        return result_table(self.plan, self.arrays, self.result, fast=fast, recorded=recorded)
+
+
+def _plan(ruleset: Ruleset | VectorPlan) -> VectorPlan:
+    return ruleset if isinstance(ruleset, VectorPlan) else vector_plan(ruleset.plan)
+
+
+def evaluate_arrow(
+    table: pa.Table | pa.RecordBatch,
+    ruleset: Ruleset | VectorPlan,
+    *,
+    offset: int = 0,
+    ignore_columns: Iterable[str] = (),
+) -> Evaluated:
+    """Check one Arrow chunk's cases and evaluate them (layout → arrays → evaluate).
+
+    ``offset`` is the row number of the chunk's first row in the whole input: errors name
+    ``rows[offset + i]``, as if the input had been one table.
+
+    Raises:
+        CaseError: a column is unknown or its type does not fit its field (names the column),
+            or a row is not a valid case (the lowest such row, with its column; never a value).
+    """
+    if isinstance(table, pa.RecordBatch):
+        table = pa.Table.from_batches([table])
+    vp = _plan(ruleset)
+    arrays = arrays_of(table, vp, offset=offset, ignore=tuple(ignore_columns))
+    return Evaluated(table, vp, arrays, vp.evaluate(arrays))
+
+
+def assess_arrow(
+    table: pa.Table | pa.RecordBatch,
+    ruleset: Ruleset | VectorPlan,
+    *,
+    fast: bool = False,
+    keep_input: bool = False,
+    offset: int = 0,
+    ignore_columns: Iterable[str] = (),
+) -> pa.Table:
+    """Assess one Arrow chunk of cases: the batch kernel every driver calls.
+
+    Args:
+        table: a pyarrow Table or RecordBatch, one row per case, in the layout of
+            ``docs/analysts.md``.
+        ruleset: the ruleset (or its compiled vector plan) to apply.
+        fast: the fast result columns (see :func:`rhrt.batch.assess_table`).
+        keep_input: the input columns first, then the result columns.
+        offset: the row number of the first row in the whole input, for errors.
+        ignore_columns: columns to allow and leave alone.
+
+    Returns:
+        A pyarrow Table: :func:`result_columns` (after the input columns with ``keep_input``),
+        one row per input row, in order.
+
+    Raises:
+        CaseError: as :func:`evaluate_arrow`; with ``keep_input``, an input column has a result
+            column's name.
+    """
+    evaluated = evaluate_arrow(table, ruleset, offset=offset, ignore_columns=ignore_columns)
+    out = evaluated.results(fast=fast)
+    if not keep_input:
+        return out
+    check_no_clash(evaluated.table.column_names, evaluated.plan, fast=fast)
+    kept = evaluated.table
+    for name in out.column_names:
+        kept = kept.append_column(name, out.column(name))
+    return kept
+
+
+def result_columns(ruleset: Ruleset | VectorPlan, *, fast: bool = False) -> tuple[str, ...]:
+    """The names of the result columns :func:`assess_arrow` gives, in order."""
+    return result_names(_plan(ruleset), fast=fast)

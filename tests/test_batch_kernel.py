@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: MIT
+"""The public batch kernel (``assess_arrow``), the table adapters' registry, the column layout
+derived from the case model, and the rule that no module reaches into another package's
+private modules."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import typing
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("numpy")
+pa = pytest.importorskip("pyarrow")
+pd = pytest.importorskip("pandas")
+pl = pytest.importorskip("polars")
+
+import rhrt  # noqa: E402
+from rhrt.batch import assess_arrow, assess_table, iter_cases  # noqa: E402
+from rhrt.batch.adapters import Adapter, adapter_for, adapters, register  # noqa: E402
+from rhrt.errors import CaseError  # noqa: E402
+from rhrt.model.case import Case, Child, Column, ColumnKind, case_columns  # noqa: E402
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "rhrt"
+MINIMAL = rhrt.load_ruleset(Path(__file__).parent / "rulesets" / "minimal.yaml")
+
+
+def _population(n: int = 400) -> pa.Table:
+    from rhrt.synth import population
+
+    return population(n, seed=3)
+
+
+# -- the kernel ------------------------------------------------------------------------------
+
+
+def test_assess_arrow_is_what_every_table_kind_gets() -> None:
+    bundled = rhrt.load_ruleset()
+    table = _population()
+    for fast in (False, True):
+        kernel = assess_arrow(table, bundled, fast=fast)
+        assert kernel.equals(assess_table(table, bundled, fast=fast, keep_input=False))
+        frame = assess_table(table.to_pandas(), bundled, fast=fast, keep_input=False)
+        assert pa.Table.from_pandas(frame, preserve_index=False).to_pylist() == kernel.to_pylist()
+        kept = assess_arrow(table, bundled, fast=fast, keep_input=True)
+        assert kept.column_names == table.column_names + kernel.column_names
+        assert kept.select(kernel.column_names).equals(kernel)
+
+
+def test_assess_arrow_takes_a_record_batch_in_chunks_with_offsets() -> None:
+    """A chunk's rows are numbered from its offset, so chunked errors name the whole-table
+    row, exactly as the whole table would."""
+    table = pa.table({"age_years": [3.0, 4.0, None, 99.0, 5.0], "indicators": [[]] * 5})
+    with pytest.raises(CaseError) as whole:
+        assess_arrow(table, MINIMAL)
+    assert whole.value.path == "rows[3].age_years"
+    chunk = table.slice(2).combine_chunks().to_batches()[0]
+    with pytest.raises(CaseError) as part:
+        assess_arrow(chunk, MINIMAL, offset=2)
+    assert part.value.path == whole.value.path
+    good = table.slice(0, 3)
+    parts = [assess_arrow(good.slice(i, 1), MINIMAL, offset=i) for i in range(3)]
+    assert pa.concat_tables(parts).equals(assess_arrow(good, MINIMAL))
+
+
+# -- adapters --------------------------------------------------------------------------------
+
+
+def test_polars_lazyframe_and_arrow_reader_come_back_in_their_kind() -> None:
+    table = _population(200)
+    bundled = rhrt.load_ruleset()
+    expected = assess_table(table, bundled, keep_input=True)
+    lazy = assess_table(pl.from_arrow(table).lazy(), bundled, keep_input=True)
+    assert isinstance(lazy, pl.LazyFrame)
+    assert lazy.collect().to_arrow().to_pylist() == expected.to_pylist()
+    reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+    out = assess_table(reader, bundled, keep_input=False)
+    assert isinstance(out, pa.RecordBatchReader)
+    assert out.read_all().equals(expected.select(out.schema.names))
+
+
+def test_an_unknown_kind_is_refused_naming_its_type_only() -> None:
+    with pytest.raises(CaseError, match="got list"):
+        assess_table([{"age_years": 3}], MINIMAL)
+
+
+def test_a_registered_adapter_is_used() -> None:
+    class Rows(list):  # type: ignore[type-arg]
+        """Rows as dicts: a table kind rhrt does not know."""
+
+    adapter = Adapter(
+        "rows as dicts",
+        lambda t: isinstance(t, Rows),
+        lambda t: pa.Table.from_pylist(list(t)),
+        lambda result, like, arrow, keep: Rows(result.to_pylist()),
+    )
+    register(adapter, first=True)
+    try:
+        rows = Rows([{"age_years": 3.0}, {"age_years": None}])
+        out = assess_table(rows, MINIMAL, keep_input=False)
+        assert isinstance(out, Rows)
+        assert out == assess_arrow(pa.Table.from_pylist(list(rows)), MINIMAL).to_pylist()
+        assert adapter_for(rows) is adapter
+    finally:
+        from rhrt.batch import adapters as module
+
+        module._REGISTRY.remove(adapter)
+    assert adapter not in adapters()
+
+
+# -- the column layout is the case model's ---------------------------------------------------
+
+
+def _leaf_fields(model: type, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    out: set[tuple[str, ...]] = set()
+    for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+        if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
+            out |= _leaf_fields(info.annotation, (*prefix, name))
+        else:
+            out.add((*prefix, name))
+    return out
+
+
+def test_every_case_field_is_a_column_and_every_column_a_case_field() -> None:
+    """Measures are columns of their own (one per ruleset measure), not a case field column."""
+    paths = {c.path for c in case_columns()}
+    assert paths == _leaf_fields(Case) - {("measures",)}
+    from rhrt.batch._table import CASE_COLUMNS, FIELD_KINDS
+
+    assert set(CASE_COLUMNS) == {c.name for c in case_columns()}
+    assert {c.name: c.kind for c in case_columns()} == FIELD_KINDS
+    for model in (Case, Child):
+        for info in model.model_fields.values():
+            assert len([m for m in info.metadata if isinstance(m, Column)]) <= 1
+    assert {c.kind for c in case_columns()} <= set(typing.get_args(ColumnKind))
+
+
+def test_iter_cases_puts_each_column_where_the_spec_says() -> None:
+    row = {"case_ref": "R1", "age_months": 30.0, "assessment_date": dt.date(2024, 5, 1),
+           "consent": "given", "recorded_decision": 2.0, "referral_source": "school",
+           "indicators": "unknown-age"}
+    (case,) = iter_cases(pa.Table.from_pylist([row]))
+    for spec in case_columns():
+        if spec.name in row and spec.name != "indicators":
+            target = case
+            for part in spec.path:
+                target = target[part]
+            assert target is not None
+    assert case["recorded_decision"] == 2 and isinstance(case["recorded_decision"], int)
+
+
+# -- no reaching into another package's private modules --------------------------------------
+
+
+def _package(path: Path) -> str:
+    rel = path.relative_to(SRC).parts
+    return rel[0] if len(rel) > 1 else rel[0].removesuffix(".py")
+
+
+def test_no_module_imports_batch_private_modules_from_outside() -> None:
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if _package(path) == "batch":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                parts = name.split(".")
+                if parts[:2] == ["rhrt", "batch"] and len(parts) > 2 and parts[2].startswith("_"):
+                    offenders.append(f"{path.relative_to(SRC)}: {name}")
+    assert offenders == []
