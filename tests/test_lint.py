@@ -181,3 +181,58 @@ def test_validate_strict_uses_the_same_checks(tmp_path: Path,
     ruleset = ruleset_from_data(yaml.safe_load(path.read_text(encoding="utf-8")))
     for finding in lint(ruleset.model, ruleset.plan):
         assert str(finding) in err
+
+
+# --- telephone numbers and email addresses must come from a source ----------------------------
+
+
+def _unsourced(data: dict[str, Any]) -> list[str]:
+    return [f.path for f in lint(ruleset_from_data(data).model)
+            if f.code == "contact-detail-unsourced"]
+
+
+def test_a_contacts_number_without_a_source_is_an_error() -> None:
+    data = _data()
+    data["contacts"]["mash"]["how"] = "Telephone 01234 567890 or email mash@example.org."
+    found = [f for f in lint(ruleset_from_data(data).model)
+             if f.code == "contact-detail-unsourced"]
+    assert [f.path for f in found] == ["contacts.mash", "contacts.mash"]
+    assert all(f.severity == "error" for f in found)
+
+
+def test_a_contacts_number_quoted_from_its_source_is_accepted() -> None:
+    data = _data()
+    data["contacts"]["mash"]["how"] = "Telephone 01234-567890 or email MASH@example.org."
+    data["contacts"]["mash"]["source"] = {
+        "ref": "test", "quote": "Tel: 01234 567890, email: mash@example.org"}
+    assert _unsourced(data) == []
+
+
+def test_a_number_the_quote_does_not_give_is_an_error() -> None:
+    data = _data()
+    data["contacts"]["mash"]["how"] = "Telephone 01234 567891."  # one digit differs
+    data["contacts"]["mash"]["source"] = {"ref": "test", "quote": "Tel: 01234 567890"}
+    assert _unsourced(data) == ["contacts.mash"]
+
+
+def test_a_pathway_may_repeat_its_contacts_sourced_number_but_a_level_may_not() -> None:
+    data = _data()
+    data["contacts"]["mash"]["source"] = {"ref": "test", "quote": "Tel: 01234 567890"}
+    mash = next(p for p in data["pathways"] if p["id"] == "mash")
+    mash["what"] = "Telephone the MASH on 01234 567890."
+    data["levels"][3]["response"] = "Telephone 01234 567890."
+    assert _unsourced(data) == ["levels[3]"]
+
+
+def test_years_ranges_and_national_three_digit_numbers_are_not_contact_details() -> None:
+    data = _data()
+    data["contacts"]["mash"]["how"] = "In 2017-18, for ages 0-25, 8am-8pm: call 999, 101 or 111."
+    assert _unsourced(data) == []
+
+
+def test_the_bundled_ruleset_sources_every_contact() -> None:
+    from rhrt import load_ruleset
+
+    model = load_ruleset().model
+    assert [k for k, c in model.contacts.items() if c.source is None] == []
+    assert [f for f in lint(model) if f.code == "contact-detail-unsourced"] == []

@@ -110,6 +110,9 @@ def citations(model: m.RulesetModel) -> Iterator[tuple[str, m.SourceRef]]:
     for pw in model.pathways:
         if pw.source is not None:
             yield f"pathways.{pw.id}", pw.source
+    for key, contact in model.contacts.items():
+        if contact.source is not None:
+            yield f"contacts.{key}", contact.source
     for ms in model.measures:
         if ms.source is not None:
             yield f"measures.{ms.id}", ms.source

@@ -110,6 +110,10 @@ class Contact(_Frozen):
     how: str
     hours: str | None = None
     url: str | None = None
+    source: SourceRef | None = None
+    """Where the service and its details come from. A telephone number or email address in the
+    contact must appear in this source's quote (``rhrt lint``: ``contact-detail-unsourced``):
+    never invent a number."""
 
 
 class Consent(_Frozen):

@@ -198,6 +198,7 @@ def lint(model: m.RulesetModel, plan: Plan | None = None) -> list[Finding]:
     used_sources |= {r.source.ref for r in model.rules if r.source}
     used_sources |= {p.source.ref for p in model.pathways if p.source}
     used_sources |= {ms.source.ref for ms in model.measures if ms.source}
+    used_sources |= {c.source.ref for c in model.contacts.values() if c.source}
     for key in model.sources:
         if key not in used_sources:
             findings.append(Finding("unused-source", f"no entry cites source '{key}'", "info",
@@ -205,6 +206,7 @@ def lint(model: m.RulesetModel, plan: Plan | None = None) -> list[Finding]:
     findings += _wording(model)
     findings += _empty_levels_and_domains(model)
     findings += _unspecific_sources(model)
+    findings += contact_details_unsourced(model)
     findings += bands(model, plan)
     return findings
 
@@ -262,6 +264,65 @@ def _unspecific_sources(model: m.RulesetModel) -> list[Finding]:
         for n, ind in enumerate(model.indicators)
         if not (ind.source.quote or ind.source.section or ind.source.page or ind.source.note)
     ]
+
+
+# An email address, a UK telephone number (0 then 9 or 10 more digits, spaces or hyphens
+# between groups) or an international one (+ then 7 or more digits). The national three-digit
+# numbers (999, 101, 111, 112) are not checked: they are not local details a ruleset could
+# invent. Years and ranges ("2017-18", "0-25") are not numbers of this shape.
+_CONTACT_DETAIL = re.compile(
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+    r"|(?<![\d+])(?:\+\d(?:[ -]?\d){6,}|0\d(?:[ -]?\d){8,9})(?![\d])"
+)
+
+
+def _digits_or_address(detail: str) -> str:
+    return detail.casefold() if "@" in detail else re.sub(r"\D", "", detail)
+
+
+def contact_details(text: str) -> list[str]:
+    """The telephone numbers and email addresses written in ``text``, as written."""
+    return [m.group(0).rstrip(".") for m in _CONTACT_DETAIL.finditer(text)]
+
+
+def contact_details_unsourced(model: m.RulesetModel) -> list[Finding]:
+    """Telephone numbers and email addresses not found in a quote of the contact's source.
+
+    Contacts are where a ruleset gives numbers; a number in a pathway's text is checked against
+    the quotes of the pathway's source and of its contact's source, a level's against nothing
+    (so it is always reported: move it to a contact). Numbers are compared by their digits,
+    addresses ignoring case.
+    """
+    out: list[Finding] = []
+
+    def check(
+        texts: Sequence[str | None], source: m.SourceRef | None, path: str,
+        also: m.SourceRef | None = None,
+    ) -> None:
+        quoted = " ".join(s.quote for s in (source, also) if s is not None and s.quote)
+        have = {_digits_or_address(d) for d in contact_details(quoted)}
+        for text in texts:
+            for detail in contact_details(text or ""):
+                if _digits_or_address(detail) not in have:
+                    why = "has no source" if source is None else (
+                        f"is not in the quote of its source '{source.ref}'"
+                    )
+                    out.append(Finding(
+                        "contact-detail-unsourced",
+                        f"a telephone number or email address {why}: quote the source that "
+                        "gives it, or say where to find it instead",
+                        "error", path,
+                    ))
+
+    for key, contact in model.contacts.items():
+        check((contact.name, contact.how, contact.hours), contact.source, f"contacts.{key}")
+    for n, pw in enumerate(model.pathways):
+        own = model.contacts.get(pw.contact) if pw.contact else None
+        check((pw.what, pw.consent, pw.timescale), pw.source, f"pathways[{n}]",
+              own.source if own is not None else None)
+    for n, lv in enumerate(model.levels):
+        check((lv.description, lv.response), None, f"levels[{n}]")
+    return out
 
 
 # --- age and measure bands ------------------------------------------------------------------

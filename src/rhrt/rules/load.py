@@ -228,6 +228,10 @@ def check_references(
         for j, pw in enumerate(route.pathways):
             c.ref("pathway", pw, c.pathways, ("safety", key, "pathways", j))
 
+    for key, contact in model.contacts.items():
+        if c.live(("contacts", key)):
+            c.source(contact.source, ("contacts", key))
+
     for i, ms in enumerate(model.measures):
         if not c.live(("measures", i)):
             continue
