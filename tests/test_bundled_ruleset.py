@@ -190,3 +190,36 @@ def test_level_3_indicators_from_child_in_need_sources_give_the_reason(rs: rhrt.
     for ind in rs.model.indicators:
         if ind.source.ref in cin_sources:
             assert ind.source.note and "Herefordshire" in ind.source.note, ind.id
+
+
+def test_every_pathway_and_contact_is_sourced(rs: rhrt.Ruleset) -> None:
+    assert [p.id for p in rs.model.pathways if p.source is None] == []
+    assert [k for k, c in rs.model.contacts.items() if c.source is None] == []
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("told to leave home", "homeless-young-person-16-17"),
+        ("sofa", "homeless-young-person-16-17"),
+        ("homeless 16", "homeless-young-person-16-17"),
+        ("drink driving", "parent-drink-or-drug-driving-with-children"),
+        ("children in the car", "parent-drink-or-drug-driving-with-children"),
+    ],
+)
+def test_a_practitioners_words_find_the_under_assessed_situations(
+    rs: rhrt.Ruleset, words: str, expected: str
+) -> None:
+    """Issue 15: these came out too low when a practitioner could not find the right concern."""
+    from rhrt.indicators.catalogue import Catalogue
+
+    found = [ind.id for ind in Catalogue(rs.model).filter(search=words)]
+    assert expected in found
+    assert rs.model.indicators[[i.id for i in rs.model.indicators].index(expected)].level == 4
+
+
+def test_wirral_and_brighton_level_3_sources_say_what_their_level_3_means(
+    rs: rhrt.Ruleset,
+) -> None:
+    for key in ("wirral-l3", "brighton-l3"):
+        assert "early help" in rs.model.sources[key].title, key
