@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "rhrt.cli.audit",
     "rhrt.cli.diff",
     "rhrt.cli.compare",
+    "rhrt.cli.serve",
 )
 
 

@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: MIT
+"""The opt-in decision log of rhrt serve: what it keeps, append-only, and its export for
+``rhrt audit``. SQLite always; PostgreSQL against a real server (``scripts/services`` starts a
+throwaway cluster; ``.ci/run`` runs it first and sets RHRT_TEST_POSTGRESQL_URL)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sqlalchemy", reason="the decision log needs the serve extra")
+pytest.importorskip("fastapi", reason="rhrt serve needs the serve extra")
+
+import sqlalchemy as sa  # noqa: E402
+
+import rhrt  # noqa: E402
+from rhrt.errors import BackendError  # noqa: E402
+from rhrt.serve.log import TABLE, DecisionLog  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTE = "mum said <b>Jane Doe</b> =cmd|' /C calc'!A0"
+
+
+def _postgresql_url() -> str:
+    url = os.environ.get("RHRT_TEST_POSTGRESQL_URL")
+    if url:
+        return url
+    pytest.importorskip("psycopg", reason="the PostgreSQL log needs the serve-postgresql extra")
+    try:
+        out = subprocess.run([str(ROOT / "scripts" / "services")], capture_output=True,
+                             text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"PostgreSQL could not be started by scripts/services ({exc})")
+    if out.returncode != 0 or not out.stdout.strip():
+        tail = " / ".join(out.stderr.strip().splitlines()[-3:])
+        pytest.skip(f"PostgreSQL could not be started by scripts/services: {tail}")
+    return out.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def log_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'decisions.db'}"
+        return
+    base = _postgresql_url()
+    pytest.importorskip("psycopg")
+    engine = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1),
+                              isolation_level="AUTOCOMMIT")
+    name = f"rhrt_test_{uuid.uuid4().hex[:12]}"
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> rhrt.Ruleset:
+    return rhrt.load_ruleset()
+
+
+def _ids(ruleset: rhrt.Ruleset, level: int, n: int = 1) -> list[str]:
+    return [i.id for i in ruleset.model.indicators if i.level == level][:n]
+
+
+def _log_two(log: DecisionLog, ruleset: rhrt.Ruleset) -> list[rhrt.Decision]:
+    first = ruleset.validate_case({"child": {"age_years": 6}, "indicators": [
+        {"id": _ids(ruleset, 3)[0], "note": NOTE}], "referral_source": "school"})
+    second = ruleset.validate_case({"child": {"unborn": True}, "indicators": _ids(ruleset, 2, 2)})
+    made = []
+    for case, override, who in ((first, None, "duty worker"),
+                                (second, {"level": 3, "reason": "history of neglect",
+                                          "role": "team manager"}, None)):
+        decision = ruleset.assess(case, override=override)
+        log.append(case, decision, decided_by=who)
+        made.append(decision)
+    return made
+
+
+def test_log_keeps_who_what_when_and_which_ruleset(log_url: str, ruleset: rhrt.Ruleset) -> None:
+    log = DecisionLog(log_url)
+    made = _log_two(log, ruleset)
+    rows = list(log.entries())
+    assert [r["level"] for r in rows] == [d.level for d in made]
+    assert [r["final_level"] for r in rows] == [d.final_level for d in made]
+    assert rows[0]["decided_by"] == "duty worker"
+    assert rows[1]["override_level"] == 3 and rows[1]["override_reason"].startswith("history")
+    assert rows[1]["override_role"] == "team manager"
+    for r in rows:
+        assert (r["ruleset_id"], r["ruleset_version"], r["ruleset_sha256"]) == (
+            ruleset.stamp.id, ruleset.stamp.version, ruleset.stamp.sha256)
+        assert r["logged_at"] is not None
+        assert rhrt.Decision.from_json(r["record"]).level == r["level"]
+    log.close()
+
+
+def test_notes_are_kept_only_when_configured(log_url: str, ruleset: rhrt.Ruleset) -> None:
+    plain = DecisionLog(log_url)
+    _log_two(plain, ruleset)
+    for r in plain.entries():
+        assert "Jane Doe" not in r["record"] and r["referral_source"] is None
+    plain.close()
+    with_notes = DecisionLog(log_url, include_notes=True)
+    _log_two(with_notes, ruleset)
+    kept = list(with_notes.entries())[2:]
+    assert "Jane Doe" in kept[0]["record"] and kept[0]["referral_source"] == "school"
+    with_notes.close()
+
+
+def test_the_log_refuses_update_and_delete(log_url: str, ruleset: rhrt.Ruleset) -> None:
+    log = DecisionLog(log_url)
+    _log_two(log, ruleset)
+    for statement in (f"UPDATE {TABLE} SET level = 1", f"DELETE FROM {TABLE}"):
+        with pytest.raises(sa.exc.DatabaseError), log.engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+    if log.backend == "postgresql":
+        with pytest.raises(sa.exc.DatabaseError), log.engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {TABLE}")
+    assert [r["level"] for r in log.entries()] != [1, 1]
+    assert len(list(log.entries())) == 2
+    assert not any(name.startswith(("update", "delete")) for name in dir(log))
+    reopened = DecisionLog(log_url)  # opening again keeps the rows and the guards
+    assert len(list(reopened.entries())) == 2
+    log.close()
+    reopened.close()
+
+
+def test_export_is_read_by_rhrt_audit(log_url: str, ruleset: rhrt.Ruleset,
+                                      tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow", reason="rhrt audit needs the analysis extra")
+    log = DecisionLog(log_url, include_notes=True)
+    made = _log_two(log, ruleset)
+    out = tmp_path / "export.csv"
+    assert log.export_csv(out, ruleset_sha256=ruleset.stamp.sha256) == 2
+    assert log.export_csv(tmp_path / "none.csv", ruleset_sha256="0" * 64) == 0
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["recorded_decision"]) for r in rows] == [d.final_level for d in made]
+    from rhrt.audit import compare
+    from rhrt.cli.audit import read_table
+
+    result = compare(read_table(str(out), 1000), ruleset)
+    assert result.rows == 2 and result.recorded == 2
+    # the framework's level, re-assessed from the export, is the level the log recorded
+    assert result.agreement == sum(d.level == d.final_level for d in made) / 2
+    from rhrt.cli import main
+
+    assert main(["audit", str(out), "--out", str(tmp_path / "audit.md")]) == 0
+    log.close()
+
+
+def test_cli_export_log(tmp_path: Path, ruleset: rhrt.Ruleset) -> None:
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    log = DecisionLog(url)
+    _log_two(log, ruleset)
+    log.close()
+    from rhrt.cli import main
+
+    out = tmp_path / "export.csv"
+    assert main(["serve", "--log", url, "--export-log", str(out)]) == 0
+    assert len(out.read_text().splitlines()) == 3
+
+
+def test_a_bad_log_url_is_refused_without_echoing_it() -> None:
+    for url in ("mysql://user:pw-SECRET@host/db", "not a url SECRET"):
+        with pytest.raises(BackendError) as info:
+            DecisionLog(url)
+        assert "SECRET" not in str(info.value)
+
+
+def test_the_api_logs_each_decision(tmp_path: Path, ruleset: rhrt.Ruleset) -> None:
+    from fastapi.testclient import TestClient
+
+    from rhrt.serve.app import create_app
+
+    log = DecisionLog(f"sqlite:///{tmp_path / 'd.db'}")
+    client = TestClient(create_app(ruleset, log=log), base_url="http://127.0.0.1")
+    case = {"indicators": [{"id": _ids(ruleset, 3)[0], "note": NOTE}]}
+    assert client.post("/api/assess", json={"case": case, "decided_by": "sw"}).status_code == 200
+    assert client.post("/", data={"indicator": _ids(ruleset, 2)[0]}).status_code == 200
+    refused = client.post("/api/assess", json={"case": {"indicators": ["no-such-id"]}})
+    assert refused.status_code == 422
+    rows = list(log.entries())
+    assert [r["decided_by"] for r in rows] == ["sw", None]
+    assert all("Jane Doe" not in r["record"] for r in rows)
+    log.close()
