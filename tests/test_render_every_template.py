@@ -82,7 +82,7 @@ def _shipped() -> list[tuple[str, str]]:
 
 def test_every_shipped_template_is_covered() -> None:
     kinds = {kind for kind, _ in _shipped()}
-    assert kinds == {"decision", "pathway", "referral", "ruleset", "ruleset_summary"}
+    assert kinds == {"decision", "pathway", "referral", "ruleset", "ruleset_summary", "serve"}
     assert {fmt for _, fmt in _shipped()} <= set(TEMPLATE_FORMATS)
 
 
@@ -102,6 +102,11 @@ def test_every_template_renders_every_valid_decision(drawn: tuple[Case, Any]) ->
             assert NOTE not in render_decision(decision, None, fmt)
         elif kind == "referral":
             assert render_referral(case, decision, BUNDLED, fmt)
+        elif kind == "serve":  # rhrt serve's page, with this decision as its result
+            from rhrt.serve.page import render_page
+
+            page = render_page(BUNDLED, case=case, decision=decision)
+            assert f"Level {decision.level}: " in page
         elif kind == "pathway":
             for rec in decision.pathways:
                 out = render_pathway(rec.id, BUNDLED, fmt, decision=decision)

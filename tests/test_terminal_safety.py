@@ -11,6 +11,7 @@ no forged line, and the secret only where the user asked to see their own conten
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import unicodedata
 from pathlib import Path
@@ -359,6 +360,16 @@ def _commands(i: dict[str, Any]) -> list[tuple[list[str], bool]]:
              (["assess", i["case"], "--out", str(i["folder"] / f"no{NAME}" / "x.json")], True)]
     # argparse names a bad choice the user typed on the command line (their own argument)
     runs.append((["assess", i["case"], "--engine", f"{SECRET}{HOSTILE}"], True))
+    # rhrt serve's log export (starting a server is test_serve's job): a log URL is never echoed
+    if importlib.util.find_spec("sqlalchemy") is not None:
+        runs += [
+            (["serve", "--rules", i["rules"], "--log", f"sqlite:///{out}.db",
+              "--export-log", out + "-log.csv"], True),
+            (["serve", "--log", f"mysql://u:{SECRET}{HOSTILE}@h/db", "--export-log",
+              out + "-log2.csv"], False),
+        ]
+    else:
+        runs.append((["serve", "--export-log", out + "-log.csv"], False))
     return runs
 
 

@@ -43,6 +43,7 @@ from rhrt.ruleset import Ruleset
 from rhrt.serve import _form, _render
 from rhrt.serve._guard import Guard
 from rhrt.serve.log import DecisionLog
+from rhrt.serve.page import domains, problem, render_page
 
 MAX_BODY = 1_000_000
 """Default request body bound (bytes): far above a case with notes on many concerns."""
@@ -116,11 +117,6 @@ _MEDIA = {"text": "text/plain; charset=utf-8", "markdown": "text/markdown; chars
 _STRICT_JSON_NAN = ("NaN", "Infinity", "-Infinity")
 
 
-def _problem(exc: RhrtError) -> dict[str, Any]:
-    path = getattr(exc, "path", None)
-    return {"error": type(exc).__name__, "path": path or None, "message": str(exc)}
-
-
 def _refuse_constant(name: str) -> object:
     raise CaseError("the request is not valid JSON (NaN and Infinity are not numbers here)")
 
@@ -166,14 +162,8 @@ class _Site:
         model = ruleset.model
         self.indicator_ids = tuple(i.id for i in model.indicators)
         self.measure_ids = tuple(m.id for m in model.measures)
-        titles = {d.id: d.title for d in model.domains}
-        self.domains = [
-            {"id": dom.id, "title": dom.title,
-             "indicators": [i for i in model.indicators if i.domain == dom.id]}
-            for dom in model.domains
-        ]
-        self.domains = [d for d in self.domains if d["indicators"]]
-        self.titles = titles
+        self.domains = domains(ruleset)
+        self.titles = {d.id: d.title for d in model.domains}
         self.info = RulesetInfo(
             id=ruleset.stamp.id, version=ruleset.stamp.version, sha256=ruleset.stamp.sha256,
             title=ruleset.title, status=_status(ruleset),
@@ -211,29 +201,8 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
 
 def _page(site: _Site, values: Mapping[str, list[str]], *, case: Case | None = None,
           decision: Decision | None = None, error: RhrtError | None = None) -> str:
-    result = None
-    if decision is not None and case is not None:
-        ctx = _render.decision_context(decision, site.ruleset, "html", fragment=True)
-        result = {
-            **ctx,
-            "referral": _render.render_referral(case, decision, site.ruleset, "markdown"),
-            "record": decision.to_json(),
-        }
-    context = {
-        "ruleset": site.info,
-        "statement": SUPPORTS_JUDGEMENT,
-        "case_controls": _form.case_controls(),
-        "override_controls": _form.override_controls(),
-        "domains": site.domains,
-        "measures": site.ruleset.model.measures,
-        "values": values,
-        "error": None if error is None else _problem(error),
-        "result": result,
-        "names": {"indicator": _form.INDICATOR, "note": _form.NOTE_PREFIX,
-                  "measure": _form.MEASURE_PREFIX, "decided_by": _form.DECIDED_BY},
-        "logged": site.log is not None,
-    }
-    return _render.render_template("serve.html.j2", "html", context)
+    return render_page(site.ruleset, values, case=case, decision=decision, error=error,
+                       info=site.info, logged=site.log is not None, groups=site.domains)
 
 
 def create_app(
@@ -277,7 +246,7 @@ def create_app(
 
     @api.exception_handler(RhrtError)
     async def _refused(request: Request, exc: RhrtError) -> JSONResponse:
-        return JSONResponse(status_code=422, content=_problem(exc))
+        return JSONResponse(status_code=422, content=problem(exc))
 
     # -- the page ----------------------------------------------------------------------------
 
