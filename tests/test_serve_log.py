@@ -17,11 +17,11 @@ import pytest
 pytest.importorskip("sqlalchemy", reason="the decision log needs the serve extra")
 pytest.importorskip("fastapi", reason="rhrt serve needs the serve extra")
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-import rhrt  # noqa: E402
-from rhrt.errors import BackendError  # noqa: E402
-from rhrt.serve.log import TABLE, DecisionLog  # noqa: E402
+import rhrt
+from rhrt.errors import BackendError
+from rhrt.serve.log import TABLE, DecisionLog
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTE = "mum said <b>Jane Doe</b> =cmd|' /C calc'!A0"
