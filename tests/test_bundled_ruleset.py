@@ -223,3 +223,18 @@ def test_wirral_and_brighton_level_3_sources_say_what_their_level_3_means(
 ) -> None:
     for key in ("wirral-l3", "brighton-l3"):
         assert "early help" in rs.model.sources[key].title, key
+
+
+def test_no_page_claims_rhrt_ships_the_partnerships_own_framework() -> None:
+    """Issue 15: the bundled ruleset is a working reconstruction for review, and every page that
+    introduces it says so; none says rhrt 'ships' the framework or is 'faithful to' it."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "README.md", root / "docs" / "index.md"]
+    for page in pages:
+        text = " ".join(page.read_text(encoding="utf-8").split())
+        assert "working reconstruction" in text, page.name
+        assert "for the partnership to review" in text, page.name
+        assert not re.search(r"ships the herefordshire|faithful to the framework", text.lower())
