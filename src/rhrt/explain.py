@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import assert_never, cast
 
-from rhrt.engine.reference import level_of, truth
+from rhrt.engine.reference import compiled, level_of, rule_truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
+from rhrt.model._base import trusted
 from rhrt.model.ruleset import RulesetModel, SourceRef
 from rhrt.rules.compile import uses_not
 from rhrt.rules.plan import (
@@ -124,7 +125,7 @@ class _Holding:
             if results is not None:
                 fires = results[pos].fired
             else:
-                fires = truth(rule.condition, facts) is not False
+                fires = rule_truth(plan, pos, facts) is not False
             negates = pos in negating
             if rule.level > level and not negates:
                 if fires:
@@ -148,7 +149,7 @@ class _Holding:
             self.consistent = False
 
     def _fires(self, pos: int) -> bool:
-        return truth(self.plan.rules[pos].condition, self.trial) is not False
+        return rule_truth(self.plan, pos, self.trial) is not False
 
     def run(self) -> tuple[str, ...]:
         present = self.facts.present
@@ -277,7 +278,7 @@ def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.Cha
         adds = any(p not in evaluation.pathways for p in rule.pathways)
         if not (raises or adds or (rule.urgent and not evaluation.urgent)):
             continue
-        missing = _one_missing_part(rule.condition, facts)
+        missing = _one_missing_part(plan, rule.condition, facts)
         if missing is None:
             continue
         effect = []
@@ -289,21 +290,24 @@ def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.Cha
         if new:
             effect.append("add " + ", ".join(new))
         hints.append(
-            d.ChangeHint(
-                rule=rule.id, text=f"{missing} would {' and '.join(effect)} ({rule.because})"
+            trusted(
+                d.ChangeHint,
+                rule=rule.id,
+                text=f"{missing} would {' and '.join(effect)} ({rule.because})",
             )
         )
     return tuple(hints)
 
 
-def _one_missing_part(node: Node, facts: Facts) -> str | None:
+def _one_missing_part(plan: Plan, node: Node, facts: Facts) -> str | None:
     if isinstance(node, Count):
         have = len(node.ids & facts.present)
         if node.at_least > 1 and have == node.at_least - 1:
             return f"One more concern counting towards '{node.label}'"
         return None
     if isinstance(node, All):  # with a measure part (Plan.hint_rules)
-        values = [truth(child, facts) for child in node.children]
+        check = compiled(plan).check
+        values = [check(child)(facts, None) for child in node.children]
         false = [c for c, v in zip(node.children, values, strict=True) if v is False]
         if len(false) == 1 and any(v is True for v in values):
             return _describe(false[0])
@@ -321,55 +325,111 @@ def _describe(node: Node) -> str | None:
     return None
 
 
+class ExplanationParts:
+    """The parts of explanations that depend only on the ruleset, built once and shared.
+
+    An indicator's finding (its text, level, domains and resolved source citation), a
+    source's citation, and each domain's title and place in ruleset order are the same in
+    every decision, so they are built the first time a decision needs them and then reused.
+    Everything here is immutable (frozen models, tuples), so sharing across decisions and
+    threads is safe; two threads racing to build the same part build equal ones, and the first
+    stored is kept.
+    """
+
+    __slots__ = ("_catalogue", "_domains", "_findings", "_indicators", "conditions")
+
+    def __init__(self, catalogue: Catalogue, conditions: Mapping[str, str] | None = None) -> None:
+        self._catalogue = catalogue
+        self.conditions: Mapping[str, str] = conditions or {}
+        self._findings: dict[str, d.IndicatorFinding] = {}
+        self._indicators: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self._domains: list[Mapping[str, tuple[int, str]]] = []
+
+    def finding(self, ind_id: str) -> d.IndicatorFinding:
+        """The finding of a present indicator that determines the level."""
+        found = self._findings.get(ind_id)
+        if found is None:
+            ind = self._catalogue.get(ind_id)
+            found = trusted(
+                d.IndicatorFinding,
+                id=ind.id,
+                text=ind.text,
+                level=ind.level,
+                domain=ind.domain,
+                subdomain=ind.subdomain,
+                source=citation(self._catalogue.model, ind.source),
+            )
+            found = self._findings.setdefault(ind_id, found)
+        return found
+
+    def indicator_domains(self, ind_id: str) -> tuple[int, tuple[str, ...]]:
+        """An indicator's level and the domains it is summarised under (primary, then topics)."""
+        found = self._indicators.get(ind_id)
+        if found is None:
+            ind = self._catalogue.get(ind_id)
+            found = self._indicators.setdefault(ind_id, (ind.level, (ind.domain, *ind.topics)))
+        return found
+
+    def domains(self) -> Mapping[str, tuple[int, str]]:
+        """Domain id → (position in ruleset order, title)."""
+        if not self._domains:
+            built = {
+                dom.id: (n, dom.title) for n, dom in enumerate(self._catalogue.model.domains)
+            }
+            if not self._domains:
+                self._domains.append(built)
+        return self._domains[0]
+
+
 def explain(
     plan: Plan,
     catalogue: Catalogue,
     facts: Facts,
     evaluation: Evaluation,
     conditions: Mapping[str, str] | None = None,
+    *,
+    parts: ExplanationParts | None = None,
 ) -> d.Explanation:
     """Build the full explanation of one evaluation.
 
     ``conditions`` maps rule id → its condition in plain words (``rhrt.rules.plain``,
-    computed once per ruleset), carried on each fired rule.
+    computed once per ruleset), carried on each fired rule. ``parts``: the ruleset's
+    :class:`ExplanationParts` (a :class:`~rhrt.Ruleset` keeps one), built here when not given
+    (with ``conditions``).
     """
-    model = catalogue.model
-    findings = []
-    for ind_id in determining_indicators(plan, facts, evaluation):
-        ind = catalogue.get(ind_id)
-        findings.append(
-            d.IndicatorFinding(
-                id=ind.id,
-                text=ind.text,
-                level=ind.level,
-                domain=ind.domain,
-                subdomain=ind.subdomain,
-                source=citation(model, ind.source),
-            )
-        )
+    if parts is None:
+        parts = ExplanationParts(catalogue, conditions)
+    findings = tuple(map(parts.finding, determining_indicators(plan, facts, evaluation)))
+    present = facts.present
+    said = parts.conditions
     fired = tuple(
-        _fired(result, facts, conditions or {}) for result in evaluation.results if result.fired
+        _fired(r, present, said) for r in evaluation.results if r.truth is not False
     )
     missing = tuple(dict.fromkeys(a for r in evaluation.results if r.fired for a in r.assumed))
-    return d.Explanation(
-        indicators=tuple(findings),
+    ordered = _in_order(plan, present)
+    return trusted(
+        d.Explanation,
+        indicators=findings,
         rules=fired,
-        domains=domain_summary(catalogue, facts.present, ordered=_in_order(plan, facts.present)),
+        domains=_summary(parts, ordered),
         holding_set=holding_set(plan, facts, evaluation.level, evaluation.results),
         missing_information=missing,
         would_raise=near_misses(plan, facts, evaluation),
     )
 
 
-def _fired(result: RuleResult, facts: Facts, conditions: Mapping[str, str]) -> d.FiredRule:
+def _fired(
+    result: RuleResult, present: frozenset[str], conditions: Mapping[str, str]
+) -> d.FiredRule:
     rule = result.rule
-    return d.FiredRule(
+    return trusted(
+        d.FiredRule,
         id=rule.id,
         because=rule.because,
         level=rule.level,
         urgent=rule.urgent,
         pathways=rule.pathways,
-        indicators=tuple(sorted(rule.indicator_ids & facts.present)),
+        indicators=tuple(sorted(rule.indicator_ids & present)),
         assumed=result.assumed,
         condition=conditions.get(rule.id),
     )
@@ -386,32 +446,49 @@ def domain_summary(
         return ()
     if ordered is None:
         ordered = [ind.id for ind in catalogue if ind.id in present]
+    return _summary(ExplanationParts(catalogue), ordered)
+
+
+def _summary(parts: ExplanationParts, ordered: Iterable[str]) -> tuple[d.DomainSummary, ...]:
+    """:func:`domain_summary` of the present ids in ruleset order, from the ruleset's parts."""
     groups: dict[str, list[str]] = {}
     highest: dict[str, int] = {}
     for ind_id in ordered:
-        ind = catalogue.get(ind_id)
-        for dom_id in (ind.domain, *ind.topics):
-            groups.setdefault(dom_id, []).append(ind_id)
-            highest[dom_id] = max(highest.get(dom_id, 0), ind.level)
-    out = []
-    for dom in catalogue.model.domains:
-        ids = groups.get(dom.id)
-        if ids:
-            out.append(
-                d.DomainSummary(
-                    domain=dom.id,
-                    title=dom.title,
-                    highest_level=highest[dom.id],
-                    indicators=tuple(ids),
-                )
-            )
-    return tuple(out)
+        level, dom_ids = parts.indicator_domains(ind_id)
+        for dom_id in dom_ids:
+            found = groups.get(dom_id)
+            if found is None:
+                groups[dom_id] = [ind_id]
+                highest[dom_id] = level
+            else:
+                found.append(ind_id)
+                if level > highest[dom_id]:
+                    highest[dom_id] = level
+    if not groups:
+        return ()
+    domains = parts.domains()
+    order = sorted((domains[k][0], k) for k in groups if k in domains)
+    return tuple(
+        trusted(
+            d.DomainSummary,
+            domain=dom_id,
+            title=domains[dom_id][1],
+            highest_level=highest[dom_id],
+            indicators=tuple(groups[dom_id]),
+        )
+        for _, dom_id in order
+    )
 
 
 def citation(model: RulesetModel, ref: SourceRef) -> d.SourceCitation:
     """A source reference resolved against the ruleset's ``sources``."""
     src = model.sources[ref.ref]
     section = ref.section or (str(ref.page) if ref.page is not None else None)
-    return d.SourceCitation(
-        ref=ref.ref, title=src.title, url=src.url, section=section, standing=src.standing
+    return trusted(
+        d.SourceCitation,
+        ref=ref.ref,
+        title=src.title,
+        url=src.url,
+        section=section,
+        standing=src.standing,
     )

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rhrt.engine.reference import truth
+from rhrt.engine.reference import compiled, rule_truth
 from rhrt.rules.plan import CompiledRule, MeasureCmp, Plan, derived, walk
 from rhrt.rules.semantics import (
     MEASURE_OPERATORS,
     MEASURE_WORDS,
     Facts,
-    implied_indicators,
+    Truth,
     number_words,
 )
 
@@ -64,11 +64,14 @@ def unread_measures(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple
 
     ``selected`` are the concerns the case records; the concerns a measure implies follow each
     value tried (so a recorded 0 that could have implied a concern is not "unread")."""
-    readers = measure_readers(plan)
+    if not facts.measures:
+        return ()
+    trials = _trials(plan)
     out = []
     for name in sorted(facts.measures):
-        if _constant(readers.get(name, ()), name, plan, selected, facts):
-            out.append(name)
+        found = trials.get(name)
+        if found is None or found.constant(plan, selected, facts):
+            out.append(name)  # no rule reads it and it implies nothing: nothing can change
     return tuple(out)
 
 
@@ -122,27 +125,73 @@ def candidates(plan: Plan, name: str, rules: tuple[CompiledRule, ...]) -> tuple[
     return tuple(sorted(p for p in points if low <= p <= high))
 
 
-def _constant(
-    rules: tuple[CompiledRule, ...],
-    name: str,
-    plan: Plan,
-    selected: frozenset[str],
-    facts: Facts,
-) -> bool:
-    """Whether the implied concerns and every rule's truth are the same for every value the
-    measure could take."""
-    seen: set[tuple[frozenset[str], tuple[object, ...]]] = set()
-    for value in candidates(plan, name, rules):
-        measures = {**facts.measures, name: value}
-        present = selected | implied_indicators(plan, measures)
-        trial = Facts(
-            present=present,
-            measures=measures,
-            age_months=facts.age_months,
-            unborn=facts.unborn,
-            domains=facts.domains,
+class _Trial:
+    """What trying the values of one measure needs, built once per plan (see
+    :func:`unread_measures`): the values to try, the positions of the rules that read it, what
+    the measure itself implies at each value, and the implications of the other measures."""
+
+    __slots__ = ("distinct", "name", "others", "readers", "values")
+
+    def __init__(self, plan: Plan, name: str, rules: tuple[CompiledRule, ...]) -> None:
+        self.name = name
+        self.values = candidates(plan, name, rules)
+        reading = {id(rule) for rule in rules}
+        self.readers = tuple(n for n, rule in enumerate(plan.rules) if id(rule) in reading)
+        own = [imp for imp in plan.implications if imp.measure == name]
+        implies = {
+            frozenset(
+                imp.indicator for imp in own if MEASURE_OPERATORS[imp.op](value, imp.value)
+            )
+            for value in self.values
+        }
+        self.distinct = tuple(implies)
+        """The different sets of concerns the measure implies over its values."""
+        self.others = tuple(imp for imp in plan.implications if imp.measure != name)
+
+    def constant(self, plan: Plan, selected: frozenset[str], facts: Facts) -> bool:
+        """Whether the implied concerns and every reading rule's truth are the same for every
+        value the measure could take (the other facts as recorded).
+
+        The concerns present differ between values exactly when the measure implies different
+        concerns not otherwise present. When they do not differ, a reading rule whose gate
+        (:func:`~rhrt.rules.semantics.gate`) they leave closed is false for every value; only
+        the others are evaluated at each value."""
+        measures = facts.measures
+        base = selected | frozenset(
+            imp.indicator
+            for imp in self.others
+            if imp.measure in measures
+            and MEASURE_OPERATORS[imp.op](measures[imp.measure], imp.value)
         )
-        seen.add((present, tuple(truth(rule.condition, trial) for rule in rules)))
-        if len(seen) > 1:
+        presents = {base | implied for implied in self.distinct}
+        if len(presents) > 1:
             return False
-    return True
+        (present,) = presents
+        gates = compiled(plan).gates
+        open_ = []
+        for pos in self.readers:
+            closed_by = gates[pos]
+            if closed_by is None or not closed_by.isdisjoint(present):
+                open_.append(pos)
+        if not open_:
+            return True
+        trial = facts.with_present(present)
+        seen: set[tuple[Truth, ...]] = set()
+        for value in self.values:
+            object.__setattr__(trial, "measures", {**measures, self.name: value})
+            seen.add(tuple(rule_truth(plan, pos, trial) for pos in open_))
+            if len(seen) > 1:
+                return False
+        return True
+
+
+def _trials(plan: Plan) -> Mapping[str, _Trial]:
+    """Measure id → its :class:`_Trial`, for the measures a rule reads or that imply a concern
+    (any other measure changes nothing whatever its value)."""
+    return derived(plan, "recorded.trials", _build_trials)
+
+
+def _build_trials(plan: Plan) -> Mapping[str, _Trial]:
+    readers = measure_readers(plan)
+    names = set(readers) | {imp.measure for imp in plan.implications}
+    return {name: _Trial(plan, name, readers.get(name, ())) for name in sorted(names)}

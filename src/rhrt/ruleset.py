@@ -38,9 +38,10 @@ from rhrt.errors import (
     id_shaped,
     suggest,
 )
-from rhrt.explain import citation, explain
+from rhrt.explain import ExplanationParts, citation, explain
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
+from rhrt.model._base import trusted
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
 from rhrt.model.scale import TOP_LEVEL
@@ -64,6 +65,7 @@ class Ruleset:
         "_engines",
         "_guidance",
         "_lock",
+        "_parts",
         "catalogue",
         "model",
         "path",
@@ -81,6 +83,7 @@ class Ruleset:
         self.path = path
         self._guidance = _pathway_guidance(model)
         self._conditions = rule_conditions(model)
+        self._parts = ExplanationParts(self.catalogue, self._conditions)
         self._engines: dict[str, EngineFn] = {"reference": self._reference}
         self._lock = threading.Lock()
 
@@ -229,17 +232,21 @@ class Ruleset:
         override: OverrideInput | None,
     ) -> d.Decision:
         level = self.model.level(evaluation.level)
+        guidance = self._guidance
         pathways = tuple(
-            self._guidance[pid].model_copy(update={"why": tuple(why)})
+            trusted(d.PathwayRecommendation, **{**guidance[pid].__dict__, "why": tuple(why)})
             for pid, why in evaluation.pathways.items()
         )
-        explanation = explain(self.plan, self.catalogue, facts, evaluation, self._conditions)
+        explanation = explain(
+            self.plan, self.catalogue, facts, evaluation, parts=self._parts
+        )
         notes = tuple(
-            d.CaseNote(indicator=item.id, note=item.note, source=item.source)
+            trusted(d.CaseNote, indicator=item.id, note=item.note, source=item.source)
             for item in case.indicators
             if item.note or item.source
         )
-        return d.Decision(
+        return trusted(
+            d.Decision,
             level=evaluation.level,
             level_name=level.name,
             level_response=level.response,
@@ -322,8 +329,8 @@ def consent_position(consent: Any, level: int, urgent: bool, case: Case) -> d.Co
             "Seek consent unless seeking it would put the child at risk of significant harm, "
             "cause delay or lose evidence; record which applies."
         )
-    return d.ConsentPosition(
-        rule=consent.rule, text=consent.text, recorded=recorded, applies=applies
+    return trusted(
+        d.ConsentPosition, rule=consent.rule, text=consent.text, recorded=recorded, applies=applies
     )
 
 

@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: MIT
 """The reference engine: the plain-Python truth of each rule, for one case at a time.
 
-Every other engine (vectorised batch, durable-rules) is tested against this one. It evaluates
-every rule on every case (no short-circuiting between rules), so the trace is complete. What the
-truths mean (Kleene logic, the level floor, the fold to a level, urgency and pathways) is in
-:mod:`rhrt.rules.semantics`; this module only reads a case's :class:`Facts` at the leaves.
+Every other engine (vectorised batch, durable-rules) is tested against this one. Every rule
+gets a result on every case, so the trace is complete; a rule that no present concern can make
+other than false (its :func:`~rhrt.rules.semantics.gate`) is known false without evaluating its
+condition. What the truths mean (Kleene logic, the level floor, the fold to a level, urgency
+and pathways) is in :mod:`rhrt.rules.semantics`; this module only reads a case's
+:class:`Facts` at the leaves, and compiles each plan once (:func:`compiled`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from rhrt.rules.plan import AgeCmp, Count, HasAny, IsUnborn, MeasureCmp, Node, Plan, derived
@@ -25,6 +29,7 @@ from rhrt.rules.semantics import (
     Truth,
     count_holds,
     fold,
+    gate,
     level_floor,
     missing_measure,
     rule_age,
@@ -34,13 +39,16 @@ from rhrt.rules.semantics import (
 
 __all__ = [
     "TOP_LEVEL",
+    "Compiled",
     "Evaluation",
     "Facts",
     "RuleResult",
     "Truth",
     "compare",
+    "compiled",
     "evaluate",
     "level_of",
+    "rule_truth",
     "truth",
 ]
 
@@ -106,7 +114,10 @@ def _check(node: Node) -> Check[Facts]:
 
 
 def truth(node: Node, facts: Facts, unknowns: list[str] | None = None) -> Truth:
-    """Evaluate a condition node; append the names of missing facts it needed to ``unknowns``."""
+    """Evaluate a condition node; append the names of missing facts it needed to ``unknowns``.
+
+    For a node of a plan at hand, :meth:`Compiled.check` is cheaper (no hashing of the node).
+    """
     return _check(node)(facts, unknowns)
 
 
@@ -115,39 +126,102 @@ def compare(op: str, value: float, threshold: float) -> bool:
     return bool(MEASURE_OPERATORS[op](value, threshold))  # type: ignore[index]
 
 
-class _Compiled:
-    """Per plan: each rule's check, and its (false, true) results with nothing assumed.
+class Compiled:
+    """A plan compiled once for the reference engine (see :func:`compiled`); immutable after
+    construction, shared by every thread.
 
-    Results are frozen, so every evaluation can share them; only an unknown result (which
-    carries the missing facts) is built per case. This saves most of the per-rule allocation.
+    ``checks[r]`` is rule ``r``'s condition as a :data:`~rhrt.rules.semantics.Check`;
+    :meth:`check` gives the compiled check of any node of the plan (parts of conditions
+    included). ``gates[r]`` is rule ``r``'s :func:`~rhrt.rules.semantics.gate`: when none of
+    those indicators is present the rule is known false, so :func:`evaluate` only evaluates
+    the rules a case's concerns reach (``by_indicator``) and those without a gate
+    (``ungated``). Known results (false, true: nothing assumed) are built once and shared;
+    only an unknown result, which lists the missing facts, is built per case.
     """
 
+    __slots__ = (
+        "_memo",
+        "by_indicator",
+        "checks",
+        "false",
+        "gates",
+        "raising",
+        "true",
+        "ungated",
+    )
+
     def __init__(self, plan: Plan) -> None:
-        self.rules = tuple(
-            (rule, _LEAVES.visit(rule.condition), RuleResult(rule, False, ()),
-             RuleResult(rule, True, ()))
-            for rule in plan.rules
-        )
+        memo: dict[int, Check[Facts]] = {}
+        leaves = _Leaves(memo)
+        rules = plan.rules
+        self.checks = tuple(leaves.visit(rule.condition) for rule in rules)
+        self._memo = memo  # node identity -> check; the plan keeps every node alive
+        self.gates = tuple(gate(rule.condition) for rule in rules)
+        self.false = tuple(RuleResult(rule, False, ()) for rule in rules)
+        self.true = tuple(RuleResult(rule, True, ()) for rule in rules)
+        index: dict[str, list[int]] = {}
+        for pos, found in enumerate(self.gates):
+            for ind in found or ():
+                index.setdefault(ind, []).append(pos)
+        self.by_indicator: Mapping[str, tuple[int, ...]] = {
+            k: tuple(v) for k, v in index.items()
+        }
+        self.ungated = frozenset(p for p, g in enumerate(self.gates) if g is None)
         self.raising = tuple(
-            (rule.level, check) for rule, check, _, _ in self.rules if rule.level is not None
+            (rule.level, self.gates[pos], self.checks[pos])
+            for pos, rule in enumerate(rules)
+            if rule.level is not None
         )
 
+    def check(self, node: Node) -> Check[Facts]:
+        """The compiled check of ``node``: kept from compiling the plan when ``node`` is one of
+        its nodes, else compiled (and cached by value) now."""
+        found = self._memo.get(id(node))
+        return found if found is not None else _check(node)
 
-def _compiled(plan: Plan) -> _Compiled:
-    return derived(plan, "reference.compiled", _Compiled)
+    def reached(self, present: AbstractSet[str]) -> set[int]:
+        """Positions of the rules that may be other than false for these concerns: those
+        without a gate and those whose gate a present concern opens."""
+        positions = set(self.ungated)
+        get = self.by_indicator.get
+        for ind in present:
+            hits = get(ind)
+            if hits is not None:
+                positions.update(hits)
+        return positions
+
+
+def compiled(plan: Plan) -> Compiled:
+    """The plan compiled for the reference engine: built once per plan, kept with it."""
+    return derived(plan, "reference.compiled", Compiled)
 
 
 def evaluate(plan: Plan, facts: Facts) -> Evaluation:
-    """Evaluate every rule of a plan against one case's facts."""
-    results = []
-    for rule, check, false, true in _compiled(plan).rules:
-        unknowns: list[str] = []
-        value = check(facts, unknowns)
-        if value is None:
-            results.append(RuleResult(rule, None, tuple(dict.fromkeys(unknowns))))
-        else:
-            results.append(true if value else false)
+    """Evaluate every rule of a plan against one case's facts.
+
+    Every rule gets a result; a rule whose gate no present concern opens is known false
+    without evaluating it (:func:`~rhrt.rules.semantics.gate`)."""
+    c = compiled(plan)
+    results = list(c.false)
+    for pos in c.reached(facts.present):
+        check = c.checks[pos]
+        value = check(facts, None)
+        if value is None:  # unknown: evaluate again, collecting the missing facts
+            unknowns: list[str] = []
+            check(facts, unknowns)
+            results[pos] = RuleResult(plan.rules[pos], None, tuple(dict.fromkeys(unknowns)))
+        elif value:
+            results[pos] = c.true[pos]
     return fold(plan, facts.present, results)
+
+
+def rule_truth(plan: Plan, position: int, facts: Facts) -> Truth:
+    """The truth of the rule at ``position`` in the plan for these facts."""
+    c = compiled(plan)
+    found = c.gates[position]
+    if found is not None and found.isdisjoint(facts.present):
+        return False
+    return c.checks[position](facts, None)
 
 
 def level_of(plan: Plan, facts: Facts) -> int:
@@ -156,10 +230,15 @@ def level_of(plan: Plan, facts: Facts) -> int:
     Skips every rule that cannot raise the level further, so it does far less work than
     :func:`evaluate` while giving the same level (that of :func:`~rhrt.rules.semantics.fold`).
     """
-    level = level_floor(plan, facts.present)
+    present = facts.present
+    level = level_floor(plan, present)
     if level >= TOP_LEVEL:
         return level  # nothing can raise it further
-    for rule_level, check in _compiled(plan).raising:
-        if rule_level > level and check(facts, None) is not False:
+    for rule_level, found, check in compiled(plan).raising:
+        if (
+            rule_level > level
+            and (found is None or not found.isdisjoint(present))
+            and check(facts, None) is not False
+        ):
             level = rule_level
     return level

@@ -10,10 +10,10 @@ Subclasses add their own settings (pydantic merges a subclass's ``model_config``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticUndefined
 
 from rhrt.errors import id_shaped
 
@@ -56,3 +56,74 @@ class PrivateModel(RhrtModel):
                         "name)",
                     )
         return data
+
+
+M = TypeVar("M", bound=BaseModel)
+
+VALIDATE_TRUSTED = False
+"""When True, :func:`trusted` validates like ``cls(**values)``: the tests build every decision
+both ways and compare them (``tests/test_trusted_models.py``)."""
+
+_REQUIRED = object()
+_TEMPLATES: dict[type[BaseModel], tuple[dict[str, Any], frozenset[str]]] = {}
+
+
+def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Every field of ``cls`` in declaration order with its default (``_REQUIRED`` if none),
+    and the names of the required fields."""
+    found = _TEMPLATES.get(cls)
+    if found is None:
+        if cls.__pydantic_post_init__ or cls.__private_attributes__ or cls.__pydantic_root_model__:
+            raise TypeError(f"{cls.__name__} cannot be built by rhrt.model._base.trusted")
+        fields: dict[str, Any] = {}
+        for name, info in cls.model_fields.items():
+            if info.default_factory is not None:
+                raise TypeError(f"{cls.__name__}.{name}: trusted() takes no default factories")
+            default = info.default
+            if default is PydanticUndefined:
+                default = _REQUIRED
+            elif not _immutable(default):
+                # pydantic copies a mutable default for each instance; sharing it would not be
+                raise TypeError(f"{cls.__name__}.{name}: trusted() takes immutable defaults only")
+            fields[name] = default
+        required = frozenset(k for k, v in fields.items() if v is _REQUIRED)
+        found = _TEMPLATES[cls] = (fields, required)  # one assignment: safe when threads race
+    return found
+
+
+def _immutable(value: object) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str, bytes, frozenset)):
+        return True
+    return isinstance(value, tuple) and all(map(_immutable, value))
+
+
+def trusted(cls: type[M], /, **values: Any) -> M:
+    """An instance of ``cls`` from values rhrt built itself and already knows to be valid (the
+    parts of a decision: ids from a validated ruleset, tuples of strings, nested models built
+    the same way), without running validation again.
+
+    Validation of these values is redundant and was a large part of an explained assessment;
+    pydantic's own ``model_construct`` is slower than validating. The instance is exactly what
+    ``cls(**values)`` gives for valid values, field for field, with the same fields set
+    (``tests/test_trusted_models.py`` builds generated decisions both ways and compares them).
+    Values must already have their field's type (a tuple, not a list). Never use this for
+    anything a caller gave (cases, overrides, records read back): those are validated.
+
+    Raises:
+        TypeError: a required field is not given, a name is not a field, or ``cls`` has
+            something this cannot reproduce (default factories, mutable defaults, private
+            attributes, a post-init hook).
+    """
+    if VALIDATE_TRUSTED:
+        return cls(**values)
+    fields, required = _template(cls)
+    if not (required <= values.keys() <= fields.keys()):
+        raise TypeError(f"{cls.__name__}: missing or unknown fields for trusted()")
+    data = fields.copy()
+    data.update(values)
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", data)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj

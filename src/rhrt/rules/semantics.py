@@ -45,7 +45,21 @@ from rhrt.model.scale import (
     AgeOp,
     MeasureOp,
 )
-from rhrt.rules.plan import All, AnyOf, CompiledRule, Count, Not, Plan, Visitor, derived
+from rhrt.rules.plan import (
+    AgeCmp,
+    All,
+    AnyOf,
+    CompiledRule,
+    Count,
+    HasAny,
+    IsUnborn,
+    MeasureCmp,
+    Node,
+    Not,
+    Plan,
+    Visitor,
+    derived,
+)
 
 __all__ = [
     "AGE_OF_UNBORN",
@@ -66,6 +80,7 @@ __all__ = [
     "count_holds",
     "domain_spread",
     "fold",
+    "gate",
     "implied_indicators",
     "level_floor",
     "recommendation_slots",
@@ -253,9 +268,29 @@ class Kleene(Visitor[Check[F]], Generic[F]):
     made the whole unknown, so a rule never blames a fact that could not have changed its
     outcome (e.g. an unknown measure beside a true alternative).
 
+    A check called with ``unknowns=None`` only computes the truth (no list is built); an
+    engine calls it that way first and again with a list only for the rare unknown result.
+
     Compiling once (per plan) and calling the checks per case keeps the dispatch over node
-    kinds out of the per-case work.
+    kinds out of the per-case work. With ``memo`` (a dict the caller keeps for as long as the
+    compiled nodes live, e.g. per plan), every node compiled, the parts of a condition
+    included, is kept there by identity, so analyses can ask for the check of any node of
+    the plan without compiling it again.
     """
+
+    memo: dict[int, Check[F]] | None = None
+
+    def __init__(self, memo: dict[int, Check[F]] | None = None) -> None:
+        self.memo = memo
+
+    def visit(self, node: Node) -> Check[F]:
+        memo = self.memo
+        if memo is None:
+            return super().visit(node)
+        found = memo.get(id(node))
+        if found is None:
+            found = memo[id(node)] = super().visit(node)
+        return found
 
     def all(self, node: All) -> Check[F]:
         return _combine(tuple(self.visit(c) for c in node.children), False)
@@ -290,6 +325,56 @@ def _combine(parts: tuple[Check[F], ...], decisive: bool) -> Check[F]:
         return result
 
     return check
+
+
+class _Gate(Visitor["frozenset[str] | None"]):
+    """See :func:`gate`."""
+
+    def has_any(self, node: HasAny) -> frozenset[str] | None:
+        return node.ids
+
+    def count(self, node: Count) -> frozenset[str] | None:
+        return node.ids if node.at_least >= 1 else None
+
+    def measure(self, node: MeasureCmp) -> frozenset[str] | None:
+        return None
+
+    def age(self, node: AgeCmp) -> frozenset[str] | None:
+        return None
+
+    def unborn(self, node: IsUnborn) -> frozenset[str] | None:
+        return None
+
+    def all(self, node: All) -> frozenset[str] | None:
+        # False as soon as one part is false (whatever the others are, unknown included):
+        # any one part's gate will do; the smallest is the most selective.
+        gates = [g for g in map(self.visit, node.children) if g is not None]
+        return min(gates, key=len) if gates else None
+
+    def any(self, node: AnyOf) -> frozenset[str] | None:
+        # False only when every part is false: every part needs a gate, and any will do.
+        gates = [self.visit(c) for c in node.children]
+        if not gates or any(g is None for g in gates):
+            return None
+        return frozenset().union(*gates)  # type: ignore[arg-type]
+
+    def not_(self, node: Not) -> frozenset[str] | None:
+        return None  # "not" of a false part is true
+
+
+_GATE = _Gate()
+
+
+def gate(node: Node) -> frozenset[str] | None:
+    """Indicators of which at least one must be present for ``node`` to be anything but
+    false; None when there is no such set (e.g. a ``not``, or a measure that may be unknown).
+
+    Exact, not a heuristic: when none of them is present the condition is *known* false
+    (Kleene: an ``all`` with a false part is false even beside an unknown part), so an engine
+    may skip evaluating it and record it as false, with nothing assumed. The reference engine
+    uses this to evaluate only the rules a case's concerns can reach.
+    """
+    return _GATE.visit(node)
 
 
 def unknown(what: str, unknowns: list[str] | None) -> Truth:
