@@ -215,9 +215,18 @@ class CaseError(RhrtError, ValueError):
     child's personal data).
     """
 
+    row: int | None = None
+    """For a table's row refused by the batch checks: its 0-based row number (also in ``path``),
+    so a driver that numbers rows itself (Spark) can name the row in the whole input."""
+    column: str | None = None
+    """With ``row``: the column, as a table has it (shown in ``path`` only when id-shaped)."""
+    reason: str = ""
+    """The message without the path."""
+
     def __init__(self, message: str, *, path: str = "", suggestion: str | None = None) -> None:
         self.path = path
         self.suggestion = suggestion
+        self.reason = message
         text = message
         if path:
             text += f" at {clean(path)}"  # one line: a path cannot start a line of its own

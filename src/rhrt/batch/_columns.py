@@ -108,7 +108,9 @@ class Refusals:
     def raise_first(self) -> None:
         if self.first is not None:
             row, message, column = self.first
-            raise CaseError(message, path=where(row + self.offset, column, self.known))
+            error = CaseError(message, path=where(row + self.offset, column, self.known))
+            error.row, error.column = row + self.offset, column
+            raise error
 
 
 def where(row: int, column: str, known: Container[str] = ()) -> str:
