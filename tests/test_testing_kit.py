@@ -72,7 +72,7 @@ def test_engine_guaranteed_properties_still_hold_with_not(not_ruleset: Ruleset) 
     report = check_invariants(
         not_ruleset, 100,
         properties=["highest-indicator", "immediate-danger", "allegation-lado",
-                    "unknown-never-lowers"],
+                    "unknown-never-lowers", "provisional"],
     )
     assert report.ok, str(report)
 

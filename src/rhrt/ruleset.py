@@ -45,6 +45,7 @@ from rhrt.model._base import trusted
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
 from rhrt.model.scale import TOP_LEVEL
+from rhrt.provisional import Provisional
 from rhrt.recorded import implied_warnings, unread_warnings
 from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, check_limits, read_limited
 from rhrt.rules.bundled import bundled_ruleset_path
@@ -66,6 +67,7 @@ class Ruleset:
         "_guidance",
         "_lock",
         "_parts",
+        "_provisional",
         "catalogue",
         "model",
         "path",
@@ -84,6 +86,7 @@ class Ruleset:
         self._guidance = _pathway_guidance(model)
         self._conditions = rule_conditions(model)
         self._parts = ExplanationParts(self.catalogue, self._conditions)
+        self._provisional = Provisional(model)
         self._engines: dict[str, EngineFn] = {"reference": self._reference}
         self._lock = threading.Lock()
 
@@ -233,8 +236,13 @@ class Ruleset:
     ) -> d.Decision:
         level = self.model.level(evaluation.level)
         guidance = self._guidance
+        conditional = self._provisional.conditional_on(evaluation)
         pathways = tuple(
-            trusted(d.PathwayRecommendation, **{**guidance[pid].__dict__, "why": tuple(why)})
+            trusted(
+                d.PathwayRecommendation,
+                **{**guidance[pid].__dict__, "why": tuple(why),
+                   "conditional_on": conditional.get(pid)},
+            )
             for pid, why in evaluation.pathways.items()
         )
         explanation = explain(
@@ -247,7 +255,10 @@ class Ruleset:
         )
         return trusted(
             d.Decision,
+            status=evaluation.status,
             level=evaluation.level,
+            known_level=evaluation.known_level,
+            gather_first=self._provisional.gather_first(evaluation),
             level_name=level.name,
             level_response=level.response,
             urgent=evaluation.urgent,

@@ -97,6 +97,11 @@ class VectorResult:
     """Shape (pathways, n) int32: the slot at which each pathway was first recommended, or a
     value ≥ ``VectorPlan.no_rank`` when it was not recommended. Sorting by rank gives the
     reference engine's first-recommendation order."""
+    known_level: Any
+    """uint8 array: the level the known facts alone establish (``Evaluation.known_level``)."""
+    known_urgent: BoolArray
+    provisional: BoolArray
+    """Recording the missing facts may change the outcome (``Evaluation.provisional``)."""
 
 
 @dataclass(frozen=True)
@@ -210,18 +215,56 @@ class VectorPlan:
             cols = self.level_columns[lv]
             if cols.size:
                 level[_any_rows(arrays.present, cols, n)] = lv
+        known_level = level.copy()
         urgent = np.zeros(n, dtype=bool)
+        known_urgent = np.zeros(n, dtype=bool)
         fired = np.empty((len(self.rules), n), dtype=bool)
+        unsure = np.zeros((len(self.rules), n), dtype=bool)
         for r, rule in enumerate(self.rules):
             true, unknown = self._node(rule.node, arrays, memo)
             hit = true if unknown is None else true | unknown
             fired[r] = hit
+            if unknown is not None:
+                unsure[r] = unknown
             if rule.level is not None and rule.level > LOWEST_LEVEL:
                 np.maximum(level, np.uint8(rule.level), out=level, where=hit)
+                np.maximum(known_level, np.uint8(rule.level), out=known_level, where=true)
             if rule.urgent:
                 urgent |= hit
+                known_urgent |= true
         rank = self._pathway_rank(fired, level, n)
-        return VectorResult(level=level, urgent=urgent, fired=fired, pathway_rank=rank)
+        provisional = (level != known_level) | (urgent != known_urgent)
+        provisional |= self._conditional_rows(fired, unsure, rank, known_level, provisional)
+        return VectorResult(
+            level=level,
+            urgent=urgent,
+            fired=fired,
+            pathway_rank=rank,
+            known_level=known_level,
+            known_urgent=known_urgent,
+            provisional=provisional,
+        )
+
+    def _conditional_rows(
+        self, fired: BoolArray, unsure: BoolArray, rank: Any, known_level: Any, done: BoolArray
+    ) -> BoolArray:
+        """Rows (not already ``done``) with a pathway that only rules fired on missing
+        information recommend: a pathway recommended whose known-facts recommendation (a rule
+        definitely true, or the known level's own) is absent. ``semantics.fold``'s
+        ``conditional``, over arrays; only rows with an unknown fired rule are examined."""
+        import numpy as np
+
+        n = fired.shape[1]
+        out = np.zeros(n, dtype=bool)
+        idx = np.flatnonzero(unsure.any(axis=0) & ~done)
+        if not idx.size:
+            return out
+        certain = fired[:, idx] & ~unsure[:, idx]
+        known = np.zeros((len(self.pathway_ids), idx.size), dtype=bool)
+        for p, source in self.slots:
+            known[p] |= certain[source] if source >= 0 else known_level[idx] == -source
+        out[idx] = ((rank[:, idx] < self.no_rank) & ~known).any(axis=0)
+        return out
 
     def _pathway_rank(self, fired: BoolArray, level: Any, n: int) -> Any:
         """First-recommendation slot of each pathway: rules in order, then the level's own."""

@@ -24,6 +24,8 @@ SUPPORTS_JUDGEMENT = (
     "safeguarding lead or the MASH."
 )
 RECORD_FORMAT = 1
+NO_TIMESCALE = "the ruleset's sources give no timescale"
+"""Shown where a step to gather missing information has no timescale in the sources."""
 
 
 class _Out(PrivateModel):
@@ -136,6 +138,22 @@ class PathwayRecommendation(_Out):
     gather: tuple[str, ...] = ()
     """Information to gather before acting."""
     source: SourceCitation | None = None
+    conditional_on: str | None = None
+    """Set when the known facts alone do not recommend this pathway: the missing facts it
+    depends on, in the plain words of the rules' conditions (``the DASH risk checklist score
+    is 14 or more 'yes' answers``): recommend it only if they turn out so."""
+
+
+class GatherStep(_Out):
+    """A missing fact to find out first, because the outcome may depend on it."""
+
+    fact: str
+    """The missing fact, as ``Explanation.missing_information`` names it."""
+    what: str
+    """What to do to find it out (the ruleset's ``measures[].find_out``)."""
+    timescale: str | None = None
+    """By when, as the ruleset's sources give it; None when they give no timescale."""
+    source: SourceCitation | None = None
 
 
 class ConsentPosition(_Out):
@@ -194,8 +212,20 @@ class Decision(_Out):
     """The outcome of assessing one case against one ruleset."""
 
     record_format: int = RECORD_FORMAT
+    status: Literal["confirmed", "provisional"] = "confirmed"
+    """``provisional`` when recording missing information may change the outcome: the level
+    (and any pathway shown as conditional) rests on rules that fired only because information
+    is missing. ``confirmed`` when no missing fact can change the level, urgency or pathways."""
     level: LevelNumber
-    """The framework's level (rules only; see ``override`` for the professional's)."""
+    """The framework's level (rules only; see ``override`` for the professional's). It is the
+    fail-safe level: never lower than any completion of the missing facts (the assumed level,
+    when provisional)."""
+    known_level: LevelNumber | None = None
+    """The level the known facts alone establish (rules definitely true, not those fired only
+    because information is missing). Equal to ``level`` when confirmed; None in older records."""
+    gather_first: tuple[GatherStep, ...] = ()
+    """When provisional: the missing facts the outcome depends on, what to do to find each
+    out and by when."""
     level_name: str
     level_response: str | None = None
     """The ruleset's response at the framework's level: what this level means should happen."""
@@ -284,7 +314,11 @@ class Decision(_Out):
         return cls.model_json_schema()
 
     @property
-    def status(self) -> str:
+    def provisional(self) -> bool:
+        return self.status == "provisional"
+
+    @property
+    def override_status(self) -> str:
         """Whose level stands, in a few words: the framework's, or a recorded override's."""
         if self.override is None:
             return "framework level"
@@ -296,17 +330,26 @@ class Decision(_Out):
         return f"professional judgement {ov.direction} to level {ov.level}"
 
     def __repr__(self) -> str:
-        """A short summary (no case content): level, urgency, status and pathway ids."""
+        """A short summary (no case content): status, level, urgency, override status and
+        pathway ids."""
+        known = f" known_level={self.known_level}" if self.provisional else ""
         return (
-            f"<Decision level={self.level} ({self.level_name}) urgent={self.urgent} "
-            f"status={self.status!r} pathways={list(self.pathway_ids)!r}>"
+            f"<Decision {self.status} level={self.level} ({self.level_name}){known} "
+            f"urgent={self.urgent} override={self.override_status!r} "
+            f"pathways={list(self.pathway_ids)!r}>"
         )
 
     def __str__(self) -> str:
         """A one-paragraph reading of the decision (no case content: no notes or reasons)."""
-        parts = [f"Level {self.level} ({self.level_name}){', urgent' if self.urgent else ''}."]
+        parts = []
+        if self.provisional:
+            parts.append(
+                f"PROVISIONAL: level {self.level} assumes the worst about missing information; "
+                f"the known facts alone give level {self.known_level}."
+            )
+        parts.append(f"Level {self.level} ({self.level_name}){', urgent' if self.urgent else ''}.")
         if self.override is not None:
-            parts.append(f"Status: {self.status}.")
+            parts.append(f"Status: {self.override_status}.")
         found = self.explanation.indicators
         if found:
             parts.append(
@@ -317,11 +360,19 @@ class Decision(_Out):
         if self.pathways:
             steps = []
             for p in self.pathways:
-                details = [f"by when: {p.timescale}"] if p.timescale else []
+                details = [f"only if {p.conditional_on}"] if p.conditional_on else []
+                details += [f"by when: {p.timescale}"] if p.timescale else []
                 if p.contact is not None:
                     details.append(f"contact: {p.contact.name}")
                 steps.append(p.title + (f" ({'; '.join(details)})" if details else ""))
             parts.append("What to do: " + "; ".join(steps) + ".")
+        if self.gather_first:
+            parts.append(
+                "Find out first: "
+                + "; ".join(f"{g.what} (by when: {g.timescale or NO_TIMESCALE})"
+                            for g in self.gather_first)
+                + "."
+            )
         parts.append(self.consent.applies)
         parts.append(self.statement)
         return " ".join(parts)

@@ -182,6 +182,18 @@ class Implication(_Frozen):
         raise AssertionError("unreachable: validated")  # pragma: no cover
 
 
+class FindOut(_Frozen):
+    """How to find out a measure that is not recorded, and by when: what a provisional decision
+    asks a practitioner to gather first."""
+
+    what: str = Field(min_length=3)
+    """What to do, as an instruction ("Complete the SafeLives DASH risk checklist ...")."""
+    timescale: str | None = None
+    """By when, as the sources give it; None when the sources are silent (a decision then says
+    so rather than invent one)."""
+    source: SourceRef | None = None
+
+
 class Measure(_Frozen):
     id: Slug
     title: str
@@ -193,6 +205,8 @@ class Measure(_Frozen):
     source: SourceRef | None = None
     implies: tuple[Implication, ...] = ()
     """Concerns a recorded value is evidence of (see :class:`Implication`)."""
+    find_out: FindOut | None = None
+    """How to find the measure out when it is not recorded (see :class:`FindOut`)."""
 
     @model_validator(mode="after")
     def _range_in_order(self) -> Measure:

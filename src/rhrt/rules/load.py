@@ -236,6 +236,8 @@ def check_references(
         if not c.live(("measures", i)):
             continue
         c.source(ms.source, ("measures", i))
+        if ms.find_out is not None:
+            c.source(ms.find_out.source, ("measures", i, "find_out"))
         for j, imp in enumerate(ms.implies):
             where: Path = ("measures", i, "implies", j)
             c.ref("indicator", imp.indicator, c.indicators, (*where, "indicator"))

@@ -12,10 +12,18 @@ Everything here is deterministic and pure: the same model always gives the same 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import assert_never
 
 from rhrt.model import ruleset as m
-from rhrt.rules.semantics import MEASURE_WORDS, TOP_LEVEL, age_bound_words, number_words
+from rhrt.rules.semantics import (
+    MEASURE_WORDS,
+    MISSING_AGE,
+    TOP_LEVEL,
+    age_bound_words,
+    missing_measure,
+    number_words,
+)
 
 
 def describe_condition(cond: m.Condition, model: m.RulesetModel) -> str:
@@ -64,6 +72,51 @@ def rule_conditions(model: m.RulesetModel) -> dict[str, str]:
     for rule in model.rules:
         out[rule.id] = desc.describe(rule.when)
     return out
+
+
+def describe_missing(
+    cond: m.Condition, model: m.RulesetModel, missing: Iterable[str]
+) -> str | None:
+    """The parts of ``cond`` that depend on the ``missing`` facts, in plain words: what must
+    turn out true for a rule fired only on missing information to apply (``the DASH risk
+    checklist score is 14 or more 'yes' answers``). None when no part names a missing fact.
+
+    ``missing`` names facts as the engines do (``measure <id>``, ``child's age``). Parts on
+    recorded facts are left out: they are known, and did not stop the rule firing.
+    """
+    pruned = _prune(cond, frozenset(missing))
+    return None if pruned is None else _Describer(model).describe(pruned)
+
+
+def _prune(cond: m.Condition, missing: frozenset[str]) -> m.Condition | None:
+    match cond:
+        case m.MeasureCond():
+            return cond if missing_measure(cond.measure.id) in missing else None
+        case m.AgeCond() | m.UnbornCond():
+            return cond if MISSING_AGE in missing else None
+        case m.IndicatorCond() | m.TagCond() | m.DomainCond() | m.CountCond():
+            return None
+        case m.AllCond():
+            kept = _pruned(cond.all, missing)
+            if len(kept) < 2:
+                return kept[0] if kept else None
+            return m.AllCond.model_construct(all=kept)
+        case m.AnyCond():
+            kept = _pruned(cond.any, missing)
+            if len(kept) < 2:
+                return kept[0] if kept else None
+            return m.AnyCond.model_construct(any=kept)
+        case m.NotCond():
+            inner = _prune(cond.not_, missing)
+            return None if inner is None else m.NotCond.model_construct(not_=inner)
+        case _:
+            assert_never(cond)
+
+
+def _pruned(
+    conds: tuple[m.Condition, ...], missing: frozenset[str]
+) -> tuple[m.Condition, ...]:
+    return tuple(c for c in (_prune(c, missing) for c in conds) if c is not None)
 
 
 def _level_name(model: m.RulesetModel, level: int) -> str:
@@ -175,6 +228,7 @@ class _Describer:
 
 __all__ = [
     "describe_condition",
+    "describe_missing",
     "describe_outcome",
     "describe_rule",
     "describe_safety",

@@ -64,11 +64,13 @@ from rhrt.rules.plan import (
 __all__ = [
     "AGE_OF_UNBORN",
     "AGE_OPERATORS",
+    "CONFIRMED",
     "LEVELS",
     "LOWEST_LEVEL",
     "MEASURE_HINT_WORDS",
     "MEASURE_OPERATORS",
     "MEASURE_WORDS",
+    "PROVISIONAL",
     "TOP_LEVEL",
     "Check",
     "Evaluation",
@@ -228,17 +230,46 @@ class RuleResult:
         return self.truth is not False
 
 
+CONFIRMED: Final = "confirmed"
+PROVISIONAL: Final = "provisional"
+
+
 @dataclass(frozen=True)
 class Evaluation:
     level: int
+    """The fail-safe level: every rule that is true or unknown counted (unknown information
+    never lowers a level). At least the level of any completion of the missing facts."""
     urgent: bool
     pathways: dict[str, tuple[str, ...]]
     """Pathway id → why (rule ids or ``level-N``), in first-recommended order."""
     results: tuple[RuleResult, ...]
+    known_level: int
+    """The level the known facts alone establish: the concerns and the rules whose condition is
+    definitely true (none fired only because information is missing). Never above ``level``."""
+    known_urgent: bool
+    """Urgent on the known facts alone (a rule definitely true is urgent)."""
+    conditional: dict[str, tuple[str, ...]]
+    """Pathway id → the rules fired only on missing information that it depends on, for each
+    pathway the known facts alone would not recommend (in ``pathways`` order)."""
 
     @property
     def fired(self) -> tuple[RuleResult, ...]:
         return tuple(r for r in self.results if r.fired)
+
+    @property
+    def provisional(self) -> bool:
+        """Whether recording the missing facts may change the outcome: a rule fired only on
+        missing information gives a higher level, urgency or a pathway that the known facts
+        alone do not. When False (confirmed), no completion of the missing facts changes the
+        level, urgency or the set of pathways."""
+        return self.level != self.known_level or self.urgent != self.known_urgent or bool(
+            self.conditional
+        )
+
+    @property
+    def status(self) -> str:
+        """:data:`PROVISIONAL` or :data:`CONFIRMED`."""
+        return PROVISIONAL if self.provisional else CONFIRMED
 
 
 # --- Kleene logic ---------------------------------------------------------------------------
@@ -414,10 +445,18 @@ def fold(plan: Plan, present: Iterable[str], results: Sequence[RuleResult]) -> E
 
     Pathways are collected in :func:`recommendation_slots` order: each fired rule's, rules in
     order, then the decided level's own.
+
+    Beside the fail-safe outcome (rules true or unknown), the outcome of the known facts alone
+    (rules definitely true): ``known_level``, ``known_urgent``, and which pathways depend only
+    on rules fired on missing information (``conditional``). A pathway the decided level
+    recommends, when the known level is lower, depends on the unknown rules that raised the
+    level.
     """
-    level = level_floor(plan, present)
-    urgent = False
+    level = known_level = level_floor(plan, present)
+    urgent = known_urgent = False
     pathways: dict[str, list[str]] = {}
+    known: set[str] = set()
+    unsure: list[RuleResult] = []
     for result in results:
         if result.truth is False:
             continue
@@ -427,11 +466,32 @@ def fold(plan: Plan, present: Iterable[str], results: Sequence[RuleResult]) -> E
         urgent = urgent or rule.urgent
         for pathway in rule.pathways:
             pathways.setdefault(pathway, []).append(rule.id)
+        if result.truth is None:
+            unsure.append(result)
+            continue
+        if rule.level is not None and rule.level > known_level:
+            known_level = rule.level
+        known_urgent = known_urgent or rule.urgent
+        known.update(rule.pathways)
     for pathway in plan.level_pathways.get(level, ()):
         pathways.setdefault(pathway, []).append(f"level-{level}")
+    conditional: dict[str, tuple[str, ...]] = {}
+    if unsure:
+        known.update(plan.level_pathways.get(known_level, ()))
+        raising = [r.rule.id for r in unsure if r.rule.level == level and level > known_level]
+        for pathway in pathways:
+            if pathway in known:
+                continue
+            on = [r.rule.id for r in unsure if pathway in r.rule.pathways]
+            if pathway in plan.level_pathways.get(level, ()):
+                on += [i for i in raising if i not in on]
+            conditional[pathway] = tuple(on)
     return Evaluation(
         level=level,
         urgent=urgent,
         pathways={k: tuple(v) for k, v in pathways.items()},
         results=tuple(results),
+        known_level=known_level,
+        known_urgent=known_urgent,
+        conditional=conditional,
     )

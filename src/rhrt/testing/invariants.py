@@ -412,10 +412,11 @@ def _unknown_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
     return st.tuples(cases(ruleset, measures=False, unknown_age=False), full)
 
 
-def _unknown(ctx: _Ctx, example: tuple[Case, dict[str, float]]) -> tuple[str, Case] | None:
-    base, measures = example
+def _partials(
+    ctx: _Ctx, base: Case, measures: dict[str, float]
+) -> tuple[Case, list[tuple[str, Case]]]:
+    """A case with every fact recorded, and the same case with facts missing (in words)."""
     complete = _with(base, measures=measures)
-    level = ctx.assess(complete).level
     variants: list[tuple[str, Case]] = [
         ("without the child's age", _with(complete, child={})),
         ("without any measure", _with(complete, measures={})),
@@ -435,6 +436,12 @@ def _unknown(ctx: _Ctx, example: tuple[Case, dict[str, float]]) -> tuple[str, Ca
             ]))
             for words, partial in variants
         ]
+    return complete, variants
+
+
+def _unknown(ctx: _Ctx, example: tuple[Case, dict[str, float]]) -> tuple[str, Case] | None:
+    complete, variants = _partials(ctx, *example)
+    level = ctx.assess(complete).level
     for words, partial in variants:
         decision = ctx.assess(partial)
         if decision.level < level:
@@ -442,6 +449,46 @@ def _unknown(ctx: _Ctx, example: tuple[Case, dict[str, float]]) -> tuple[str, Ca
                 f"{ctx.case(complete).capitalize()} is at level {level}, but the same case "
                 f"{words} is at level {decision.level}: missing information LOWERED the level "
                 f"({ctx.why(decision)}).",
+                partial,
+            )
+    return None
+
+
+def _outcome_of(decision: Decision) -> tuple[int, bool, frozenset[str]]:
+    return decision.level, decision.urgent, frozenset(decision.pathway_ids)
+
+
+def _provisional(ctx: _Ctx, example: tuple[Case, dict[str, float]]) -> tuple[str, Case] | None:
+    """A decision with facts missing: its known level is at most its level and at most the
+    level of the completed case (definitely-true rules stay true); confirmed means recording
+    the facts changes neither the level, urgency nor the pathways; provisional means the known
+    facts alone give a different outcome."""
+    complete, variants = _partials(ctx, *example)
+    full = ctx.assess(complete)
+    for words, partial in variants:
+        decision = ctx.assess(partial)
+        known = decision.known_level
+        if known is None or known > decision.level or known > full.level:
+            return (
+                f"{ctx.case(complete).capitalize()} {words} has known level {known} above its "
+                f"level {decision.level} or the completed case's level {full.level}.",
+                partial,
+            )
+        pending = [p.id for p in decision.pathways if p.conditional_on]
+        if not decision.provisional and (pending or _outcome_of(full) != _outcome_of(decision)):
+            return (
+                f"{ctx.case(complete).capitalize()} {words} is CONFIRMED at level "
+                f"{decision.level}, but recording the missing facts changes the outcome (level "
+                f"{full.level}{', urgent' if full.urgent else ''}).",
+                partial,
+            )
+        if decision.provisional and not (
+            pending or known != decision.level or decision.gather_first
+        ):
+            return (
+                f"{ctx.case(complete).capitalize()} {words} is provisional but shows nothing "
+                "assumed: no conditional pathway, known level equal to its level and nothing "
+                "to gather.",
                 partial,
             )
     return None
@@ -468,6 +515,9 @@ PROPERTIES: tuple[Property, ...] = (
     Property("unknown-never-lowers", "Missing information (age, a measure) never gives a lower "
              "level than any completed version", _unknown_examples, _unknown,
              engine_guaranteed=True),
+    Property("provisional", "A decision with missing information is never below its known "
+             "level or any completion of it, and is confirmed only when no missing fact "
+             "changes the outcome", _unknown_examples, _provisional, engine_guaranteed=True),
 )
 _BY_ID = {p.id: p for p in PROPERTIES}
 
