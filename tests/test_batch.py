@@ -173,6 +173,8 @@ def _check_equal(table: Any, ruleset: rhrt.Ruleset) -> None:
     cases = list(iter_cases(table, ruleset))
     levels = _column(out, "level")
     urgent = _column(out, "urgent")
+    status = _column(out, "status")
+    known = _column(out, "known_level")
     pathways = _column(out, "pathways")
     determining = _column(out, "determining_indicators")
     fast = assess_table(table, ruleset, fast=True, keep_input=False)
@@ -183,6 +185,9 @@ def _check_equal(table: Any, ruleset: rhrt.Ruleset) -> None:
         decision = ruleset.assess(case)
         assert levels[i] == decision.level, (i, case)
         assert urgent[i] == decision.urgent, (i, case)
+        assert status[i] == decision.status, (i, case)
+        assert known[i] == decision.known_level, (i, case)
+        assert _column(fast, "status")[i] == decision.status
         assert list(pathways[i]) == [p.id for p in decision.pathways], (i, case)
         assert list(determining[i]) == [f.id for f in decision.explanation.indicators], (i, case)
         recommended = {p.id for p in decision.pathways}
@@ -285,8 +290,8 @@ def test_ignore_columns_and_result_name_clash() -> None:
     with pytest.raises(CaseError):
         assess_table(_table(level=[1]), MINIMAL, ignore_columns=["level"])
     only = assess_table(table, MINIMAL, ignore_columns=["note"], keep_input=False)
-    assert only.column_names == ["level", "urgent", "pathways", "determining_indicators",
-                                 "unread_measures"]
+    assert only.column_names == ["status", "level", "known_level", "urgent", "pathways",
+                                 "determining_indicators", "unread_measures"]
     with pytest.raises(CaseError):  # the unread-measures column is a result column too
         assess_table(_table(indicators=[["bruise"]], unread_measures=["x"]), MINIMAL,
                      ignore_columns=["unread_measures"])

@@ -59,14 +59,15 @@ def test_batch_streams_in_chunks_and_equals_assess_table(
     assert code == 0
     got = pq.read_table(out)
     want = assess_table(pq.read_table(population_file), RULES)
-    assert got.column_names == ["case_ref", "level", "urgent", "pathways",
-                                "determining_indicators", "unread_measures"]
+    assert got.column_names == ["case_ref", "status", "level", "known_level", "urgent",
+                                "pathways", "determining_indicators", "unread_measures"]
     for name in got.column_names:
         assert got.column(name).to_pylist() == want.column(name).to_pylist()
     counts = json.loads(summary.read_text())
     assert counts["rows"] == 3000
     level = want.column("level").to_numpy()
     assert counts["levels"] == {str(lv): int((level == lv).sum()) for lv in (1, 2, 3, 4)}
+    assert counts["provisional"] == want.column("status").to_pylist().count("provisional")
     assert "3,000 cases assessed" in err and "level" in err and "%" in err
 
 

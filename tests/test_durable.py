@@ -45,6 +45,7 @@ def _summary(ev: Evaluation) -> dict[str, Any]:
         "urgent": ev.urgent,
         "pathways": list(ev.pathways.items()),
         "rules": [(r.rule.id, r.truth, r.assumed) for r in ev.results],
+        "known": (ev.known_level, ev.known_urgent, list(ev.conditional.items())),
     }
 
 

@@ -57,6 +57,9 @@ class AuditResult:
     by_source: Any
     review: Any
     """Cases to review first: under-assessed, highest framework level and widest gap first."""
+    provisional_counts: tuple[int, ...] = ()
+    """Of the cases at each framework level (``LEVELS`` order), how many are provisional: their
+    level rests on missing information (status column; ``Decision.status``)."""
 
     def tables(self) -> dict[str, Any]:
         """Every table of the audit as pandas DataFrames, by name."""
@@ -170,6 +173,7 @@ def _levels_frame(r: AuditResult) -> Any:
         {
             "level": list(LEVELS),
             "framework": list(r.framework_counts),
+            "of which provisional": list(r.provisional_counts or (0,) * len(LEVELS)),
             "recorded": list(r.recorded_counts),
         }
     )
@@ -221,6 +225,9 @@ def compare(
     confusion = np.zeros((len(LEVELS), len(LEVELS)), dtype=np.int64)
     np.add.at(confusion, (level[has] - LOWEST_LEVEL, recorded_level[has] - LOWEST_LEVEL), 1)
     fw_counts = np.bincount(level, minlength=TOP_LEVEL + 1)[LOWEST_LEVEL:]
+    prov_counts = np.bincount(level[ev.result.provisional], minlength=TOP_LEVEL + 1)[
+        LOWEST_LEVEL:
+    ]
     rec_counts = np.bincount(recorded_level[has], minlength=TOP_LEVEL + 1)[LOWEST_LEVEL:]
 
     def rates(mask: Any) -> tuple[int, float, float, float]:
@@ -282,6 +289,7 @@ def compare(
         over_rate=float(over.sum()) / base if base else float("nan"),
         framework_counts=tuple(int(x) for x in fw_counts),
         recorded_counts=tuple(int(x) for x in rec_counts),
+        provisional_counts=tuple(int(x) for x in prov_counts),
         confusion=matrix_frame(confusion, "framework", "recorded"),
         by_indicator=by_indicator,
         by_domain=by_domain,
@@ -298,7 +306,9 @@ def _review_frame(ev: Any, chosen: Any, recorded_level: Any, arrow: Any) -> Any:
     data: dict[str, Any] = {"row": chosen.tolist()}
     if "case_ref" in arrow.column_names:
         data["case_ref"] = arrow.column("case_ref").take(pa.array(chosen, pa.int64())).to_pylist()
+    data["status"] = results.column("status").to_pylist()
     data["framework_level"] = results.column("level").to_pylist()
+    data["known_level"] = results.column("known_level").to_pylist()
     data["recorded_decision"] = recorded_level[chosen].tolist()
     data["urgent"] = results.column("urgent").to_pylist()
     if "referral_source" in arrow.column_names:

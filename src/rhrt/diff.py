@@ -55,6 +55,10 @@ class ImpactResult:
     old_counts: tuple[int, ...]
     """Cases per level (``LEVELS`` order) under the old rules."""
     new_counts: tuple[int, ...]
+    old_provisional: tuple[int, ...] = ()
+    """Of the cases at each level under the old rules, how many are provisional (their level
+    rests on missing information)."""
+    new_provisional: tuple[int, ...] = ()
 
     @property
     def changed_rate(self) -> float:
@@ -102,8 +106,11 @@ class ImpactResult:
         from rhrt.batch.report import Section, matrix_table
 
         c = self.charts() if charts else {}
+        none = (0,) * len(LEVELS)
         levels = pd.DataFrame({"level": list(LEVELS), "old": list(self.old_counts),
-                               "new": list(self.new_counts)})
+                               "old provisional": list(self.old_provisional or none),
+                               "new": list(self.new_counts),
+                               "new provisional": list(self.new_provisional or none)})
         intro = [
             f"Old rules: {self.old}. New rules: {self.new}.",
             f"{self.changed:,} of {self.rows:,} cases change level: {self.up:,} up, "
@@ -231,6 +238,8 @@ def impact(
         changes=ruleset_changes(old, new),
         old_counts=_per_level(lo),
         new_counts=_per_level(ln),
+        old_provisional=_per_level(lo[ev_old.result.provisional]),
+        new_provisional=_per_level(ln[ev_new.result.provisional]),
     )
 
 

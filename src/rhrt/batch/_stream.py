@@ -233,6 +233,8 @@ class Summary:
     """Rows assessed (each has a level in the output)."""
     levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     urgent: int = 0
+    provisional: int = 0
+    """Rows whose outcome rests on missing information (status provisional)."""
     pathways: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     rows_read: int = 0
@@ -248,8 +250,17 @@ class Summary:
     def rows_assessed(self) -> int:
         return self.rows
 
-    def add(self, level: Any, urgent: Any, recommended: Any, pathway_ids: tuple[str, ...]) -> None:
+    def add(
+        self,
+        level: Any,
+        urgent: Any,
+        recommended: Any,
+        pathway_ids: tuple[str, ...],
+        provisional: Any = None,
+    ) -> None:
         self.rows += int(level.shape[0])
+        if provisional is not None:
+            self.provisional += int(provisional.sum())
         counts = np.bincount(level, minlength=TOP_LEVEL + 1)
         for lv in LEVELS:
             self.levels[lv] += int(counts[lv])
@@ -271,6 +282,8 @@ class Summary:
         lines = [
             f"{self.rows:,} cases assessed in {self.seconds:.1f}s "
             f"({self.rows_read:,} rows read, {self.rows_refused:,} refused)",
+            f"{self.provisional:,} provisional ({self._pct(self.provisional)}): their level "
+            "rests on missing information (see the status and known_level columns)",
             "",
         ]
         for title, group in (("level", rows), ("pathway", paths)):
@@ -298,6 +311,7 @@ class Summary:
             "rows_refused": self.rows_refused,
             "levels": {str(k): v for k, v in self.levels.items()},
             "urgent": self.urgent,
+            "provisional": self.provisional,
             "pathways": dict(self.pathways),
             "rows_unread": self.rows_unread,
             "rows_implied": self.rows_implied,
@@ -389,7 +403,7 @@ def _run(
                 table = table.add_column(0, keep, chunk.column(keep))
             writer.write(table)
             summary.add(result.level, result.urgent, result.pathway_rank < vp.no_rank,
-                        vp.pathway_ids)
+                        vp.pathway_ids, result.provisional)
             summary.rows_unread += int(recorded.any_unread(arrays.n).sum())
             summary.rows_implied += int(recorded.implied.sum())
             offset += chunk.num_rows

@@ -76,7 +76,7 @@ from rhrt.model.case import (
     case_columns,
 )
 from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
-from rhrt.rules.semantics import MEASURE_OPERATORS
+from rhrt.rules.semantics import CONFIRMED, MEASURE_OPERATORS, PROVISIONAL
 
 INDICATOR_PREFIX = "ind:"
 PATHWAY_PREFIX = "pathway:"
@@ -84,7 +84,12 @@ CASE_COLUMN_SPEC: dict[str, CaseColumn] = {c.name: c for c in case_columns()}
 """Each case field's column (name → kind and place in a case), from the case model itself
 (``rhrt.model.case.case_columns``): a field added there is a column here."""
 CASE_COLUMNS = tuple(CASE_COLUMN_SPEC)
-RESULT_COLUMNS = ("level", "urgent", "pathways", "determining_indicators", "unread_measures")
+RESULT_COLUMNS = ("status", "level", "known_level", "urgent", "pathways", "determining_indicators",
+                  "unread_measures")
+"""``status`` (confirmed or provisional, first: what a reader must know before the level),
+``level`` (fail-safe), ``known_level`` (the known facts alone), as ``Decision`` has them."""
+STATUS_WORDS = (CONFIRMED, PROVISIONAL)
+"""``status`` cells by ``VectorResult.provisional`` (0 confirmed, 1 provisional)."""
 UNREAD_COLUMN = "unread_measures"
 """Per row, the ids of the recorded measures that change nothing for it (``Decision.warnings``
 says the same for one case; see ``rhrt.batch._recorded``)."""
@@ -203,8 +208,8 @@ def _prefixed(name: str | None) -> str | None:
 def result_names(vp: VectorPlan, *, fast: bool) -> tuple[str, ...]:
     """The result columns :func:`result_table` gives, in order."""
     if fast:
-        return ("level", "urgent", *(PATHWAY_PREFIX + pid for pid in vp.pathway_ids),
-                UNREAD_COLUMN)
+        return ("status", "level", "known_level", "urgent",
+                *(PATHWAY_PREFIX + pid for pid in vp.pathway_ids), UNREAD_COLUMN)
     return RESULT_COLUMNS
 
 
@@ -477,15 +482,18 @@ def result_table(
     fast: bool = False,
     recorded: RecordedRows | None = None,
 ) -> pa.Table:
-    """The result columns: level, urgent, then pathways (ordered lists, or one boolean column
-    per pathway in fast mode), the determining indicators (not in fast mode) and, last, the
-    unread measures (ids, in both modes). ``recorded`` is computed when not given."""
+    """The result columns: status, level, known level, urgent, then pathways (ordered lists, or
+    one boolean column per pathway in fast mode), the determining indicators (not in fast mode)
+    and, last, the unread measures (ids, in both modes). ``recorded`` is computed when not
+    given."""
     if recorded is None:
         recorded = recorded_rows(vp, arrays)
     u_rows, u_idx, u_names = recorded.pairs()
     unread = list_column(u_rows, u_idx, arrays.n, u_names)
     columns: dict[str, pa.Array] = {
+        "status": pc.take(pa.array(STATUS_WORDS), pa.array(result.provisional.astype(np.int8))),
         "level": pa.array(result.level.astype(np.int8)),
+        "known_level": pa.array(result.known_level.astype(np.int8)),
         "urgent": pa.array(result.urgent),
     }
     if fast:
