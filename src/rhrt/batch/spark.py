@@ -189,8 +189,10 @@ def _result_schema(df: Any, vp: VectorPlan, *, fast: bool, keep_input: bool) -> 
     if keep_input:
         fields.extend(df.schema.fields)
     for name in result_names(vp, fast=fast):
-        if name == "level":
+        if name in ("level", "known_level"):
             kind: Any = T.ByteType()
+        elif name == "status":
+            kind = T.StringType()
         elif name in ("pathways", "determining_indicators", "unread_measures"):
             kind = T.ArrayType(T.StringType(), True)
         else:
