@@ -26,7 +26,7 @@
         g.hidden = g.querySelectorAll("li:not([hidden])").length === 0;
       });
       if (status) {
-        status.textContent = words.length ? shown + " concerns shown" : "";
+        status.textContent = words.length ? shown + (shown === 1 ? " concern" : " concerns") + " shown" : "";
       }
     };
     input.addEventListener("input", function () {
