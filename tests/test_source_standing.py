@@ -81,3 +81,27 @@ def test_the_renamed_key_table_names_a_real_field() -> None:
         assert new in Source.model_fields and new in SourceCitation.model_fields
         assert old not in Source.model_fields
         assert new in why
+
+
+def _entry(shown: str, ind: object, rs: rhrt.Ruleset) -> str:
+    """The rendered entry of an indicator, up to just past its source's title and address."""
+    src = rs.model.sources[ind.source.ref]  # type: ignore[attr-defined]
+    flat = " ".join(shown.replace("&#x27;", "'").replace("&#39;", "'").split())
+    at = flat.index(ind.id)  # type: ignore[attr-defined]
+    return flat[at : at + len(src.title) + len(src.url or "") + 120]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_rendered_decision_says_when_a_source_is_not_the_partnerships_own(fmt: str) -> None:
+    from rhrt.model.standing import SHORT_LABELS
+    from rhrt.render import render_decision
+
+    rs = rhrt.load_ruleset()
+    sources = rs.model.sources
+    other = next(i for i in rs.model.indicators
+                 if sources[i.source.ref].standing == "other-partnership" and i.level == 4)
+    own = next(i for i in rs.model.indicators if sources[i.source.ref].standing == "partnership")
+    shown = render_decision(rs.assess({"indicators": [other.id]}), fmt=fmt)
+    assert SHORT_LABELS["other-partnership"] in _entry(shown, other, rs)
+    plain = render_decision(rs.assess({"indicators": [own.id]}), fmt=fmt)
+    assert not any(label in _entry(plain, own, rs) for label in SHORT_LABELS.values())

@@ -271,6 +271,15 @@ class _Environment(SandboxedEnvironment):
 
 
 @lru_cache(maxsize=32)
+def _standing_label(standing: object) -> str:
+    """A few words for a source's standing (``''`` for the partnership's own material, which
+    needs no qualifier, or for an unknown value)."""
+    for value, label in SHORT_LABELS.items():
+        if standing == value:
+            return "" if value == "partnership" else label
+    return ""
+
+
 def _environment(fmt: str, templates_dir: str | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
@@ -288,6 +297,7 @@ def _environment(fmt: str, templates_dir: str | None) -> jinja2.Environment:
     env.globals["link"] = _LINKS[fmt]
     env.globals["heading"] = _heading_markdown if fmt == "markdown" else _heading_other
     env.globals["fmt"] = fmt
+    env.globals["standing_label"] = _standing_label
     env.filters["safe_url"] = safe_url
     env.filters["md"] = escape_markdown
     if fmt == "text":
