@@ -308,6 +308,23 @@ def test_referral_shows_an_override(rs: rhrt.Ruleset) -> None:
     assert "MANAGEMENT REVIEW REQUIRED" in out and "Child now safe with grandparent" in out
 
 
+def test_the_referral_view_never_assesses(
+    rs: rhrt.Ruleset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: the referral renders the decision it is given; it no longer assesses a case
+    when given None (the decision a referral reports must be the one that was recorded)."""
+    case = rs.validate_case({"indicators": ["danger"]})
+    decision = rs.assess(case)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("render_referral assessed the case")
+
+    monkeypatch.setattr(type(rs), "assess", refuse)
+    assert "danger" in render_referral(case, decision, rs, "text").lower()
+    with pytest.raises(rhrt.ArgumentError, match="render_referral needs it"):
+        render_referral(case, None, rs, "text")  # type: ignore[arg-type]
+
+
 # -- command line ----------------------------------------------------------------------------
 
 

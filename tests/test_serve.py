@@ -262,7 +262,7 @@ def test_api_indicators_search_and_ruleset(client: TestClient, ruleset: rhrt.Rul
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
 def test_api_render_a_decision(client: TestClient, ruleset: rhrt.Ruleset, fmt: str) -> None:
-    from rhrt.pathways.render import render_decision
+    from rhrt.render import render_decision
 
     decision = ruleset.assess({"indicators": [_indicator(ruleset, 3)]})
     r = client.post("/api/render", json={"decision": decision.to_record(), "format": fmt})

@@ -63,7 +63,7 @@ class AuditResult:
 
     def tables(self) -> dict[str, Any]:
         """Every table of the audit as pandas DataFrames, by name."""
-        from rhrt.batch.report import matrix_table
+        from rhrt.render.reports import matrix_table
 
         summary = _summary_frame(self)
         return {
@@ -79,7 +79,7 @@ class AuditResult:
 
     def charts(self) -> dict[str, bytes]:
         """PNG charts: level distribution and the confusion-matrix heatmap."""
-        from rhrt.batch.report import heatmap, level_bars
+        from rhrt.render.reports import heatmap, level_bars
 
         return {
             "levels": level_bars(
@@ -95,7 +95,7 @@ class AuditResult:
         }
 
     def _sections(self, charts: bool) -> tuple[list[str], list[Any]]:
-        from rhrt.batch.report import Section, matrix_table, pct
+        from rhrt.render.reports import Section, matrix_table, pct
 
         c = self.charts() if charts else {}
         intro = [
@@ -140,14 +140,14 @@ class AuditResult:
         return intro, sections
 
     def to_markdown(self) -> str:
-        from rhrt.batch.report import render_markdown
+        from rhrt.render.reports import render_markdown
 
         intro, sections = self._sections(charts=False)
         return render_markdown("Threshold consistency audit", intro, sections)
 
     def to_html(self) -> str:
         """A self-contained HTML report (charts inline)."""
-        from rhrt.batch.report import render_html
+        from rhrt.render.reports import render_html
 
         intro, sections = self._sections(charts=True)
         return render_html("Threshold consistency audit", intro, sections)
@@ -180,7 +180,7 @@ def _levels_frame(r: AuditResult) -> Any:
 
 
 def _p(value: float) -> str:
-    from rhrt.batch.report import pct
+    from rhrt.render.reports import pct
 
     return pct(value)
 
@@ -206,7 +206,7 @@ def compare(
     import pandas as pd
 
     from rhrt.batch import evaluate_table, floats, texts
-    from rhrt.batch.report import matrix_frame
+    from rhrt.render.reports import matrix_frame
 
     rules = _ruleset(ruleset)
     ev = evaluate_table(table, rules, ignore_columns=ignore_columns)

@@ -219,7 +219,7 @@ def to_markdown(
 ) -> str:
     """The change log as Markdown. ``impact`` is an optional ``rhrt.diff.ImpactResult``."""
     if escape is None:
-        from rhrt.render import escape_markdown
+        from rhrt.render.escape import escape_markdown
 
         escape = escape_markdown
     esc: Callable[[str], str] = escape

@@ -65,7 +65,7 @@ class ImpactResult:
         return self.changed / self.rows if self.rows else float("nan")
 
     def tables(self) -> dict[str, Any]:
-        from rhrt.batch.report import matrix_table
+        from rhrt.render.reports import matrix_table
 
         return {
             "summary": self._summary(),
@@ -78,7 +78,7 @@ class ImpactResult:
         }
 
     def charts(self) -> dict[str, bytes]:
-        from rhrt.batch.report import heatmap, level_bars
+        from rhrt.render.reports import heatmap, level_bars
 
         return {
             "levels": level_bars({"old": self.old_counts, "new": self.new_counts},
@@ -90,7 +90,7 @@ class ImpactResult:
     def _summary(self) -> Any:
         import pandas as pd
 
-        from rhrt.batch.report import pct
+        from rhrt.render.reports import pct
 
         return pd.DataFrame(
             {
@@ -103,7 +103,7 @@ class ImpactResult:
     def _sections(self, charts: bool) -> tuple[list[str], list[Any]]:
         import pandas as pd
 
-        from rhrt.batch.report import Section, matrix_table
+        from rhrt.render.reports import Section, matrix_table
 
         c = self.charts() if charts else {}
         none = (0,) * len(LEVELS)
@@ -139,13 +139,13 @@ class ImpactResult:
         return intro, sections
 
     def to_markdown(self) -> str:
-        from rhrt.batch.report import render_markdown
+        from rhrt.render.reports import render_markdown
 
         intro, sections = self._sections(charts=False)
         return render_markdown("Ruleset change impact", intro, sections)
 
     def to_html(self) -> str:
-        from rhrt.batch.report import render_html
+        from rhrt.render.reports import render_html
 
         intro, sections = self._sections(charts=True)
         return render_html("Ruleset change impact", intro, sections)
@@ -181,7 +181,7 @@ def impact(
     import pyarrow as pa
 
     from rhrt.batch import evaluate_table
-    from rhrt.batch.report import matrix_frame
+    from rhrt.render.reports import matrix_frame
 
     ev_old = evaluate_table(table, old, ignore_columns=ignore_columns)
     ev_new = evaluate_table(table, new, ignore_columns=ignore_columns)

@@ -8,6 +8,7 @@ The hierarchy::
     │  ├─ RulesetSyntaxError           bad YAML, duplicate key, unsafe tag, size limits
     │  ├─ RulesetSchemaError           unknown key, wrong type, level outside 1-4
     │  └─ RulesetReferenceError        dangling or duplicate id
+    ├─ TemplateRenderError              a template is missing, invalid, or failed in the sandbox
     ├─ CaseError (ValueError)           field path only; never echoes case values
     ├─ FileError (OSError)              an input or output file cannot be used (names the file)
     ├─ ArgumentError (TypeError)        a Python argument of the wrong type (e.g. engine=5)
@@ -47,6 +48,7 @@ __all__ = [
     "RulesetReferenceError",
     "RulesetSchemaError",
     "RulesetSyntaxError",
+    "TemplateRenderError",
     "field_path",
     "id_shaped",
     "shown_id",
@@ -206,6 +208,18 @@ class RulesetSchemaError(RulesetError):
 
 class RulesetReferenceError(RulesetError):
     """An id is duplicated, or a reference names an id that does not exist."""
+
+
+class TemplateRenderError(RhrtError):
+    """A template is missing, invalid, or failed (e.g. a misspelt variable in an override).
+
+    Raised by :mod:`rhrt.render`. The message names the template and the problem, never case
+    values; it is one line (a template or folder name holding a line break cannot start a line
+    of its own).
+    """
+
+    def __str__(self) -> str:
+        return clean(str(self.args[0]) if self.args else "")
 
 
 class CaseError(RhrtError, ValueError):

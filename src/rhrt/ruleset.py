@@ -41,6 +41,7 @@ from rhrt.errors import (
 from rhrt.explain import ExplanationParts, citation, explain
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
+from rhrt.model import display
 from rhrt.model._base import trusted
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
@@ -55,6 +56,17 @@ from rhrt.rules.plain import rule_conditions
 from rhrt.rules.semantics import implied_indicators
 
 EngineFn = Callable[[Facts], Evaluation]
+
+
+def _show_decision(decision: d.Decision, kind: str) -> Any:
+    """A Decision's notebook and rich display (registered with :mod:`rhrt.model.display`): the
+    renderer, imported when a decision is first displayed, so ``import rhrt`` stays light."""
+    from rhrt.render.hooks import show_decision
+
+    return show_decision(decision, kind)
+
+
+display.register(_show_decision)
 OverrideInput = d.Override | Mapping[str, Any]
 
 
@@ -121,13 +133,13 @@ class Ruleset:
 
     def _repr_html_(self) -> str:
         """Jupyter: identity, counts and levels as HTML (rendering imported only when asked)."""
-        from rhrt.render import ruleset_html
+        from rhrt.render.hooks import ruleset_html
 
         return ruleset_html(self)
 
     def __rich__(self) -> Any:
         """rich (terminals): the same summary in Markdown; rich is imported only here."""
-        from rhrt.render import ruleset_rich
+        from rhrt.render.hooks import ruleset_rich
 
         return ruleset_rich(self)
 

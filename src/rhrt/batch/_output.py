@@ -24,12 +24,14 @@ what is shown. Every text cell and column name therefore first passes through th
 tab and line breaks included: a line break becomes `` / ``, a tab a space) and format character
 (``Cf``: bidi overrides and isolates, zero-width characters) are removed, and only then is the
 formula quote added. Cells holding none of these (the usual case) are left exactly as they are.
+
+The rule for one cell (:data:`FORMULA_START`, :func:`csv_safe_text`) lives with every other
+escaping rule in :mod:`rhrt.render.escape`; :func:`csv_safe` applies it to whole columns.
 """
 
 from __future__ import annotations
 
 import contextlib
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -39,18 +41,10 @@ import pyarrow.compute as pc
 
 from rhrt._text import clean
 from rhrt.files import AtomicOutput, compression_of
+from rhrt.render.escape import FORMULA_START, csv_safe_text
 
 __all__ = ["FORMULA_START", "Writer", "csv_safe", "csv_safe_text", "write_frames"]
 
-FORMULA_START = "=+-@" + "".join(
-    chr(code) for code in range(0x3001)  # the last control is U+009F, the last space U+3000
-    if unicodedata.category(chr(code)) == "Cc" or chr(code).isspace()
-)
-"""Characters a cell may not begin with: the formula signs, and every control and whitespace
-character (tab, CR, LF, NUL, space, no-break space, U+2028…), which spreadsheets strip or skip
-before looking for a formula sign."""
-
-_STARTS = frozenset(FORMULA_START)
 # RE2 (pyarrow) syntax: ``\x{hhhh}`` for each character, so none is written raw.
 _PATTERN = "^[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in FORMULA_START) + "]"
 
@@ -58,15 +52,6 @@ _PATTERN = "^[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in FORMULA_START) + "]"
 # Characters :func:`rhrt._text.clean` changes (controls, format characters, line and paragraph
 # separators, separators other than a plain space), to find the cells that need it.
 _UNCLEAN = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|[^ \PZ]"
-
-
-def _quoted(text: str) -> str:
-    return "'" + text if text and text[0] in _STARTS else text
-
-
-def csv_safe_text(text: str) -> str:
-    """One text cell (or column name) as :func:`csv_safe` writes it: cleaned, then quoted."""
-    return _quoted(clean(text))
 
 
 def _cleaned(col: Any) -> Any:

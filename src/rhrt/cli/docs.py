@@ -20,7 +20,8 @@ from rhrt.cli._common import (
     write_output,
 )
 from rhrt.cli.render import add_template_options
-from rhrt.render import DOCUMENT_FORMATS, decision_schema_json, render_ruleset
+from rhrt.model.decision import decision_schema_json
+from rhrt.render import DOCUMENT_FORMATS, render_ruleset
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,23 +1,25 @@
 # SPDX-License-Identifier: MIT
-"""Report building blocks shared by audits and what-if comparisons: tables, charts, pages.
+"""The report view: audits and what-if comparisons (tables, charts, pages) and the batch summary.
 
 Why self-contained HTML: reports are emailed and attached to audit minutes; a single file with
 charts inlined as base64 PNG opens anywhere, offline, with nothing to fetch. Every piece of text
-(ids, column names, values) is escaped, because a ruleset or a table can hold any characters.
+(ids, column names, values) is escaped, because a ruleset or a table can hold any characters:
+with the report rules of :mod:`rhrt.render.escape` (``escape_report_markdown``, ``escape_html``).
+
+pandas, numpy and matplotlib are imported inside the functions that draw or build frames.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rhrt._text import clean
 from rhrt._words import plural
 from rhrt.model.scale import LEVELS
+from rhrt.render.escape import clean, escape_html, escape_report_markdown
 
 LEVEL_LABELS = tuple(str(lv) for lv in LEVELS)
 
@@ -51,31 +53,24 @@ def _cell(value: Any) -> str:
     return clean(str(value))  # one line, no control, bidi or zero-width characters
 
 
-def _md_escape(text: str) -> str:
-    text = clean(text).replace("\\", "\\\\").replace("|", "\\|")
-    for ch in "*_`[]<>#":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def markdown_table(frame: Any, max_rows: int = 50) -> str:
     cols = [str(c) for c in frame.columns]
     lines = [
-        "| " + " | ".join(_md_escape(c) for c in cols) + " |",
+        "| " + " | ".join(escape_report_markdown(c) for c in cols) + " |",
         "|" + "|".join("---" for _ in cols) + "|",
     ]
     for row in frame.head(max_rows).itertuples(index=False):
-        lines.append("| " + " | ".join(_md_escape(_cell(v)) for v in row) + " |")
+        lines.append("| " + " | ".join(escape_report_markdown(_cell(v)) for v in row) + " |")
     if len(frame) > max_rows:
         lines.append(f"\n_{plural(len(frame) - max_rows, 'more row')} not shown._")
     return "\n".join(lines)
 
 
 def html_table(frame: Any, max_rows: int = 50) -> str:
-    head = "".join(f"<th>{html.escape(clean(str(c)))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{escape_html(clean(str(c)))}</th>" for c in frame.columns)
     body = []
     for row in frame.head(max_rows).itertuples(index=False):
-        body.append("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>")
+        body.append("<tr>" + "".join(f"<td>{escape_html(_cell(v))}</td>" for v in row) + "</tr>")
     more = ""
     if len(frame) > max_rows:
         more = f"<p class='more'>{plural(len(frame) - max_rows, 'more row')} not shown.</p>"
@@ -83,14 +78,14 @@ def html_table(frame: Any, max_rows: int = 50) -> str:
 
 
 def render_markdown(title: str, intro: Sequence[str], sections: Sequence[Section]) -> str:
-    out = [f"# {_md_escape(title)}", ""]
-    out += [*(_md_escape(p) + "\n" for p in intro)]
+    out = [f"# {escape_report_markdown(title)}", ""]
+    out += [*(escape_report_markdown(p) + "\n" for p in intro)]
     for sec in sections:
-        out += [f"## {_md_escape(sec.title)}", ""]
-        out += [_md_escape(p) + "\n" for p in sec.paragraphs]
+        out += [f"## {escape_report_markdown(sec.title)}", ""]
+        out += [escape_report_markdown(p) + "\n" for p in sec.paragraphs]
         for caption, frame in sec.tables:
             if caption:
-                out += [f"**{_md_escape(caption)}**", ""]
+                out += [f"**{escape_report_markdown(caption)}**", ""]
             out += [markdown_table(frame), ""]
     return "\n".join(out).rstrip() + "\n"
 
@@ -111,23 +106,23 @@ def render_html(title: str, intro: Sequence[str], sections: Sequence[Section]) -
         "<!DOCTYPE html>",
         "<html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
+        f"<title>{escape_html(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape_html(title)}</h1>",
     ]
-    parts += [f"<p>{html.escape(p)}</p>" for p in intro]
+    parts += [f"<p>{escape_html(p)}</p>" for p in intro]
     for sec in sections:
-        parts.append(f"<h2>{html.escape(sec.title)}</h2>")
-        parts += [f"<p>{html.escape(p)}</p>" for p in sec.paragraphs]
+        parts.append(f"<h2>{escape_html(sec.title)}</h2>")
+        parts += [f"<p>{escape_html(p)}</p>" for p in sec.paragraphs]
         for caption, png in sec.charts:
             data = base64.b64encode(png).decode("ascii")
             parts.append(
-                f"<figure><img alt='{html.escape(caption, quote=True)}' "
-                f"src='data:image/png;base64,{data}'><figcaption>{html.escape(caption)}"
+                f"<figure><img alt='{escape_html(caption, quote=True)}' "
+                f"src='data:image/png;base64,{data}'><figcaption>{escape_html(caption)}"
                 "</figcaption></figure>"
             )
         for caption, frame in sec.tables:
             if caption:
-                parts.append(f"<h3>{html.escape(caption)}</h3>")
+                parts.append(f"<h3>{escape_html(caption)}</h3>")
             parts.append(html_table(frame))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

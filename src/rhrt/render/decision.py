@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: MIT
+"""The decision view: an explained decision for people (text, Markdown, HTML) or its record.
+
+Output order, for practitioners: level and name first, then a professional override (with any
+management review), then why, then what to do, then consent, then the statement that rhrt
+supports and does not replace professional judgement, then the ruleset id, version and hash.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rhrt.render.environment import render_template, rendered, template_name
+from rhrt.render.views import (
+    check_stamp,
+    level_view,
+    pathway_names,
+    pathway_view,
+    recommendation_view,
+    why_views,
+    without_notes,
+)
+from rhrt.rules.plain import rule_conditions
+
+if TYPE_CHECKING:
+    from rhrt.model import decision as d
+    from rhrt.model.case import Case
+    from rhrt.ruleset import Ruleset
+
+__all__ = ["FORMATS", "decision_context", "render_decision"]
+
+FORMATS = ("text", "json", "markdown", "html")
+"""Formats of ``rhrt assess --format``."""
+
+
+def decision_context(
+    decision: d.Decision,
+    ruleset: Ruleset | None = None,
+    fmt: str = "text",
+    *,
+    include_notes: bool = False,
+    templates_dir: str | Path | None = None,
+    fragment: bool = False,
+) -> dict[str, Any]:
+    """Everything the decision templates see (documented in docs/pathways.md)."""
+    check_stamp(decision, ruleset)
+    if not include_notes:
+        decision = without_notes(decision)
+    model = ruleset.model if ruleset is not None else None
+    conditions = rule_conditions(model) if model is not None else {}
+    by_id = {p.id: p for p in model.pathways} if model is not None else {}
+    base = {"decision": decision, "stamp": decision.ruleset, "fragment": fragment}
+    pathways = []
+    for rec in decision.pathways:
+        why = why_views(rec, decision, model)
+        pw = by_id.get(rec.id)
+        if rec.what is not None:  # the decision carries the guidance
+            view = recommendation_view(rec, why)
+            if pw is not None:
+                view["template"] = pw.template
+        elif pw is not None and model is not None:  # a record from before it did
+            view = pathway_view(pw, model, why)
+        else:
+            view = {"id": rec.id, "title": rec.title, "why": why, "template": None}
+        if rec.what is not None or pw is not None:
+            view["rendered"] = rendered(
+                render_template(
+                    pathway_names(rec.id, view["template"], fmt),
+                    fmt,
+                    {**base, "pathway": view, "depth": 3, "standalone": False},
+                    templates_dir=templates_dir,
+                ),
+                fmt,
+            )
+        else:
+            view["rendered"] = None
+        pathways.append(view)
+    rules = [
+        {**r.model_dump(), "condition": r.condition or conditions.get(r.id)}
+        for r in decision.explanation.rules
+    ]
+    override = decision.override
+    return {
+        **base,
+        "level": level_view(
+            model, decision.level, decision.level_name, decision.level_response
+        ),
+        "final_level": level_view(
+            model, decision.final_level, override.level_name if override else decision.level_name
+        ),
+        "override": override,
+        "management_review": bool(override and override.management_review),
+        "urgent": decision.urgent,
+        "warnings": decision.warnings,
+        "explanation": decision.explanation,
+        "indicators": decision.explanation.indicators,
+        "rules": rules,
+        "pathways": pathways,
+        "consent": decision.consent,
+        "notes": decision.notes if include_notes else (),
+        "statement": decision.statement,
+        "ruleset_title": ruleset.title if ruleset is not None else None,
+    }
+
+
+
+def render_decision(
+    decision: d.Decision,
+    ruleset: Ruleset | None = None,
+    fmt: str = "text",
+    *,
+    case: Case | None = None,
+    include_notes: bool = False,
+    templates_dir: str | Path | None = None,
+    fragment: bool = False,
+) -> str:
+    """A decision for people (text, Markdown, HTML) or as its JSON record.
+
+    Args:
+        ruleset: the ruleset that made the decision: optional, since the decision carries
+            each pathway's guidance; given, it is checked against the decision's stamp, its
+            pathway templates are used, and older records without guidance get it from there.
+        case: unused by the built-in templates; accepted so callers can pass it uniformly.
+        include_notes: show practitioners' free-text notes (personal data); off by default.
+        fragment: HTML only: a ``<div>`` without the page around it (notebooks, portals).
+    """
+    del case
+    if fmt == "json":
+        return decision.to_json(include_notes=include_notes)
+    context = decision_context(
+        decision,
+        ruleset,
+        fmt,
+        include_notes=include_notes,
+        templates_dir=templates_dir,
+        fragment=fragment,
+    )
+    name = template_name("decision", fmt)
+    return render_template(name, fmt, context, templates_dir=templates_dir)
