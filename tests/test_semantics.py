@@ -41,6 +41,7 @@ def _leaves_and_branches() -> list[Any]:
         p.MeasureCmp("m", "at_least", 1.0),
         p.AgeCmp("under", 6.0, "age"),
         p.IsUnborn(True),
+        p.ContextIs("looked_after", None),
         p.All((leaf,)),
         p.AnyOf((leaf,)),
         p.Not(leaf),
@@ -67,6 +68,9 @@ def test_visitor_dispatches_every_node_kind_to_its_own_method() -> None:
 
         def unborn(self, node: p.IsUnborn) -> str:
             return "IsUnborn"
+
+        def context(self, node: p.ContextIs) -> str:
+            return "ContextIs"
 
         def all(self, node: p.All) -> str:
             return "All"

@@ -22,6 +22,7 @@ from rhrt.rules.plan import (
     AgeCmp,
     All,
     AnyOf,
+    ContextIs,
     Count,
     HasAny,
     IsUnborn,
@@ -241,7 +242,7 @@ def _named(node: Node, present: frozenset[str]) -> frozenset[str]:
             for child in children(node):
                 out |= _named(child, present)
             return out
-        case MeasureCmp() | AgeCmp() | IsUnborn():
+        case MeasureCmp() | AgeCmp() | IsUnborn() | ContextIs():
             return frozenset()
         case _:
             assert_never(node)

@@ -188,6 +188,8 @@ class Ruleset:
             age_months=case.age_in_months(),
             unborn=case.child.unborn,
             domains=self.plan.indicator_domain,
+            context=case.context.states(),
+            stepped_down_months=case.stepped_down_months(),
         )
 
     # -- assessment -------------------------------------------------------------------------

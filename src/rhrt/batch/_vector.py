@@ -24,6 +24,7 @@ from rhrt.rules.plan import (
     AgeCmp,
     All,
     AnyOf,
+    ContextIs,
     Count,
     HasAny,
     IsUnborn,
@@ -70,6 +71,11 @@ class Arrays:
     selected: dict[int, BoolArray] = field(default_factory=dict)
     """Indicator column → its presence as selected, before the concerns recorded measures
     imply were added (only the columns some measure implies; see ``rhrt.batch._recorded``)."""
+    context: dict[str, FloatArray] = field(default_factory=dict)
+    """Context state → 1.0 recorded as holding, 0.0 as not, NaN not recorded (a missing key:
+    never recorded). What ``CaseContext.states`` gives one case."""
+    stepped_down_months: FloatArray | None = None
+    """Months since the plan stepped down from ended, NaN where not recorded (None: never)."""
 
     @property
     def n(self) -> int:
@@ -330,6 +336,24 @@ class VectorPlan:
                 unknown = ~a.unborn & np.isnan(a.age_months)
                 true = a.unborn.copy() if node.value else ~a.unborn & ~unknown
                 return true, (unknown if unknown.any() else None)
+            case ContextIs():
+                # semantics.context_truth over arrays: Kleene "and" of state and recency
+                state = a.context.get(node.state)
+                if state is None:
+                    s_true, s_false = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+                else:
+                    s_true, s_false = state == 1.0, state == 0.0
+                if node.within_months is None:
+                    return s_true, _unknown(s_true, s_false)
+                months = a.stepped_down_months
+                if months is None:
+                    r_true, r_false = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+                else:
+                    with np.errstate(invalid="ignore"):
+                        r_true = months <= node.within_months
+                        r_false = months > node.within_months
+                true = s_true & r_true
+                return true, _unknown(true, s_false | r_false)
             case All():
                 true = np.ones(n, dtype=bool)
                 false = np.zeros(n, dtype=bool)

@@ -68,6 +68,7 @@ from rhrt.rules.plan import (
     All,
     AnyOf,
     CompiledRule,
+    ContextIs,
     Count,
     HasAny,
     IsUnborn,
@@ -81,14 +82,17 @@ from rhrt.rules.semantics import (
     AGE_OPERATORS,
     MEASURE_OPERATORS,
     MISSING_AGE,
+    MISSING_STEP_DOWN_DATE,
     Check,
     Evaluation,
     Facts,
     Kleene,
     RuleResult,
     Truth,
+    context_truth,
     domain_spread,
     fold,
+    missing_context,
     missing_measure,
     rule_age,
     unborn_truth,
@@ -177,9 +181,16 @@ class _Compiler:
         ages: list[float] = []
         measures: dict[str, list[float]] = {}
         counts: dict[frozenset[str], tuple[int, int]] = {}
+        states: list[str] = []
+        recency: list[float] = []
         for rule in plan.rules:
             for node in walk(rule.condition):
-                if isinstance(node, AgeCmp):
+                if isinstance(node, ContextIs):
+                    if node.state not in states:
+                        states.append(node.state)
+                    if node.within_months is not None:
+                        recency.append(node.within_months)
+                elif isinstance(node, AgeCmp):
                     ages.append(node.months)
                 elif isinstance(node, MeasureCmp):
                     measures.setdefault(node.measure, []).append(node.value)
@@ -191,7 +202,12 @@ class _Compiler:
             name: _Field(f"x{i}", measures[name]) for i, name in enumerate(sorted(measures))
         }
         self.counts = {ids: (i, n, d) for i, (ids, (n, d)) in enumerate(counts.items())}
+        # A context state is an interval like unborn: [1, 1] recorded as holding, [0, 0] as not,
+        # [0, 1] not recorded; the months since a step-down a numeric field like an age.
+        self.states = {state: f"c{i}" for i, state in enumerate(states)}
+        self.step_down = _Field("s", recency)
         fields = 8 + 2 * len(self.measures)  # rhrt sid id p n u a_lo a_hi + two per measure
+        fields += 2 * len(self.states) + (2 if recency else 0)
         if fields > MAX_FACT_FIELDS:
             raise BackendError(
                 f"this ruleset compares {len(self.measures)} different measures; the durable "
@@ -251,6 +267,16 @@ class _Compiler:
             case AgeCmp():
                 op = "$lt" if node.op == "under" else "$gte"
                 return [(self._compare(self.age, op, node.months, mode),)]
+            case ContextIs():
+                # Kleene "and" of the state and (with within_months) the recency
+                wanted = positive
+                certain = mode in ("T", "F")
+                bound = "lo" if certain == wanted else "hi"
+                state = _lit({f"{self.states[node.state]}_{bound}": 1 if wanted else 0})
+                if node.within_months is None:
+                    return [(state,)]
+                recent = self._compare(self.step_down, "$lte", node.within_months, mode)
+                return [(state, recent)] if positive else [(state,), (recent,)]
             case _:
                 assert_never(node)
 
@@ -305,6 +331,12 @@ class _Compiler:
             "u_hi": 0 if unborn is False else 1,
         }
         _bounds(fact, self.age, rule_age(facts.age_months, facts.unborn))
+        for state, name in self.states.items():
+            value = facts.context.get(state)
+            fact[f"{name}_lo"] = 1 if value is True else 0
+            fact[f"{name}_hi"] = 0 if value is False else 1
+        if self.step_down.thresholds:
+            _bounds(fact, self.step_down, facts.stepped_down_months)
         for name, spec in self.measures.items():
             _bounds(fact, spec, facts.measures.get(name))
         return fact
@@ -620,6 +652,30 @@ class _FactLeaves(Kleene[_Sent]):
             if low != high:
                 return unknown(MISSING_AGE, unknowns)
             return bool(low == 1) == wanted
+
+        return check
+
+    def context(self, node: ContextIs) -> Check[_Sent]:
+        name = self.compiler.states[node.state]
+        within = node.within_months
+        spec = self.compiler.step_down
+        threshold = None if within is None else spec.code(within)
+        missing = missing_context(node.state)
+
+        def check(sent: _Sent, unknowns: list[str] | None) -> Truth:
+            low, high = sent.fact[f"{name}_lo"], sent.fact[f"{name}_hi"]
+            state: Truth = None if low != high else bool(low == 1)
+            months: float | None = None
+            if threshold is not None:
+                code = sent.known(spec)
+                # ranks compare with the rank of the threshold as the months with the months
+                months = None if code is None else float(code)
+            value, undated = context_truth(
+                state, months, None if threshold is None else float(threshold)
+            )
+            if value is None:
+                return unknown(MISSING_STEP_DOWN_DATE if undated else missing, unknowns)
+            return value
 
         return check
 

@@ -15,11 +15,22 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
-from rhrt.rules.plan import AgeCmp, Count, HasAny, IsUnborn, MeasureCmp, Node, Plan, derived
+from rhrt.rules.plan import (
+    AgeCmp,
+    ContextIs,
+    Count,
+    HasAny,
+    IsUnborn,
+    MeasureCmp,
+    Node,
+    Plan,
+    derived,
+)
 from rhrt.rules.semantics import (
     AGE_OPERATORS,
     MEASURE_OPERATORS,
     MISSING_AGE,
+    MISSING_STEP_DOWN_DATE,
     TOP_LEVEL,
     Check,
     Evaluation,
@@ -27,10 +38,12 @@ from rhrt.rules.semantics import (
     Kleene,
     RuleResult,
     Truth,
+    context_truth,
     count_holds,
     fold,
     gate,
     level_floor,
+    missing_context,
     missing_measure,
     rule_age,
     unborn_truth,
@@ -100,6 +113,20 @@ class _Leaves(Kleene[Facts]):
             value = unborn_truth(wanted, facts.age_months, facts.unborn)
             if value is None:
                 return unknown(MISSING_AGE, unknowns)
+            return value
+
+        return check
+
+    def context(self, node: ContextIs) -> Check[Facts]:
+        state, within = node.state, node.within_months
+        missing = missing_context(state)
+
+        def check(facts: Facts, unknowns: list[str] | None) -> Truth:
+            value, undated = context_truth(
+                facts.context.get(state), facts.stepped_down_months, within
+            )
+            if value is None:
+                return unknown(MISSING_STEP_DOWN_DATE if undated else missing, unknowns)
             return value
 
         return check

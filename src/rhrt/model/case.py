@@ -26,7 +26,12 @@ from pydantic_core import PydanticCustomError
 
 from rhrt.errors import id_shaped
 from rhrt.model._base import PrivateModel
-from rhrt.model.scale import LevelNumber
+from rhrt.model.scale import (
+    CONTEXT_FLAGS,
+    CP_CATEGORIES,
+    CpCategory,
+    LevelNumber,
+)
 
 MAX_AGE_YEARS = 25  # early help runs to 25 for young people with SEND
 MAX_AGE_MONTHS = MAX_AGE_YEARS * 12
@@ -55,6 +60,11 @@ ASSESSMENT_DATE_OUT_OF_RANGE = (
     f"{LATEST_ASSESSMENT_DATE.isoformat()}"
 )
 GESTATION_OUT_OF_RANGE = f"gestation_weeks must be between 0 and {MAX_GESTATION_WEEKS}"
+STEPPED_DOWN_MONTHS_OUT_OF_RANGE = (
+    f"stepped_down_months_ago must be between 0 and {MAX_AGE_MONTHS}"
+)
+"""Bounded like an age: a plan cannot have ended longer ago than a child (or care leaver up to
+25) can have lived."""
 DATE_NOT_TEXT = "a date must be written YYYY-MM-DD (a number is not read as a date)"
 
 
@@ -238,6 +248,122 @@ class CaseIndicator(_Strict):
     """Who reported or observed it (e.g. 'school', 'health visitor')."""
 
 
+YesNo = Annotated[bool, Strict()] | None
+"""Only ``true`` or ``false`` (not "yes", 1 or "off"); None when not recorded."""
+
+
+class CaseContext(_Strict):
+    """The child's existing involvement with services, as recorded when the concern is raised.
+
+    Every field is optional, and a field not recorded is *unknown* (never read as "no"): a rule
+    that names it fires as if it might hold (unknown information never lowers a level), and a
+    ruleset's ``context.implies`` adds a concern only for a fact recorded as holding.
+
+    Sources for the vocabulary: Children Act 1989 (s17 child in need, s20/s31 looked after,
+    s47 enquiries), Working Together to Safeguard Children 2023 (child protection plan
+    categories; lead professional for early help).
+    """
+
+    looked_after: YesNo = None
+    """Looked after by a local authority (Children Act 1989 s20 or s31)."""
+    child_protection_plan: Literal["none", "neglect", "physical", "emotional", "sexual",
+                                   "multiple"] | None = None
+    """The category of the child's current child protection plan, or ``none`` (no plan)."""
+    child_in_need_plan: YesNo = None
+    """On a child in need plan (Children Act 1989 s17)."""
+    allocated_social_worker: YesNo = None
+    """Open to children's social care with an allocated social worker."""
+    early_help_lead_professional: YesNo = None
+    """Open to early help with a lead professional."""
+    care_leaver: YesNo = None
+    in_custody: YesNo = None
+    """In custody or remanded (youth detention accommodation or remand to local authority
+    accommodation)."""
+    stepped_down_from: Literal["none", "child_protection_plan", "child_in_need_plan",
+                               "early_help"] | None = None
+    """The plan the family most recently stepped down from, or ``none``."""
+    stepped_down_category: CpCategory | None = None
+    """For a child protection plan that ended: its category."""
+    stepped_down_on: dt.date | None = Field(default=None, repr=False)
+    """When the plan ended; needs the case's ``assessment_date`` (rhrt never reads the clock)."""
+    stepped_down_months_ago: Annotated[float, Strict()] | None = None
+    """How many months ago the plan ended (0 to :data:`MAX_AGE_MONTHS`), instead of a date."""
+
+    @field_validator("stepped_down_on", mode="before")
+    @classmethod
+    def _ended_not_number(cls, value: object) -> object:
+        return _date_not_number(value)
+
+    @field_validator("stepped_down_months_ago", mode="before")
+    @classmethod
+    def _months_plain(cls, value: object) -> object:
+        return _plain_number(value)
+
+    @field_validator("stepped_down_months_ago")
+    @classmethod
+    def _months_in_range(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= MAX_AGE_MONTHS:
+            raise ValueError(STEPPED_DOWN_MONTHS_OUT_OF_RANGE)
+        return value
+
+    @model_validator(mode="after")
+    def _step_down_complete(self) -> CaseContext:
+        plan = self.stepped_down_from
+        when = [n for n in ("stepped_down_on", "stepped_down_months_ago")
+                if getattr(self, n) is not None]
+        if len(when) > 1:
+            raise _case_field_error(
+                "context.stepped_down_months_ago",
+                "give only one of stepped_down_on, stepped_down_months_ago",
+            )
+        if plan is None or plan == "none":
+            for name in ("stepped_down_category", *when):
+                if getattr(self, name) is not None:
+                    raise _case_field_error(
+                        f"context.{name}", f"{name} needs stepped_down_from (the plan that ended)"
+                    )
+            return self
+        if not when:
+            # "recently" is what the rules read: a step-down with no date would be read as
+            # recent or not by guesswork; refused instead.
+            raise _case_field_error(
+                "context.stepped_down_from",
+                "stepped_down_from needs stepped_down_on or stepped_down_months_ago",
+            )
+        if self.stepped_down_category is not None and plan != "child_protection_plan":
+            raise _case_field_error(
+                "context.stepped_down_category",
+                "stepped_down_category is only for stepped_down_from: child_protection_plan",
+            )
+        return self
+
+    def states(self) -> dict[str, bool]:
+        """The context states (``rhrt.model.scale.CONTEXT_STATES``) this context *records*,
+        each true or false; a state not in the result is unknown. States say which plan, not
+        when (see :meth:`Case.stepped_down_months`)."""
+        out: dict[str, bool] = {}
+        for name in CONTEXT_FLAGS:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = bool(value)
+        cpp = self.child_protection_plan
+        if cpp is not None:
+            out["child_protection_plan"] = cpp != "none"
+            for cat in CP_CATEGORIES:
+                out[f"child_protection_plan_{cat}"] = cpp == cat
+        plan = self.stepped_down_from
+        if plan is not None:
+            for option in ("child_protection_plan", "child_in_need_plan", "early_help"):
+                out[f"stepped_down_from_{option}"] = plan == option
+            for cat in CP_CATEGORIES:
+                state = f"stepped_down_from_child_protection_plan_{cat}"
+                if plan != "child_protection_plan":
+                    out[state] = False
+                elif self.stepped_down_category is not None:
+                    out[state] = self.stepped_down_category == cat
+        return out
+
+
 class Case(_Strict):
     """One child's circumstances."""
 
@@ -264,6 +390,9 @@ class Case(_Strict):
         default=None, max_length=100, repr=False
     )
     """Who raised the concern (e.g. 'police', 'school'), for audits."""
+    context: CaseContext = Field(default_factory=CaseContext)
+    """The child's existing involvement with services (looked after, plans, allocated worker,
+    custody, a recent step-down); each fact not recorded is unknown."""
 
     @field_validator("assessment_date", mode="before")
     @classmethod
@@ -320,6 +449,34 @@ class Case(_Strict):
             if not age_months_in_range(months_between(dob, self.assessment_date)):
                 raise _case_field_error(field, AGE_OUT_OF_RANGE)
         return self
+
+    @model_validator(mode="after")
+    def _step_down_date_in_range(self) -> Case:
+        """A step-down date is read against the assessment date, held to the same care as a
+        date of birth: needed, not after it, and not further back than a plausible age."""
+        ended = self.context.stepped_down_on
+        if ended is not None:
+            field = "context.stepped_down_on"
+            if self.assessment_date is None:
+                raise _case_field_error(
+                    field, "stepped_down_on needs assessment_date (rhrt never reads the clock)"
+                )
+            if ended > self.assessment_date:
+                raise _case_field_error(field, "stepped_down_on is after assessment_date")
+            if not 0 <= months_between(ended, self.assessment_date) <= MAX_AGE_MONTHS:
+                raise _case_field_error(field, STEPPED_DOWN_MONTHS_OUT_OF_RANGE)
+        return self
+
+    def stepped_down_months(self) -> float | None:
+        """Whole months since the plan the family stepped down from ended (from
+        ``stepped_down_on`` to ``assessment_date``, or as recorded); None when no plan ended
+        or it was not recorded."""
+        ctx = self.context
+        if ctx.stepped_down_months_ago is not None:
+            return float(ctx.stepped_down_months_ago)
+        if ctx.stepped_down_on is not None and self.assessment_date is not None:
+            return float(max(months_between(ctx.stepped_down_on, self.assessment_date), 0))
+        return None
 
     @property
     def indicator_ids(self) -> frozenset[str]:

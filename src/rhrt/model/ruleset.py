@@ -25,7 +25,16 @@ from pydantic import (
 )
 
 from rhrt.model._base import RhrtModel
-from rhrt.model.scale import AGE_UNITS, LEVELS, MEASURE_OPS, AgeOp, LevelNumber, MeasureOp
+from rhrt.model.scale import (
+    AGE_UNITS,
+    CONTEXT_STATES,
+    LEVELS,
+    MEASURE_OPS,
+    STEP_DOWN_STATES,
+    AgeOp,
+    LevelNumber,
+    MeasureOp,
+)
 from rhrt.model.standing import Standing
 
 _TEMPLATE_NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
@@ -321,6 +330,38 @@ class UnbornCond(_Frozen):
     unborn: Flag
 
 
+class ContextSpec(_Frozen):
+    """A state of the child's existing involvement with services (``CONTEXT_STATES``), and for a
+    step-down, how recently the plan ended."""
+
+    is_: str = Field(alias="is")
+    """One of ``rhrt.model.scale.CONTEXT_STATES`` (e.g. ``looked_after``,
+    ``child_protection_plan_neglect``, ``stepped_down_from_child_protection_plan``)."""
+    within_months: Number | None = Field(default=None, ge=0)
+    """Only for ``stepped_down_from_*`` states: the plan ended at most this many months ago."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @field_validator("is_")
+    @classmethod
+    def _known_state(cls, value: str) -> str:
+        if value not in CONTEXT_STATES:
+            raise ValueError("not a context state: see docs/ruleset-format.md for the list")
+        return value
+
+    @model_validator(mode="after")
+    def _within_only_for_step_down(self) -> ContextSpec:
+        if self.within_months is not None and self.is_ not in STEP_DOWN_STATES:
+            raise ValueError("within_months is only for the stepped_down_from_* states")
+        return self
+
+
+class ContextCond(_Frozen):
+    """True when the case records the context state; unknown when it is not recorded."""
+
+    context: ContextSpec
+
+
 class AllCond(_Frozen):
     all: tuple[Condition, ...] = Field(min_length=1)
 
@@ -357,6 +398,7 @@ Condition = Annotated[
         Annotated[MeasureCond, Tag("cond:measure")],
         Annotated[AgeCond, Tag("cond:age")],
         Annotated[UnbornCond, Tag("cond:unborn")],
+        Annotated[ContextCond, Tag("cond:context")],
         Annotated[AllCond, Tag("cond:all")],
         Annotated[AnyCond, Tag("cond:any")],
         Annotated[NotCond, Tag("cond:not")],
@@ -366,7 +408,7 @@ Condition = Annotated[
         custom_error_type="condition",
         custom_error_message=(
             "a condition must be a mapping with exactly one of: indicator, tag, domain, count, "
-            "measure, age, unborn, all, any, not"
+            "measure, age, unborn, context, all, any, not"
         ),
     ),
 ]
@@ -379,6 +421,7 @@ CONDITION_KEYS: dict[str, type[BaseModel]] = {
     "measure": MeasureCond,
     "age": AgeCond,
     "unborn": UnbornCond,
+    "context": ContextCond,
     "all": AllCond,
     "any": AnyCond,
     "not": NotCond,

@@ -37,3 +37,43 @@ AGE_UNITS: Final[tuple[tuple[str, AgeOp, str, int], ...]] = (
     ("at_least_years", "at_least", "years", 12),
 )
 """Each way a ruleset gives an age bound: (key, comparison, unit, months per unit)."""
+
+# -- case context: a child's existing involvement with services --------------------------------
+
+CpCategory = Literal["neglect", "physical", "emotional", "sexual", "multiple"]
+"""The category of a child protection plan (Working Together to Safeguard Children 2023: neglect,
+physical abuse, emotional abuse, sexual abuse, or multiple categories)."""
+CP_CATEGORIES: Final[tuple[CpCategory, ...]] = get_args(CpCategory)
+
+SteppedDownFrom = Literal["child_protection_plan", "child_in_need_plan", "early_help"]
+"""The plan a family has stepped down from (statutory work or early help ended)."""
+STEPPED_DOWN_FROM: Final[tuple[SteppedDownFrom, ...]] = get_args(SteppedDownFrom)
+
+CONTEXT_FLAGS: Final[tuple[str, ...]] = (
+    "looked_after",
+    "child_in_need_plan",
+    "allocated_social_worker",
+    "early_help_lead_professional",
+    "care_leaver",
+    "in_custody",
+)
+"""The yes/no facts of a case's context (each true, false or not recorded)."""
+
+
+def _context_states() -> tuple[str, ...]:
+    states = list(CONTEXT_FLAGS)
+    states.append("child_protection_plan")
+    states += [f"child_protection_plan_{cat}" for cat in CP_CATEGORIES]
+    for plan in STEPPED_DOWN_FROM:
+        states.append(f"stepped_down_from_{plan}")
+    states += [f"stepped_down_from_child_protection_plan_{cat}" for cat in CP_CATEGORIES]
+    return tuple(states)
+
+
+CONTEXT_STATES: Final[tuple[str, ...]] = _context_states()
+"""Every state a rule's ``context`` condition can name (``context: {is: looked_after}``). Each is
+true, false or unknown for a case (see ``rhrt.model.case.CaseContext.states``)."""
+STEP_DOWN_STATES: Final[frozenset[str]] = frozenset(
+    s for s in CONTEXT_STATES if s.startswith("stepped_down_from_")
+)
+"""The states a ``within_months`` bound applies to (how long ago the plan ended)."""

@@ -12,7 +12,8 @@ A symbolic case (:class:`SymCase`):
 * each measure is a pair (recorded?, value), the value a real number within the measure's
   range (a whole number for ``integer`` measures);
 * the child is (unborn?, age recorded?, age in months), age within 0-300 months
-  (``rhrt.model.case.MAX_AGE_YEARS``); an unborn child has no age.
+  (``rhrt.model.case.MAX_AGE_YEARS``); an unborn child has no age;
+* the context (:class:`SymContext`): the case model's own fields, each recorded or not.
 
 A condition is encoded as two booleans (*definitely true*, *definitely false*): unknown is
 neither. ``all``/``any``/``not`` are Kleene's, and a rule fires unless its condition is
@@ -31,10 +32,12 @@ from typing import Any
 import z3
 
 from rhrt.model.case import MAX_AGE_YEARS
+from rhrt.model.scale import CONTEXT_FLAGS, CP_CATEGORIES, STEPPED_DOWN_FROM
 from rhrt.rules.plan import (
     AgeCmp,
     All,
     AnyOf,
+    ContextIs,
     Count,
     HasAny,
     IsUnborn,
@@ -65,6 +68,97 @@ def q(value: float) -> Z:
 
 
 @dataclass
+class SymContext:
+    """A case's context as its fields (``rhrt.model.case.CaseContext``), each (recorded?, value):
+    ``cp`` is 0 for no plan or 1-5 for a category (``CP_CATEGORIES`` order); ``sd`` 0 for none
+    or 1-3 for the plan stepped down from (``STEPPED_DOWN_FROM`` order), ``sd_cat`` its
+    category, ``months`` how long ago it ended."""
+
+    flag_known: dict[str, Z]
+    flag: dict[str, Z]
+    cp_known: Z
+    cp: Z
+    sd_known: Z
+    sd: Z
+    sd_cat_known: Z
+    sd_cat: Z
+    months_known: Z
+    months: Z
+
+    @classmethod
+    def fresh(cls, name: str) -> SymContext:
+        return cls(
+            flag_known={f: z3.Bool(f"{name}.ctx.known.{f}") for f in CONTEXT_FLAGS},
+            flag={f: z3.Bool(f"{name}.ctx.{f}") for f in CONTEXT_FLAGS},
+            cp_known=z3.Bool(f"{name}.ctx.known.cp"),
+            cp=z3.Int(f"{name}.ctx.cp"),
+            sd_known=z3.Bool(f"{name}.ctx.known.sd"),
+            sd=z3.Int(f"{name}.ctx.sd"),
+            sd_cat_known=z3.Bool(f"{name}.ctx.known.sd_cat"),
+            sd_cat=z3.Int(f"{name}.ctx.sd_cat"),
+            months_known=z3.Bool(f"{name}.ctx.known.months"),
+            months=z3.Real(f"{name}.ctx.months"),
+        )
+
+    def well_formed(self) -> list[Z]:
+        """What the case model accepts: a step-down has a date and only a child protection
+        plan's has a category."""
+        cp_plan = 1 + STEPPED_DOWN_FROM.index("child_protection_plan")
+        ended = z3.And(self.sd_known, self.sd != 0)
+        return [
+            self.cp >= 0, self.cp <= len(CP_CATEGORIES),
+            self.sd >= 0, self.sd <= len(STEPPED_DOWN_FROM),
+            self.sd_cat >= 1, self.sd_cat <= len(CP_CATEGORIES),
+            self.months >= 0, self.months <= MAX_AGE_MONTHS,
+            self.months_known == ended,
+            z3.Implies(self.sd_cat_known, z3.And(self.sd_known, self.sd == cp_plan)),
+        ]
+
+    def state(self, state: str) -> tuple[Z, Z]:
+        """(definitely true, definitely false) of a context state (``CaseContext.states``)."""
+        if state in self.flag:
+            known, value = self.flag_known[state], self.flag[state]
+            return z3.And(known, value), z3.And(known, z3.Not(value))
+        if state == "child_protection_plan":
+            return z3.And(self.cp_known, self.cp != 0), z3.And(self.cp_known, self.cp == 0)
+        for k, cat in enumerate(CP_CATEGORIES, start=1):
+            if state == f"child_protection_plan_{cat}":
+                return z3.And(self.cp_known, self.cp == k), z3.And(self.cp_known, self.cp != k)
+        for k, plan in enumerate(STEPPED_DOWN_FROM, start=1):
+            if state == f"stepped_down_from_{plan}":
+                return z3.And(self.sd_known, self.sd == k), z3.And(self.sd_known, self.sd != k)
+        cp_plan = 1 + STEPPED_DOWN_FROM.index("child_protection_plan")
+        for k, cat in enumerate(CP_CATEGORIES, start=1):
+            if state == f"stepped_down_from_child_protection_plan_{cat}":
+                return (
+                    z3.And(self.sd_known, self.sd == cp_plan, self.sd_cat_known, self.sd_cat == k),
+                    z3.And(
+                        self.sd_known,
+                        z3.Or(self.sd != cp_plan, z3.And(self.sd_cat_known, self.sd_cat != k)),
+                    ),
+                )
+        raise AssertionError(f"unknown context state {state}")  # pragma: no cover
+
+    def information(self) -> list[Z]:
+        return [*self.flag_known.values(), self.cp_known, self.sd_known, self.sd_cat_known]
+
+    def refined_by(self, full: SymContext) -> list[Z]:
+        """``full`` records everything this context records, with the same values."""
+        out = [
+            z3.Implies(self.flag_known[f], z3.And(full.flag_known[f], full.flag[f] == self.flag[f]))
+            for f in CONTEXT_FLAGS
+        ]
+        for known, value, f_known, f_value in (
+            (self.cp_known, self.cp, full.cp_known, full.cp),
+            (self.sd_known, self.sd, full.sd_known, full.sd),
+            (self.sd_cat_known, self.sd_cat, full.sd_cat_known, full.sd_cat),
+            (self.months_known, self.months, full.months_known, full.months),
+        ):
+            out.append(z3.Implies(known, z3.And(f_known, f_value == value)))
+        return out
+
+
+@dataclass
 class SymCase:
     """One symbolic case: z3 variables for everything a rule can see."""
 
@@ -74,10 +168,12 @@ class SymCase:
     unborn: Z
     age_known: Z
     age: Z
+    context: SymContext
 
     @classmethod
     def fresh(cls, plan: Plan, name: str) -> SymCase:
         return cls(
+            context=SymContext.fresh(name),
             present={i: z3.Bool(f"{name}.i.{i}") for i in plan.indicator_order},
             known={ms: z3.Bool(f"{name}.known.{ms}") for ms in plan.measures},
             value={ms: z3.Real(f"{name}.m.{ms}") for ms in plan.measures},
@@ -88,12 +184,15 @@ class SymCase:
 
     def with_present(self, present: dict[str, Z]) -> SymCase:
         """The same child and measures with other indicators (sharing the variables)."""
-        return SymCase(present, self.known, self.value, self.unborn, self.age_known, self.age)
+        return SymCase(
+            present, self.known, self.value, self.unborn, self.age_known, self.age, self.context
+        )
 
     def well_formed(self, plan: Plan) -> list[Z]:
         """What a valid case satisfies: values in range, an unborn child has no age."""
         out = [z3.Implies(self.unborn, z3.Not(self.age_known))]
         out += [self.age >= 0, self.age <= MAX_AGE_MONTHS]
+        out += self.context.well_formed()
         for ms, (low, high, integer) in plan.measures.items():
             v = self.value[ms]
             out += [v >= q(low), v <= q(high)]
@@ -132,7 +231,9 @@ class SymCase:
 
     def information(self) -> list[Z]:
         """One boolean per recorded fact (age or unborn, each measure), for minimising."""
-        return [z3.Or(self.unborn, self.age_known), *self.known.values()]
+        return [
+            z3.Or(self.unborn, self.age_known), *self.known.values(), *self.context.information()
+        ]
 
 
 def refines(full: SymCase, partial: SymCase) -> list[Z]:
@@ -153,6 +254,7 @@ def refines(full: SymCase, partial: SymCase) -> list[Z]:
     out.append(
         z3.Implies(partial.age_known, z3.And(full.age_known, full.age == partial.age))
     )
+    out += partial.context.refined_by(full.context)
     return out
 
 
@@ -289,6 +391,16 @@ class _Truth(Visitor[tuple[Z, Z]]):
         same = c.unborn if node.value else z3.Not(c.unborn)
         return z3.And(decided, same), z3.And(decided, z3.Not(same))
 
+    def context(self, node: ContextIs) -> tuple[Z, Z]:
+        # semantics.context_truth: Kleene "and" of the state and (within_months) its recency
+        t, f = self.c.context.state(node.state)
+        if node.within_months is None:
+            return t, f
+        ctx, within = self.c.context, q(node.within_months)
+        recent_t = z3.And(ctx.months_known, ctx.months <= within)
+        recent_f = z3.And(ctx.months_known, ctx.months > within)
+        return z3.And(t, recent_t), z3.Or(f, recent_f)
+
     def all(self, node: All) -> tuple[Z, Z]:
         parts = [self.visit(ch) for ch in node.children]
         return z3.And([t for t, _ in parts]), z3.Or([f for _, f in parts])
@@ -309,6 +421,8 @@ def concrete(
     age_months: float | None,
     unborn: bool,
     name: str = "x",
+    context: Mapping[str, bool] | None = None,
+    stepped_down_months: float | None = None,
 ) -> tuple[SymCase, list[Z]]:
     """A symbolic case pinned to concrete facts (for checking the encoding against an engine)."""
     c = SymCase.fresh(plan, name)
@@ -323,4 +437,45 @@ def concrete(
         pins.append(z3.Not(c.age_known))
     else:
         pins += [c.age_known, c.age == q(age_months)]
+    pins += _pin_context(c.context, context or {}, stepped_down_months)
     return c, pins
+
+
+def _pin_context(
+    ctx: SymContext, states: Mapping[str, bool], months: float | None
+) -> list[Z]:
+    """Pins the context fields to what ``CaseContext.states`` recorded (and the months)."""
+    pins: list[Z] = []
+    for f in CONTEXT_FLAGS:
+        if f in states:
+            pins += [ctx.flag_known[f], ctx.flag[f] == states[f]]
+        else:
+            pins.append(z3.Not(ctx.flag_known[f]))
+    if "child_protection_plan" in states:
+        value = next(
+            (k for k, cat in enumerate(CP_CATEGORIES, start=1)
+             if states.get(f"child_protection_plan_{cat}")),
+            0,
+        )
+        pins += [ctx.cp_known, ctx.cp == value]
+    else:
+        pins.append(z3.Not(ctx.cp_known))
+    plans = [f"stepped_down_from_{p}" for p in STEPPED_DOWN_FROM]
+    if plans[0] in states:
+        value = next((k for k, p in enumerate(plans, start=1) if states.get(p)), 0)
+        pins += [ctx.sd_known, ctx.sd == value]
+    else:
+        pins.append(z3.Not(ctx.sd_known))
+    cat = next(
+        (k for k, c in enumerate(CP_CATEGORIES, start=1)
+         if states.get(f"stepped_down_from_child_protection_plan_{c}")),
+        None,
+    )
+    pins.append(ctx.sd_cat_known if cat is not None else z3.Not(ctx.sd_cat_known))
+    if cat is not None:
+        pins.append(ctx.sd_cat == cat)
+    if months is None:
+        pins.append(z3.Not(ctx.months_known))
+    else:
+        pins += [ctx.months_known, ctx.months == q(months)]
+    return pins

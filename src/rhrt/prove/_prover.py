@@ -36,11 +36,12 @@ import z3
 from rhrt.engine.reference import evaluate
 from rhrt.errors import BackendError
 from rhrt.explain import determining_indicators
+from rhrt.model.scale import CONTEXT_FLAGS, CP_CATEGORIES, STEPPED_DOWN_FROM
 from rhrt.prove import PROPERTIES
 from rhrt.prove._encode import MAX_AGE_MONTHS, Encoder, Outcome, SymCase, refines
 from rhrt.prove._report import Counterexample, PropertyResult, Report, Status, clean
 from rhrt.rules.lint import EMERGENCY_CODES, broken_promises
-from rhrt.rules.plan import AgeCmp, MeasureCmp, Plan, walk
+from rhrt.rules.plan import AgeCmp, ContextIs, MeasureCmp, Plan, walk
 from rhrt.rules.semantics import TOP_LEVEL, Evaluation
 from rhrt.ruleset import Ruleset
 
@@ -127,6 +128,10 @@ class _Prover:
         self.sources = route_sources(ruleset)
         self.routes = sorted(self.sources)
         self._age_points, self._measure_points = _thresholds(self.plan)
+        self._months_points = sorted(
+            {node.within_months for rule in self.plan.rules for node in walk(rule.condition)
+             if isinstance(node, ContextIs) and node.within_months is not None}
+        )
         self._names = {r.id: r for r in self.plan.rules}
 
     # -- solving --------------------------------------------------------------------------
@@ -176,6 +181,9 @@ class _Prover:
                 measures[ms] = _choose(_frac(val(c.value[ms])), points, low, high, integer)
         if measures:
             data["measures"] = measures
+        context = _context_data(c, val, self._months_points)
+        if context:
+            data["context"] = context
         return data
 
     def _evaluate(self, data: CaseData) -> Evaluation:
@@ -211,6 +219,8 @@ class _Prover:
         )
         for name, value in sorted(data.get("measures", {}).items()):
             text += f"; {name} = {value:g}"
+        for name, value in data.get("context", {}).items():
+            text += f"; {name} = {value if isinstance(value, str) else str(value).lower()}"
         return text
 
     def _why(self, ev: Evaluation) -> str:
@@ -325,7 +335,7 @@ class _Prover:
             recorded = {i: z3.Bool(f"recorded.i.{i}") for i in self.plan.indicator_order}
             after_present = {i: z3.Bool(f"after.i.{i}") for i in self.plan.indicator_order}
             after = SymCase(after_present, before.known, {**before.value, ms: value},
-                            before.unborn, before.age_known, before.age)
+                            before.unborn, before.age_known, before.age, before.context)
             worse = value > before.value[ms] if _direction(self.plan, ms) > 0 else (
                 value < before.value[ms]
             )
@@ -528,6 +538,28 @@ def _thresholds(plan: Plan) -> tuple[list[float], dict[str, list[float]]]:
             elif isinstance(node, MeasureCmp):
                 measures.setdefault(node.measure, set()).add(node.value)
     return sorted(ages), {k: sorted(v) for k, v in measures.items()}
+
+
+def _context_data(c: SymCase, val: Any, months_points: Sequence[float]) -> dict[str, Any]:
+    """The ``context`` of valid case data for the symbolic context (only what it records)."""
+    ctx = c.context
+    out: dict[str, Any] = {}
+    for f in CONTEXT_FLAGS:
+        if z3.is_true(val(ctx.flag_known[f])):
+            out[f] = z3.is_true(val(ctx.flag[f]))
+    if z3.is_true(val(ctx.cp_known)):
+        k = val(ctx.cp).as_long()
+        out["child_protection_plan"] = "none" if k == 0 else CP_CATEGORIES[k - 1]
+    if z3.is_true(val(ctx.sd_known)):
+        k = val(ctx.sd).as_long()
+        out["stepped_down_from"] = "none" if k == 0 else STEPPED_DOWN_FROM[k - 1]
+        if k != 0:
+            out["stepped_down_months_ago"] = _choose(
+                _frac(val(ctx.months)), months_points, 0.0, MAX_AGE_MONTHS, False
+            )
+        if z3.is_true(val(ctx.sd_cat_known)):
+            out["stepped_down_category"] = CP_CATEGORIES[val(ctx.sd_cat).as_long() - 1]
+    return out
 
 
 def _frac(value: Z) -> Fraction:

@@ -20,6 +20,7 @@ from rhrt.rules.plan import (
     All,
     AnyOf,
     CompiledRule,
+    ContextIs,
     Count,
     HasAny,
     Implied,
@@ -162,6 +163,9 @@ class _Compiler:
                 return AgeCmp(age_op, months, f"aged {age_bound_words(*cond.age.given)}")
             case m.UnbornCond():
                 return IsUnborn(cond.unborn)
+            case m.ContextCond():
+                spec = cond.context
+                return ContextIs(spec.is_, spec.within_months)
             case m.AllCond():
                 return All(tuple(self.node(c) for c in cond.all))
             case m.AnyCond():
@@ -202,7 +206,7 @@ def positive_indicators(node: Node) -> set[str]:
             for child in node.children:
                 out |= positive_indicators(child)
             return out
-        case Not() | MeasureCmp() | AgeCmp() | IsUnborn():
+        case Not() | MeasureCmp() | AgeCmp() | IsUnborn() | ContextIs():
             return set()
         case _:
             assert_never(node)

@@ -21,7 +21,18 @@ from typing import Literal, assert_never
 from rhrt.model import ruleset as m
 from rhrt.model.scale import LEVELS
 from rhrt.rules.compile import Plan, compile_ruleset, uses_not
-from rhrt.rules.plan import AgeCmp, All, AnyOf, Count, HasAny, IsUnborn, MeasureCmp, Node, Not
+from rhrt.rules.plan import (
+    AgeCmp,
+    All,
+    AnyOf,
+    ContextIs,
+    Count,
+    HasAny,
+    IsUnborn,
+    MeasureCmp,
+    Node,
+    Not,
+)
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -471,7 +482,7 @@ def _never_fires(node: Node) -> bool:
             return any(_never_fires(c) for c in node.children)
         case AnyOf():
             return all(_never_fires(c) for c in node.children)
-        case Not() | MeasureCmp() | AgeCmp() | IsUnborn():
+        case Not() | MeasureCmp() | AgeCmp() | IsUnborn() | ContextIs():
             return False
         case _:
             assert_never(node)

@@ -316,6 +316,15 @@ def _check_condition(c: _Checker, cond: m.Condition, path: Path) -> None:
             _check_condition(c, cond.not_, (*path, "not"))
         case m.AgeCond() | m.UnbornCond():
             pass  # nothing to look up: the model checked their shape
+        case m.ContextCond():
+            if "not" in path:
+                # Recording that a child is looked after, on a plan or known to a worker must
+                # never lower a level: under 'not' it would (testing.invariants checks this).
+                c.add(
+                    "a context condition cannot be under 'not': recording a child's "
+                    "involvement with services must never lower a level",
+                    (*path, "context"),
+                )
         case _:
             assert_never(cond)
 

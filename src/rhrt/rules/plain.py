@@ -21,6 +21,7 @@ from rhrt.rules.semantics import (
     MISSING_AGE,
     TOP_LEVEL,
     age_bound_words,
+    context_words,
     missing_measure,
     number_words,
 )
@@ -190,6 +191,8 @@ class _Describer:
                 return f"the child is {age_bound_words(*cond.age.given)}"
             case m.UnbornCond():
                 return "the child is unborn" if cond.unborn else "the child has been born"
+            case m.ContextCond():
+                return context_words(cond.context.is_, cond.context.within_months)
             case m.AllCond():
                 parts = [self.describe(c, nested=True) for c in cond.all]
                 return self._combine(parts, "and", nested)

@@ -75,6 +75,16 @@ class IsUnborn:
 
 
 @dataclass(frozen=True)
+class ContextIs:
+    """Whether the case's context records ``state`` (``rhrt.model.scale.CONTEXT_STATES``) and,
+    when ``within_months`` is given, that the plan stepped down from ended at most that many
+    months ago. Unknown when the state (or the step-down's date) is not recorded."""
+
+    state: str
+    within_months: float | None
+
+
+@dataclass(frozen=True)
 class All:
     children: tuple[Node, ...]
 
@@ -89,9 +99,9 @@ class Not:
     child: Node
 
 
-Leaf = HasAny | Count | MeasureCmp | AgeCmp | IsUnborn
+Leaf = HasAny | Count | MeasureCmp | AgeCmp | IsUnborn | ContextIs
 """Nodes that read the facts; the rest combine other nodes (Kleene logic)."""
-Node = HasAny | Count | MeasureCmp | AgeCmp | IsUnborn | All | AnyOf | Not
+Node = HasAny | Count | MeasureCmp | AgeCmp | IsUnborn | ContextIs | All | AnyOf | Not
 
 
 @dataclass(frozen=True)
@@ -177,7 +187,7 @@ def children(node: Node) -> tuple[Node, ...]:
             return node.children
         case Not():
             return (node.child,)
-        case HasAny() | Count() | MeasureCmp() | AgeCmp() | IsUnborn():
+        case HasAny() | Count() | MeasureCmp() | AgeCmp() | IsUnborn() | ContextIs():
             return ()
         case _:
             assert_never(node)
@@ -213,6 +223,8 @@ class Visitor(ABC, Generic[R]):
                 return self.age(node)
             case IsUnborn():
                 return self.unborn(node)
+            case ContextIs():
+                return self.context(node)
             case All():
                 return self.all(node)
             case AnyOf():
@@ -236,6 +248,9 @@ class Visitor(ABC, Generic[R]):
 
     @abstractmethod
     def unborn(self, node: IsUnborn) -> R: ...
+
+    @abstractmethod
+    def context(self, node: ContextIs) -> R: ...
 
     @abstractmethod
     def all(self, node: All) -> R: ...

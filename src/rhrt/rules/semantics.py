@@ -32,12 +32,13 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
 
 from rhrt.model.scale import (
     AGE_UNITS,
+    CONTEXT_STATES,
     LEVELS,
     LOWEST_LEVEL,
     MEASURE_OPS,
@@ -79,6 +80,7 @@ __all__ = [
     "RuleResult",
     "Truth",
     "age_bound_words",
+    "context_truth",
     "count_holds",
     "domain_spread",
     "fold",
@@ -178,6 +180,90 @@ def unborn_truth(wanted: bool, age_months: float | None, unborn: bool) -> Truth:
     return unborn == wanted
 
 
+def context_truth(
+    state: Truth, months_ago: float | None, within_months: float | None
+) -> tuple[Truth, bool]:
+    """A context condition: the state as recorded (``state``: True, False or None when not
+    recorded) and, with ``within_months``, Kleene ``and`` "the plan ended at most that many
+    months ago". Returns the truth and whether the step-down's date is what made it unknown.
+
+    A state recorded as not holding is false whatever the date, as is a plan that ended longer
+    ago; a plan that ended with no date recorded is unknown (the case model refuses that
+    combination, but a table may still give it)."""
+    if within_months is None or state is False:
+        return state, False
+    if months_ago is not None and months_ago > within_months:
+        return False, False
+    if state is None:
+        return None, False
+    if months_ago is None:
+        return None, True
+    return True, False
+
+
+_CATEGORY_WORDS: Final = MappingProxyType(
+    {
+        "neglect": "neglect",
+        "physical": "physical abuse",
+        "emotional": "emotional abuse",
+        "sexual": "sexual abuse",
+        "multiple": "multiple categories",
+    }
+)
+_PLAN_WORDS: Final = MappingProxyType(
+    {
+        "child_protection_plan": "a child protection plan",
+        "child_in_need_plan": "a child in need plan",
+        "early_help": "early help",
+    }
+)
+
+
+def _context_words() -> Mapping[str, str]:
+    words = {
+        "looked_after": "the child is looked after by the local authority",
+        "child_in_need_plan": "the child is on a child in need plan",
+        "allocated_social_worker": "the child has an allocated social worker",
+        "early_help_lead_professional": "the family has an early help lead professional",
+        "care_leaver": "the young person is a care leaver",
+        "in_custody": "the young person is in custody or remanded",
+        "child_protection_plan": "the child is on a child protection plan",
+    }
+    for cat, said in _CATEGORY_WORDS.items():
+        words[f"child_protection_plan_{cat}"] = (
+            f"the child is on a child protection plan for {said}"
+        )
+    for plan, said in _PLAN_WORDS.items():
+        words[f"stepped_down_from_{plan}"] = f"the family has stepped down from {said}"
+    for cat, said in _CATEGORY_WORDS.items():
+        words[f"stepped_down_from_child_protection_plan_{cat}"] = (
+            f"the family has stepped down from a child protection plan for {said}"
+        )
+    assert set(words) == set(CONTEXT_STATES)
+    return MappingProxyType(words)
+
+
+CONTEXT_WORDS: Final = _context_words()
+"""Each context state in a sentence (``the child is looked after by the local authority``)."""
+
+
+def context_words(state: str, within_months: float | None) -> str:
+    """A context condition in words, with its recency when given."""
+    said = CONTEXT_WORDS[state]
+    if within_months is None:
+        return said
+    return f"{said} that ended at most {number_words(within_months)} months ago"
+
+
+def missing_context(state: str) -> str:
+    """How a context state not recorded is named among the missing facts."""
+    return f"context {state}"
+
+
+MISSING_STEP_DOWN_DATE: Final = "when the plan stepped down from ended"
+"""How a step-down's missing date is named among the missing facts."""
+
+
 def domain_spread(hits: Iterable[str], domains: Mapping[str, str]) -> int:
     """How many distinct primary domains the indicators ``hits`` are in."""
     return len({domains[i] for i in hits})
@@ -205,6 +291,10 @@ class Facts:
     unborn: bool
     domains: Mapping[str, str]
     """Indicator id → primary domain (the plan's, shared, never copied)."""
+    context: Mapping[str, bool] = field(default_factory=dict)
+    """Context state → as recorded (``CaseContext.states``); a state not here is unknown."""
+    stepped_down_months: float | None = None
+    """Months since the plan stepped down from ended; None when not recorded."""
 
     def with_present(self, present: frozenset[str]) -> Facts:
         """The same facts with other indicators present.

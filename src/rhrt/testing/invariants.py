@@ -27,7 +27,13 @@ from rhrt._text import clean
 from rhrt._words import plural
 from rhrt.model.case import Case
 from rhrt.model.decision import Decision
-from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
+from rhrt.model.scale import (
+    CONTEXT_FLAGS,
+    CP_CATEGORIES,
+    LOWEST_LEVEL,
+    STEPPED_DOWN_FROM,
+    TOP_LEVEL,
+)
 from rhrt.rules.lint import broken_promises
 from rhrt.rules.plan import Count, HasAny, MeasureCmp, Not, walk
 from rhrt.rules.semantics import implied_indicators
@@ -172,6 +178,9 @@ def describe_case(ruleset: Ruleset, case: Case) -> str:
     text = f"{who} {concerns}"
     if case.measures:
         text += "; " + ", ".join(f"{k} = {v:g}" for k, v in sorted(case.measures.items()))
+    recorded = case.context.model_dump(exclude_none=True, mode="json")
+    if recorded:
+        text += "; context " + ", ".join(f"{k} = {v}" for k, v in recorded.items())
     return text
 
 
@@ -494,6 +503,56 @@ def _provisional(ctx: _Ctx, example: tuple[Case, dict[str, float]]) -> tuple[str
     return None
 
 
+_APPLYING: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
+    *((name, {name: False}, {name: True}) for name in CONTEXT_FLAGS),
+    *(
+        (f"child_protection_plan={cat}", {"child_protection_plan": "none"},
+         {"child_protection_plan": cat})
+        for cat in CP_CATEGORIES
+    ),
+    *(
+        (f"stepped_down_from={plan}", {"stepped_down_from": "none"},
+         {"stepped_down_from": plan})
+        for plan in STEPPED_DOWN_FROM
+    ),
+)
+"""Each context fact as (name, recorded as not applying, recorded as applying)."""
+
+
+def _context_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
+    return st.tuples(
+        cases(ruleset, context=False),
+        st.sampled_from(_APPLYING),
+        st.sampled_from([0.0, 1.0, 2.0, 3.0, 6.0, 12.0, 13.0, 36.0]),
+        st.sampled_from([None, *CP_CATEGORIES]),
+    )
+
+
+def _context(
+    ctx: _Ctx, example: tuple[Case, tuple[str, dict[str, Any], dict[str, Any]], float, Any]
+) -> tuple[str, Case] | None:
+    case, (name, off, on), months, category = example
+    applying = dict(on)
+    if "stepped_down_from" in on:
+        applying["stepped_down_months_ago"] = months
+        if on["stepped_down_from"] == "child_protection_plan" and category is not None:
+            applying["stepped_down_category"] = category
+    unrecorded = _with(case, context={})
+    not_applying = _with(case, context=off)
+    with_it = _with(case, context=applying)
+    low = ctx.assess(not_applying)
+    for words, other in (("recorded as applying", with_it), ("not recorded", unrecorded)):
+        decision = ctx.assess(other)
+        if decision.level < low.level:
+            return (
+                f"{ctx.case(case).capitalize()} is at level {low.level} with '{name}' recorded "
+                f"as not applying, but at level {decision.level} with it {words}: the child's "
+                f"involvement with services LOWERED the level ({ctx.why(decision)}).",
+                other,
+            )
+    return None
+
+
 PROPERTIES: tuple[Property, ...] = (
     Property("no-concerns", f"A child with no concerns recorded is at level {LOWEST_LEVEL}",
              _no_concerns_examples, _no_concerns),
@@ -518,6 +577,10 @@ PROPERTIES: tuple[Property, ...] = (
     Property("provisional", "A decision with missing information is never below its known "
              "level or any completion of it, and is confirmed only when no missing fact "
              "changes the outcome", _unknown_examples, _provisional, engine_guaranteed=True),
+    Property("adding-context", "Recording a child's involvement with services (looked after, "
+             "a plan, an allocated worker, custody, a step-down) never lowers the level, and "
+             "neither does leaving it unrecorded", _context_examples, _context,
+             engine_guaranteed=True),
 )
 _BY_ID = {p.id: p for p in PROPERTIES}
 

@@ -24,7 +24,14 @@ from rhrt.model.case import (
     Case,
     months_between,
 )
-from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
+from rhrt.model.scale import (
+    CONTEXT_FLAGS,
+    CP_CATEGORIES,
+    LEVELS,
+    LOWEST_LEVEL,
+    STEPPED_DOWN_FROM,
+    TOP_LEVEL,
+)
 from rhrt.rules.plan import AgeCmp, MeasureCmp, walk
 from rhrt.ruleset import Ruleset, ruleset_from_data
 
@@ -157,6 +164,39 @@ def measure_values(ruleset: Ruleset, measure: str) -> st.SearchStrategy[float]:
     return st.sampled_from(special) | anywhere
 
 
+_STEP_DOWN_MONTHS = (0.0, 1.0, 2.0, 2.5, 3.0, 5.0, 6.0, 6.5, 12.0, 13.0, 36.0, 300.0)
+"""Months since a step-down, either side of the recency bounds rules use (generated rules use
+3, 6 and 12; the bundled ruleset uses some of these)."""
+
+
+def contexts() -> st.SearchStrategy[dict[str, Any]]:
+    """The ``context`` part of a case: each fact recorded or not (``rhrt.model.case``), a
+    step-down with its months, and often nothing at all."""
+    flag = st.booleans()
+    cp = st.sampled_from(["none", *CP_CATEGORIES])
+
+    @st.composite
+    def step_down(draw: st.DrawFn) -> dict[str, Any]:
+        plan = draw(st.sampled_from(["none", *STEPPED_DOWN_FROM]))
+        if plan == "none":
+            return {"stepped_down_from": "none"}
+        out: dict[str, Any] = {
+            "stepped_down_from": plan,
+            "stepped_down_months_ago": draw(st.sampled_from(_STEP_DOWN_MONTHS)),
+        }
+        if plan == "child_protection_plan" and draw(st.booleans()):
+            out["stepped_down_category"] = draw(st.sampled_from(CP_CATEGORIES))
+        return out
+
+    some = st.builds(
+        lambda flags, plan, down: {**flags, **plan, **down},
+        st.fixed_dictionaries({}, optional={name: flag for name in CONTEXT_FLAGS}),
+        st.fixed_dictionaries({}, optional={"child_protection_plan": cp}),
+        st.just({}) | step_down(),
+    )
+    return st.just({}) | some
+
+
 def cases(
     ruleset: Ruleset,
     *,
@@ -167,6 +207,7 @@ def cases(
     max_indicators: int | None = None,
     measures: bool = True,
     unknown_age: bool = True,
+    context: bool = True,
 ) -> st.SearchStrategy[Case]:
     """Valid cases for ``ruleset``: any subset of its indicators, any child, any measures.
 
@@ -179,6 +220,7 @@ def cases(
         max_indicators: the most indicators in a case (default: up to all of the pool).
         measures: also record measures (each one present or absent).
         unknown_age: allow children whose age is not recorded.
+        context: also record the child's involvement with services (:func:`contexts`).
     """
     pool = indicator_pool(ruleset, domain=domain, level=level, tag=tag)
     size = len(pool) if max_indicators is None else min(max_indicators, len(pool))
@@ -190,13 +232,15 @@ def cases(
         {}, optional={name: measure_values(ruleset, name) for name in names}
     )
     return st.builds(
-        lambda ids, kid, ms: Case.model_validate(
-            {"child": kid[0], "indicators": ids, "measures": ms, "assessment_date": kid[1]}
+        lambda ids, kid, ms, ctx: Case.model_validate(
+            {"child": kid[0], "indicators": ids, "measures": ms, "assessment_date": kid[1],
+             "context": ctx}
         ),
         st.lists(st.sampled_from(pool), min_size=min(min_indicators, size), max_size=size,
                  unique=True),
         child,
         measure_dicts,
+        contexts() if context else st.just({}),
     )
 
 
@@ -209,9 +253,30 @@ _EMERGENCY = "police-999"
 _ORDINARY_PATHWAYS = tuple(p for p in _PATHWAYS if p != _EMERGENCY)
 
 
+_CONTEXT_STATES = (
+    "looked_after",
+    "in_custody",
+    "child_protection_plan",
+    "child_protection_plan_neglect",
+    "stepped_down_from_child_protection_plan",
+    "stepped_down_from_child_protection_plan_neglect",
+    "stepped_down_from_early_help",
+)
+"""A few context states, so generated rules often share them (and meet the cases' contexts)."""
+
+
+@st.composite
+def _context_cond(draw: st.DrawFn) -> dict[str, Any]:
+    state = draw(st.sampled_from(_CONTEXT_STATES))
+    spec: dict[str, Any] = {"is": state}
+    if state.startswith("stepped_down_from_") and draw(st.booleans()):
+        spec["within_months"] = draw(st.sampled_from([3, 6, 12]))
+    return {"context": spec}
+
+
 @st.composite
 def _condition(
-    draw: st.DrawFn, ctx: dict[str, Any], depth: int, allow_not: bool
+    draw: st.DrawFn, ctx: dict[str, Any], depth: int, allow_not: bool, negated: bool = False
 ) -> dict[str, Any]:
     leaves: list[st.SearchStrategy[dict[str, Any]]] = [
         *_concern_leaves(ctx),
@@ -222,6 +287,8 @@ def _condition(
         ),
         st.booleans().map(lambda b: {"unborn": b}),
     ]
+    if not negated:  # a context condition is refused under 'not' (it could lower a level)
+        leaves.append(_context_cond())
     if ctx["measures"]:
         leaves.append(_measure_cond(st.sampled_from(ctx["measures"])))
     if depth <= 0:
@@ -231,8 +298,10 @@ def _condition(
     if kind == "leaf":
         return draw(st.one_of(leaves))
     if kind == "not":
-        return {"not": draw(_condition(ctx, depth - 1, allow_not))}
-    children = draw(st.lists(_condition(ctx, depth - 1, allow_not), min_size=1, max_size=3))
+        return {"not": draw(_condition(ctx, depth - 1, allow_not, True))}
+    children = draw(
+        st.lists(_condition(ctx, depth - 1, allow_not, negated), min_size=1, max_size=3)
+    )
     return {kind: children}
 
 
