@@ -132,6 +132,10 @@ def _changes(
     base = {c: (selected[c] if full else selected[c][rows]) for c in columns}
     sub_age = arrays.age_months if full else arrays.age_months[rows]
     sub_unborn = arrays.unborn if full else arrays.unborn[rows]
+    sub_context = arrays.context if full else {k: v[rows] for k, v in arrays.context.items()}
+    sub_down = arrays.stepped_down_months
+    if sub_down is not None and not full:
+        sub_down = sub_down[rows]
     k = rows.size
     changed = np.zeros(k, dtype=bool)
     first: list[BoolArray] | None = None
@@ -146,7 +150,8 @@ def _changes(
             present[c] = col
             signature.append(col)
         sub = Arrays(present=present, measures=trial, age_months=sub_age, unborn=sub_unborn,
-                     hits=(np.zeros(0, np.intp), np.zeros(0, np.intp)))  # hits: not read
+                     hits=(np.zeros(0, np.intp), np.zeros(0, np.intp)),  # hits: not read
+                     context=sub_context, stepped_down_months=sub_down)
         memo: dict[Node, tuple[BoolArray, BoolArray | None]] = {}
         for rule in rules:
             t, u = vp._node(rule.condition, sub, memo)

@@ -51,6 +51,7 @@ from rhrt.rules.plan import (
     All,
     AnyOf,
     CompiledRule,
+    ContextIs,
     Count,
     HasAny,
     IsUnborn,
@@ -465,6 +466,9 @@ class _Gate(Visitor["frozenset[str] | None"]):
 
     def unborn(self, node: IsUnborn) -> frozenset[str] | None:
         return None
+
+    def context(self, node: ContextIs) -> frozenset[str] | None:
+        return None  # may be true or unknown with no concern present
 
     def all(self, node: All) -> frozenset[str] | None:
         # False as soon as one part is false (whatever the others are, unknown included):
