@@ -19,9 +19,11 @@ from rhrt.model import ruleset as m
 from rhrt.rules.semantics import (
     MEASURE_WORDS,
     MISSING_AGE,
+    MISSING_STEP_DOWN_DATE,
     TOP_LEVEL,
     age_bound_words,
     context_words,
+    missing_context,
     missing_measure,
     number_words,
 )
@@ -95,6 +97,10 @@ def _prune(cond: m.Condition, missing: frozenset[str]) -> m.Condition | None:
             return cond if missing_measure(cond.measure.id) in missing else None
         case m.AgeCond() | m.UnbornCond():
             return cond if MISSING_AGE in missing else None
+        case m.ContextCond():
+            spec = cond.context
+            dated = spec.within_months is not None and MISSING_STEP_DOWN_DATE in missing
+            return cond if missing_context(spec.is_) in missing or dated else None
         case m.IndicatorCond() | m.TagCond() | m.DomainCond() | m.CountCond():
             return None
         case m.AllCond():
