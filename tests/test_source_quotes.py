@@ -57,6 +57,7 @@ NOTE_QUOTES_NOT_HELD = {
     "before the start of the next school day": "operation-encompass-guidance",
     "Child victims do not have to consent to be referred into the NRM": "gov-nrm",
     "where one or both of the victims is under the age of 18": "wm-forced-marriage",
+    "it will now always be illegal to cause a child to marry": "wm-forced-marriage",
     "should be considered as high risk": "reducing-the-risk-dash",
 }
 
