@@ -176,7 +176,7 @@ def test_hostile_note_is_text_and_never_runs(page: Any, base_url: str) -> None:
     page.fill(f"#n-{BABY}", HOSTILE)
     page.fill("#f-override-reason", HOSTILE)
     page.fill("#f-override-role", "duty worker")
-    page.fill("#f-override-level", "4")
+    page.select_option("#f-override-level", "4")
     page.click("button:text('Assess')")
     page.wait_for_selector("#result-title")
     assert page.evaluate("window.__pwned") is None

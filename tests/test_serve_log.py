@@ -158,6 +158,28 @@ def test_export_is_read_by_rhrt_audit(log_url: str, ruleset: rhrt.Ruleset,
     log.close()
 
 
+def test_export_has_every_case_column_and_never_a_date_of_birth(tmp_path: Path,
+                                                                 ruleset: rhrt.Ruleset) -> None:
+    from rhrt.model.case import case_columns
+
+    log = DecisionLog(f"sqlite:///{tmp_path / 'd.db'}")
+    case = ruleset.validate_case({"reference": "REF-SECRET", "assessment_date": "2024-05-01",
+                                  "child": {"date_of_birth": "2020-01-15"},
+                                  "indicators": _ids(ruleset, 2)})
+    log.append(case, ruleset.assess(case))
+    out = tmp_path / "export.csv"
+    log.export_csv(out, ruleset_sha256=ruleset.stamp.sha256)
+    text = out.read_text()
+    with out.open(newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert list(row)[: len(case_columns())] == [c.name for c in case_columns()]
+    assert row["date_of_birth"] == "" and float(row["age_months"]) == case.age_in_months()
+    assert row["assessment_date"] == "2024-05-01"
+    assert "REF-SECRET" not in text and "2020-01-15" not in text
+    assert "REF-SECRET" not in next(log.entries())["case_facts"]
+    log.close()
+
+
 def test_cli_export_log(tmp_path: Path, ruleset: rhrt.Ruleset) -> None:
     url = f"sqlite:///{tmp_path / 'd.db'}"
     log = DecisionLog(url)

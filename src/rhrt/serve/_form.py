@@ -13,6 +13,7 @@ a nested model                     a fieldset of its own fields
 ``bool | None``                    a choice: not recorded / yes / no (unknown is never "no")
 ``Literal[...]`` (or ``| None``)   a choice, "not recorded" first when the field may be empty
 a tuple of ``Literal``             a checkbox per value
+``int`` in a range of up to 11     a choice of those whole numbers (a level)
 ``int`` / ``float``                a number
 ``datetime.date``                  a date
 ``str``                            a line of text (longer than 500 characters: a text area)
@@ -72,6 +73,8 @@ class Control:
     choices: tuple[tuple[str, str], ...] = ()
     """(value, label) pairs; a value of "" is "not recorded"."""
     max_length: int | None = None
+    numeric: bool = False
+    """A choice whose values are whole numbers (read back as numbers)."""
 
     @property
     def dom_id(self) -> str:
@@ -124,6 +127,14 @@ def _max_length(info: FieldInfo) -> int | None:
     return None
 
 
+def _bound(info: FieldInfo, which: str) -> int | None:
+    for meta in info.metadata:
+        value = getattr(meta, which, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
 def _control(name: str, info: FieldInfo) -> Control | Group | None:
     kind, optional = _unwrap(info.annotation)
     label, hint = _label(name.rsplit(".", 1)[-1]), _hint(info)
@@ -145,6 +156,13 @@ def _control(name: str, info: FieldInfo) -> Control | Group | None:
             values = tuple((str(v), _label(str(v))) for v in typing.get_args(item))
             return Control(name, "multi", label, hint, values)
         return None
+    if kind is int:
+        low, high = _bound(info, "ge"), _bound(info, "le")
+        if low is not None and high is not None and 0 <= high - low <= 10:
+            empty = (("", "Not recorded"),) if optional or not info.is_required() else (
+                ("", "Choose"),)
+            values = tuple((str(n), str(n)) for n in range(low, high + 1))
+            return Control(name, "choice", label, hint, empty + values, numeric=True)
     if kind in (int, float):
         return Control(name, "number", label, hint)
     if kind is dt.date:
@@ -215,7 +233,7 @@ def _read(controls: Sequence[Control], form: Mapping[str, Sequence[str]],
         text = values[-1]
         if c.kind == "checkbox":
             _put(out, path, True)
-        elif c.kind == "number":
+        elif c.kind == "number" or c.numeric:
             _put(out, path, _number(text, c.name))
         elif c.kind == "choice" and text in ("true", "false") and {v for v, _ in c.choices} >= {
             "true", "false"

@@ -69,6 +69,7 @@ _log = sa.Table(
     sa.Column("consent", sa.String(20)),
     sa.Column("assessment_date", sa.Date),
     sa.Column("referral_source", sa.String(100)),
+    sa.Column("case_facts", sa.Text, nullable=False),
     sa.Column("record", sa.Text, nullable=False),
 )
 
@@ -87,11 +88,38 @@ _POSTGRESQL_GUARDS = (
     f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
     f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_append_only()",
 )
-EXPORT_COLUMNS = (
-    "case_ref", "age_months", "unborn", "gestation_weeks", "indicators", "consent",
-    "assessment_date", "recorded_decision", "referral_source",
-)
-"""``rhrt audit``'s case columns the export writes (then one column per measure)."""
+_NEVER_KEPT = ("reference", "recorded_decision")
+"""Case fields the log never keeps: the caller's own reference, and the audit-only recorded
+decision (the export's ``recorded_decision`` is the level acted on)."""
+
+
+def case_facts(case: Case, *, include_notes: bool) -> dict[str, Any]:
+    """The case as the log keeps it (JSON-ready): every field the rules and the audit read,
+    without the reference; a date of birth becomes the age in months it gives; notes, sources
+    and the referral source only with ``include_notes``."""
+    data = case.model_dump(mode="json", exclude_none=True)
+    for name in _NEVER_KEPT:
+        data.pop(name, None)
+    child = data.get("child", {})
+    if "date_of_birth" in child:
+        child.pop("date_of_birth")
+        child["age_months"] = case.age_in_months()
+    if not include_notes:
+        data.pop("referral_source", None)
+        data["indicators"] = [{"id": item["id"]} for item in data.get("indicators", [])]
+    return data
+
+
+def _cell_for(kind: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if kind == "ids":
+        return ";".join(item["id"] if isinstance(item, dict) else str(item) for item in value)
+    if kind == "flag":
+        return "true" if value else "false"
+    if kind == "number":
+        return f"{value:g}"
+    return _cell(value)
 
 
 def _engine(url: str) -> sa.Engine:
@@ -170,6 +198,8 @@ class DecisionLog:
             "consent": case.consent,
             "assessment_date": case.assessment_date,
             "referral_source": case.referral_source if self.include_notes else None,
+            "case_facts": json.dumps(case_facts(case, include_notes=self.include_notes),
+                                     sort_keys=True),
             "record": decision.to_json(include_notes=self.include_notes, indent=None),
         }
         with self._lock, self.engine.begin() as conn:
@@ -189,35 +219,40 @@ class DecisionLog:
     def export_csv(self, out: str | Path, *, ruleset_sha256: str) -> int:
         """Write the rows made under one ruleset as a table ``rhrt audit`` reads; returns rows.
 
-        Columns: :data:`EXPORT_COLUMNS` then one per measure recorded in any row. Each
-        ``case_ref`` is ``log-<row id>``; ``recorded_decision`` is the level acted on (the
-        override's where there was one). Written whole or not at all (``rhrt.files``).
+        Columns: every case column of the batch layout (``rhrt.model.case.case_columns``, so
+        a new case field is exported as soon as it is a column) then one per measure recorded
+        in any row. Each ``case_ref`` is ``log-<row id>``; ``recorded_decision`` is the level
+        acted on (the override's where there was one). Text cells are formula-safe; the file
+        is written whole or not at all (``rhrt.files``).
         """
         import csv
         import io
 
         from rhrt.files import write_text
+        from rhrt.model.case import case_columns
 
+        columns = case_columns()
         rows = list(self.entries(ruleset_sha256=ruleset_sha256))
-        measures = sorted({name for r in rows for name in json.loads(r["measures"])})
+        facts = [json.loads(r["case_facts"]) for r in rows]
+        measures = sorted({name for f in facts for name in f.get("measures", {})})
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([*EXPORT_COLUMNS, *measures])
-        for r in rows:
-            values = json.loads(r["measures"])
-            when = r["assessment_date"]
-            writer.writerow([
-                f"log-{r['id']}",
-                "" if r["age_months"] is None else f"{r['age_months']:g}",
-                "true" if r["unborn"] else "false",
-                "" if r["gestation_weeks"] is None else f"{r['gestation_weeks']:g}",
-                r["indicators"],
-                r["consent"] or "",
-                when.isoformat() if when is not None else "",
-                r["final_level"],
-                _cell(r["referral_source"]),
-                *(("" if values.get(m) is None else f"{values[m]:g}") for m in measures),
-            ])
+        writer.writerow([*(c.name for c in columns), *measures])
+        for r, f in zip(rows, facts, strict=True):
+            cells = []
+            for c in columns:
+                if c.name == "case_ref":
+                    cells.append(f"log-{r['id']}")
+                elif c.name == "recorded_decision":
+                    cells.append(str(r["final_level"]))
+                else:
+                    value: Any = f
+                    for part in c.path:
+                        value = value.get(part) if isinstance(value, dict) else None
+                    cells.append(_cell_for(c.kind, value))
+            values = f.get("measures", {})
+            cells += [_cell_for("number", values.get(m)) for m in measures]
+            writer.writerow(cells)
         write_text(Path(out), buffer.getvalue())
         return len(rows)
 
