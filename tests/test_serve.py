@@ -327,3 +327,113 @@ def test_cli_serve_help_and_missing_log_for_export() -> None:
     from rhrt.cli import main
 
     assert main(["serve", "--export-log", "x.csv"]) == 2
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def _run_serve(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    import uvicorn
+
+    from rhrt.cli import main
+
+    seen: dict[str, object] = {}
+
+    def fake_run(app: object, **kwargs: object) -> None:
+        seen.update(kwargs, app=app)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    assert main(["serve", *argv]) == 0
+    return seen
+
+
+def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    seen = _run_serve([], monkeypatch)
+    assert seen["host"] == "127.0.0.1"
+    assert seen["app"].loopback_only is True  # type: ignore[attr-defined]
+    assert "WARNING" not in capsys.readouterr().err
+
+
+def test_serve_warns_loudly_off_loopback(monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    seen = _run_serve(["--host", "0.0.0.0", "--port", "8123"], monkeypatch)
+    assert seen["host"] == "0.0.0.0" and seen["port"] == 8123
+    assert seen["app"].loopback_only is False  # type: ignore[attr-defined]
+    err = capsys.readouterr().err
+    assert err.count("WARNING") >= 3 and "0.0.0.0" in err
+
+
+@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("127.8.0.1", True),
+                                            ("::1", True), ("localhost", True),
+                                            ("0.0.0.0", False), ("::", False),
+                                            ("192.168.1.5", False), ("example.org", False)])
+def test_is_loopback(host: str, loopback: bool) -> None:
+    from rhrt.serve._guard import is_loopback
+
+    assert is_loopback(host) is loopback
+
+
+def test_rhrt_serve_answers_on_loopback(tmp_path: object) -> None:
+    import http.client
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "rhrt", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/api/ruleset")
+                response = conn.getresponse()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        assert response.status == 200
+        assert json.loads(response.read())["sha256"] == rhrt.load_ruleset().stamp.sha256
+        assert response.getheader("content-security-policy")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_yes_no_facts_are_read_as_given_and_unknown_when_empty() -> None:
+    choices = [c for c in _flat_controls(_form.case_controls())
+               if c.kind == "choice" and {v for v, _ in c.choices} >= {"", "true", "false"}]
+    for c in choices:
+        top, _, leaf = c.name.partition(".")
+        for text, expected in (("true", True), ("false", False)):
+            case = _form.read_form({c.name: [text]}, [], []).case
+            assert (case[top][leaf] if leaf else case[top]) is expected
+        assert _form.read_form({c.name: [""]}, [], []).case == {}
+
+
+def _flat_controls(controls: tuple[_form.Control | _form.Group, ...]) -> list[_form.Control]:
+    out: list[_form.Control] = []
+    for c in controls:
+        out += _flat_controls(c.controls) if isinstance(c, _form.Group) else [c]
+    return out
+
+
+def test_every_case_control_reaches_the_library(client: TestClient,
+                                                ruleset: rhrt.Ruleset) -> None:
+    """Each choice on the form, set to each of its values, gives the decision the library gives
+    for that case (or the library's own refusal, with the same field path)."""
+    for c in _flat_controls(_form.case_controls()):
+        for value, _ in c.choices:
+            if not value:
+                continue
+            sub = _form.read_form({c.name: [value]}, [], [])
+            r = client.post("/download/decision.json", data={c.name: value})
+            try:
+                expected = ruleset.assess(sub.case).to_record()
+            except rhrt.CaseError as exc:
+                assert r.status_code == 422 and f"<code>{exc.path}</code>" in r.text
+                continue
+            assert r.status_code == 200 and r.json() == expected, c.name
