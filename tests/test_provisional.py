@@ -202,3 +202,77 @@ def test_the_provisional_property_holds_on_the_bundled_ruleset() -> None:
 
     report = check_invariants(BUNDLED, 60, properties=["provisional"], seed=14)
     assert report.ok, str(report)
+
+
+# --- every output shows the status; a referral never states an assumption as a finding ------
+
+FORMATS = ["text", "markdown", "html"]
+
+
+def _pdv() -> tuple[rhrt.Decision, Any]:
+    case = BUNDLED.validate_case({"child": {"age_years": 8},
+                                  "indicators": ["possible-domestic-abuse"]})
+    return BUNDLED.assess(case), case
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_decision_views_show_the_status_before_the_explanation(fmt: str) -> None:
+    from rhrt.render import render_decision
+
+    decision, _ = _pdv()
+    text = render_decision(decision, BUNDLED, fmt)
+    first = text.upper().index("PROVISIONAL")
+    assert first < text.index("Why")
+    how = _measure("dash_score").find_out
+    assert how is not None
+    assert text.index(how.what[:40]) < text.index("Why")  # what to find out first, up top
+    confirmed = render_decision(
+        _assess(indicators=["da-stalking"], measures={"dash_score": 3,
+                                                      "domestic_abuse_incidents_12_months": 0}),
+        BUNDLED, fmt)
+    assert "CONFIRMED" in confirmed[: confirmed.index("Why")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_referral_lists_the_assumed_dash_as_not_yet_known_not_as_a_reason(fmt: str) -> None:
+    from rhrt.render import render_referral
+
+    decision, case = _pdv()
+    text = render_referral(case, decision, BUNDLED, fmt)
+    assumed = _rule("domestic-abuse-high-risk-dash")
+    assert assumed.because.split(":")[0] not in text  # the rule's reason is not stated
+    (part,) = _measure_parts(assumed.when, "dash_score")
+    words = describe_condition(part, MODEL)
+    escaped = words.replace("'", "&#39;") if fmt == "html" else words
+    assert "Not yet known" in text and escaped in text
+    assert text.upper().index("PROVISIONAL") < text.index("Not yet known")
+
+
+def test_a_referral_of_known_facts_states_its_reasons() -> None:
+    from rhrt.render import render_referral
+
+    case = BUNDLED.validate_case({"child": {"age_years": 8},
+                                  "indicators": ["possible-domestic-abuse"],
+                                  "measures": {"dash_score": 16}})
+    text = render_referral(case, None, BUNDLED, "text")
+    assert _rule("domestic-abuse-high-risk-dash").because.split(":")[0] in text
+    assert "Not yet known" not in text
+
+
+def test_batch_summary_counts_provisional_rows(tmp_path: Any) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from rhrt.batch._stream import run_file
+
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"age_years": [8, 8, 8],
+                             "indicators": ["possible-domestic-abuse", "da-stalking", ""]}),
+                   source)
+    summary = run_file(source, tmp_path / "out.parquet", BUNDLED, fast=False, keep_input=False,
+                       chunk_rows=2, progress=False, ignore_columns=())
+    statuses = pq.read_table(tmp_path / "out.parquet").column("status").to_pylist()
+    assert summary.provisional == statuses.count("provisional") >= 1
+    assert summary.as_dict()["provisional"] == summary.provisional
+    assert f"{summary.provisional:,} provisional" in summary.to_text()

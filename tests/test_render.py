@@ -384,7 +384,7 @@ def test_cli_override_is_shown(case_file: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].startswith("LEVEL 4: Acute")
-    assert any("PROFESSIONAL JUDGEMENT: level 3" in line for line in lines[:4])
+    assert any("PROFESSIONAL JUDGEMENT: level 3" in line for line in lines[:8])
     assert out.index("MANAGEMENT REVIEW REQUIRED") < out.index("Why")
     # a partial override is refused, never silently dropped
     assert main(args[:-2]) == 2

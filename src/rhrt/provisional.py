@@ -74,6 +74,24 @@ class Provisional:
             out[pathway] = " or ".join(words) if words else "the missing information turns out so"
         return out
 
+    def with_unknowns(self, explanation: d.Explanation, evaluation: Evaluation) -> d.Explanation:
+        """``explanation`` with each rule fired only on missing information that changes the
+        outcome saying, in plain words, what is not yet known (:attr:`FiredRule.not_yet_known`).
+        A rule fired on missing information that changes nothing (its level and pathways come
+        from known facts too) gets none."""
+        if not evaluation.provisional:
+            return explanation
+        words = {
+            r.rule.id: w for r in _deciding(evaluation) if (w := self._words(r)) is not None
+        }
+        if not words:
+            return explanation
+        rules = tuple(
+            r.model_copy(update={"not_yet_known": words[r.id]}) if r.id in words else r
+            for r in explanation.rules
+        )
+        return explanation.model_copy(update={"rules": rules})
+
     def _words(self, result: RuleResult) -> str | None:
         cond = self.conditions.get(result.rule.id)
         if cond is None:

@@ -259,8 +259,8 @@ class Ruleset:
             )
             for pid, why in evaluation.pathways.items()
         )
-        explanation = explain(
-            self.plan, self.catalogue, facts, evaluation, parts=self._parts
+        explanation = self._provisional.with_unknowns(
+            explain(self.plan, self.catalogue, facts, evaluation, parts=self._parts), evaluation
         )
         notes = tuple(
             trusted(d.CaseNote, indicator=item.id, note=item.note, source=item.source)

@@ -73,6 +73,10 @@ class FiredRule(_Out):
     """Missing facts the rule fired on (unknown information never lowers a level)."""
     condition: str | None = None
     """The rule's condition in plain words (``rhrt.rules.plain``); None in older records."""
+    not_yet_known: str | None = None
+    """For a rule fired only because information is missing, when the outcome depends on it:
+    the parts of its condition that depend on the missing facts, in plain words (what must turn
+    out true for it to apply). A referral states these as not yet known, never as findings."""
 
 
 class DomainSummary(_Out):

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The decision view: an explained decision for people (text, Markdown, HTML) or its record.
 
-Output order, for practitioners: level and name first, then a professional override (with any
+Output order, for practitioners: level and name first, with its status (confirmed, or
+provisional with the known level and what to find out first), then a professional override (with any
 management review), then why, then what to do, then consent, then the statement that rhrt
 supports and does not replace professional judgement, then the ruleset id, version and hash.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rhrt.model.decision import NO_TIMESCALE
 from rhrt.render.environment import render_template, rendered, template_name
 from rhrt.render.views import (
     check_stamp,
@@ -81,8 +83,20 @@ def decision_context(
         for r in decision.explanation.rules
     ]
     override = decision.override
+    known = decision.known_level
     return {
         **base,
+        "status": decision.status,
+        "provisional": decision.provisional,
+        "known_level": None if known is None else level_view(
+            model, known, decision.level_name if known == decision.level else None
+        ),
+        "gather_first": [
+            {"what": g.what, "timescale": g.timescale or NO_TIMESCALE, "source": g.source}
+            for g in decision.gather_first
+        ],
+        "found_rules": [r for r in rules if not r["assumed"]],
+        "not_yet_known": [r for r in rules if r["not_yet_known"]],
         "level": level_view(
             model, decision.level, decision.level_name, decision.level_response
         ),
