@@ -254,7 +254,7 @@ def test_a_referral_of_known_facts_states_its_reasons() -> None:
     case = BUNDLED.validate_case({"child": {"age_years": 8},
                                   "indicators": ["possible-domestic-abuse"],
                                   "measures": {"dash_score": 16}})
-    text = render_referral(case, None, BUNDLED, "text")
+    text = render_referral(case, BUNDLED.assess(case), BUNDLED, "text")
     assert _rule("domestic-abuse-high-risk-dash").because.split(":")[0] in text
     assert "Not yet known" not in text
 

@@ -77,6 +77,7 @@ def decision_context(
             )
         else:
             view["rendered"] = None
+        view["conditional_on"] = rec.conditional_on
         pathways.append(view)
     rules = [
         {**r.model_dump(), "condition": r.condition or conditions.get(r.id)}
