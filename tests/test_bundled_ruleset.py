@@ -238,3 +238,20 @@ def test_no_page_claims_rhrt_ships_the_partnerships_own_framework() -> None:
         assert "working reconstruction" in text, page.name
         assert "for the partnership to review" in text, page.name
         assert not re.search(r"ships the herefordshire|faithful to the framework", text.lower())
+
+
+def test_the_partnerships_standing_only_for_its_own_publishers_and_sites(rs: rhrt.Ruleset) -> None:
+    """A source with standing 'partnership' is published by the partnership or the council and,
+    where it has an address, is read from their own site; a copy elsewhere is partnership-copy,
+    an informal note partnership-informal (issue 15: a copy filed under another area's title)."""
+    from urllib.parse import urlparse
+
+    own_sites = ("herefordshiresafeguardingboards.org.uk", "herefordshire.gov.uk",
+                 "herefordshire.disclosurelog.co.uk")
+    for key, src in rs.model.sources.items():
+        if src.standing != "partnership":
+            continue
+        assert src.publisher and "Herefordshire" in src.publisher, key
+        if src.url:
+            host = urlparse(src.url).hostname or ""
+            assert host.endswith(own_sites), key
