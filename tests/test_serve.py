@@ -257,7 +257,10 @@ def test_api_indicators_search_and_ruleset(client: TestClient, ruleset: rhrt.Rul
     info = client.get("/api/ruleset").json()
     assert (info["id"], info["version"], info["sha256"]) == (
         ruleset.stamp.id, ruleset.stamp.version, ruleset.stamp.sha256)
-    assert "status" in info
+    declared = getattr(ruleset.stamp, "status", None)
+    assert info["status"] == (None if declared is None else declared.text)
+    if declared is not None:  # every page shows a declared status
+        assert declared.text.split()[0] in client.get("/").text
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])

@@ -43,7 +43,7 @@ from rhrt.ruleset import Ruleset
 from rhrt.serve import _form, _render
 from rhrt.serve._guard import Guard
 from rhrt.serve.log import DecisionLog
-from rhrt.serve.page import domains, problem, render_page
+from rhrt.serve.page import domains, problem, render_page, ruleset_info
 
 MAX_BODY = 1_000_000
 """Default request body bound (bytes): far above a case with notes on many concerns."""
@@ -88,6 +88,9 @@ class Rendered(BaseModel):
 
 
 class RulesetInfo(BaseModel):
+    """The ruleset in use: ``status`` is its declared standing in words (e.g. a working draft
+    for its partnership to review), None when it declares none."""
+
     id: str
     version: str
     sha256: str
@@ -164,10 +167,7 @@ class _Site:
         self.measure_ids = tuple(m.id for m in model.measures)
         self.domains = domains(ruleset)
         self.titles = {d.id: d.title for d in model.domains}
-        self.info = RulesetInfo(
-            id=ruleset.stamp.id, version=ruleset.stamp.version, sha256=ruleset.stamp.sha256,
-            title=ruleset.title, status=_status(ruleset),
-        )
+        self.info = RulesetInfo(**ruleset_info(ruleset))
         self.static = _static_files()
 
     def assess(self, case: Mapping[str, Any] | Case, override: Mapping[str, Any] | None,
@@ -177,11 +177,6 @@ class _Site:
         if self.log is not None:
             self.log.append(parsed, decision, decided_by=decided_by)
         return parsed, decision
-
-
-def _status(ruleset: Ruleset) -> str | None:
-    value = getattr(ruleset.model.ruleset, "status", None)
-    return None if value is None else str(value)
 
 
 def _static_files() -> dict[str, tuple[bytes, str]]:

@@ -25,6 +25,16 @@ def problem(exc: RhrtError) -> dict[str, Any]:
     return {"error": type(exc).__name__, "path": path or None, "message": str(exc)}
 
 
+def ruleset_info(ruleset: Ruleset) -> dict[str, Any]:
+    """id, version, sha256, title and status (the ruleset's declared standing, in words; None
+    when it declares none) of the ruleset in use."""
+    status = getattr(ruleset.stamp, "status", None)
+    text = getattr(status, "text", None) if status is not None else None
+    return {"id": ruleset.stamp.id, "version": ruleset.stamp.version,
+            "sha256": ruleset.stamp.sha256, "title": ruleset.title,
+            "status": None if text is None else str(text)}
+
+
 def domains(ruleset: Ruleset) -> list[dict[str, Any]]:
     """The ruleset's domains that have indicators, each with its indicators in ruleset order."""
     model = ruleset.model
@@ -62,9 +72,7 @@ def render_page(
             "record": decision.to_json(),
         }
     if info is None:
-        info = {"id": ruleset.stamp.id, "version": ruleset.stamp.version,
-                "sha256": ruleset.stamp.sha256, "title": ruleset.title,
-                "status": getattr(ruleset.model.ruleset, "status", None)}
+        info = ruleset_info(ruleset)
     context = {
         "ruleset": info,
         "statement": SUPPORTS_JUDGEMENT,
