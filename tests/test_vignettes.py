@@ -27,6 +27,13 @@ class Expect(BaseModel):
     urgent: bool | None = None
     pathways: tuple[str, ...] = ()
     not_pathways: tuple[str, ...] = ()
+    status: str | None = None
+    """confirmed or provisional (issue 14 part 3)."""
+    known_level: int | None = None
+    conditional: tuple[str, ...] = ()
+    """Pathways that must be shown as conditional on missing facts."""
+    gather_first: tuple[str, ...] = ()
+    """Measures (ids) that must be first in the list of what to find out, in this order."""
 
 
 class Vignette(BaseModel):
@@ -82,6 +89,14 @@ def test_vignette(source: str, vignette: Vignette) -> None:
     assert not missing, f"missing pathways {missing}; got {sorted(got)} {why}"
     unwanted = [p for p in exp.not_pathways if p in got]
     assert not unwanted, f"pathways that must not be recommended {unwanted} {why}"
+    if exp.status is not None:
+        assert decision.status == exp.status, why
+    if exp.known_level is not None:
+        assert decision.known_level == exp.known_level, why
+    conditional = {p.id for p in decision.pathways if p.conditional_on}
+    assert set(exp.conditional) <= conditional, f"not shown as conditional {why}"
+    gather = [g.fact for g in decision.gather_first][: len(exp.gather_first)]
+    assert gather == [f"measure {m}" for m in exp.gather_first], why
 
 
 def test_every_pathway_is_exercised_by_some_vignette() -> None:
