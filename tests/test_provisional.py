@@ -276,3 +276,49 @@ def test_batch_summary_counts_provisional_rows(tmp_path: Any) -> None:
     assert summary.provisional == statuses.count("provisional") >= 1
     assert summary.as_dict()["provisional"] == summary.provisional
     assert f"{summary.provisional:,} provisional" in summary.to_text()
+
+
+def _population() -> Any:
+    import pyarrow as pa
+
+    return pa.table({
+        "age_years": [8, 8, 8, 8],
+        "indicators": ["possible-domestic-abuse", "possible-domestic-abuse", "da-stalking", ""],
+        "dash_score": [None, 3, None, None],
+        "domestic_abuse_incidents_12_months": [None, 0, None, None],
+        "recorded_decision": [2, 2, 4, 1],
+    })
+
+
+def _provisional_levels(table: Any) -> list[int]:
+    """Per level, how many rows of ``table`` the single-case API calls provisional."""
+    counts = [0] * TOP_LEVEL
+    for row in table.to_pylist():
+        measures = {k: row[k] for k in ("dash_score", "domestic_abuse_incidents_12_months")
+                    if row[k] is not None}
+        ids = [row["indicators"]] if row["indicators"] else []
+        decision = _assess(child={"age_years": row["age_years"]}, indicators=ids,
+                           measures=measures)
+        counts[decision.level - 1] += decision.provisional
+    return counts
+
+
+def test_audit_counts_provisional_cases_per_level() -> None:
+    pytest.importorskip("pandas")
+    from rhrt.audit import compare
+
+    table = _population()
+    result = compare(table, BUNDLED)
+    assert list(result.provisional_counts) == _provisional_levels(table)
+    assert sum(result.provisional_counts) >= 1
+    assert "of which provisional" in result.tables()["levels"].columns
+
+
+def test_diff_counts_provisional_cases_per_level_on_both_sides() -> None:
+    pytest.importorskip("pandas")
+    from rhrt.diff import impact
+
+    table = _population()
+    result = impact(table, BUNDLED, BUNDLED)
+    assert list(result.old_provisional) == list(result.new_provisional) == _provisional_levels(
+        table)

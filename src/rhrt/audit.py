@@ -158,10 +158,11 @@ def _summary_frame(r: AuditResult) -> Any:
 
     return pd.DataFrame(
         {
-            "measure": ["cases", "with recorded decision", "agreement", "under-assessment",
+            "measure": ["cases", "provisional (level rests on missing information)",
+                        "with recorded decision", "agreement", "under-assessment",
                         "over-assessment"],
-            "value": [f"{r.rows:,}", f"{r.recorded:,}", _p(r.agreement), _p(r.under_rate),
-                      _p(r.over_rate)],
+            "value": [f"{r.rows:,}", f"{sum(r.provisional_counts):,}", f"{r.recorded:,}",
+                      _p(r.agreement), _p(r.under_rate), _p(r.over_rate)],
         }
     )
 

@@ -94,9 +94,11 @@ class ImpactResult:
 
         return pd.DataFrame(
             {
-                "measure": ["cases", "change level", "move up", "move down"],
+                "measure": ["cases", "change level", "move up", "move down",
+                            "provisional, old rules", "provisional, new rules"],
                 "value": [f"{self.rows:,}", f"{self.changed:,} ({pct(self.changed_rate)})",
-                          f"{self.up:,}", f"{self.down:,}"],
+                          f"{self.up:,}", f"{self.down:,}", f"{sum(self.old_provisional):,}",
+                          f"{sum(self.new_provisional):,}"],
             }
         )
 
