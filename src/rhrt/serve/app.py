@@ -34,9 +34,10 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from rhrt.errors import CaseError, RecordError, RhrtError, field_path
+from rhrt.model import PrivateModel, RhrtModel
 from rhrt.model.case import Case
 from rhrt.model.decision import SUPPORTS_JUDGEMENT, Decision, Override
 from rhrt.ruleset import Ruleset
@@ -59,8 +60,10 @@ DOWNLOADS = {
 }
 
 
-class AssessRequest(BaseModel):
+class AssessRequest(PrivateModel):
     """``POST /api/assess``: a case, an optional professional judgement, and who is deciding."""
+
+    model_config = ConfigDict(extra="forbid")
 
     case: Case
     override: Override | None = None
@@ -68,8 +71,10 @@ class AssessRequest(BaseModel):
     """A role ("duty social worker"), kept only in the opt-in decision log."""
 
 
-class RenderRequest(BaseModel):
+class RenderRequest(PrivateModel):
     """``POST /api/render``: a decision record in a format; or, for a referral, a case."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["decision", "referral"] = "decision"
     format: Literal["text", "markdown", "html", "json"] = "markdown"
@@ -81,13 +86,13 @@ class RenderRequest(BaseModel):
     override: Override | None = None
 
 
-class Rendered(BaseModel):
+class Rendered(RhrtModel):
     format: str
     media_type: str
     content: str
 
 
-class RulesetInfo(BaseModel):
+class RulesetInfo(RhrtModel):
     """The ruleset in use: ``status`` is its declared standing in words (e.g. a working draft
     for its partnership to review), None when it declares none."""
 
@@ -98,7 +103,7 @@ class RulesetInfo(BaseModel):
     status: str | None = None
 
 
-class IndicatorInfo(BaseModel):
+class IndicatorInfo(RhrtModel):
     id: str
     text: str
     level: int
@@ -107,7 +112,7 @@ class IndicatorInfo(BaseModel):
     tags: list[str]
 
 
-class Problem(BaseModel):
+class Problem(RhrtModel):
     """A refused request: what kind of error, the field path and the message (no values)."""
 
     error: str
