@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from rhrt.explain import citation
 from rhrt.model import decision as d
+from rhrt.model._base import trusted
 from rhrt.model.ruleset import Condition, RulesetModel
 from rhrt.rules.plain import describe_missing
 from rhrt.rules.semantics import MISSING_AGE, Evaluation, RuleResult, missing_measure
@@ -52,6 +53,7 @@ class Provisional:
                     source=citation(model, how.source) if how.source is not None else None,
                 )
         self.steps = steps
+        self._words_cache: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
     def gather_first(self, evaluation: Evaluation) -> tuple[d.GatherStep, ...]:
         """The missing facts the provisional parts of the outcome depend on, in the order the
@@ -87,16 +89,22 @@ class Provisional:
         if not words:
             return explanation
         rules = tuple(
-            r.model_copy(update={"not_yet_known": words[r.id]}) if r.id in words else r
+            trusted(d.FiredRule, **{**r.__dict__, "not_yet_known": words[r.id]})
+            if r.id in words
+            else r
             for r in explanation.rules
         )
-        return explanation.model_copy(update={"rules": rules})
+        return trusted(d.Explanation, **{**explanation.__dict__, "rules": rules})
 
     def _words(self, result: RuleResult) -> str | None:
+        """The missing parts of a rule's condition in words; the same rule and missing facts
+        always give the same words, so they are built once per ruleset and kept."""
+        key = (result.rule.id, result.assumed)
+        if key in self._words_cache:
+            return self._words_cache[key]
         cond = self.conditions.get(result.rule.id)
-        if cond is None:
-            return None
-        return describe_missing(cond, self.model, result.assumed)
+        words = None if cond is None else describe_missing(cond, self.model, result.assumed)
+        return self._words_cache.setdefault(key, words)
 
 
 def _deciding(evaluation: Evaluation) -> Iterable[RuleResult]:
