@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rhrt.errors import TemplateRenderError
+from rhrt.model.decision import NO_TIMESCALE
 from rhrt.model.standing import SHORT_LABELS
 from rhrt.render.environment import render_template, template_name
 from rhrt.render.views import contact_view, pathway_view, source_view
@@ -128,6 +129,13 @@ def ruleset_context(ruleset: Ruleset) -> dict[str, Any]:
                     }
                     for imp in ms.implies
                 ],
+                "find_out": None
+                if ms.find_out is None
+                else {
+                    "what": ms.find_out.what,
+                    "timescale": ms.find_out.timescale or NO_TIMESCALE,
+                    "source": source_view(model, ms.find_out.source),
+                },
             }
             for ms in model.measures
         ],
