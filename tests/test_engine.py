@@ -99,7 +99,9 @@ def test_immediate_danger_is_level_four_urgent_999_first(rs: rhrt.Ruleset) -> No
     assert d.level == 4 and d.urgent
     assert d.pathway_ids[0] == "police-999"
     assert d.explanation.rules[0].id == "safety.immediate-danger"
-    assert "Do not delay" in d.consent.applies
+    # the ruleset's urgent consent position comes first (share-now outranks the level's)
+    assert (d.consent.id, d.consent.rule) == ("urgent", "share-now")
+    assert d.consent.applies == d.consent.text and d.consent.others[0].id == "level-4"
 
 
 def test_allegation_adds_lado_whatever_the_level(rs: rhrt.Ruleset) -> None:

@@ -98,6 +98,7 @@ def test_records_carry_what_is_needed_to_reproduce_them() -> None:
         "id": RS.id,
         "version": RS.version,
         "sha256": RS.stamp.sha256,
+        "status": {"id": "test-fixture", "text": RS.model.ruleset.status.text},  # type: ignore[union-attr]
     }
     assert record["assessment_date"] == "2024-03-01"
     assert record["rhrt_version"] == rhrt.__version__

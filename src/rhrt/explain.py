@@ -10,7 +10,7 @@ that would raise it).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import assert_never, cast
+from typing import Literal, assert_never, cast
 
 from rhrt.engine.reference import compiled, level_of, rule_truth
 from rhrt.indicators.catalogue import Catalogue
@@ -18,6 +18,7 @@ from rhrt.model import decision as d
 from rhrt.model._base import trusted
 from rhrt.model.ruleset import RulesetModel, SourceRef
 from rhrt.rules.compile import uses_not
+from rhrt.rules.consent import Applying, ConsentTable, recorded_wording
 from rhrt.rules.plan import (
     AgeCmp,
     All,
@@ -492,4 +493,72 @@ def citation(model: RulesetModel, ref: SourceRef) -> d.SourceCitation:
         url=src.url,
         section=section,
         standing=src.standing,
+    )
+
+
+def consent_position(
+    model: RulesetModel,
+    table: ConsentTable,
+    facts: Facts,
+    evaluation: Evaluation,
+    recorded: Literal["given", "refused", "not_sought"] | None,
+) -> d.ConsentPosition:
+    """The consent positions that apply to an evaluation, most protective first, with why
+    (``rhrt.rules.consent``) and the ruleset's words for what was recorded.
+
+    All wording is the ruleset's: each position's text, and ``consent.recorded`` for what a
+    given, refused or not-sought consent means under the first one (its text when none).
+    """
+    urgent_why = tuple(
+        r.rule.id for r in evaluation.results if r.fired and r.rule.urgent
+    )
+    applying = table.applying(
+        evaluation.level,
+        evaluation.urgent,
+        evaluation.pathways,
+        facts.present,
+        None if facts.unborn else facts.age_months,
+        urgent_why=urgent_why,
+        indicator_order=[i.id for i in model.indicators],
+    )
+    items = [_consent_applies(model, a) for a in applying]
+    first = items[0]
+    words = recorded_wording(table, first.rule, recorded)
+    return d.ConsentPosition(
+        rule=first.rule,
+        text=first.text,
+        recorded=recorded,
+        applies=words if words is not None else first.text,
+        id=first.id,
+        trigger=first.trigger,
+        because=first.because,
+        why=first.why,
+        source=first.source,
+        others=tuple(items[1:]),
+    )
+
+
+def _consent_applies(model: RulesetModel, found: Applying) -> d.ConsentApplies:
+    pos = found.position
+    if pos.trigger == "urgent":
+        because = "the child may be in immediate danger (the decision is urgent)"
+    elif pos.trigger == "concern":
+        texts = {i.id: i.text for i in model.indicators}
+        because = "the concern" + ("s" if len(found.why) > 1 else "") + ": " + "; ".join(
+            texts[i] for i in found.why
+        )
+    elif pos.trigger == "level":
+        lv = model.level(int(found.why[0].rsplit("-", 1)[1]))
+        because = f"level {lv.level} ({lv.name})"
+    else:
+        title = next(p.title for p in model.pathways if p.id == found.why[0])
+        because = f"the pathway recommended: {title}"
+    return d.ConsentApplies(
+        id=pos.id,
+        rule=pos.kind,
+        text=pos.text,
+        trigger=pos.trigger,
+        because=because,
+        why=found.why,
+        source=citation(model, pos.source) if pos.source is not None else None,
     )

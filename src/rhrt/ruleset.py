@@ -38,7 +38,7 @@ from rhrt.errors import (
     id_shaped,
     suggest,
 )
-from rhrt.explain import ExplanationParts, citation, explain
+from rhrt.explain import ExplanationParts, citation, consent_position, explain
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model import display
@@ -51,6 +51,7 @@ from rhrt.recorded import implied_warnings, unread_warnings
 from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, check_limits, read_limited
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.compile import Plan, compile_ruleset
+from rhrt.rules.consent import ConsentTable, consent_table
 from rhrt.rules.load import model_from_data, parse_ruleset
 from rhrt.rules.plain import rule_conditions
 from rhrt.rules.semantics import implied_indicators
@@ -81,6 +82,7 @@ class Ruleset:
         "_parts",
         "_provisional",
         "catalogue",
+        "consent",
         "model",
         "path",
         "plan",
@@ -91,9 +93,14 @@ class Ruleset:
         self.model = model
         self.plan: Plan = compile_ruleset(model)
         self.catalogue = Catalogue(model)
+        status = model.ruleset.status
         self.stamp = d.RulesetStamp(
-            id=model.ruleset.id, version=model.ruleset.version, sha256=sha256
+            id=model.ruleset.id,
+            version=model.ruleset.version,
+            sha256=sha256,
+            status=None if status is None else d.StatusStamp(id=status.id, text=status.text),
         )
+        self.consent: ConsentTable = consent_table(model)
         self.path = path
         self._guidance = _pathway_guidance(model)
         self._conditions = rule_conditions(model)
@@ -278,7 +285,7 @@ class Ruleset:
             urgent=evaluation.urgent,
             pathways=pathways,
             explanation=explanation,
-            consent=consent_position(level.consent, evaluation.level, evaluation.urgent, case),
+            consent=consent_position(self.model, self.consent, facts, evaluation, case.consent),
             ruleset=self.stamp,
             engine=engine,
             assessment_date=case.assessment_date,
@@ -318,45 +325,6 @@ def _unknown(kind: str, value: str) -> str:
     if id_shaped(value):
         return f"unknown {kind} '{value}'"
     return f"unknown {kind} (the value given is not shaped like an id, so it is not shown)"
-
-
-def consent_position(consent: Any, level: int, urgent: bool, case: Case) -> d.ConsentPosition:
-    """Which consent position applies, in words (the framework's rule plus what was recorded)."""
-    recorded = case.consent
-    if consent.rule == "not-needed":
-        applies = "No consent is needed for universal services."
-    elif consent.rule == "required":
-        if recorded == "given":
-            applies = "Consent is required at this level and has been given."
-        elif recorded == "refused":
-            applies = (
-                "Consent is required at this level and has been refused: support at this level is "
-                "voluntary. Record the refusal and keep the child's needs under review; if the "
-                "concerns grow, consider whether level 4 applies."
-            )
-        else:
-            applies = "Consent is required at this level: seek it before sharing information."
-    elif urgent:
-        applies = (
-            "Do not delay to seek consent: the child may be in immediate danger. Share information "
-            "now; seeking consent could put the child at risk of significant harm, cause delay or "
-            "lose evidence."
-        )
-    elif recorded == "given":
-        applies = "Consent has been given to share information with the MASH."
-    elif recorded == "refused":
-        applies = (
-            "Consent has been refused. At level 4 information may be shared without consent to "
-            "protect the child; record the refusal and your reason for sharing."
-        )
-    else:
-        applies = (
-            "Seek consent unless seeking it would put the child at risk of significant harm, "
-            "cause delay or lose evidence; record which applies."
-        )
-    return trusted(
-        d.ConsentPosition, rule=consent.rule, text=consent.text, recorded=recorded, applies=applies
-    )
 
 
 def _pathway_guidance(model: RulesetModel) -> dict[str, d.PathwayRecommendation]:

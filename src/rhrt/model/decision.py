@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field
 
 from rhrt._words import plural
 from rhrt.model._base import PrivateModel
-from rhrt.model.scale import LevelNumber
+from rhrt.model.scale import ConsentKind, LevelNumber
 from rhrt.model.standing import Standing
 
 SUPPORTS_JUDGEMENT = (
@@ -32,6 +32,14 @@ class _Out(PrivateModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class StatusStamp(_Out):
+    """A ruleset's declared standing (``ruleset.status``), e.g. a working draft for its
+    partnership to review: every output made with it shows this."""
+
+    id: str
+    text: str
+
+
 class RulesetStamp(_Out):
     """Identifies exactly which ruleset made a decision."""
 
@@ -39,6 +47,8 @@ class RulesetStamp(_Out):
     version: str
     sha256: str
     """SHA-256 of the ruleset file's bytes (or of its canonical JSON when built in code)."""
+    status: StatusStamp | None = None
+    """The ruleset's declared standing; None when it declares none (and in older records)."""
 
 
 class SourceCitation(_Out):
@@ -160,12 +170,47 @@ class GatherStep(_Out):
     source: SourceCitation | None = None
 
 
+ConsentTrigger = Literal["urgent", "concern", "level", "pathway"]
+
+
+class ConsentApplies(_Out):
+    """A consent position that also applies to the decision (less or equally protective than
+    the one shown first), kept visible."""
+
+    id: str
+    """``level-N``, ``urgent``, ``pathway:<id>`` or the ruleset's position id."""
+    rule: ConsentKind
+    text: str
+    trigger: ConsentTrigger
+    """What made it apply: the decision is urgent, a concern, the level, or a pathway."""
+    because: str
+    """Why it applies, in plain words (the level, the concerns or the pathway by name)."""
+    why: tuple[str, ...] = ()
+    """The ids behind ``because``: indicator, rule or pathway ids, or ``level-N``."""
+    source: SourceCitation | None = None
+
+
 class ConsentPosition(_Out):
-    rule: Literal["not-needed", "required", "seek-unless-unsafe"]
+    """The consent positions that apply, the most protective first (ranked by kind in the
+    fixed order ``rhrt.model.scale.CONSENT_KINDS``), with what was recorded.
+
+    ``rule``, ``text``, ``id``, ``trigger``, ``because``, ``why`` and ``source`` are the first
+    (most protective) position's; ``others`` the rest, in rank order. Records made before
+    positions by concern and pathway have the level's only (``id`` None, ``others`` empty).
+    """
+
+    rule: ConsentKind
     text: str
     recorded: Literal["given", "refused", "not_sought"] | None = None
     applies: str
-    """Which consent position applies to this decision, in plain words."""
+    """What to do about consent for this decision, in plain words: the ruleset's wording for
+    the recorded consent under the first position, or that position's own text."""
+    id: str | None = None
+    trigger: ConsentTrigger | None = None
+    because: str | None = None
+    why: tuple[str, ...] = ()
+    source: SourceCitation | None = None
+    others: tuple[ConsentApplies, ...] = ()
 
 
 class Override(PrivateModel):

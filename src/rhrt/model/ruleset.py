@@ -32,6 +32,7 @@ from rhrt.model.scale import (
     MEASURE_OPS,
     STEP_DOWN_STATES,
     AgeOp,
+    ConsentKind,
     LevelNumber,
     MeasureOp,
 )
@@ -81,6 +82,16 @@ class Source(_Frozen):
     ``national-statutory``, ``national-guidance``, ``other-partnership`` or ``secondary``."""
 
 
+class RulesetStatus(_Frozen):
+    """What standing a ruleset has (e.g. a working draft for its partnership to review), shown
+    on every decision and in every output made with it (issue 14, part 6)."""
+
+    id: Slug
+    """A short name, e.g. ``working-draft``."""
+    text: str = Field(min_length=3)
+    """In plain words, for a practitioner reading any output."""
+
+
 class RulesetInfo(_Frozen):
     id: Slug
     title: str
@@ -91,6 +102,8 @@ class RulesetInfo(_Frozen):
     effective_to: dt.date | None = None
     provenance: str | None = None
     """An honest statement of which parts are the partnership's own text."""
+    status: RulesetStatus | None = None
+    """The ruleset's standing, carried on every decision (``RulesetStamp.status``)."""
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> RulesetInfo:
@@ -126,8 +139,55 @@ class Contact(_Frozen):
 
 
 class Consent(_Frozen):
-    rule: Literal["not-needed", "required", "seek-unless-unsafe"]
+    """A level's consent position (or the urgent one): its kind and its wording."""
+
+    rule: ConsentKind
+    """Its kind, which ranks it (``rhrt.model.scale.CONSENT_KINDS``, least protective first)."""
     text: str
+    source: SourceRef | None = None
+
+
+class ConsentPositionDef(_Frozen):
+    """A consent position that applies when a present concern has one of ``tags`` or is one of
+    ``indicators`` (e.g. domestic abuse: never alert or ask the alleged perpetrator)."""
+
+    id: Slug
+    kind: ConsentKind
+    text: str = Field(min_length=3)
+    tags: tuple[Slug, ...] = ()
+    indicators: tuple[Slug, ...] = ()
+    at_least_years: Number | None = Field(default=None, ge=0)
+    """Applies only when the child's age is recorded and at least this (never to an unborn
+    child): e.g. a young person's own consent to confidential advice."""
+    source: SourceRef | None = None
+
+    @model_validator(mode="after")
+    def _says_when(self) -> ConsentPositionDef:
+        if not self.tags and not self.indicators:
+            raise ValueError("a consent position needs tags or indicators (when it applies)")
+        return self
+
+
+class RecordedConsent(_Frozen):
+    """What to say when consent was recorded as given, refused or not sought (or not
+    recorded: ``not_sought``), for one kind of position."""
+
+    given: str | None = None
+    refused: str | None = None
+    not_sought: str | None = None
+
+
+class ConsentPolicy(_Frozen):
+    """Consent beyond each level's own position, all in data so that a partnership changes
+    it by editing its ruleset (the decision shows the most protective position first)."""
+
+    urgent: Consent | None = None
+    """The position when the decision is urgent (the child may be in immediate danger)."""
+    positions: tuple[ConsentPositionDef, ...] = ()
+    """Positions by concern (tags or indicators)."""
+    recorded: dict[ConsentKind, RecordedConsent] = Field(default_factory=dict)
+    """Per kind of the position shown first: what the recorded consent means. Where a kind or
+    a recorded value has no wording here, the position's own text is shown."""
 
 
 class Level(_Frozen):
@@ -456,6 +516,10 @@ class Pathway(_Frozen):
     contact: Slug | None = None
     timescale: str
     consent: str
+    consent_rule: ConsentKind | None = None
+    """The kind of the pathway's consent guidance: when given, a recommended pathway's
+    ``consent`` is one of the positions ranked for the decision (so a level's "seek it before
+    sharing" is never shown first beside a pathway that "may be made without consent")."""
     gather: tuple[str, ...] = ()
     template: str | None = None
     """Name of a jinja2 template for this pathway (``NAME`` of ``NAME.<format>.j2``); defaults to
@@ -496,6 +560,7 @@ class RulesetModel(_Frozen):
     indicators: tuple[Indicator, ...] = Field(min_length=1)
     rules: tuple[Rule, ...] = ()
     pathways: tuple[Pathway, ...] = Field(min_length=1)
+    consent: ConsentPolicy = Field(default_factory=ConsentPolicy)
 
     def level(self, number: int) -> Level:
         """The level with this number, wherever the file lists it (levels may be in any

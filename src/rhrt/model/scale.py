@@ -77,3 +77,43 @@ STEP_DOWN_STATES: Final[frozenset[str]] = frozenset(
     s for s in CONTEXT_STATES if s.startswith("stepped_down_from_")
 )
 """The states a ``within_months`` bound applies to (how long ago the plan ended)."""
+
+
+ConsentKind = Literal[
+    "not-needed",
+    "required",
+    "young-person",
+    "seek-unless-unsafe",
+    "without-consent",
+    "not-alleged-perpetrator",
+    "not-parents",
+    "share-now",
+]
+"""What a consent position tells a practitioner to do, as a ruleset names it."""
+CONSENT_KINDS: Final[tuple[ConsentKind, ...]] = get_args(ConsentKind)
+"""Every kind of consent position, LEAST protective first: the one fixed order in which the
+positions that apply to a decision are ranked (the decision shows the most protective first).
+
+Why this order: each kind, read left to right, leaves less to the family's agreement and
+guards more against the harm that asking can do (delay, the reaction of the person who may be
+harming the child, lost evidence), so a later kind never lets a practitioner do something an
+earlier one would have stopped to protect the child.
+
+- ``not-needed``: universal services; nothing is shared beyond the usual, so no consent.
+- ``required``: voluntary help (early help): the parents' (and a competent child's) consent.
+- ``young-person``: a competent young person's own consent (Gillick competence, Fraser
+  guidelines), not the parents', for confidential advice; safeguarding overrides confidence.
+- ``seek-unless-unsafe``: seek consent unless seeking it would put the child at risk, cause
+  delay or lose evidence; share without it to protect the child.
+- ``without-consent``: a duty or a referral that is made without consent (a legal duty, the
+  LADO, Prevent, the NRM): share; tell the family only where safe.
+- ``not-alleged-perpetrator``: never tell or ask the alleged perpetrator (domestic abuse).
+- ``not-parents``: do not seek the parents' consent or tell the family (forced marriage, FGM,
+  sexual abuse within the family, fabricated or induced illness).
+- ``share-now``: the child may be in immediate danger: share at once, do not delay to ask.
+"""
+
+
+def consent_rank(kind: ConsentKind) -> int:
+    """A kind's place in :data:`CONSENT_KINDS` (higher = more protective)."""
+    return CONSENT_KINDS.index(kind)

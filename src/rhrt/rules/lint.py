@@ -174,6 +174,49 @@ def _emergency_misused(model: m.RulesetModel, emergency: set[str]) -> list[Findi
     return out
 
 
+_WITHOUT_CONSENT = re.compile(
+    r"\bwithout (?:\w+'s |their |the \w+'s )?(?:consent|it|agreement)\b|\bnot needed\b"
+    r"|\bdo not seek\b|\bnever alert\b",
+    re.IGNORECASE,
+)
+"""Words by which a pathway's consent text says consent may be set aside or is not needed."""
+_ASKS_CONSENT = ("required", "young-person")
+"""Kinds of position whose words tell the practitioner to get consent before sharing."""
+
+
+def consent_contradictions(model: m.RulesetModel) -> list[Finding]:
+    """``consent-contradiction``: a pathway's consent text says consent is not needed or may be
+    set aside (:data:`_WITHOUT_CONSENT`), but the position ranked for a decision would tell the
+    practitioner to get consent first, so the decision would show both (the Prevent referral
+    "may be made without consent" beside level 3's "seek it before sharing").
+
+    It arises when the pathway declares no ``consent_rule`` (its text is then not ranked, and
+    a level whose consent is ``required`` is shown first) or declares one that asks for consent
+    (``required``, ``young-person``). Fix: give the pathway the ``consent_rule`` its text means.
+    """
+    out: list[Finding] = []
+    asks = any(lv.consent.rule in _ASKS_CONSENT for lv in model.levels)
+    for n, pw in enumerate(model.pathways):
+        if not _WITHOUT_CONSENT.search(pw.consent):
+            continue
+        if pw.consent_rule is None and asks:
+            out.append(Finding(
+                "consent-contradiction",
+                f"pathway '{pw.id}' says consent is not needed or may be set aside, but gives no "
+                "consent_rule: at a level whose consent is 'required' the decision would tell the "
+                "practitioner to get consent first beside it (give the consent_rule it means)",
+                "warning", f"pathways[{n}].consent",
+            ))
+        elif pw.consent_rule in _ASKS_CONSENT:
+            out.append(Finding(
+                "consent-contradiction",
+                f"pathway '{pw.id}' says consent is not needed or may be set aside, but its "
+                f"consent_rule '{pw.consent_rule}' asks for consent first",
+                "warning", f"pathways[{n}].consent_rule",
+            ))
+    return out
+
+
 def lint(model: m.RulesetModel, plan: Plan | None = None) -> list[Finding]:
     """Every structural finding for a valid ruleset, in a stable order (no solver needed)."""
     plan = plan or compile_ruleset(model)
@@ -194,6 +237,7 @@ def lint(model: m.RulesetModel, plan: Plan | None = None) -> list[Finding]:
             findings.append(Finding("unused-tag", f"no indicator carries tag '{tag.id}'", "info",
                                     f"tags[{n}]"))
     findings += broken_promises(model)
+    findings += consent_contradictions(model)
     safety_rules = len(plan.rules) - len(model.rules)
     for n, rule in enumerate(plan.rules):
         where = f"rules[{n - safety_rules}]" if not rule.safety else "safety"
@@ -210,6 +254,10 @@ def lint(model: m.RulesetModel, plan: Plan | None = None) -> list[Finding]:
     used_sources |= {p.source.ref for p in model.pathways if p.source}
     used_sources |= {ms.source.ref for ms in model.measures if ms.source}
     used_sources |= {c.source.ref for c in model.contacts.values() if c.source}
+    used_sources |= {lv.consent.source.ref for lv in model.levels if lv.consent.source}
+    used_sources |= {p.source.ref for p in model.consent.positions if p.source}
+    if model.consent.urgent is not None and model.consent.urgent.source is not None:
+        used_sources.add(model.consent.urgent.source.ref)
     for key in model.sources:
         if key not in used_sources:
             findings.append(Finding("unused-source", f"no entry cites source '{key}'", "info",

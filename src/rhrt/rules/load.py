@@ -213,6 +213,7 @@ def check_references(
             continue
         for j, pw in enumerate(lv.pathways):
             c.ref("pathway", pw, c.pathways, ("levels", i, "pathways", j))
+        c.source(lv.consent.source, ("levels", i, "consent"))
 
     for i, domain in enumerate(model.domains):
         if not c.live(("domains", i)):
@@ -293,7 +294,26 @@ def check_references(
         c.source(pathway.source, ("pathways", i))
         if pathway.contact is not None:
             c.ref("contact", pathway.contact, c.contacts, ("pathways", i, "contact"))
+    _check_consent(c, model.consent)
     return c.problems
+
+
+def _check_consent(c: _Checker, policy: m.ConsentPolicy) -> None:
+    """The tags, indicators and sources the consent positions name."""
+    if not c.live(("consent",)):
+        return
+    if policy.urgent is not None:
+        c.source(policy.urgent.source, ("consent", "urgent"))
+    c.unique("consent position", [p.id for p in policy.positions], "consent.positions")
+    for i, pos in enumerate(policy.positions):
+        base: Path = ("consent", "positions", i)
+        if not c.live(base):
+            continue
+        c.source(pos.source, base)
+        for j, tag in enumerate(pos.tags):
+            c.ref("tag", tag, c.tags, (*base, "tags", j))
+        for j, ind in enumerate(pos.indicators):
+            c.ref("indicator", ind, c.indicators, (*base, "indicators", j))
 
 
 def _check_condition(c: _Checker, cond: m.Condition, path: Path) -> None:
