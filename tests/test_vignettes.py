@@ -34,6 +34,13 @@ class Expect(BaseModel):
     """Pathways that must be shown as conditional on missing facts."""
     gather_first: tuple[str, ...] = ()
     """Measures (ids) that must be first in the list of what to find out, in this order."""
+    consent: str | None = None
+    """The id of the consent position shown first (the most protective that applies)."""
+    consent_also: tuple[str, ...] = ()
+    """Positions that must still be shown (after the first)."""
+    consent_not_first: tuple[str, ...] = ()
+    """Kinds of position that must not be shown first (e.g. ``required``: "get the parents'
+    consent" where asking endangers the child)."""
 
 
 class Vignette(BaseModel):
@@ -97,6 +104,12 @@ def test_vignette(source: str, vignette: Vignette) -> None:
     assert set(exp.conditional) <= conditional, f"not shown as conditional {why}"
     gather = [g.fact for g in decision.gather_first][: len(exp.gather_first)]
     assert gather == [f"measure {m}" for m in exp.gather_first], why
+    shown = decision.consent
+    if exp.consent is not None:
+        assert shown.id == exp.consent, f"consent shown first: {shown.id} {why}"
+    others = {o.id for o in shown.others}
+    assert not [c for c in exp.consent_also if c not in others], f"consent others {others} {why}"
+    assert shown.rule not in exp.consent_not_first, f"consent first is {shown.rule} {why}"
 
 
 def test_every_pathway_is_exercised_by_some_vignette() -> None:

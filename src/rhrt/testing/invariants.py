@@ -33,6 +33,7 @@ from rhrt.model.scale import (
     LOWEST_LEVEL,
     STEPPED_DOWN_FROM,
     TOP_LEVEL,
+    consent_rank,
 )
 from rhrt.rules.lint import broken_promises
 from rhrt.rules.plan import Count, HasAny, MeasureCmp, Not, walk
@@ -553,6 +554,41 @@ def _context(
     return None
 
 
+def _consent_words(decision: Decision) -> str:
+    c = decision.consent
+    return f"'{c.id}' ({c.rule}, because {c.because})"
+
+
+def _consent_first(ctx: _Ctx, case: Case) -> tuple[str, Case] | None:
+    """The position shown first is the most protective that applies (none is ranked above it)."""
+    decision = ctx.assess(case)
+    first = consent_rank(decision.consent.rule)
+    above = [o for o in decision.consent.others if consent_rank(o.rule) > first]
+    if not above:
+        return None
+    return (
+        f"For {ctx.case(case)} the consent position shown first is {_consent_words(decision)}, "
+        f"but '{above[0].id}' ({above[0].rule}) is more protective and is shown after it.",
+        case,
+    )
+
+
+def _consent_adding(ctx: _Ctx, example: tuple[Case, str]) -> tuple[str, Case] | None:
+    """Adding a concern never makes the consent position shown first less protective (the
+    most protective position that applies is never dropped)."""
+    case, extra = example
+    base = _with(case, indicators=[i for i in _ids(case) if i != extra])
+    more = _with(base, indicators=[*_ids(base), extra])
+    before, after = ctx.assess(base), ctx.assess(more)
+    if consent_rank(after.consent.rule) >= consent_rank(before.consent.rule):
+        return None
+    return (
+        f"Adding the concern {ctx.ind(extra)} to {ctx.case(base)} makes the consent position "
+        f"shown first LESS protective: {_consent_words(before)} becomes {_consent_words(after)}.",
+        more,
+    )
+
+
 PROPERTIES: tuple[Property, ...] = (
     Property("no-concerns", f"A child with no concerns recorded is at level {LOWEST_LEVEL}",
              _no_concerns_examples, _no_concerns),
@@ -581,6 +617,11 @@ PROPERTIES: tuple[Property, ...] = (
              "a plan, an allocated worker, custody, a step-down) never lowers the level, and "
              "neither does leaving it unrecorded", _context_examples, _context,
              engine_guaranteed=True),
+    Property("consent-most-protective-first", "The consent position shown first is the most "
+             "protective that applies", _highest_examples, _consent_first,
+             engine_guaranteed=True),
+    Property("consent-adding-a-concern", "Adding a concern never makes the consent position "
+             "shown first less protective", _adding_examples, _consent_adding),
 )
 _BY_ID = {p.id: p for p in PROPERTIES}
 

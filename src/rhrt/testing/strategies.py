@@ -25,6 +25,7 @@ from rhrt.model.case import (
     months_between,
 )
 from rhrt.model.scale import (
+    CONSENT_KINDS,
     CONTEXT_FLAGS,
     CP_CATEGORIES,
     LEVELS,
@@ -427,6 +428,41 @@ def ruleset_data(
         rules.append(
             {"id": f"rule-{i}", "because": f"Generated rule {i}.", "when": when, "then": then}
         )
+    level_pathways = {
+        n: [draw(st.sampled_from(_ORDINARY_PATHWAYS))] if draw(st.booleans()) else []
+        for n in LEVELS
+    }
+    # consent: the levels' kinds never less protective going up (as a framework's are); a
+    # pathway that is no level's own may carry a kind (a level's own pathway would vanish when
+    # the level rises, so its kind could make the position shown first less protective)
+    level_kinds = sorted(
+        draw(st.lists(st.sampled_from(CONSENT_KINDS[:4]), min_size=len(LEVELS),
+                      max_size=len(LEVELS))),
+        key=CONSENT_KINDS.index,
+    )
+    own = {p for ps in level_pathways.values() for p in ps}
+    pathway_kinds = {
+        p: draw(st.sampled_from(CONSENT_KINDS)) for p in _PATHWAYS
+        if p not in own and draw(st.booleans())
+    }
+    positions = []
+    for k in range(draw(st.integers(0, 2))):
+        position: dict[str, Any] = {
+            "id": f"position-{k}", "kind": draw(st.sampled_from(CONSENT_KINDS)),
+            "text": f"Consent position {k}.",
+        }
+        if draw(st.booleans()):  # tags always has the safety tags
+            position["tags"] = draw(st.lists(st.sampled_from(tags), min_size=1, max_size=2,
+                                             unique=True))
+        else:
+            position["indicators"] = draw(st.lists(st.sampled_from(ctx["indicators"]),
+                                                   min_size=1, max_size=2, unique=True))
+        if draw(st.booleans()):
+            position["at_least_years"] = draw(st.integers(0, 17))
+        positions.append(position)
+    consent: dict[str, Any] = {"positions": positions}
+    if draw(st.booleans()):
+        consent["urgent"] = {"rule": draw(st.sampled_from(CONSENT_KINDS)), "text": "Urgent."}
     return {
         "schema_version": 1,
         "ruleset": {
@@ -447,8 +483,8 @@ def ruleset_data(
         "contacts": {"police": {"name": "Police", "how": "Telephone"}},
         "levels": [
             {"level": n, "name": f"Level {n}", "description": "d", "response": "r",
-             "pathways": [draw(st.sampled_from(_ORDINARY_PATHWAYS))] if draw(st.booleans()) else [],
-             "consent": {"rule": "required", "text": "t"}}
+             "pathways": level_pathways[n],
+             "consent": {"rule": level_kinds[n - LOWEST_LEVEL], "text": "t"}}
             for n in LEVELS
         ],
         "domains": domain_defs,
@@ -458,9 +494,11 @@ def ruleset_data(
         "rules": rules,
         "pathways": [
             {"id": p, "title": p, "what": "w", "timescale": "t", "consent": "c",
+             **({"consent_rule": pathway_kinds[p]} if p in pathway_kinds else {}),
              **({"emergency": True, "contact": "police"} if p == _EMERGENCY else {})}
             for p in _PATHWAYS
         ],
+        "consent": consent,
     }
 
 
