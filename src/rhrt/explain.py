@@ -524,7 +524,8 @@ def consent_position(
     items = [_consent_applies(model, a) for a in applying]
     first = items[0]
     words = recorded_wording(table, first.rule, recorded)
-    return d.ConsentPosition(
+    return trusted(
+        d.ConsentPosition,
         rule=first.rule,
         text=first.text,
         recorded=recorded,
@@ -553,7 +554,8 @@ def _consent_applies(model: RulesetModel, found: Applying) -> d.ConsentApplies:
     else:
         title = next(p.title for p in model.pathways if p.id == found.why[0])
         because = f"the pathway recommended: {title}"
-    return d.ConsentApplies(
+    return trusted(
+        d.ConsentApplies,
         id=pos.id,
         rule=pos.kind,
         text=pos.text,
