@@ -227,3 +227,31 @@ def test_each_executor_process_loads_the_ruleset_once(spark: Any) -> None:
     assert set(counts) <= {0, 1} and 1 in counts
     assert not any((Path.cwd() / name).exists() for name in ("spark-warehouse", "metastore_db",
                                                              "derby.log"))
+
+
+@pytest.mark.slow
+def test_spark_audit_and_impact_equal_the_local_functions(spark: Any) -> None:
+    from rhrt import audit, diff
+
+    bundled = rhrt.load_ruleset()
+    data = bundled.model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for rule in data["rules"]:
+        if rule["then"].get("level") == 3:
+            rule["then"]["level"] = 2  # a what-if: every level-3 rule lowered to 2
+    changed = rhrt.ruleset_from_data(data)
+    df = spark.createDataFrame(_population_frame())
+    local = pa.Table.from_pandas(df.toPandas(), preserve_index=False)
+
+    expected = audit.compare(local, bundled, top=40)
+    got = rhrt_spark.audit(df, bundled, top=40)
+    assert got.to_markdown() == expected.to_markdown()
+    for name, frame in expected.tables().items():
+        pd.testing.assert_frame_equal(got.tables()[name], frame, check_dtype=False)
+
+    expected_impact = diff.impact(local, bundled, changed, top=30)
+    got_impact = rhrt_spark.impact(df, bundled, changed, top=30)
+    assert got_impact.to_markdown() == expected_impact.to_markdown()
+    pd.testing.assert_frame_equal(got_impact.moves, expected_impact.moves, check_dtype=False)
+    assert (got_impact.up, got_impact.down, got_impact.old_counts, got_impact.new_counts) == (
+        expected_impact.up, expected_impact.down, expected_impact.old_counts,
+        expected_impact.new_counts)

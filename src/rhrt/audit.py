@@ -31,7 +31,7 @@ from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
 
-__all__ = ["AuditResult", "compare"]
+__all__ = ["AuditCounts", "AuditResult", "audit_result", "compare", "domain_members"]
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,8 @@ def _levels_frame(r: AuditResult) -> Any:
         {
             "level": list(LEVELS),
             "framework": list(r.framework_counts),
-            "of which provisional": list(r.provisional_counts or (0,) * len(LEVELS)),
             "recorded": list(r.recorded_counts),
+            "of which provisional": list(r.provisional_counts or (0,) * len(LEVELS)),
         }
     )
 
@@ -184,6 +184,93 @@ def _p(value: float) -> str:
     from rhrt.render.reports import pct
 
     return pct(value)
+
+
+@dataclass(frozen=True)
+class AuditCounts:
+    """What an audit counts, before any rate is worked out: the one shape both drivers (local
+    tables, :func:`compare`; Spark, :func:`rhrt.batch.spark.audit`) produce, so that
+    :func:`audit_result` builds the same result, reports included, from either."""
+
+    rows: int
+    recorded: int
+    agree: int
+    under: int
+    over: int
+    confusion: Any
+    """int array, framework level (rows) × recorded level (columns), lowest level first."""
+    framework_counts: tuple[int, ...]
+    recorded_counts: tuple[int, ...]
+    provisional_counts: tuple[int, ...]
+    """Of the cases at each framework level, how many are provisional."""
+    groups: dict[str, list[tuple[str, int, int, int, int]]]
+    """``indicator``/``domain``/``referral_source`` → (name, recorded cases, agreeing, under,
+    over) in report order: indicators and domains in ruleset order, sources sorted."""
+    review: dict[str, list[Any]]
+    """The cases to review first, column by column, in :data:`REVIEW_ORDER`."""
+
+
+REVIEW_ORDER = "highest framework level, widest gap, urgent, then row"
+"""How the cases to review are ordered (both drivers sort by exactly this)."""
+
+
+def audit_result(rules: Ruleset, counts: AuditCounts, *, min_cases: int = 1) -> AuditResult:
+    """The audit's result from its counts (rates are worked out here, once for both drivers)."""
+    import pandas as pd
+
+    from rhrt.render.reports import matrix_frame
+
+    def frame(key: str, groups: list[tuple[str, int, int, int, int]]) -> Any:
+        rows = []
+        for name, k, a, u, o in groups:
+            if not k:
+                rates = (float("nan"), float("nan"), float("nan"))
+            else:
+                rates = (float(a) / k, float(u) / k, float(o) / k)
+            if k >= min_cases:
+                rows.append({key: name, "cases": k, "agreement": rates[0], "under": rates[1],
+                             "over": rates[2]})
+        out = pd.DataFrame(rows, columns=[key, "cases", "agreement", "under", "over"])
+        if len(out):
+            out = out.sort_values(["under", "cases"], ascending=[False, False], kind="stable")
+        return out.reset_index(drop=True)
+
+    by_indicator = frame("indicator", counts.groups["indicator"])
+    levels = rules.plan.indicator_level
+    by_indicator.insert(1, "level", [levels[i] for i in by_indicator.indicator])
+    by_domain = frame("domain", counts.groups["domain"])
+    if "referral_source" in counts.groups:
+        by_source = frame("referral_source", counts.groups["referral_source"])
+    else:
+        by_source = pd.DataFrame(columns=["referral_source", "cases", "agreement", "under",
+                                          "over"])
+    base = counts.recorded
+    return AuditResult(
+        ruleset=clean(f"{rules.id} {rules.version} (sha256 {rules.stamp.sha256[:12]})"),
+        rows=counts.rows,
+        recorded=base,
+        agreement=float(counts.agree) / base if base else float("nan"),
+        under_rate=float(counts.under) / base if base else float("nan"),
+        over_rate=float(counts.over) / base if base else float("nan"),
+        framework_counts=counts.framework_counts,
+        recorded_counts=counts.recorded_counts,
+        provisional_counts=counts.provisional_counts,
+        confusion=matrix_frame(counts.confusion, "framework", "recorded"),
+        by_indicator=by_indicator,
+        by_domain=by_domain,
+        by_source=by_source,
+        review=pd.DataFrame(counts.review),
+    )
+
+
+def domain_members(rules: Ruleset) -> dict[str, list[str]]:
+    """Domain id → the indicators counted under it (their own domain and their topics), for
+    the domains any indicator names, in the ruleset's domain order."""
+    members: dict[str, list[str]] = {}
+    for ind in rules.model.indicators:
+        for dom in dict.fromkeys((ind.domain, *ind.topics)):
+            members.setdefault(dom, []).append(ind.id)
+    return {d.id: members[d.id] for d in rules.model.domains if d.id in members}
 
 
 def compare(
@@ -207,7 +294,6 @@ def compare(
     import pandas as pd
 
     from rhrt.batch import evaluate_table, floats, texts
-    from rhrt.render.reports import matrix_frame
 
     rules = _ruleset(ruleset)
     ev = evaluate_table(table, rules, ignore_columns=ignore_columns)
@@ -218,7 +304,6 @@ def compare(
     has = ~np.isnan(rec_f)
     recorded_level = np.where(has, rec_f, 0).astype(np.int16)
     level = ev.result.level.astype(np.int16)
-    base = int(has.sum())
     agree = has & (recorded_level == level)
     under = has & (recorded_level < level)
     over = has & (recorded_level > level)
@@ -231,76 +316,51 @@ def compare(
     ]
     rec_counts = np.bincount(recorded_level[has], minlength=TOP_LEVEL + 1)[LOWEST_LEVEL:]
 
-    def rates(mask: Any) -> tuple[int, float, float, float]:
+    def counted(name: str, mask: Any) -> tuple[str, int, int, int, int]:
         m = mask & has
-        k = int(m.sum())
-        if not k:
-            return 0, float("nan"), float("nan"), float("nan")
-        return (k, float((agree & m).sum()) / k, float((under & m).sum()) / k,
-                float((over & m).sum()) / k)
-
-    def frame(key: str, groups: list[tuple[str, Any]]) -> Any:
-        rows = []
-        for name, mask in groups:
-            k, a, u, o = rates(mask)
-            if k >= min_cases:
-                rows.append({key: name, "cases": k, "agreement": a, "under": u, "over": o})
-        out = pd.DataFrame(rows, columns=[key, "cases", "agreement", "under", "over"])
-        if len(out):
-            out = out.sort_values(["under", "cases"], ascending=[False, False], kind="stable")
-        return out.reset_index(drop=True)
+        return (name, int(m.sum()), int((agree & m).sum()), int((under & m).sum()),
+                int((over & m).sum()))
 
     vp = ev.plan
     present = ev.arrays.present
-    by_indicator = frame("indicator", [(i, present[c]) for c, i in enumerate(vp.indicator_ids)])
-    by_indicator.insert(1, "level", [vp.plan.indicator_level[i] for i in by_indicator.indicator])
-    members: dict[str, list[int]] = {}
-    for ind in rules.model.indicators:
-        for dom in dict.fromkeys((ind.domain, *ind.topics)):
-            members.setdefault(dom, []).append(vp.column[ind.id])
-    by_domain = frame(
-        "domain",
-        [
-            (d.id, np.logical_or.reduce(present[members[d.id]], axis=0))
-            for d in rules.model.domains
-            if d.id in members
+    groups = {
+        "indicator": [counted(i, present[c]) for c, i in enumerate(vp.indicator_ids)],
+        "domain": [
+            counted(d, np.logical_or.reduce(present[[vp.column[i] for i in ids]], axis=0))
+            for d, ids in domain_members(rules).items()
         ],
-    )
+    }
     if "referral_source" in arrow.column_names:
         src = texts(arrow.column("referral_source")).to_numpy(zero_copy_only=False)
-        src = np.where(pd.isna(src), "(not recorded)", src).astype(str)
+        src = np.where(pd.isna(src), NOT_RECORDED, src).astype(str)
         names, inverse = np.unique(src, return_inverse=True)
-        by_source = frame("referral_source", [(str(s), inverse == k) for k, s in enumerate(names)])
-    else:
-        by_source = pd.DataFrame(columns=["referral_source", "cases", "agreement", "under",
-                                          "over"])
+        groups["referral_source"] = [counted(str(s), inverse == k) for k, s in enumerate(names)]
 
     gap = level - recorded_level
     idx = np.flatnonzero(under)
     order = np.lexsort((idx, ~ev.result.urgent[idx], -gap[idx], -level[idx]))
     chosen = idx[order][:top]
-    review = _review_frame(ev, chosen, recorded_level, arrow)
-
-    return AuditResult(
-        ruleset=clean(f"{rules.id} {rules.version} (sha256 {rules.stamp.sha256[:12]})"),
+    counts = AuditCounts(
         rows=int(level.shape[0]),
-        recorded=base,
-        agreement=float(agree.sum()) / base if base else float("nan"),
-        under_rate=float(under.sum()) / base if base else float("nan"),
-        over_rate=float(over.sum()) / base if base else float("nan"),
+        recorded=int(has.sum()),
+        agree=int(agree.sum()),
+        under=int(under.sum()),
+        over=int(over.sum()),
+        confusion=confusion,
         framework_counts=tuple(int(x) for x in fw_counts),
         recorded_counts=tuple(int(x) for x in rec_counts),
         provisional_counts=tuple(int(x) for x in prov_counts),
-        confusion=matrix_frame(confusion, "framework", "recorded"),
-        by_indicator=by_indicator,
-        by_domain=by_domain,
-        by_source=by_source,
-        review=review,
+        groups=groups,
+        review=_review_frame(ev, chosen, recorded_level, arrow),
     )
+    return audit_result(rules, counts, min_cases=min_cases)
 
 
-def _review_frame(ev: Any, chosen: Any, recorded_level: Any, arrow: Any) -> Any:
-    import pandas as pd
+NOT_RECORDED = "(not recorded)"
+"""The referral source of rows that record none, in the by-source table."""
+
+
+def _review_frame(ev: Any, chosen: Any, recorded_level: Any, arrow: Any) -> dict[str, Any]:
     import pyarrow as pa
 
     results = ev.results().take(pa.array(chosen, pa.int64()))
@@ -317,7 +377,7 @@ def _review_frame(ev: Any, chosen: Any, recorded_level: Any, arrow: Any) -> Any:
             arrow.column("referral_source").take(pa.array(chosen, pa.int64())).to_pylist()
         )
     data["determining_indicators"] = results.column("determining_indicators").to_pylist()
-    return pd.DataFrame(data)
+    return data
 
 
 def _ruleset(ruleset: Ruleset | None) -> Ruleset:

@@ -29,7 +29,8 @@ from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
 
-__all__ = ["ImpactResult", "impact", "ruleset_changes"]
+__all__ = ["ImpactCounts", "ImpactResult", "impact", "impact_result", "move_causes",
+           "ruleset_changes"]
 
 
 @dataclass(frozen=True)
@@ -179,11 +180,9 @@ def impact(
     in each). ``top`` limits the moves-down list in reports (``moves`` has every move).
     """
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
 
     from rhrt.batch import evaluate_table
-    from rhrt.render.reports import matrix_frame
 
     ev_old = evaluate_table(table, old, ignore_columns=ignore_columns)
     ev_new = evaluate_table(table, new, ignore_columns=ignore_columns)
@@ -192,28 +191,55 @@ def impact(
     n = int(lo.shape[0])
     transition = np.zeros((len(LEVELS), len(LEVELS)), dtype=np.int64)
     np.add.at(transition, (lo - LOWEST_LEVEL, ln - LOWEST_LEVEL), 1)
-    moved = np.flatnonzero(lo != ln)
-    up_rows = moved[ln[moved] > lo[moved]]
-    down_rows = moved[ln[moved] < lo[moved]]
-
-    cause = np.full(n, "", dtype=object)
-    cause[up_rows] = _attribute(up_rows, ev_new, ev_old, ln, up=True)
-    cause[down_rows] = _attribute(down_rows, ev_old, ev_new, lo, up=False)
+    moved, cause = move_causes(ev_old, ev_new)
 
     arrow = ev_old.table
     refs = None
     if "case_ref" in arrow.column_names:
         refs = arrow.column("case_ref").take(pa.array(moved, pa.int64())).to_pylist()
-    moves = pd.DataFrame(
-        {
-            "row": moved.tolist(),
-            **({"case_ref": refs} if refs is not None else {}),
-            "old_level": lo[moved].tolist(),
-            "new_level": ln[moved].tolist(),
-            "direction": np.where(ln[moved] > lo[moved], "up", "down").tolist(),
-            "cause": cause[moved].tolist(),
-        }
-    )
+    moves = {
+        "row": moved.tolist(),
+        **({"case_ref": refs} if refs is not None else {}),
+        "old_level": lo[moved].tolist(),
+        "new_level": ln[moved].tolist(),
+        "direction": np.where(ln[moved] > lo[moved], "up", "down").tolist(),
+        "cause": cause[moved].tolist(),
+    }
+    counts = ImpactCounts(rows=n, transition=transition, moves=moves,
+                          old_counts=_per_level(lo), new_counts=_per_level(ln),
+                          old_provisional=_per_level(lo[ev_old.result.provisional]),
+                          new_provisional=_per_level(ln[ev_new.result.provisional]))
+    return impact_result(old, new, counts, top=top)
+
+
+@dataclass(frozen=True)
+class ImpactCounts:
+    """What a what-if comparison counts: the one shape both drivers (local tables,
+    :func:`impact`; Spark, :func:`rhrt.batch.spark.impact`) produce, so that
+    :func:`impact_result` builds the same result, reports included, from either."""
+
+    rows: int
+    transition: Any
+    """int array, old level (rows) × new level (columns), lowest level first."""
+    moves: dict[str, list[Any]]
+    """Every row whose level moved, in row order: ``row``, ``case_ref`` (when the table has
+    one), ``old_level``, ``new_level``, ``direction`` (up/down) and ``cause``."""
+    old_counts: tuple[int, ...]
+    new_counts: tuple[int, ...]
+    old_provisional: tuple[int, ...] = ()
+    """Of the cases at each level under the old rules, how many are provisional."""
+    new_provisional: tuple[int, ...] = ()
+
+
+def impact_result(old: Ruleset, new: Ruleset, counts: ImpactCounts, *,
+                  top: int = 200) -> ImpactResult:
+    """The comparison's result from its counts (the causes table and the moves-down list are
+    worked out here, once for both drivers)."""
+    import pandas as pd
+
+    from rhrt.render.reports import matrix_frame
+
+    moves = pd.DataFrame(counts.moves)
     if len(moves):
         causes = (
             moves.groupby(["cause", "direction"], sort=False).size().rename("cases").reset_index()
@@ -226,23 +252,40 @@ def impact(
     down["drop"] = down.old_level - down.new_level
     down = down.sort_values(["drop", "old_level", "row"], ascending=[False, False, True],
                             kind="stable").drop(columns=["drop", "direction"]).head(top)
+    up = int((moves.direction == "up").sum()) if len(moves) else 0
     return ImpactResult(
         old=_name(old),
         new=_name(new),
-        rows=n,
-        changed=int(moved.size),
-        up=int(up_rows.size),
-        down=int(down_rows.size),
-        transition=matrix_frame(transition, "old", "new"),
+        rows=counts.rows,
+        changed=len(moves),
+        up=up,
+        down=len(moves) - up,
+        transition=matrix_frame(counts.transition, "old", "new"),
         causes=causes,
         moves=moves,
         moves_down=down.reset_index(drop=True),
         changes=ruleset_changes(old, new),
-        old_counts=_per_level(lo),
-        new_counts=_per_level(ln),
-        old_provisional=_per_level(lo[ev_old.result.provisional]),
-        new_provisional=_per_level(ln[ev_new.result.provisional]),
+        old_counts=counts.old_counts,
+        new_counts=counts.new_counts,
+        old_provisional=counts.old_provisional,
+        new_provisional=counts.new_provisional,
     )
+
+
+def move_causes(ev_old: Any, ev_new: Any) -> tuple[Any, Any]:
+    """The rows whose level differs between two evaluations of the same rows (``Evaluated``),
+    and per row the first change that explains its move (empty where it did not move)."""
+    import numpy as np
+
+    lo = ev_old.result.level.astype(np.int16)
+    ln = ev_new.result.level.astype(np.int16)
+    moved = np.flatnonzero(lo != ln)
+    up_rows = moved[ln[moved] > lo[moved]]
+    down_rows = moved[ln[moved] < lo[moved]]
+    cause = np.full(int(lo.shape[0]), "", dtype=object)
+    cause[up_rows] = _attribute(up_rows, ev_new, ev_old, ln, up=True)
+    cause[down_rows] = _attribute(down_rows, ev_old, ev_new, lo, up=False)
+    return moved, cause
 
 
 def _per_level(levels: Any) -> tuple[int, ...]:
