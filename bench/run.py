@@ -43,6 +43,10 @@ TARGETS = (
 )
 
 
+FULL_ONLY = ("spark",)
+"""Scenarios a quick run leaves out unless named with --only (Spark takes a minute to start)."""
+
+
 def _child(name: str, quick: bool, out: Path) -> None:
     """Run one scenario in this process and write its JSON result."""
     sys.path.insert(0, str(HERE))
@@ -251,6 +255,28 @@ def table(results: dict[str, Any]) -> str:
                 f"{_secs(t['assess_s'])} | evaluate {_secs(t['evaluate_s'])}, holding set "
                 f"{_secs(t['holding_set_s'])}, near misses {_secs(t['near_misses_s'])} |"
             )
+    sp = results.get("spark")
+    if sp and status_row("spark", sp):
+        for n, r in sp["sizes"].items():
+            where = f"Spark {int(n):,} rows Parquet → Parquet ({r['partitions']} partitions)"
+            lines.append(
+                f"| {where} | `rhrt.batch.spark.assess`, local[2] | check pass + kernel per "
+                f"Arrow batch, 2 cores | {_secs(r['spark_local2_s'])} "
+                f"({_fmt(r['spark_local2_rows_per_s'] / 1e3, 'k')} rows/s) | "
+                f"{r['spark_over_single']:.2f}× single process |"
+            )
+            lines.append(
+                f"| {where} | `assess_file`, one process | kernel per chunk | "
+                f"{_secs(r['single_process_s'])} "
+                f"({_fmt(r['single_process_rows_per_s'] / 1e3, 'k')} rows/s) | |"
+            )
+        if "overhead_per_partition_ms" in sp:
+            parts = ", ".join(f"{k}: {_secs(v)}" for k, v in sp["partitions_s"].items())
+            lines.append(
+                f"| Spark partitions (same rows, fast mode) | local[2] | per extra partition | "
+                f"{_fmt(sp['overhead_per_partition_ms'], 'ms')} | {parts}; session start "
+                f"{_secs(sp['session_start_s'])} |"
+            )
     return "\n".join(lines)
 
 
@@ -306,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchlib import loadavg, machine
     from scenarios import SCENARIOS
 
-    names = args.only.split(",") if args.only else list(SCENARIOS)
+    names = args.only.split(",") if args.only else [
+        name for name in SCENARIOS if not (args.quick and name in FULL_ONLY)
+    ]
     unknown = set(names) - set(SCENARIOS)
     if unknown:
         p.error(f"unknown scenarios: {', '.join(sorted(unknown))}")

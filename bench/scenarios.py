@@ -474,6 +474,112 @@ def _large_timings(rs: Any, cases: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
+# --- 7: Spark local[2] against the single process ----------------------------------------------
+
+
+def _spark_session(scratch: Path) -> Any:
+    """A local[2] session with no UI, no network beyond loopback, scratch space under ``scratch``
+    and Spark's own log at WARN."""
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]").appName("rhrt-bench")
+        .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.local.dir", str(scratch / "local"))
+        .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
+        .config("spark.driver.memory", "3g")
+        .config("spark.sql.files.openCostInBytes", "1024")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("WARN")
+    return session
+
+
+def spark(quick: bool) -> dict[str, Any]:
+    """rows/s of ``rhrt.batch.spark.assess`` on ``local[2]`` against the single-process path
+    (``assess_file``, one process) on the same Parquet file, Parquet out for both; then the cost
+    of each extra partition (1M rows split into more and more partitions)."""
+    if importlib.util.find_spec("pyspark") is None:
+        raise NotAvailable("pyspark is not installed (the spark extra)")
+    import shutil as _shutil
+
+    if _shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise NotAvailable("no Java runtime")
+    import pyarrow.parquet as pq
+
+    import rhrt
+    from rhrt.batch import assess_file
+    from rhrt.batch.spark import assess
+    from rhrt.synth import population_batches
+
+    rs = rhrt.load_ruleset()
+    sizes = (20_000,) if quick else (1_000_000, 10_000_000)
+    TMP.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {"ruleset": _ruleset_info(rs), "sizes": {}, "cores": os.cpu_count()}
+    with tempfile.TemporaryDirectory(dir=TMP) as tmp:
+        scratch = Path(tmp)
+        t0 = time.perf_counter()
+        session = _spark_session(scratch)
+        session.range(1).count()
+        out["session_start_s"] = time.perf_counter() - t0
+        for n in sizes:
+            src = TMP / f"spark-population-{n}.parquet"
+            if not src.exists():
+                part = src.with_suffix(".part")
+                writer = None
+                for table in population_batches(n, seed=8, ruleset=rs):
+                    if writer is None:
+                        writer = pq.ParquetWriter(part, table.schema)
+                    writer.write_table(table, row_group_size=50_000)
+                assert writer is not None
+                writer.close()
+                part.rename(src)
+            local_out = scratch / f"local-{n}.parquet"
+            t0 = time.perf_counter()
+            assess_file(src, local_out, rs, progress=False)
+            local_s = time.perf_counter() - t0
+            df = session.read.parquet(str(src))
+            parts = df.rdd.getNumPartitions()
+            t0 = time.perf_counter()
+            assess(df, rs).write.mode("overwrite").parquet(str(scratch / f"spark-{n}"))
+            spark_s = time.perf_counter() - t0
+            written = session.read.parquet(str(scratch / f"spark-{n}")).count()
+            if written != n:
+                raise AssertionError(f"Spark wrote {written} rows for {n}")
+            out["sizes"][str(n)] = {
+                "partitions": parts,
+                "single_process_s": local_s,
+                "single_process_rows_per_s": n / local_s,
+                "spark_local2_s": spark_s,
+                "spark_local2_rows_per_s": n / spark_s,
+                "spark_over_single": local_s / spark_s,
+            }
+        # overhead per partition: the same rows in more partitions (split at row groups)
+        n = sizes[0]
+        src = TMP / f"spark-population-{n}.parquet"
+        size = src.stat().st_size
+        per_partition: dict[str, Any] = {}
+        for wanted in ((2, 4) if quick else (2, 8, 32)):
+            session.conf.set("spark.sql.files.maxPartitionBytes", str(max(size // wanted, 1)))
+            df = session.read.parquet(str(src))
+            parts = df.rdd.getNumPartitions()
+            t0 = time.perf_counter()
+            assess(df, rs, fast=True).write.format("noop").mode("overwrite").save()
+            per_partition[str(parts)] = time.perf_counter() - t0
+        counts = sorted(per_partition, key=int)
+        lo, hi = counts[0], counts[-1]
+        out["partitions_s"] = per_partition
+        if int(hi) > int(lo):
+            out["overhead_per_partition_ms"] = (
+                (per_partition[hi] - per_partition[lo]) / (int(hi) - int(lo)) * 1e3
+            )
+        session.stop()
+    return out
+
+
 SCENARIOS: Mapping[str, Callable[[bool], dict[str, Any]]] = {
     "single": single,
     "batch": batch,
@@ -481,4 +587,5 @@ SCENARIOS: Mapping[str, Callable[[bool], dict[str, Any]]] = {
     "coldstart": coldstart,
     "stream": stream,
     "large": large,
+    "spark": spark,
 }
