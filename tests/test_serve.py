@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("fastapi", reason="rhrt serve needs the serve extra")
 pytest.importorskip("httpx", reason="the test client needs httpx")
@@ -440,3 +442,44 @@ def test_every_case_control_reaches_the_library(client: TestClient,
                 assert r.status_code == 422 and f"<code>{exc.path}</code>" in r.text
                 continue
             assert r.status_code == 200 and r.json() == expected, c.name
+
+
+# -- properties ------------------------------------------------------------------------------
+
+_MARK = "<i>x</i>"
+_BUNDLED = rhrt.load_ruleset()
+_NAMES = [c.name for c in _flat_controls(_form.case_controls())] + [
+    c.name for c in _flat_controls(_form.override_controls())] + [_form.DECIDED_BY]
+_texts = st.one_of(st.sampled_from(["", "1", "4", "true", "false", "given", "2024-05-01",
+                                    "12.5", "-1", "1e3", "NaN", " 3 "]),
+                   st.text(max_size=12).map(lambda t: _MARK + t))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(_NAMES), st.lists(_texts, min_size=1, max_size=2),
+                       max_size=8),
+       st.lists(st.sampled_from(_BUNDLED.plan.indicator_order), max_size=4),
+       st.lists(_texts, max_size=2))
+def test_any_form_is_assessed_or_refused_and_never_echoed_raw(
+    form: dict[str, list[str]], ticked: list[str], notes: list[str]
+) -> None:
+    """Whatever a form holds, the page gives the library's decision or a typed refusal, and no
+    submitted text reaches the page unescaped (a refusal's message never holds it at all)."""
+    from rhrt.serve.page import render_page
+
+    values = dict(form)
+    if ticked:
+        values[_form.INDICATOR] = list(ticked)
+        for note in notes:
+            values[_form.NOTE_PREFIX + ticked[0]] = [note]
+    try:
+        sub = _form.read_form(values, list(_BUNDLED.plan.measures), _BUNDLED.plan.indicator_order)
+        case = _BUNDLED.validate_case(sub.case)
+        decision = _BUNDLED.assess(case, override=sub.override)
+    except rhrt.RhrtError as exc:
+        assert _MARK not in str(exc)
+        page = render_page(_BUNDLED, values, error=exc)
+    else:
+        page = render_page(_BUNDLED, values, case=case, decision=decision)
+        assert f"Level {decision.level}: " in page
+    assert _MARK not in page
