@@ -174,8 +174,8 @@ def _levels_frame(r: AuditResult) -> Any:
         {
             "level": list(LEVELS),
             "framework": list(r.framework_counts),
-            "recorded": list(r.recorded_counts),
             "of which provisional": list(r.provisional_counts or (0,) * len(LEVELS)),
+            "recorded": list(r.recorded_counts),
         }
     )
 
