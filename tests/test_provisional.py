@@ -322,3 +322,26 @@ def test_diff_counts_provisional_cases_per_level_on_both_sides() -> None:
     result = impact(table, BUNDLED, BUNDLED)
     assert list(result.old_provisional) == list(result.new_provisional) == _provisional_levels(
         table)
+
+
+def test_an_urgent_decision_puts_the_urgent_steps_before_finding_out() -> None:
+    """Immediate danger with no age recorded: the level is known (4, urgent); only pathways that
+    depend on the age are conditional. Nothing to find out comes before the 999 step, and the
+    level is not marked provisional."""
+    from rhrt.render import render_decision
+
+    tag = MODEL.safety.immediate_danger.tag
+    danger = next(i.id for i in MODEL.indicators if tag in i.tags)
+    decision = BUNDLED.assess({"indicators": [danger]})
+    assert decision.known_level == decision.level == TOP_LEVEL and decision.urgent
+    import html
+
+    titles = {p.id: p.title for p in decision.pathways}
+    first_step = titles[MODEL.safety.immediate_danger.pathways[0]]
+    for fmt in FORMATS:
+        text = render_decision(decision, BUNDLED, fmt)
+        heading = text.splitlines()[0] if fmt != "html" else text[text.index("<h1"):]
+        assert "PROVISIONAL" not in heading.split("\n")[0]
+        if decision.gather_first:
+            what = decision.gather_first[0].what.split("'")[0]  # no escaping to match
+            assert text.index(html.escape(first_step, quote=False)) < text.index(what)

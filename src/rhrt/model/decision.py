@@ -366,6 +366,22 @@ class Decision(_Out):
     def provisional(self) -> bool:
         return self.status == "provisional"
 
+    def status_text(self, known_level_name: str | None = None) -> str:
+        """The status in one sentence, as every rendering shows it beside the level."""
+        if not self.provisional:
+            return "no missing information can change this outcome."
+        known = self.known_level
+        if known is None or known == self.level:
+            return (
+                f"level {self.level} rests on known facts, but some of what to do depends on "
+                "missing information (marked \"only if\")."
+            )
+        name = f" ({known_level_name})" if known_level_name else ""
+        return (
+            f"level {self.level} is assumed until missing information is recorded; the known "
+            f"facts alone give level {known}{name}."
+        )
+
     @property
     def override_status(self) -> str:
         """Whose level stands, in a few words: the framework's, or a recorded override's."""
@@ -392,10 +408,7 @@ class Decision(_Out):
         """A one-paragraph reading of the decision (no case content: no notes or reasons)."""
         parts = []
         if self.provisional:
-            parts.append(
-                f"PROVISIONAL: level {self.level} assumes the worst about missing information; "
-                f"the known facts alone give level {self.known_level}."
-            )
+            parts.append(f"PROVISIONAL: {self.status_text()}")
         parts.append(f"Level {self.level} ({self.level_name}){', urgent' if self.urgent else ''}.")
         if self.override is not None:
             parts.append(f"Status: {self.override_status}.")

@@ -88,7 +88,11 @@ def decision_context(
     return {
         **base,
         "status": decision.status,
+        "status_text": decision.status_text(
+            None if known is None else level_view(model, known)["name"]
+        ),
         "provisional": decision.provisional,
+        "level_assumed": decision.provisional and known is not None and known != decision.level,
         "known_level": None if known is None else level_view(
             model, known, decision.level_name if known == decision.level else None
         ),
