@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import rhrt
 from rhrt.engine.reference import TOP_LEVEL, Facts, evaluate, level_of
-from rhrt.explain import _in_order, holding_set
+from rhrt.explain import _Holding, _in_order, holding_set
 from rhrt.rules.compile import Plan
 from rhrt.testing.strategies import cases, rulesets
 
@@ -51,6 +51,9 @@ def _agree(ruleset: rhrt.Ruleset, case: rhrt.Case) -> None:
     new = holding_set(ruleset.plan, facts, level)
     assert new == _holding_by_full_recomputation(ruleset.plan, facts, level)
     assert holding_set(ruleset.plan, facts, level, evaluation.results) == new
+    if facts.present:  # the incremental algorithm itself, also where holding_set recomputes
+        assert _Holding(ruleset.plan, facts, level, evaluation.results).run() == new
+        assert _Holding(ruleset.plan, facts, level, None).run() == new
     # and it does what it says: alone, it gives the same level
     assert level_of(ruleset.plan, facts.with_present(frozenset(new))) == level
 

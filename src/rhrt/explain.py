@@ -35,6 +35,7 @@ from rhrt.rules.plan import (
     derived,
 )
 from rhrt.rules.semantics import (
+    LEVELS,
     MEASURE_HINT_WORDS,
     Evaluation,
     Facts,
@@ -54,11 +55,48 @@ def determining_indicators(plan: Plan, facts: Facts, evaluation: Evaluation) -> 
     The batch engine computes exactly this set; the two are property-tested to agree.
     """
     level = evaluation.level
-    chosen = {i for i in facts.present if plan.indicator_level[i] == level}
-    for result in evaluation.results:
-        if result.fired and result.rule.level == level:
-            chosen |= result.rule.indicator_ids & facts.present
+    present = facts.present
+    levels = plan.indicator_level
+    chosen = {i for i in present if levels[i] == level}
+    results = evaluation.results
+    for pos in _shapes(plan).at_level.get(level, ()):
+        result = results[pos]
+        if result.truth is not False:
+            chosen |= result.rule.indicator_ids & present
     return tuple(_in_order(plan, chosen))
+
+
+class _Shapes:
+    """What the explanation reads of each rule's shape, built once per plan: the concerns its
+    condition names (:func:`_named`) and the rules setting each level."""
+
+    __slots__ = ("_from_level", "at_level", "named", "rules")
+
+    def __init__(self, plan: Plan) -> None:
+        self.rules = plan.rules
+        self.named = tuple(_named(rule.condition) for rule in plan.rules)
+        at_level: dict[int, list[int]] = {}
+        for pos, rule in enumerate(plan.rules):
+            if rule.level is not None:
+                at_level.setdefault(rule.level, []).append(pos)
+        self.at_level: Mapping[int, tuple[int, ...]] = {k: tuple(v) for k, v in at_level.items()}
+        self._from_level = {level: self._rules_from(level) for level in LEVELS}
+
+    def _rules_from(self, level: int) -> tuple[tuple[int, int], ...]:
+        return tuple(
+            (pos, rule.level)
+            for pos, rule in enumerate(self.rules)
+            if rule.level is not None and rule.level >= level
+        )
+
+    def from_level(self, level: int) -> tuple[tuple[int, int], ...]:
+        """(position, level) of the rules setting ``level`` or a higher one, in plan order."""
+        found = self._from_level.get(level)
+        return found if found is not None else self._rules_from(level)
+
+
+def _shapes(plan: Plan) -> _Shapes:
+    return derived(plan, "explain.shapes", _Shapes)
 
 
 def holding_set(
@@ -81,9 +119,18 @@ def holding_set(
     identical to deleting by full recomputation (``tests/test_explain_holding.py`` checks the
     two against each other on generated rulesets and cases).
     """
-    if not facts.present:
+    present = facts.present
+    if not present:
         return ()
+    if len(present) <= _FEW:
+        # A few concerns: recomputing the level once per concern (cheap with the gates) costs
+        # less than setting up the incremental bookkeeping, and is the definition itself.
+        return _holding_by_recomputing(plan, facts, level, _in_order(plan, present))
     return _Holding(plan, facts, level, results).run()
+
+
+_FEW = 3
+"""Up to this many concerns, :func:`holding_set` recomputes the level per concern."""
 
 
 class _Holding:
@@ -121,20 +168,21 @@ class _Holding:
         """Present concern -> positions of watched rules whose condition names it."""
         self.consistent = True
         negating = self.negating = derived(plan, "explain.negating_rules", _negating_rules)
-        for pos, rule in enumerate(plan.rules):
-            if rule.level is None or rule.level < level:
-                continue
+        shapes = _shapes(plan)
+        named_by = shapes.named
+        present = facts.present
+        for pos, rule_level in shapes.from_level(level):
             if results is not None:
-                fires = results[pos].fired
+                fires = results[pos].truth is not False
             else:
                 fires = rule_truth(plan, pos, facts) is not False
             negates = pos in negating
-            if rule.level > level and not negates:
+            if rule_level > level and not negates:
                 if fires:
                     self.consistent = False  # the level given is not the level of the facts
                 continue
-            named = _named(rule.condition, facts.present)
-            if rule.level > level:
+            named = named_by[pos] & present
+            if rule_level > level:
                 if fires:
                     self.consistent = False
                 self.above[pos] = named
@@ -232,16 +280,16 @@ def _negating_rules(plan: Plan) -> frozenset[int]:
     return frozenset(n for n, rule in enumerate(plan.rules) if uses_not(rule.condition))
 
 
-def _named(node: Node, present: frozenset[str]) -> frozenset[str]:
-    """The present concerns a condition names (under ``not`` too): only deleting one of them
-    can change its truth."""
+def _named(node: Node) -> frozenset[str]:
+    """The concerns a condition names (under ``not`` too): only deleting one of them can change
+    its truth."""
     match node:
         case HasAny() | Count():
-            return node.ids & present
+            return node.ids
         case All() | AnyOf() | Not():
             out: frozenset[str] = frozenset()
             for child in children(node):
-                out |= _named(child, present)
+                out |= _named(child)
             return out
         case MeasureCmp() | AgeCmp() | IsUnborn() | ContextIs():
             return frozenset()
@@ -271,10 +319,17 @@ def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.Cha
     """
     hints = []
     results = evaluation.results
+    gates = compiled(plan).gates
+    present = facts.present
     for position in plan.hint_rules:  # only rules whose shape allows a near miss
         result = results[position]
         rule = result.rule
-        if result.fired:
+        if result.truth is not False:
+            continue
+        closed_by = gates[position]
+        if closed_by is not None and closed_by.isdisjoint(present):
+            # No concern opens its gate: a count is short by more than one, and an ``all`` has
+            # a false part that is not a measure (gate), so neither can be one step away.
             continue
         raises = rule.level is not None and rule.level > evaluation.level
         adds = any(p not in evaluation.pathways for p in rule.pathways)
@@ -327,6 +382,12 @@ def _describe(node: Node) -> str | None:
     return None
 
 
+MEMO_SIZE = 4096
+"""How many of each per-case part (a fired rule, a recommended pathway with its reasons) a
+ruleset keeps for reuse; past that, parts are built for each decision (memory stays bounded
+in a long-running service whatever its cases)."""
+
+
 class ExplanationParts:
     """The parts of explanations that depend only on the ruleset, built once and shared.
 
@@ -338,7 +399,7 @@ class ExplanationParts:
     stored is kept.
     """
 
-    __slots__ = ("_catalogue", "_domains", "_findings", "_indicators", "conditions")
+    __slots__ = ("_catalogue", "_domains", "_findings", "_fired", "_indicators", "conditions")
 
     def __init__(self, catalogue: Catalogue, conditions: Mapping[str, str] | None = None) -> None:
         self._catalogue = catalogue
@@ -346,6 +407,20 @@ class ExplanationParts:
         self._findings: dict[str, d.IndicatorFinding] = {}
         self._indicators: dict[str, tuple[int, tuple[str, ...]]] = {}
         self._domains: list[Mapping[str, tuple[int, str]]] = []
+        self._fired: dict[tuple[str, frozenset[str], tuple[str, ...]], d.FiredRule] = {}
+
+    def fired(self, result: RuleResult, present: frozenset[str]) -> d.FiredRule:
+        """A fired rule as a decision shows it. The same rule firing on the same concerns with
+        the same missing facts looks the same in every decision, so the first
+        :data:`MEMO_SIZE` such are kept and shared."""
+        rule = result.rule
+        key = (rule.id, rule.indicator_ids & present, result.assumed)
+        found = self._fired.get(key)
+        if found is None:
+            found = _fired(result, present, self.conditions)
+            if len(self._fired) < MEMO_SIZE:
+                found = self._fired.setdefault(key, found)
+        return found
 
     def finding(self, ind_id: str) -> d.IndicatorFinding:
         """The finding of a present indicator that determines the level."""
@@ -403,11 +478,14 @@ def explain(
         parts = ExplanationParts(catalogue, conditions)
     findings = tuple(map(parts.finding, determining_indicators(plan, facts, evaluation)))
     present = facts.present
-    said = parts.conditions
     fired = tuple(
-        _fired(r, present, said) for r in evaluation.results if r.truth is not False
+        parts.fired(r, present) for r in evaluation.results if r.truth is not False
     )
-    missing = tuple(dict.fromkeys(a for r in evaluation.results if r.fired for a in r.assumed))
+    missing = tuple(
+        dict.fromkeys(
+            a for r in evaluation.results if r.assumed and r.truth is not False for a in r.assumed
+        )
+    )
     ordered = _in_order(plan, present)
     return trusted(
         d.Explanation,

@@ -38,7 +38,7 @@ from rhrt.errors import (
     id_shaped,
     suggest,
 )
-from rhrt.explain import ExplanationParts, citation, consent_position, explain
+from rhrt.explain import MEMO_SIZE, ExplanationParts, citation, consent_position, explain
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model import display
@@ -80,6 +80,7 @@ class Ruleset:
         "_guidance",
         "_lock",
         "_parts",
+        "_pathways",
         "_provisional",
         "catalogue",
         "consent",
@@ -106,6 +107,9 @@ class Ruleset:
         self._conditions = rule_conditions(model)
         self._parts = ExplanationParts(self.catalogue, self._conditions)
         self._provisional = Provisional(model)
+        self._pathways: dict[
+            tuple[str, tuple[str, ...], str | None], d.PathwayRecommendation
+        ] = {}
         self._engines: dict[str, EngineFn] = {"reference": self._reference}
         self._lock = threading.Lock()
 
@@ -256,16 +260,12 @@ class Ruleset:
         override: OverrideInput | None,
     ) -> d.Decision:
         level = self.model.level(evaluation.level)
-        guidance = self._guidance
         conditional = self._provisional.conditional_on(evaluation)
         pathways = tuple(
-            trusted(
-                d.PathwayRecommendation,
-                **{**guidance[pid].__dict__, "why": tuple(why),
-                   "conditional_on": conditional.get(pid)},
-            )
+            self._pathway(pid, why, conditional.get(pid))
             for pid, why in evaluation.pathways.items()
         )
+        selected = case.indicator_ids
         explanation = self._provisional.with_unknowns(
             explain(self.plan, self.catalogue, facts, evaluation, parts=self._parts), evaluation
         )
@@ -295,10 +295,27 @@ class Ruleset:
             notes=notes,
             warnings=(
                 *self._date_warnings(case),
-                *implied_warnings(self.plan, case.indicator_ids, facts),
-                *unread_warnings(self.plan, case.indicator_ids, facts),
+                *implied_warnings(self.plan, selected, facts),
+                *unread_warnings(self.plan, selected, facts),
             ),
         )
+
+    def _pathway(
+        self, pid: str, why: tuple[str, ...], conditional_on: str | None
+    ) -> d.PathwayRecommendation:
+        """A recommended pathway with the reasons it applies; the same pathway for the same
+        reasons is the same in every decision, so the first ``MEMO_SIZE`` are kept and shared."""
+        key = (pid, why, conditional_on)
+        found = self._pathways.get(key)
+        if found is None:
+            found = trusted(
+                d.PathwayRecommendation,
+                **{**self._guidance[pid].__dict__, "why": tuple(why),
+                   "conditional_on": conditional_on},
+            )
+            if len(self._pathways) < MEMO_SIZE:
+                found = self._pathways.setdefault(key, found)
+        return found
 
     def _date_warnings(self, case: Case) -> tuple[str, ...]:
         """Say so when the assessment date falls outside the ruleset's effective period."""

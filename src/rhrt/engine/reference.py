@@ -230,7 +230,8 @@ def evaluate(plan: Plan, facts: Facts) -> Evaluation:
     without evaluating it (:func:`~rhrt.rules.semantics.gate`)."""
     c = compiled(plan)
     results = list(c.false)
-    for pos in c.reached(facts.present):
+    reached = sorted(c.reached(facts.present))
+    for pos in reached:
         check = c.checks[pos]
         value = check(facts, None)
         if value is None:  # unknown: evaluate again, collecting the missing facts
@@ -239,7 +240,7 @@ def evaluate(plan: Plan, facts: Facts) -> Evaluation:
             results[pos] = RuleResult(plan.rules[pos], None, tuple(dict.fromkeys(unknowns)))
         elif value:
             results[pos] = c.true[pos]
-    return fold(plan, facts.present, results)
+    return fold(plan, facts.present, results, reached)
 
 
 def rule_truth(plan: Plan, position: int, facts: Facts) -> Truth:

@@ -116,14 +116,22 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     """
     if VALIDATE_TRUSTED:
         return cls(**values)
-    fields, required = _template(cls)
-    if not (required <= values.keys() <= fields.keys()):
-        raise TypeError(f"{cls.__name__}: missing or unknown fields for trusted()")
+    fields, required = _TEMPLATES.get(cls) or _template(cls)
     data = fields.copy()
     data.update(values)
+    if len(data) != len(fields) or not values.keys() >= required:
+        raise TypeError(f"{cls.__name__}: missing or unknown fields for trusted()")
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", data)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    _set(obj, "__dict__", data)
+    _set_fields_set(obj, set(values))
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
+
+
+_set = object.__setattr__
+# BaseModel's own slots, set through their descriptors (as pydantic's model_construct does,
+# without its per-field loop).
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__

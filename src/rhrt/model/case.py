@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -424,6 +425,9 @@ class Case(_Strict):
                 raise ValueError(f"a case has at most {MAX_MEASURES} measures")
             value = dict(value)
             for name, number in value.items():
+                kind = type(number)
+                if (kind is float and math.isfinite(number)) or kind is int:
+                    continue  # the usual case: a plain finite number, kept as it is
                 # The name is echoed only when shaped like an id: it may be a sentence.
                 label = f"measure '{name}'" if id_shaped(name) else "a measure (name not shown)"
                 number = _plain_number(number)

@@ -534,11 +534,17 @@ def _slots(plan: Plan) -> tuple[tuple[str, int], ...]:
     return tuple(slots)
 
 
-def fold(plan: Plan, present: Iterable[str], results: Sequence[RuleResult]) -> Evaluation:
+def fold(
+    plan: Plan,
+    present: Iterable[str],
+    results: Sequence[RuleResult],
+    maybe: Iterable[int] | None = None,
+) -> Evaluation:
     """The outcome of one case from its concerns and the truth of each rule (in plan order).
 
     Pathways are collected in :func:`recommendation_slots` order: each fired rule's, rules in
-    order, then the decided level's own.
+    order, then the decided level's own. ``maybe``: when an engine knows every other rule is
+    false, the positions (ascending) of the rules that may have fired, so only those are read.
 
     Beside the fail-safe outcome (rules true or unknown), the outcome of the known facts alone
     (rules definitely true): ``known_level``, ``known_urgent``, and which pathways depend only
@@ -551,7 +557,7 @@ def fold(plan: Plan, present: Iterable[str], results: Sequence[RuleResult]) -> E
     pathways: dict[str, list[str]] = {}
     known: set[str] = set()
     unsure: list[RuleResult] = []
-    for result in results:
+    for result in results if maybe is None else map(results.__getitem__, maybe):
         if result.truth is False:
             continue
         rule = result.rule
