@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rhrt._gc import paused
 from rhrt._version import __version__
 from rhrt.cases import CaseInput, parse_case
 from rhrt.engine import ENGINES
@@ -498,8 +499,9 @@ def ruleset_from_text(
     # surrogatepass: a lone surrogate becomes bytes the reader refuses as invalid UTF-8
     # (a RulesetSyntaxError), instead of a UnicodeEncodeError here.
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    model = parse_ruleset(raw, file=file, limits=limits)
-    return Ruleset(model, sha256=hashlib.sha256(raw).hexdigest(), path=path)
+    with paused():  # the model and plan are long-lived: no collection while building them
+        model = parse_ruleset(raw, file=file, limits=limits)
+        return Ruleset(model, sha256=hashlib.sha256(raw).hexdigest(), path=path)
 
 
 def ruleset_from_data(data: Mapping[str, Any]) -> Ruleset:
@@ -509,9 +511,10 @@ def ruleset_from_data(data: Mapping[str, Any]) -> Ruleset:
             [_problem("a ruleset must be a mapping with keys such as 'ruleset' and 'indicators'",
                       "<data>")]
         )
-    model = model_from_data(dict(data))
-    canonical = json.dumps(model.model_dump(mode="json", by_alias=True), sort_keys=True)
-    return Ruleset(model, sha256=hashlib.sha256(canonical.encode()).hexdigest())
+    with paused():
+        model = model_from_data(dict(data))
+        canonical = json.dumps(model.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return Ruleset(model, sha256=hashlib.sha256(canonical.encode()).hexdigest())
 
 
 @lru_cache(maxsize=1)
