@@ -134,6 +134,39 @@ def test_the_log_refuses_update_and_delete(log_url: str, ruleset: rhrt.Ruleset) 
     reopened.close()
 
 
+def test_the_log_refuses_a_row_rewritten_by_replace_or_upsert(log_url: str,
+                                                              ruleset: rhrt.Ruleset) -> None:
+    # SQLite's INSERT OR REPLACE deletes the old row without firing DELETE triggers; an
+    # upsert (ON CONFLICT DO UPDATE) and MERGE are updates by another name.
+    log = DecisionLog(log_url)
+    _log_two(log, ruleset)
+    before = [(r["id"], r["level"], r["record"]) for r in log.entries()]
+    cols = ", ".join(c for c in log.entries().__next__() if c != "id")
+    copy = f"SELECT id, {cols.replace('level,', '1,', 1)} FROM {TABLE}"
+    statements = [f"INSERT INTO {TABLE} (id, {cols}) {copy} "
+                  f"ON CONFLICT (id) DO UPDATE SET level = 1"]
+    if log.backend == "sqlite":
+        statements += [f"INSERT OR REPLACE INTO {TABLE} (id, {cols}) {copy}",
+                       f"REPLACE INTO {TABLE} (id, {cols}) {copy}"]
+    else:
+        statements += [f"MERGE INTO {TABLE} t USING {TABLE} s ON t.id = s.id "
+                       f"WHEN MATCHED THEN UPDATE SET level = 1",
+                       f"MERGE INTO {TABLE} t USING {TABLE} s ON t.id = s.id "
+                       f"WHEN MATCHED THEN DELETE"]
+    for statement in statements:
+        with pytest.raises(sa.exc.DatabaseError), log.engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+    assert [(r["id"], r["level"], r["record"]) for r in log.entries()] == before
+    log.append(*_case_and_decision(ruleset))  # a new row still goes in
+    assert len(list(log.entries())) == len(before) + 1
+    log.close()
+
+
+def _case_and_decision(ruleset: rhrt.Ruleset) -> tuple[rhrt.Case, rhrt.Decision]:
+    case = ruleset.validate_case({"child": {"age_years": 3}, "indicators": _ids(ruleset, 2)})
+    return case, ruleset.assess(case)
+
+
 def test_export_is_read_by_rhrt_audit(log_url: str, ruleset: rhrt.Ruleset,
                                       tmp_path: Path) -> None:
     pytest.importorskip("pyarrow", reason="rhrt audit needs the analysis extra")

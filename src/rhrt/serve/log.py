@@ -13,8 +13,10 @@
   ``include_notes=True`` (``--log-notes``): otherwise they are never written.
 
 Append-only: the log has no update or delete operation, and the database refuses them too
-(SQLite: ``BEFORE UPDATE/DELETE`` triggers that abort; PostgreSQL: a trigger that raises on
-``UPDATE``, ``DELETE`` and ``TRUNCATE``). :meth:`DecisionLog.export_csv` writes the rows made
+(SQLite: ``BEFORE UPDATE/DELETE`` triggers that abort, and a ``BEFORE INSERT`` one that
+refuses a row id already used, so ``INSERT OR REPLACE`` cannot rewrite a row; PostgreSQL: a
+trigger that raises on ``UPDATE`` (upserts and ``MERGE`` included), ``DELETE`` and
+``TRUNCATE``). :meth:`DecisionLog.export_csv` writes the rows made
 under one ruleset in ``rhrt audit``'s table layout (``recorded_decision`` = the level acted on),
 so ``rhrt audit export.csv --rules SAME_RULESET`` audits what the page decided.
 
@@ -73,10 +75,17 @@ _log = sa.Table(
     sa.Column("record", sa.Text, nullable=False),
 )
 
-_SQLITE_GUARDS = tuple(
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_{verb.lower()} BEFORE {verb} ON {TABLE} "
-    f"BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END"
-    for verb in ("UPDATE", "DELETE")
+_SQLITE_GUARDS = (
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_{verb.lower()} BEFORE {verb} ON {TABLE} "
+        f"BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END"
+        for verb in ("UPDATE", "DELETE")
+    ),
+    # INSERT OR REPLACE / REPLACE INTO deletes the row it replaces without firing DELETE
+    # triggers (unless recursive_triggers is on): an insert may never reuse a row's id.
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_replace BEFORE INSERT ON {TABLE} "
+    f"WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id) "
+    f"BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END",
 )
 _POSTGRESQL_GUARDS = (
     f"CREATE OR REPLACE FUNCTION {TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
