@@ -142,7 +142,7 @@ def _json_body(raw: bytes) -> Mapping[str, Any]:
     """The request body as a JSON object, read strictly (no NaN, no repeated keys).
 
     Raises:
-        CaseError: not JSON, or not an object.
+        CaseError: not JSON, nested deeper than Python's parser goes, or not an object.
     """
     try:
         data = json.loads(raw, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
@@ -150,6 +150,8 @@ def _json_body(raw: bytes) -> Mapping[str, Any]:
         if isinstance(exc, CaseError):
             raise
         raise CaseError("the request is not valid JSON") from None
+    except RecursionError:  # "[[[[..." within the size bound: a refusal, not a 500
+        raise CaseError("the request is nested too deeply to be a case") from None
     if not isinstance(data, dict):
         raise CaseError("the request must be a JSON object")
     return data
@@ -256,8 +258,9 @@ def create_app(
 
     @api.post("/", response_class=HTMLResponse, include_in_schema=False)
     async def page_assess(request: Request) -> HTMLResponse:
-        values = _form.parse_form(await request.body())
+        values: dict[str, list[str]] = {}
         try:
+            values = _form.parse_form(await request.body())
             sub = _form.read_form(values, site.measure_ids, site.indicator_ids)
             case, decision = site.assess(sub.case, sub.override, sub.decided_by)
         except RhrtError as exc:
@@ -269,8 +272,9 @@ def create_app(
         if name not in DOWNLOADS:
             return Response("Not found.", status_code=404, media_type="text/plain")
         kind, fmt, media = DOWNLOADS[name]
-        values = _form.parse_form(await request.body())
+        values: dict[str, list[str]] = {}
         try:
+            values = _form.parse_form(await request.body())
             sub = _form.read_form(values, site.measure_ids, site.indicator_ids)
             parsed = ruleset.validate_case(sub.case)
             decision = ruleset.assess(parsed, override=sub.override)
