@@ -177,6 +177,7 @@ def _check_equal(table: Any, ruleset: rhrt.Ruleset) -> None:
     known = _column(out, "known_level")
     pathways = _column(out, "pathways")
     determining = _column(out, "determining_indicators")
+    consent = _column(out, "consent_position")
     fast = assess_table(table, ruleset, fast=True, keep_input=False)
     unread = [list(v) for v in _column(out, "unread_measures")]
     assert [list(v) for v in _column(fast, "unread_measures")] == unread
@@ -190,6 +191,9 @@ def _check_equal(table: Any, ruleset: rhrt.Ruleset) -> None:
         assert _column(fast, "status")[i] == decision.status
         assert list(pathways[i]) == [p.id for p in decision.pathways], (i, case)
         assert list(determining[i]) == [f.id for f in decision.explanation.indicators], (i, case)
+        # the consent position shown first: the same in every engine (issue 14 part 2)
+        assert consent[i] == decision.consent.id, (i, case)
+        assert _column(fast, "consent_position")[i] == decision.consent.id, (i, case)
         recommended = {p.id for p in decision.pathways}
         for name in (c for c in _columns(fast) if c.startswith("pathway:")):
             assert _column(fast, name)[i] == (name.removeprefix("pathway:") in recommended)
@@ -291,7 +295,8 @@ def test_ignore_columns_and_result_name_clash() -> None:
         assess_table(_table(level=[1]), MINIMAL, ignore_columns=["level"])
     only = assess_table(table, MINIMAL, ignore_columns=["note"], keep_input=False)
     assert only.column_names == ["status", "level", "known_level", "urgent", "pathways",
-                                 "determining_indicators", "unread_measures"]
+                                 "determining_indicators", "consent_position",
+                                 "unread_measures"]
     with pytest.raises(CaseError):  # the unread-measures column is a result column too
         assess_table(_table(indicators=[["bruise"]], unread_measures=["x"]), MINIMAL,
                      ignore_columns=["unread_measures"])

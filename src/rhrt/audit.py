@@ -60,6 +60,8 @@ class AuditResult:
     provisional_counts: tuple[int, ...] = ()
     """Of the cases at each framework level (``LEVELS`` order), how many are provisional: their
     level rests on missing information (status column; ``Decision.status``)."""
+    ruleset_status: str | None = None
+    """The ruleset's declared standing (``ruleset.status``), shown in the report."""
 
     def tables(self) -> dict[str, Any]:
         """Every table of the audit as pandas DataFrames, by name."""
@@ -106,6 +108,8 @@ class AuditResult:
             "The framework supports professional judgement and never replaces it: a "
             "disagreement is a prompt to review the case, not a finding that it was wrong.",
         ]
+        if self.ruleset_status:
+            intro.insert(1, f"Ruleset status: {self.ruleset_status}")
         sections = [
             Section("Summary", tables=[("", _summary_frame(self))]),
             Section(
@@ -247,6 +251,9 @@ def audit_result(rules: Ruleset, counts: AuditCounts, *, min_cases: int = 1) -> 
     base = counts.recorded
     return AuditResult(
         ruleset=clean(f"{rules.id} {rules.version} (sha256 {rules.stamp.sha256[:12]})"),
+        ruleset_status=(
+            clean(rules.stamp.status.text) if rules.stamp.status is not None else None
+        ),
         rows=counts.rows,
         recorded=base,
         agreement=float(counts.agree) / base if base else float("nan"),

@@ -60,6 +60,9 @@ class ImpactResult:
     """Of the cases at each level under the old rules, how many are provisional (their level
     rests on missing information)."""
     new_provisional: tuple[int, ...] = ()
+    old_status: str | None = None
+    """The old ruleset's declared standing (``ruleset.status``), shown in the report."""
+    new_status: str | None = None
 
     @property
     def changed_rate(self) -> float:
@@ -121,6 +124,9 @@ class ImpactResult:
             "Cases that move down need scrutiny before a change is adopted. The framework "
             "supports professional judgement and never replaces it.",
         ]
+        for which, status in (("Old", self.old_status), ("New", self.new_status)):
+            if status:
+                intro.insert(1, f"{which} ruleset's status: {status}")
         sections = [
             Section("Summary", tables=[("", self._summary())]),
             Section("Ruleset changes", tables=[("", self.changes)]),
@@ -269,7 +275,14 @@ def impact_result(old: Ruleset, new: Ruleset, counts: ImpactCounts, *,
         new_counts=counts.new_counts,
         old_provisional=counts.old_provisional,
         new_provisional=counts.new_provisional,
+        old_status=_status(old),
+        new_status=_status(new),
     )
+
+
+def _status(ruleset: Ruleset) -> str | None:
+    """A ruleset's declared standing, for the report (None when it declares none)."""
+    return clean(ruleset.stamp.status.text) if ruleset.stamp.status is not None else None
 
 
 def move_causes(ev_old: Any, ev_new: Any) -> tuple[Any, Any]:

@@ -102,7 +102,7 @@ class Ruleset:
             sha256=sha256,
             status=None if status is None else d.StatusStamp(id=status.id, text=status.text),
         )
-        self.consent: ConsentTable = consent_table(model)
+        self.consent: ConsentTable = self.plan.consent or consent_table(model)
         self.path = path
         self._guidance = _pathway_guidance(model)
         self._conditions = rule_conditions(model)

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rhrt._console import Progress
+from rhrt._text import clean
 from rhrt.batch._columns import NUMBER
 from rhrt.batch._output import Writer
 from rhrt.batch._table import (
@@ -245,6 +246,8 @@ class Summary:
     ``unread_measures`` column is not empty; ``Decision.warnings`` says so for one case)."""
     rows_implied: int = 0
     """Rows where a recorded measure added a concern that was not selected."""
+    ruleset_status: str | None = None
+    """The ruleset's declared standing (``ruleset.status``), shown with the summary."""
 
     @property
     def rows_assessed(self) -> int:
@@ -297,6 +300,8 @@ class Summary:
             "concern that was not selected."
         )
         lines.append("")
+        if self.ruleset_status:
+            lines.append(f"Ruleset status: {self.ruleset_status}")
         lines.append(
             "Framework levels support professional judgement and never replace it: review any "
             "case where you know more than the table holds."
@@ -315,6 +320,7 @@ class Summary:
             "pathways": dict(self.pathways),
             "rows_unread": self.rows_unread,
             "rows_implied": self.rows_implied,
+            "ruleset_status": self.ruleset_status,
         }
 
 
@@ -374,7 +380,11 @@ def _run(
 
     tune_allocator()
     vp: VectorPlan = vector_plan(ruleset.plan)
-    summary = Summary(pathways=dict.fromkeys(vp.pathway_ids, 0))
+    status = ruleset.stamp.status
+    summary = Summary(
+        pathways=dict.fromkeys(vp.pathway_ids, 0),
+        ruleset_status=clean(status.text) if status is not None else None,
+    )
     bar = Progress(count_rows(source), progress, description="assessing")
     start = time.monotonic()
     offset = 0

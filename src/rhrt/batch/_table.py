@@ -61,7 +61,7 @@ from rhrt.batch._columns import (
     texts as texts,  # re-exported: audits read single columns
 )
 from rhrt.batch._recorded import RecordedRows, recorded_rows
-from rhrt.batch._vector import Arrays, VectorPlan, VectorResult
+from rhrt.batch._vector import Arrays, VectorPlan, VectorResult, consent_first
 from rhrt.errors import CaseError, suggest
 from rhrt.model.case import (
     AGE_OUT_OF_RANGE,
@@ -85,12 +85,16 @@ CASE_COLUMN_SPEC: dict[str, CaseColumn] = {c.name: c for c in case_columns()}
 (``rhrt.model.case.case_columns``): a field added there is a column here."""
 CASE_COLUMNS = tuple(CASE_COLUMN_SPEC)
 RESULT_COLUMNS = ("status", "level", "known_level", "urgent", "pathways", "determining_indicators",
-                  "unread_measures")
+                  "consent_position", "unread_measures")
 """``status`` (confirmed or provisional, first: what a reader must know before the level),
 ``level`` (fail-safe), ``known_level`` (the known facts alone), as ``Decision`` has them."""
 STATUS_WORDS = (CONFIRMED, PROVISIONAL)
 """``status`` cells by ``VectorResult.provisional`` (0 confirmed, 1 provisional)."""
 UNREAD_COLUMN = "unread_measures"
+CONSENT_COLUMN = "consent_position"
+"""Per row, the id of the consent position shown first (``Decision.consent.id``: the most
+protective that applies; ``level-N``, ``urgent``, ``pathway:<id>`` or the ruleset's position
+id; see ``rhrt.rules.consent``)."""
 """Per row, the ids of the recorded measures that change nothing for it (``Decision.warnings``
 says the same for one case; see ``rhrt.batch._recorded``)."""
 
@@ -209,7 +213,7 @@ def result_names(vp: VectorPlan, *, fast: bool) -> tuple[str, ...]:
     """The result columns :func:`result_table` gives, in order."""
     if fast:
         return ("status", "level", "known_level", "urgent",
-                *(PATHWAY_PREFIX + pid for pid in vp.pathway_ids), UNREAD_COLUMN)
+                *(PATHWAY_PREFIX + pid for pid in vp.pathway_ids), CONSENT_COLUMN, UNREAD_COLUMN)
     return RESULT_COLUMNS
 
 
@@ -500,14 +504,22 @@ def result_table(
         recommended = result.pathway_rank < vp.no_rank
         for p, pid in enumerate(vp.pathway_ids):
             columns[PATHWAY_PREFIX + pid] = pa.array(recommended[p])
+        columns[CONSENT_COLUMN] = _consent_column(vp, arrays, result)
         columns[UNREAD_COLUMN] = unread
         return pa.table(columns)
     rows, idx = vp.ordered_pathways(result)
     columns["pathways"] = list_column(rows, idx, arrays.n, vp.pathway_ids)
     d_rows, d_cols = vp.determining(arrays, result)
     columns["determining_indicators"] = list_column(d_rows, d_cols, arrays.n, vp.indicator_ids)
+    columns[CONSENT_COLUMN] = _consent_column(vp, arrays, result)
     columns[UNREAD_COLUMN] = unread
     return pa.table(columns)
+
+
+def _consent_column(vp: VectorPlan, arrays: Arrays, result: VectorResult) -> pa.Array:
+    """The ``consent_position`` column: each row's first consent position id (text)."""
+    codes, ids = consent_first(vp, arrays, result)
+    return pc.take(pa.array(ids, type=pa.string()), pa.array(codes))
 
 
 # -- rows → case dicts ------------------------------------------------------------------------

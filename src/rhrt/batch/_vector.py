@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, assert_never
 
+from rhrt.rules.consent import PATHWAY_PREFIX as PATHWAY_ID_PREFIX
 from rhrt.rules.plan import (
     AgeCmp,
     All,
@@ -472,3 +473,58 @@ def _compare(op: Any, values: FloatArray, threshold: float) -> tuple[BoolArray, 
 def vector_plan(plan: Plan) -> VectorPlan:
     """The vector plan of a plan, compiled once and kept with the plan while it is alive."""
     return derived(plan, "batch.vector", VectorPlan.compile)
+
+
+def consent_first(
+    vp: VectorPlan, arrays: Arrays, result: VectorResult
+) -> tuple[Any, tuple[str, ...]]:
+    """Per row, the consent position shown first (``Decision.consent.id``), as (codes, ids):
+    ``ids[codes[i]]`` is row i's. The meaning is :meth:`rhrt.rules.consent.ConsentTable.applying`
+    over arrays: ranks from the highest down; at a rank, urgent, then concerns (file order),
+    then the level's, then the pathway recommended first.
+    """
+    import numpy as np
+
+    table = vp.plan.consent
+    n = arrays.n
+    if table is None:  # a plan built without a ruleset's consent (never from a Ruleset)
+        return np.zeros(n, dtype=np.int32), ("",)
+    ids: list[str] = []
+    chosen = np.full(n, -1, dtype=np.int32)
+    age = arrays.age_months
+    pathway_index = {pid: p for p, pid in enumerate(vp.pathway_ids)}
+    by_rank: dict[int, list[Any]] = {}
+    for pos in table.all:
+        by_rank.setdefault(pos.rank, []).append(pos)
+    for rank in sorted(by_rank, reverse=True):
+        open_rows = chosen < 0
+        if not open_rows.any():
+            break
+        pathway_rows: list[tuple[int, int]] = []  # (vector pathway index, id code)
+        for pos in by_rank[rank]:
+            code = len(ids)
+            ids.append(pos.id)
+            if pos.trigger == "pathway":
+                p = pathway_index.get(pos.id.removeprefix(PATHWAY_ID_PREFIX))
+                if p is not None:
+                    pathway_rows.append((p, code))
+                continue
+            if pos.trigger == "urgent":
+                applies = result.urgent
+            elif pos.trigger == "level":
+                applies = result.level == int(pos.id.rsplit("-", 1)[1])
+            else:
+                cols = vp._columns(pos.matches)
+                applies = _any_rows(arrays.present, cols, n) if cols.size else np.zeros(n, bool)
+                if pos.min_age_months is not None:
+                    applies = applies & (age >= pos.min_age_months)  # NaN (unknown) is False
+            hit = open_rows & applies
+            chosen[hit] = code
+            open_rows &= ~hit
+        if pathway_rows:
+            ranks = result.pathway_rank[[p for p, _ in pathway_rows]]
+            best = ranks.argmin(axis=0)
+            hit = open_rows & (ranks.min(axis=0) < vp.no_rank)
+            codes = np.array([c for _, c in pathway_rows], dtype=np.int32)
+            chosen[hit] = codes[best[hit]]
+    return chosen, tuple(ids)

@@ -15,6 +15,7 @@ from typing import assert_never
 
 from rhrt.model import ruleset as m
 from rhrt.model.scale import TOP_LEVEL
+from rhrt.rules.consent import consent_table
 from rhrt.rules.plan import (
     AgeCmp,
     All,
@@ -111,6 +112,7 @@ def compile_ruleset(model: m.RulesetModel) -> Plan:
             for ms in model.measures
             for imp in ms.implies
         ),
+        consent=consent_table(model),
     )
 
 

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any, Generic, TypeVar, assert_never
 
 from rhrt.model.scale import AgeOp, MeasureOp
+from rhrt.rules.consent import ConsentTable
 
 # --- condition nodes ------------------------------------------------------------------------
 
@@ -150,6 +151,9 @@ class Plan:
     implications: tuple[Implied, ...] = ()
     """Measure values that are concerns, applied where a case becomes facts
     (:func:`rhrt.rules.semantics.implied_indicators`), so every engine sees them."""
+    consent: ConsentTable | None = field(default=None, repr=False, compare=False, hash=False)
+    """The consent positions (:mod:`rhrt.rules.consent`): which applies to an outcome is
+    computed from the outcome, the same for every engine and the batch column."""
     _derived: dict[str, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
