@@ -16,6 +16,8 @@ from rhrt.cli._common import add_rules_option, ruleset_from_args
 from rhrt.cli._numbers import seconds, whole_number
 from rhrt.errors import MissingExtraError
 
+MAX_CONNECTIONS = 100
+"""Connections and tasks served at once; more are answered 503 at once (a bound on memory)."""
 WARNING = (
     "WARNING: rhrt serve is listening on {host}, which is not a loopback address.\n"
     "WARNING: anyone who can reach this machine on port {port} can use it: rhrt serve has no\n"
@@ -89,5 +91,6 @@ def run(args: argparse.Namespace) -> int:
         f"({'decision log: ' + (log.backend if log else '') if log else 'nothing stored'})\n"
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                server_header=False, date_header=False)
+                server_header=False, date_header=False, limit_concurrency=MAX_CONNECTIONS,
+                timeout_keep_alive=5)
     return 0

@@ -7,6 +7,9 @@ renderers and templates (``serve.html.j2`` beside the decision templates); every
 (which never hold a case value). Nothing is stored unless a :class:`~rhrt.serve.log.DecisionLog`
 is given; no cookie is ever set; the page works without JavaScript.
 
+The assessing and rendering routes read the (bounded) body on the event loop, then do their
+work in the thread pool: the loop stays free to answer others and to enforce the time bound.
+
 Routes:
 
 =========================  ===================================================================
@@ -35,6 +38,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from rhrt.errors import CaseError, RecordError, RhrtError, field_path
 from rhrt.model import PrivateModel, RhrtModel
@@ -258,9 +262,12 @@ def create_app(
 
     @api.post("/", response_class=HTMLResponse, include_in_schema=False)
     async def page_assess(request: Request) -> HTMLResponse:
+        return await run_in_threadpool(_page_assess, await request.body())
+
+    def _page_assess(raw: bytes) -> HTMLResponse:
         values: dict[str, list[str]] = {}
         try:
-            values = _form.parse_form(await request.body())
+            values = _form.parse_form(raw)
             sub = _form.read_form(values, site.measure_ids, site.indicator_ids)
             case, decision = site.assess(sub.case, sub.override, sub.decided_by)
         except RhrtError as exc:
@@ -271,10 +278,13 @@ def create_app(
     async def download(name: str, request: Request) -> Response:
         if name not in DOWNLOADS:
             return Response("Not found.", status_code=404, media_type="text/plain")
+        return await run_in_threadpool(_download, name, await request.body())
+
+    def _download(name: str, raw: bytes) -> Response:
         kind, fmt, media = DOWNLOADS[name]
         values: dict[str, list[str]] = {}
         try:
-            values = _form.parse_form(await request.body())
+            values = _form.parse_form(raw)
             sub = _form.read_form(values, site.measure_ids, site.indicator_ids)
             parsed = ruleset.validate_case(sub.case)
             decision = ruleset.assess(parsed, override=sub.override)
@@ -326,7 +336,10 @@ def create_app(
     async def assess(request: Request) -> Response:
         """Assess a case: the decision record (``Decision``), the same JSON as ``rhrt assess
         --format json``. Notes are never in the response. 422: the field path, never a value."""
-        data = _json_body(await request.body())
+        return await run_in_threadpool(_assess, await request.body())
+
+    def _assess(raw: bytes) -> Response:
+        data = _json_body(raw)
         _allowed(data, AssessRequest)
         if "case" not in data:
             raise CaseError("the request needs a case", path="case")
@@ -351,7 +364,10 @@ def create_app(
     async def render(request: Request) -> Rendered:
         """A decision record rendered for people (text, Markdown, HTML) or as JSON; or a draft
         referral from a case (``kind: referral``). The content is escaped for its format."""
-        data = _json_body(await request.body())
+        return await run_in_threadpool(_render_any, await request.body())
+
+    def _render_any(raw: bytes) -> Rendered:
+        data = _json_body(raw)
         _allowed(data, RenderRequest)
         fmt = data.get("format", "markdown")
         if fmt not in FORMATS:
