@@ -95,6 +95,9 @@ def test_a_foreign_host_is_refused_when_bound_to_loopback(client: TestClient) ->
     assert client.get("/", headers={"host": "rebind.example:8000"}).status_code == 421
     assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
     assert client.get("/", headers={"host": "[::1]:8000"}).status_code == 200
+    assert client.get("/", headers={"host": "127.0.0.2:8000"}).status_code == 200  # --host
+    for foreign in ("127.0.0.1.rebind.example", "[::2]:80", "0.0.0.0:8000", "", "::1:80"):
+        assert client.get("/", headers={"host": foreign}).status_code == 421, foreign
 
 
 def test_any_host_when_not_loopback_only(ruleset: rhrt.Ruleset) -> None:

@@ -7,7 +7,8 @@
   ``Cache-Control: no-store`` (nothing about a child is kept by a browser or proxy), and the
   cross-origin isolation headers. Any ``Set-Cookie`` an inner layer adds is removed: rhrt serve
   sets no cookie.
-- Host: when bound to loopback, a request whose ``Host`` is not a loopback name is refused
+- Host: when bound to loopback, a request whose ``Host`` is not ``localhost`` or a loopback
+  address (127.0.0.0/8, ``[::1]``) is refused
   (421): a web page the practitioner visits cannot DNS-rebind its way to this server.
 - Size: a body larger than ``max_body`` bytes is refused (413), whether or not it says its
   length up front.
@@ -41,7 +42,6 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 )
 _REPLACED = {name for name, _ in HEADERS} | {b"set-cookie", b"server"}
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 
 
 def is_loopback(host: str) -> bool:
@@ -89,7 +89,8 @@ class Guard:
             await self.app(scope, receive, send)
             return
         headers = list(scope.get("headers", ()))
-        if self.loopback_only and _host_name(headers) not in LOOPBACK_HOSTS:
+        host = _host_name(headers)
+        if self.loopback_only and (host is None or not is_loopback(host)):
             await _plain(send, 421, "This server answers only on its loopback address.")
             return
         for name, value in headers:
