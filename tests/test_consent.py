@@ -184,3 +184,27 @@ def test_adding_a_concern_never_lowers_the_consent_position(
     # concern and urgent positions are never dropped by adding a concern
     lost = {i for i in shown_before - kept if not i.startswith(("level-", "pathway:"))}
     assert not lost
+
+
+def test_compare_reports_consent_changes() -> None:
+    """A change to what practitioners are told about consent shows in the change log."""
+    from rhrt.compare import ruleset_changes
+
+    data = _data()
+    data["consent"]["positions"][0]["kind"] = "not-parents"
+    data["consent"]["recorded"]["required"]["given"] = "Changed words."
+    pw = next(p for p in data["pathways"] if p["id"] == "lado")
+    pw["consent_rule"] = "seek-unless-unsafe"
+    old, new = rhrt.load_ruleset(), ruleset_from_data(data)
+    got = {(c.kind, c.id, c.change) for c in ruleset_changes(old, new)}
+    first = data["consent"]["positions"][0]["id"]
+    assert ("consent", first, "changed: kind") in got
+    assert ("consent", "recorded", "changed: the words for recorded consent") in got
+    assert ("pathway", "lado", "changed: consent_rule") in got
+
+
+def test_durable_and_reference_engines_agree_on_consent(rs: rhrt.Ruleset) -> None:
+    pytest.importorskip("durable")
+    fraser = {"child": {"age_years": 14}, "indicators": ["early-sexual-activity"]}
+    for case in (DA_4, LEVEL_2, fraser):
+        assert rs.assess(case, engine="durable").consent == rs.assess(case).consent

@@ -31,7 +31,7 @@ __all__ = ["Change", "condition_change", "matched_indicators", "ruleset_changes"
 @dataclass(frozen=True)
 class Change:
     kind: str
-    """``indicator``, ``rule``, ``pathway``, ``level`` or ``measure``."""
+    """``indicator``, ``rule``, ``pathway``, ``level``, ``measure`` or ``consent``."""
     id: str
     change: str
     """What happened, in words (ids quoted; texts from the ruleset are escaped on output)."""
@@ -54,6 +54,7 @@ def ruleset_changes(old: Ruleset, new: Ruleset) -> list[Change]:
     out += _pathways(old, new)
     out += _levels(old, new)
     out += _measures(old, new)
+    out += _consent(old, new)
     return out
 
 
@@ -156,7 +157,9 @@ def _condition_words(ruleset: Ruleset, rule_id: str) -> str:
     return describe_condition(_model_rule(ruleset, rule_id).when, ruleset.model)
 
 
-_PATHWAY_FIELDS = ("title", "what", "contact", "timescale", "consent", "gather", "template")
+_PATHWAY_FIELDS = (
+    "title", "what", "contact", "timescale", "consent", "consent_rule", "gather", "template"
+)
 
 
 def _pathways(old: Ruleset, new: Ruleset) -> list[Change]:
@@ -191,6 +194,30 @@ def _levels(old: Ruleset, new: Ruleset) -> list[Change]:
     return out
 
 
+def _consent(old: Ruleset, new: Ruleset) -> list[Change]:
+    """Consent positions by concern (``consent.positions``), the urgent one and the words for
+    recorded consent: what a practitioner is told to do about consent changes with them."""
+    was, now = old.model.consent, new.model.consent
+    before = {p.id: p for p in was.positions}
+    after = {p.id: p for p in now.positions}
+    out = []
+    for pos in now.positions:
+        prev = before.get(pos.id)
+        if prev is None:
+            out.append(Change("consent", pos.id, "added"))
+            continue
+        fields = [f for f in ("kind", "text", "tags", "indicators", "at_least_years", "source")
+                  if getattr(prev, f) != getattr(pos, f)]
+        if fields:
+            out.append(Change("consent", pos.id, "changed: " + ", ".join(fields)))
+    out += [Change("consent", p, "removed") for p in before if p not in after]
+    if was.urgent != now.urgent:
+        out.append(Change("consent", "urgent", "changed"))
+    if was.recorded != now.recorded:
+        out.append(Change("consent", "recorded", "changed: the words for recorded consent"))
+    return out
+
+
 def _measures(old: Ruleset, new: Ruleset) -> list[Change]:
     before, after = old.plan.measures, new.plan.measures
     out = []
@@ -210,6 +237,7 @@ _HEADINGS = {
     "pathway": "Pathways",
     "level": "Levels",
     "measure": "Measures",
+    "consent": "Consent",
 }
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rhrt.errors import TemplateRenderError
 from rhrt.model.decision import NO_TIMESCALE
+from rhrt.model.scale import CONSENT_KINDS
 from rhrt.model.standing import SHORT_LABELS
 from rhrt.render.environment import render_template, template_name
 from rhrt.render.views import contact_view, pathway_view, source_view
@@ -104,7 +105,39 @@ def ruleset_context(ruleset: Ruleset) -> dict[str, Any]:
         }
         for lv in model.levels
     ]
+    policy = model.consent
+    consent_positions = [
+        {
+            "id": "urgent",
+            "kind": policy.urgent.rule,
+            "when": ["the decision is urgent"],
+            "age": None,
+            "text": policy.urgent.text,
+            "source": source_view(model, policy.urgent.source),
+            "note": policy.urgent.source.note if policy.urgent.source else None,
+        }
+    ] if policy.urgent is not None else []
+    consent_positions += [
+        {
+            "id": pos.id,
+            "kind": pos.kind,
+            "when": [
+                *(f"a concern tagged {t}" for t in pos.tags),
+                *(f"the concern {i}" for i in pos.indicators),
+            ],
+            "age": (
+                f"aged {pos.at_least_years:g} or over (age recorded)"
+                if pos.at_least_years is not None else None
+            ),
+            "text": pos.text,
+            "source": source_view(model, pos.source),
+            "note": pos.source.note if pos.source else None,
+        }
+        for pos in policy.positions
+    ]
     return {
+        "consent_positions": consent_positions,
+        "consent_kinds": CONSENT_KINDS,
         "info": model.ruleset,
         "stamp": ruleset.stamp,
         "levels": levels,
