@@ -5,6 +5,9 @@ The explanation answers three questions: *which* concerns and rules decided the 
 the concerns spread across domains, and *what would change the outcome* (the minimal set of
 concerns holding the level, the missing facts the rules assumed the worst about, and near-misses
 that would raise it).
+
+It also holds the policy for a professional's override (:func:`override_record`): which way it
+departs from the framework and when a manager must review it.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from rhrt.rules.plan import (
 from rhrt.rules.semantics import (
     LEVELS,
     MEASURE_HINT_WORDS,
+    TOP_LEVEL,
     Evaluation,
     Facts,
     RuleResult,
@@ -641,4 +645,31 @@ def _consent_applies(model: RulesetModel, found: Applying) -> d.ConsentApplies:
         because=because,
         why=found.why,
         source=citation(model, pos.source) if pos.source is not None else None,
+    )
+
+
+def override_record(
+    override: d.Override, framework_level: int, model: RulesetModel
+) -> d.OverrideRecord:
+    """A professional's override as the decision records it, beside the framework's level.
+
+    Policy: ``direction`` says whether the professional raised, lowered or agreed with the
+    framework's level; ``management_review`` is required when the framework's outcome is the
+    top level and the professional lowers it (docs/decision-records.md: a lowered level-4
+    outcome is never silent). The level's name comes from the ruleset (``levels[n].name``).
+    """
+    if override.level > framework_level:
+        direction: Literal["raised", "lowered", "same"] = "raised"
+    elif override.level < framework_level:
+        direction = "lowered"
+    else:
+        direction = "same"
+    return d.OverrideRecord(
+        level=override.level,
+        reason=override.reason,
+        role=override.role,
+        level_name=model.level(override.level).name,
+        framework_level=framework_level,
+        direction=direction,
+        management_review=framework_level == TOP_LEVEL and override.level < TOP_LEVEL,
     )

@@ -39,14 +39,20 @@ from rhrt.errors import (
     id_shaped,
     suggest,
 )
-from rhrt.explain import MEMO_SIZE, ExplanationParts, citation, consent_position, explain
+from rhrt.explain import (
+    MEMO_SIZE,
+    ExplanationParts,
+    citation,
+    consent_position,
+    explain,
+    override_record,
+)
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model import display
 from rhrt.model._base import trusted
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
-from rhrt.model.scale import TOP_LEVEL
 from rhrt.provisional import Provisional
 from rhrt.recorded import implied_warnings, unread_warnings
 from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, check_limits, read_limited
@@ -372,6 +378,9 @@ def _pathway_guidance(model: RulesetModel) -> dict[str, d.PathwayRecommendation]
 def _override(
     value: OverrideInput | None, framework_level: int, model: RulesetModel
 ) -> d.OverrideRecord | None:
+    """The override as recorded: the input checked here (a :class:`CaseError` naming the field,
+    never the value), the policy (direction, management review) in :func:`explain.override_record`.
+    """
     if value is None:
         return None
     try:
@@ -382,21 +391,7 @@ def _override(
         raise CaseError(f"invalid override: {first['msg']}", path=path) from None
     except (TypeError, ValueError):
         raise CaseError("an override must have level, reason and role", path="override") from None
-    if ov.level > framework_level:
-        direction = "raised"
-    elif ov.level < framework_level:
-        direction = "lowered"
-    else:
-        direction = "same"
-    return d.OverrideRecord(
-        level=ov.level,
-        reason=ov.reason,
-        role=ov.role,
-        level_name=model.level(ov.level).name,
-        framework_level=framework_level,
-        direction=direction,
-        management_review=framework_level == TOP_LEVEL and ov.level < TOP_LEVEL,
-    )
+    return override_record(ov, framework_level, model)
 
 
 def _make_engine(name: str, ruleset: Ruleset) -> EngineFn:
