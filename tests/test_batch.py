@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ pytest.importorskip("numpy")
 pa = pytest.importorskip("pyarrow")
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
-yaml = pytest.importorskip("yaml")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -21,86 +19,22 @@ from hypothesis import strategies as st  # noqa: E402
 import rhrt  # noqa: E402
 from rhrt.batch import assess_table, iter_cases  # noqa: E402
 from rhrt.errors import CaseError  # noqa: E402
+from rhrt.testing.strategies import rulesets as _rulesets  # noqa: E402
 
 MINIMAL_PATH = Path(__file__).parent / "rulesets" / "minimal.yaml"
 MINIMAL = rhrt.load_ruleset(MINIMAL_PATH)
-MINIMAL_DATA = yaml.safe_load(MINIMAL_PATH.read_text())
 
 
 def _bundled() -> rhrt.Ruleset:
     return rhrt.load_ruleset()
 
 
-# -- random rulesets: every condition kind, nested, with not --------------------------------
-
-_IDS = [i["id"] for i in MINIMAL_DATA["indicators"]]
-_TAGS = [t["id"] for t in MINIMAL_DATA["tags"]]
-_DOMAINS = [d["id"] for d in MINIMAL_DATA["domains"]]
-
-_leaf = st.one_of(
-    st.sampled_from(_IDS).map(lambda i: {"indicator": i}),
-    st.sampled_from(_TAGS).map(lambda t: {"tag": t}),
-    st.sampled_from(_DOMAINS).map(lambda d: {"domain": d}),
-    st.builds(
-        lambda n, lv, ml, dd: {
-            "count": {
-                k: v
-                for k, v in {
-                    "at_least": n,
-                    "level": lv,
-                    "min_level": ml,
-                    "distinct_domains": None if dd is None else min(dd, n),
-                }.items()
-                if v is not None
-            }
-        },
-        st.integers(1, 4),
-        st.none() | st.integers(1, 4),
-        st.none() | st.integers(1, 4),
-        st.none() | st.integers(1, 3),
-    ),
-    st.builds(
-        lambda op, v: {"measure": {"id": "dash_score", op: v}},
-        st.sampled_from(["at_least", "more_than", "at_most", "less_than"]),
-        st.integers(0, 24),
-    ),
-    st.builds(
-        lambda op, v: {"age": {op: v}},
-        st.sampled_from(["under_months", "under_years", "at_least_months", "at_least_years"]),
-        st.integers(1, 30),
-    ),
-    st.booleans().map(lambda b: {"unborn": b}),
-)
-_condition = st.recursive(
-    _leaf,
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda c: {"all": c}),
-        st.lists(inner, min_size=1, max_size=3).map(lambda c: {"any": c}),
-        inner.map(lambda c: {"not": c}),
-    ),
-    max_leaves=6,
-)
-_PATHWAYS = [p["id"] for p in MINIMAL_DATA["pathways"]]
-_rule = st.builds(
-    lambda when, level, urgent, pathways: {
-        "when": when,
-        "then": {"level": level, "urgent": urgent, "pathways": pathways},
-    },
-    _condition,
-    st.integers(2, 4),
-    st.booleans(),
-    st.lists(st.sampled_from(_PATHWAYS), max_size=2, unique=True),
-)
+# -- random rulesets: the one generator (rhrt.testing.strategies), every condition kind ---------
 
 
-@st.composite
-def rulesets(draw: Any) -> rhrt.Ruleset:
-    rules = draw(st.lists(_rule, min_size=1, max_size=5))
-    data = copy.deepcopy(MINIMAL_DATA)
-    data["rules"] = [
-        {"id": f"r{i}", "because": "generated", **rule} for i, rule in enumerate(rules)
-    ]
-    return rhrt.ruleset_from_data(data)
+def rulesets() -> st.SearchStrategy[rhrt.Ruleset]:
+    """Nested ``all``/``any``/``not`` over every condition kind (``allow_not``: unconstrained)."""
+    return _rulesets(max_indicators=6, max_rules=5, max_depth=3, allow_not=True)
 
 
 # -- random tables ----------------------------------------------------------------------------

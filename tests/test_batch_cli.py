@@ -16,7 +16,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
-yaml = pytest.importorskip("yaml")
+import yaml  # noqa: E402
 
 import rhrt  # noqa: E402
 from rhrt.batch import assess_table  # noqa: E402

@@ -81,15 +81,15 @@ def _engine_runner(name: str, ruleset: rhrt.Ruleset) -> Callable[[Sequence[Any]]
     if name in {"reference", "durable"}:
         if name == "durable":
             pytest.importorskip("durable")
-            pytest.importorskip("rhrt.engine.durable")
 
         def run(chunk: Sequence[Any]) -> list[Any]:
             return [ruleset.assess(case, engine=name).to_json() for case in chunk]
 
         return run
     pytest.importorskip("pyarrow")
-    batch = pytest.importorskip("rhrt.batch")
     import pyarrow as pa
+
+    from rhrt import batch
 
     def table(chunk: Sequence[dict[str, Any]]) -> Any:
         return pa.table(
@@ -171,11 +171,7 @@ def test_threads_give_the_single_threaded_decisions_at_scale(engine: str) -> Non
 
 
 def test_the_bundled_ruleset_is_shared_safely_too() -> None:
-    try:
-        bundled = rhrt.load_ruleset()
-    except rhrt.RulesetError:  # pragma: no cover - the data file is being rewritten
-        pytest.skip("bundled ruleset does not load yet")
-    _check_engine("reference", bundled, per_thread=300)
+    _check_engine("reference", rhrt.load_ruleset(), per_thread=300)
 
 
 def test_engines_are_created_once_even_when_first_asked_for_concurrently() -> None:

@@ -74,18 +74,8 @@ def _run(code: str, *args: str, seed: str, extra_env: dict[str, str] | None = No
     return proc.stdout
 
 
-def _bundled_loads() -> bool:
-    try:
-        rhrt.load_ruleset()
-    except rhrt.RulesetError:  # pragma: no cover - the data file is being rewritten
-        return False
-    return True
-
-
 @pytest.mark.parametrize("ruleset", ["minimal", "bundled"])
 def test_decisions_are_byte_identical_across_hash_seeds(ruleset: str) -> None:
-    if ruleset == "bundled" and not _bundled_loads():
-        pytest.skip("bundled ruleset does not load yet")
     path = str(MINIMAL) if ruleset == "minimal" else ""
     outputs = {seed: _run(SCRIPT, path, "150", seed=seed) for seed in SEEDS}
     first = outputs["0"]

@@ -13,7 +13,7 @@ np = pytest.importorskip("numpy")
 pa = pytest.importorskip("pyarrow")
 pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
-yaml = pytest.importorskip("yaml")
+import yaml  # noqa: E402
 
 import rhrt  # noqa: E402
 from rhrt.batch import assess_table  # noqa: E402

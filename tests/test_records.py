@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
+import jsonschema  # the testing extra
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rhrt
-from rhrt.render import decision_schema, decision_schema_json
+from rhrt.model.decision import decision_schema, decision_schema_json
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
@@ -84,7 +84,6 @@ def test_decision_round_trips_through_json_without_loss(
 @settings(max_examples=40, deadline=None)
 @given(cases)
 def test_records_validate_against_the_published_schema(case: dict[str, Any]) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     d = RS.assess(case)
     schema = decision_schema()
     jsonschema.validate(json.loads(d.to_json(include_notes=True)), schema)

@@ -19,9 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rhrt
+from rhrt import render
 from rhrt.errors import RhrtError
-
-render = pytest.importorskip("rhrt.render")
 
 MINIMAL = Path(__file__).parent / "rulesets" / "minimal.yaml"
 

@@ -11,7 +11,7 @@ import pytest
 np = pytest.importorskip("numpy")
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
-yaml = pytest.importorskip("yaml")
+import yaml  # noqa: E402
 
 import rhrt  # noqa: E402
 from rhrt.batch import assess_table, iter_cases  # noqa: E402
