@@ -88,6 +88,9 @@ def test_unknown_measure_fires_fail_safe_and_known_low_measure_does_not(rs: rhrt
     assert low.level == 3 and "marac" not in low.pathway_ids
     hints = [h.rule for h in low.explanation.would_raise]
     assert hints == ["high-risk-da"]
+    (hint,) = low.explanation.would_raise
+    assert (hint.raises_to, "marac" in hint.adds_pathways) == (4, True)
+    assert low.explanation.would_raise_level == low.explanation.would_add_pathway == (hint,)
     high = rs.assess(
         {"child": {"age_years": 6}, "indicators": ["da-incidents"], "measures": {"dash_score": 14}}
     )

@@ -114,3 +114,27 @@ def test_a_level_that_is_not_the_level_of_the_facts_is_still_answered() -> None:
         assert holding_set(ruleset.plan, facts, level) == _holding_by_full_recomputation(
             ruleset.plan, facts, level
         )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_each_near_miss_says_what_it_would_change(data: st.DataObject) -> None:
+    """Issue 13: a near miss (``would_raise``) says by meaning what its rule would do, and each
+    meaning is true of the rule and the decision: it raises above the decided level, it makes a
+    decision urgent that is not, it adds only pathways not yet recommended."""
+    ruleset = data.draw(rulesets(max_indicators=8, max_rules=5, max_depth=2))
+    decision = ruleset.assess(data.draw(cases(ruleset)))
+    rules = {r.id: r for r in ruleset.model.rules}
+    explanation = decision.explanation
+    for hint in explanation.would_raise:
+        then = rules[hint.rule].then
+        assert hint.raises_to is not None or hint.makes_urgent or hint.adds_pathways
+        if hint.raises_to is not None:
+            assert hint.raises_to == then.level and hint.raises_to > decision.level
+        assert hint.makes_urgent == (then.urgent and not decision.urgent)
+        assert hint.adds_pathways == tuple(
+            p for p in then.pathways if p not in decision.pathway_ids
+        )
+    assert set(explanation.would_raise_level) | set(explanation.would_make_urgent) | set(
+        explanation.would_add_pathway
+    ) == set(explanation.would_raise)

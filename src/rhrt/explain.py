@@ -345,9 +345,10 @@ def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.Cha
         effect = []
         if raises:
             effect.append(f"raise the level to {rule.level}")
-        if rule.urgent and not evaluation.urgent:
+        urgent = rule.urgent and not evaluation.urgent
+        if urgent:
             effect.append("make this urgent")
-        new = [p for p in rule.pathways if p not in evaluation.pathways]
+        new = tuple(p for p in rule.pathways if p not in evaluation.pathways)
         if new:
             effect.append("add " + ", ".join(new))
         hints.append(
@@ -355,6 +356,9 @@ def near_misses(plan: Plan, facts: Facts, evaluation: Evaluation) -> tuple[d.Cha
                 d.ChangeHint,
                 rule=rule.id,
                 text=f"{missing} would {' and '.join(effect)} ({rule.because})",
+                raises_to=rule.level if raises else None,
+                makes_urgent=urgent,
+                adds_pathways=new,
             )
         )
     return tuple(hints)

@@ -97,10 +97,22 @@ class DomainSummary(_Out):
 
 
 class ChangeHint(_Out):
-    """Something that would change the outcome, in plain words."""
+    """Something that would change the outcome (a near miss): the rule, what it would do, and
+    the same in plain words.
+
+    What it would do, by meaning (one hint may do several): ``raises_to`` the level it would
+    raise the decision to, ``makes_urgent``, ``adds_pathways``. Records made before these
+    fields existed read back with their defaults (None, false, empty) and only ``text``.
+    """
 
     rule: str
     text: str
+    raises_to: int | None = None
+    """The level the rule would raise the decision to; None when it would not raise it."""
+    makes_urgent: bool = False
+    """True when the rule would make a decision that is not urgent urgent."""
+    adds_pathways: tuple[str, ...] = ()
+    """Pathways the rule would add that the decision does not recommend yet, in rule order."""
 
 
 class Explanation(_Out):
@@ -116,8 +128,24 @@ class Explanation(_Out):
     """Facts not recorded that rules assumed the worst about; recording them may change the
     outcome."""
     would_raise: tuple[ChangeHint, ...] = ()
-    """Rules that did not fire but would raise the level or add a pathway if one more thing
-    were true."""
+    """Near misses: rules that did not fire but would raise the level, make the decision urgent
+    or add a pathway if one more thing were true (each hint says which; the properties below
+    select them by meaning)."""
+
+    @property
+    def would_raise_level(self) -> tuple[ChangeHint, ...]:
+        """The near misses that would raise the level."""
+        return tuple(h for h in self.would_raise if h.raises_to is not None)
+
+    @property
+    def would_make_urgent(self) -> tuple[ChangeHint, ...]:
+        """The near misses that would make the decision urgent."""
+        return tuple(h for h in self.would_raise if h.makes_urgent)
+
+    @property
+    def would_add_pathway(self) -> tuple[ChangeHint, ...]:
+        """The near misses that would add a pathway."""
+        return tuple(h for h in self.would_raise if h.adds_pathways)
 
 
 class PathwayContact(_Out):
