@@ -191,6 +191,26 @@ def test_export_is_read_by_rhrt_audit(log_url: str, ruleset: rhrt.Ruleset,
     log.close()
 
 
+@pytest.mark.parametrize("source", ["=1+1", "\x1b[31mschool\x1b[0m", "school\u202e=1+1",
+                                    "\x1b]8;;http://e\x07=cmd|' /C calc'!A0"])
+def test_export_cells_follow_the_one_csv_rule(tmp_path: Path, ruleset: rhrt.Ruleset,
+                                             source: str) -> None:
+    # The export's text cells were neutralised by a rule of their own (= + - @ tab CR), which
+    # let terminal escapes and bidi controls through: every CSV rhrt writes uses csv_safe_text.
+    from rhrt.render.escape import FORMULA_START, csv_safe_text
+
+    log = DecisionLog(f"sqlite:///{tmp_path / 'd.db'}", include_notes=True)
+    case = ruleset.validate_case({"child": {"age_years": 4}, "referral_source": source})
+    log.append(case, ruleset.assess(case))
+    out = tmp_path / "export.csv"
+    log.export_csv(out, ruleset_sha256=ruleset.stamp.sha256)
+    with out.open(newline="") as handle:
+        cell = next(csv.DictReader(handle))["referral_source"]
+    assert cell == csv_safe_text(source)
+    assert cell.isprintable() and cell[:1] not in FORMULA_START
+    log.close()
+
+
 def test_export_has_every_case_column_and_never_a_date_of_birth(tmp_path: Path,
                                                                  ruleset: rhrt.Ruleset) -> None:
     from rhrt.model.case import case_columns

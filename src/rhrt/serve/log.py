@@ -150,11 +150,12 @@ def _engine(url: str) -> sa.Engine:
 
 
 def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    """A CSV cell that a spreadsheet will not run as a formula and a terminal will not run as
+    an escape sequence: the one rule every CSV rhrt writes follows
+    (:func:`rhrt.render.escape.csv_safe_text`)."""
+    from rhrt.render.escape import csv_safe_text
+
+    return "" if value is None else csv_safe_text(str(value))
 
 
 class DecisionLog:
