@@ -229,6 +229,7 @@ def create_app(
             when serving on another address on purpose.
     """
     site = _Site(ruleset, log)
+    blank = _page(site, {})  # the empty form is the same for everyone: rendered once
     api = FastAPI(
         title="rhrt",
         version=ruleset.stamp.version,
@@ -258,7 +259,7 @@ def create_app(
 
     @api.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
-        return HTMLResponse(_page(site, {}))
+        return HTMLResponse(blank)
 
     @api.post("/", response_class=HTMLResponse, include_in_schema=False)
     async def page_assess(request: Request) -> HTMLResponse:
