@@ -21,7 +21,7 @@ from rhrt.model import decision as d
 from rhrt.model._base import trusted
 from rhrt.model.ruleset import RulesetModel, SourceRef
 from rhrt.rules.compile import uses_not
-from rhrt.rules.consent import Applying, ConsentTable, recorded_wording
+from rhrt.rules.consent import Applying, ConsentTable, Position, recorded_wording
 from rhrt.rules.plan import (
     AgeCmp,
     All,
@@ -584,17 +584,21 @@ def citation(model: RulesetModel, ref: SourceRef) -> d.SourceCitation:
 
 def consent_position(
     model: RulesetModel,
-    table: ConsentTable,
+    plan: Plan,
+    catalogue: Catalogue,
     facts: Facts,
     evaluation: Evaluation,
     recorded: Literal["given", "refused", "not_sought"] | None,
 ) -> d.ConsentPosition:
     """The consent positions that apply to an evaluation, most protective first, with why
-    (``rhrt.rules.consent``) and the ruleset's words for what was recorded.
+    (``rhrt.rules.consent``, the table on ``plan.consent``) and the ruleset's words for what
+    was recorded.
 
     All wording is the ruleset's: each position's text, and ``consent.recorded`` for what a
     given, refused or not-sought consent means under the first one (its text when none).
     """
+    table = plan.consent
+    assert table is not None, "a Ruleset's plan carries its consent table"
     urgent_why = tuple(
         r.rule.id for r in evaluation.results if r.fired and r.rule.urgent
     )
@@ -605,9 +609,14 @@ def consent_position(
         facts.present,
         None if facts.unborn else facts.age_months,
         urgent_why=urgent_why,
-        indicator_order=[i.id for i in model.indicators],
+        indicator_rank=plan.indicator_rank,
     )
-    items = [_consent_applies(model, a) for a in applying]
+    fixed = derived(plan, "consent-fixed", lambda _: _fixed_positions(model, table))
+    items = [
+        fixed[a.position.id] if a.position.trigger in ("level", "pathway")
+        else _consent_applies(model, catalogue, a)
+        for a in applying
+    ]
     first = items[0]
     words = recorded_wording(table, first.rule, recorded)
     return trusted(
@@ -625,21 +634,36 @@ def consent_position(
     )
 
 
-def _consent_applies(model: RulesetModel, found: Applying) -> d.ConsentApplies:
+def _fixed_positions(model: RulesetModel, table: ConsentTable) -> dict[str, d.ConsentApplies]:
+    """The level and pathway positions as decisions carry them: the same for every case, so
+    built once per ruleset (``derived``)."""
+    out = {}
+    for lv in model.levels:
+        pos = table.levels[lv.level]
+        out[pos.id] = _applies(model, pos, f"level {lv.level} ({lv.name})", (pos.id,))
+    for pw in model.pathways:
+        found = table.pathways.get(pw.id)
+        if found is not None:
+            out[found.id] = _applies(model, found, f"the pathway recommended: {pw.title}", (pw.id,))
+    return out
+
+
+def _consent_applies(
+    model: RulesetModel, catalogue: Catalogue, found: Applying
+) -> d.ConsentApplies:
     pos = found.position
     if pos.trigger == "urgent":
         because = "the child may be in immediate danger (the decision is urgent)"
-    elif pos.trigger == "concern":
-        texts = {i.id: i.text for i in model.indicators}
-        because = "the concern" + ("s" if len(found.why) > 1 else "") + ": " + "; ".join(
-            texts[i] for i in found.why
-        )
-    elif pos.trigger == "level":
-        lv = model.level(int(found.why[0].rsplit("-", 1)[1]))
-        because = f"level {lv.level} ({lv.name})"
     else:
-        title = next(p.title for p in model.pathways if p.id == found.why[0])
-        because = f"the pathway recommended: {title}"
+        because = "the concern" + ("s" if len(found.why) > 1 else "") + ": " + "; ".join(
+            catalogue.get(i).text for i in found.why
+        )
+    return _applies(model, pos, because, found.why)
+
+
+def _applies(
+    model: RulesetModel, pos: Position, because: str, why: tuple[str, ...]
+) -> d.ConsentApplies:
     return trusted(
         d.ConsentApplies,
         id=pos.id,
@@ -647,7 +671,7 @@ def _consent_applies(model: RulesetModel, found: Applying) -> d.ConsentApplies:
         text=pos.text,
         trigger=pos.trigger,
         because=because,
-        why=found.why,
+        why=why,
         source=citation(model, pos.source) if pos.source is not None else None,
     )
 

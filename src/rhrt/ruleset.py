@@ -292,7 +292,9 @@ class Ruleset:
             urgent=evaluation.urgent,
             pathways=pathways,
             explanation=explanation,
-            consent=consent_position(self.model, self.consent, facts, evaluation, case.consent),
+            consent=consent_position(
+                self.model, self.plan, self.catalogue, facts, evaluation, case.consent
+            ),
             ruleset=self.stamp,
             engine=engine,
             assessment_date=case.assessment_date,

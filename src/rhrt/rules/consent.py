@@ -23,7 +23,7 @@ cannot disagree about it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -91,7 +91,7 @@ class ConsentTable:
         age_months: float | None = None,
         *,
         urgent_why: Sequence[str] = (),
-        indicator_order: Sequence[str] | None = None,
+        indicator_rank: Mapping[str, int] | None = None,
     ) -> tuple[Applying, ...]:
         """The positions that apply, most protective first (never empty: the level's own
         always applies).
@@ -99,7 +99,8 @@ class ConsentTable:
         ``present`` is the case's present concerns (as the rules see them, implied ones
         included); ``pathways`` the recommended pathway ids in recommendation order;
         ``age_months`` the child's age (None when not recorded or unborn); ``urgent_why`` the
-        ids of the rules that made the decision urgent.
+        ids of the rules that made the decision urgent; ``indicator_rank`` orders a concern
+        position's matched indicators (ruleset order; sorted by id without it).
         """
         found: list[Applying] = []
         if urgent and self.urgent is not None:
@@ -113,8 +114,8 @@ class ConsentTable:
                 continue
             if hit:
                 ordered = (
-                    sorted(hit) if indicator_order is None
-                    else [i for i in indicator_order if i in hit]
+                    sorted(hit) if indicator_rank is None
+                    else sorted(hit, key=indicator_rank.__getitem__)
                 )
                 found.append(Applying(pos, tuple(ordered)))
         found.append(Applying(self.levels[level], (level_position_id(level),)))
