@@ -82,6 +82,11 @@ def test_page_has_no_inline_script_or_style_and_no_external_asset(client: TestCl
         assert client.get(f"/static/{name}").status_code == 200
 
 
+def test_the_browser_is_asked_not_to_remember_what_is_typed(client: TestClient) -> None:
+    page = client.get("/").text
+    assert re.search(r'<form id="case-form"[^>]*autocomplete="off"', page)
+
+
 def test_every_page_says_it_supports_judgement(client: TestClient, ruleset: rhrt.Ruleset
                                                ) -> None:
     blank = client.get("/").text
