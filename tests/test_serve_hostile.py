@@ -53,3 +53,57 @@ def test_an_unreadable_form_is_refused_on_the_page(client: TestClient, route: st
     assert response.headers["content-type"].startswith("text/html")
     assert 'id="error"' in response.text
     assert SECRET not in response.text
+
+
+_CROSS_SITE = [
+    {"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+    {"origin": "http://127.0.0.1:3000", "sec-fetch-site": "same-site"},  # another local port
+    {"origin": "https://evil.example"},  # a browser without fetch metadata
+    {"origin": "null"},  # a sandboxed frame or a file:// page
+]
+_SAME_SITE = [
+    {},  # curl, scripts: no browser headers
+    {"origin": "http://127.0.0.1", "sec-fetch-site": "same-origin"},
+    {"origin": "http://127.0.0.1"},
+    {"sec-fetch-site": "none"},  # typed into the address bar
+]
+
+
+def _posts(ruleset: rhrt.Ruleset) -> list[tuple[str, bytes, str]]:
+    ind = next(i.id for i in ruleset.model.indicators if i.level == 1)
+    form = (f"indicator={ind}&child.age_years=15&override.level=1&override.reason=forged"
+            f"&override.role=team+manager&decided_by=duty+worker").encode()
+    api = ('{"case": {"indicators": ["%s"]}, "decided_by": "duty worker"}' % ind).encode()
+    return [("/", form, "application/x-www-form-urlencoded"),
+            ("/download/decision.json", form, "application/x-www-form-urlencoded"),
+            ("/api/assess", api, "text/plain"),  # a "simple" request: no CORS preflight
+            ("/api/assess", api, "application/json")]
+
+
+@pytest.mark.parametrize("headers", _CROSS_SITE)
+def test_a_post_from_another_site_is_refused_and_never_logged(tmp_path: object,
+                                                              headers: dict[str, str]) -> None:
+    # A web page the practitioner visits could post to http://127.0.0.1:8000/ (the Host is
+    # then loopback) and write forged decisions, with any role, into the decision log.
+    from pathlib import Path
+
+    from rhrt.serve.log import DecisionLog
+
+    ruleset = rhrt.load_ruleset()
+    log = DecisionLog(f"sqlite:///{Path(str(tmp_path)) / 'd.db'}")
+    client = TestClient(create_app(ruleset, log=log), base_url="http://127.0.0.1")
+    for route, body, kind in _posts(ruleset):
+        response = client.post(route, content=body, headers={**headers, "content-type": kind})
+        assert response.status_code == 403, route
+        assert response.headers["content-security-policy"]
+    assert list(log.entries()) == []
+    assert client.get("/api/ruleset", headers=headers).status_code == 200  # reading is not
+    log.close()
+
+
+@pytest.mark.parametrize("headers", _SAME_SITE)
+def test_a_post_from_the_page_itself_or_a_script_is_answered(client: TestClient,
+                                                             headers: dict[str, str]) -> None:
+    for route, body, kind in _posts(rhrt.load_ruleset()):
+        response = client.post(route, content=body, headers={**headers, "content-type": kind})
+        assert response.status_code == 200, route

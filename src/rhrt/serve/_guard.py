@@ -10,6 +10,13 @@
 - Host: when bound to loopback, a request whose ``Host`` is not ``localhost`` or a loopback
   address (127.0.0.0/8, ``[::1]``) is refused
   (421): a web page the practitioner visits cannot DNS-rebind its way to this server.
+- Cross-site requests: a request that changes or reads state on the server's behalf (any
+  method but GET, HEAD and OPTIONS) is refused (403) when the browser says it comes from
+  another site: ``Sec-Fetch-Site`` other than ``same-origin`` or ``none`` or, from a browser
+  that sends no ``Sec-Fetch-Site``, an ``Origin`` that is not this server's ``Host``. Without
+  this, any web page the practitioner visits could post a form or a ``text/plain`` fetch to
+  ``http://127.0.0.1:8000/`` (no CORS preflight) and write forged decisions into the decision
+  log. Clients that are not browsers (curl, scripts) send neither header and are answered.
 - Size: a body larger than ``max_body`` bytes is refused (413), whether or not it says its
   length up front.
 - Time: a request not answered within ``timeout`` seconds gets 503 (nothing is half-sent).
@@ -66,6 +73,30 @@ def _host_name(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _header(headers: list[tuple[bytes, bytes]], wanted: bytes) -> str | None:
+    for name, value in headers:
+        if name == wanted:
+            return value.decode("latin-1").strip().lower()
+    return None
+
+
+def is_cross_site(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a browser says this request comes from another site (module docstring)."""
+    fetch_site = _header(headers, b"sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    origin = _header(headers, b"origin")
+    if origin is None:
+        return False
+    from urllib.parse import urlsplit
+
+    host = _header(headers, b"host")
+    return origin == "null" or host is None or urlsplit(origin).netloc != host
+
+
 async def _plain(send: Send, status: int, text: str) -> None:
     body = text.encode()
     await send({"type": "http.response.start", "status": status, "headers": [
@@ -92,6 +123,9 @@ class Guard:
         host = _host_name(headers)
         if self.loopback_only and (host is None or not is_loopback(host)):
             await _plain(send, 421, "This server answers only on its loopback address.")
+            return
+        if scope.get("method", "GET") not in _SAFE_METHODS and is_cross_site(headers):
+            await _plain(send, 403, "Requests from another site are refused.")
             return
         for name, value in headers:
             if name == b"content-length":
