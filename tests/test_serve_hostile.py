@@ -5,6 +5,8 @@ never a 500 and never the input echoed)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 pytest.importorskip("fastapi", reason="rhrt serve needs the serve extra")
@@ -73,7 +75,7 @@ def _posts(ruleset: rhrt.Ruleset) -> list[tuple[str, bytes, str]]:
     ind = next(i.id for i in ruleset.model.indicators if i.level == 1)
     form = (f"indicator={ind}&child.age_years=15&override.level=1&override.reason=forged"
             f"&override.role=team+manager&decided_by=duty+worker").encode()
-    api = ('{"case": {"indicators": ["%s"]}, "decided_by": "duty worker"}' % ind).encode()
+    api = json.dumps({"case": {"indicators": [ind]}, "decided_by": "duty worker"}).encode()
     return [("/", form, "application/x-www-form-urlencoded"),
             ("/download/decision.json", form, "application/x-www-form-urlencoded"),
             ("/api/assess", api, "text/plain"),  # a "simple" request: no CORS preflight
