@@ -44,6 +44,7 @@ from rhrt.errors import CaseError, RecordError, RhrtError, field_path
 from rhrt.model import PrivateModel, RhrtModel
 from rhrt.model.case import Case
 from rhrt.model.decision import SUPPORTS_JUDGEMENT, Decision, Override
+from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
 from rhrt.ruleset import Ruleset
 from rhrt.serve import _form, _render
 from rhrt.serve._guard import Guard
@@ -316,7 +317,7 @@ def create_app(
     def indicators(
         q: Annotated[str | None, Query(max_length=200, description="words in id or text")] = None,
         domain: Annotated[str | None, Query(max_length=100)] = None,
-        level: Annotated[int | None, Query(ge=1, le=4)] = None,
+        level: Annotated[int | None, Query(ge=LOWEST_LEVEL, le=TOP_LEVEL)] = None,
     ) -> list[IndicatorInfo]:
         """Indicators (concerns) to choose from, in ruleset order; every filter given applies."""
         found = ruleset.catalogue.filter(level=level, domain=domain, search=q)
