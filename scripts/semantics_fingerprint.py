@@ -32,7 +32,7 @@ both runs see exactly the same cases even if the generators change in between:
   on the example cases and a slice of the population.
 
 The rendering functions are found in ``rhrt.render`` or, for commits before it, in
-``rhrt.pathways.render``; the referral view is called with whichever signature it has.
+``rhrt.pathways.render``.
 """
 
 from __future__ import annotations
@@ -137,14 +137,9 @@ def _render_module() -> Any:
 
 
 def _referral(case: Any, decision: Any, ruleset: Any, fmt: str) -> str:
-    """``render_referral`` with the decision first (after issue 13) or the case first (before)."""
-    import inspect
-
-    render = _render_module()
-    first = next(iter(inspect.signature(render.render_referral).parameters))
-    if first == "case":
-        return str(render.render_referral(case, decision, ruleset, fmt))
-    return str(render.render_referral(decision, ruleset, fmt, case=case))
+    """``render_referral`` (the same arguments before and after issue 13, which made the
+    decision required)."""
+    return str(_render_module().render_referral(case, decision, ruleset, fmt))
 
 
 def _decisions(sums: Sums, prefix: str, ruleset: Any, items: list[tuple[str, Any]],
@@ -430,6 +425,10 @@ def main() -> int:
         summary = assess_file(pop_path, out, bundled, chunk_rows=30_000, progress=False)
         sums.add("population/stream-csv", out.read_bytes())
         sums.add("population/stream-summary", json.dumps(summary.as_dict(), sort_keys=True))
+        import dataclasses
+
+        timeless = dataclasses.replace(summary, seconds=0.0)  # the one wall-clock figure
+        sums.add("population/stream-summary-text", timeless.to_text())
     sums.add("population/audit", audit.compare(table, bundled).to_markdown())
     data = bundled.model.model_dump(mode="json", by_alias=True, exclude_none=True)
     for rule in data["rules"]:

@@ -272,41 +272,12 @@ class Summary:
         for p, pid in enumerate(pathway_ids):
             self.pathways[pid] = self.pathways.get(pid, 0) + int(sums[p])
 
-    def _pct(self, count: int) -> str:
-        return f"{100.0 * count / self.rows:.1f}%" if self.rows else "-"
-
     def to_text(self) -> str:
-        """A plain-text summary for the end of a command-line run."""
-        rows: list[tuple[str, int]] = [(f"level {lv}", c) for lv, c in self.levels.items()]
-        rows.append(("urgent", self.urgent))
-        paths = sorted(self.pathways.items(), key=lambda kv: (-kv[1], kv[0]))
-        label = max((len(name) for name, _ in rows + paths), default=7)
-        number = max([len("cases"), *(len(f"{c:,}") for _, c in rows + paths)])
-        lines = [
-            f"{self.rows:,} cases assessed in {self.seconds:.1f}s "
-            f"({self.rows_read:,} rows read, {self.rows_refused:,} refused)",
-            f"{self.provisional:,} provisional ({self._pct(self.provisional)}): their level "
-            "rests on missing information (see the status and known_level columns)",
-            "",
-        ]
-        for title, group in (("level", rows), ("pathway", paths)):
-            lines.append(f"{title:<{label}}  {'cases':>{number}}  share")
-            for name, count in group:
-                lines.append(f"{name:<{label}}  {count:>{number},}  {self._pct(count):>6}")
-            lines.append("")
-        lines.append(
-            f"{self.rows_unread:,} rows record a measure that changes nothing for them (see "
-            f"the unread_measures column); in {self.rows_implied:,} a recorded measure added a "
-            "concern that was not selected."
-        )
-        lines.append("")
-        if self.ruleset_status:
-            lines.append(f"Ruleset status: {self.ruleset_status}")
-        lines.append(
-            "Framework levels support professional judgement and never replace it: review any "
-            "case where you know more than the table holds."
-        )
-        return "\n".join(lines).rstrip()
+        """A plain-text summary for the end of a command-line run
+        (:func:`rhrt.render.reports.batch_summary_text`)."""
+        from rhrt.render.reports import batch_summary_text
+
+        return batch_summary_text(self)
 
     def as_dict(self) -> dict[str, Any]:
         return {

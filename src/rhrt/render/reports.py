@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from rhrt._words import plural
 from rhrt.model.scale import LEVELS
@@ -126,6 +126,68 @@ def render_html(title: str, intro: Sequence[str], sections: Sequence[Section]) -
             parts.append(html_table(frame))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+# -- the batch summary ------------------------------------------------------------------------
+
+
+class BatchCounts(Protocol):
+    """What :func:`batch_summary_text` reads (``rhrt.batch``'s run summary has it)."""
+
+    rows: int
+    levels: dict[int, int]
+    urgent: int
+    provisional: int
+    pathways: dict[str, int]
+    seconds: float
+    rows_read: int
+    rows_refused: int
+    rows_unread: int
+    rows_implied: int
+    ruleset_status: str | None
+
+
+def _share(count: int, rows: int) -> str:
+    return f"{100.0 * count / rows:.1f}%" if rows else "-"
+
+
+def batch_summary_text(summary: BatchCounts) -> str:
+    """The plain-text summary at the end of a ``rhrt batch`` run: counts and shares per level
+    and pathway, provisional rows, measures that changed nothing, the ruleset's status and the
+    statement that framework levels support professional judgement. One line per item; the
+    command line's output stream cleans it for the terminal."""
+    rows: list[tuple[str, int]] = [(f"level {lv}", c) for lv, c in summary.levels.items()]
+    rows.append(("urgent", summary.urgent))
+    counts: Mapping[str, int] = summary.pathways
+    paths = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    label = max((len(name) for name, _ in rows + paths), default=7)
+    number = max([len("cases"), *(len(f"{c:,}") for _, c in rows + paths)])
+    total = summary.rows
+    lines = [
+        f"{total:,} cases assessed in {summary.seconds:.1f}s "
+        f"({summary.rows_read:,} rows read, {summary.rows_refused:,} refused)",
+        f"{summary.provisional:,} provisional ({_share(summary.provisional, total)}): their level "
+        "rests on missing information (see the status and known_level columns)",
+        "",
+    ]
+    for title, group in (("level", rows), ("pathway", paths)):
+        lines.append(f"{title:<{label}}  {'cases':>{number}}  share")
+        for name, count in group:
+            lines.append(f"{name:<{label}}  {count:>{number},}  {_share(count, total):>6}")
+        lines.append("")
+    lines.append(
+        f"{summary.rows_unread:,} rows record a measure that changes nothing for them (see "
+        f"the unread_measures column); in {summary.rows_implied:,} a recorded measure added a "
+        "concern that was not selected."
+    )
+    lines.append("")
+    if summary.ruleset_status:
+        lines.append(f"Ruleset status: {summary.ruleset_status}")
+    lines.append(
+        "Framework levels support professional judgement and never replace it: review any "
+        "case where you know more than the table holds."
+    )
+    return "\n".join(lines).rstrip()
 
 
 # -- charts ----------------------------------------------------------------------------------
