@@ -124,11 +124,21 @@ def _cell_for(kind: str, value: Any) -> str:
         return ""
     if kind == "ids":
         return ";".join(item["id"] if isinstance(item, dict) else str(item) for item in value)
-    if kind == "flag":
+    if kind == "flag" or isinstance(value, bool):  # any yes/no kind, written as batch reads it
         return "true" if value else "false"
     if kind == "number":
-        return f"{value:g}"
+        return _number_cell(value)
     return _cell(value)
+
+
+def _number_cell(value: float) -> str:
+    """A number exactly as the decision read it: the shortest decimal that reads back as the
+    same float, never in exponent form (``f"{v:g}"`` kept six significant figures, so an age
+    of 12.9999999 years was exported as 13 and the audit's replay missed an under-13 rule)."""
+    from decimal import Decimal
+
+    text = format(Decimal(repr(float(value))), "f")
+    return text.removesuffix(".0") if "." in text and text.endswith(".0") else text
 
 
 def _engine(url: str) -> sa.Engine:
