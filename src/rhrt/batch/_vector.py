@@ -218,17 +218,24 @@ class VectorPlan:
         n = arrays.n
         memo: dict[Node, tuple[BoolArray, BoolArray | None]] = {}
         level = np.full(n, LOWEST_LEVEL, dtype=np.uint8)  # the level floor, from the concerns
-        for lv in LEVELS[1:]:
-            cols = self.level_columns[lv]
-            if cols.size:
-                level[_any_rows(arrays.present, cols, n)] = lv
+        sparse = _Sparse.of(arrays)
+        if sparse is not None:
+            # the highest level among each row's pairs: lower levels written first
+            pair_level = self.indicator_level[sparse.cols]
+            for lv in LEVELS[1:]:
+                level[sparse.rows[pair_level == lv]] = lv
+        else:
+            for lv in LEVELS[1:]:
+                cols = self.level_columns[lv]
+                if cols.size:
+                    level[_any_rows(arrays.present, cols, n)] = lv
         known_level = level.copy()
         urgent = np.zeros(n, dtype=bool)
         known_urgent = np.zeros(n, dtype=bool)
         fired = np.empty((len(self.rules), n), dtype=bool)
         unsure = np.zeros((len(self.rules), n), dtype=bool)
         for r, rule in enumerate(self.rules):
-            true, unknown = self._node(rule.node, arrays, memo)
+            true, unknown = self._node(rule.node, arrays, memo, sparse)
             hit = true if unknown is None else true | unknown
             fired[r] = hit
             if unknown is not None:
@@ -290,39 +297,64 @@ class VectorPlan:
         node: Node,
         a: Arrays,
         memo: dict[Node, tuple[BoolArray, BoolArray | None]],
+        sparse: _Sparse | None = None,
     ) -> tuple[BoolArray, BoolArray | None]:
         """(true, unknown) vectors of a node; ``unknown`` is None when it is never unknown."""
         found = memo.get(node)
         if found is None:
-            found = self._compute(node, a, memo)
+            found = self._compute(node, a, memo, sparse)
             memo[node] = found
         return found
+
+    def _count_rows(self, node: Count, a: Arrays) -> BoolArray:
+        """A count over the dense indicator rows."""
+        import numpy as np
+
+        cols = self._columns(node.ids)
+        sub = a.present[cols]
+        ok = sub.sum(axis=0, dtype=np.int32) >= node.at_least
+        if node.distinct_domains is not None:
+            doms = self.primary_domain[cols]
+            spread = np.zeros(ok.shape[0], dtype=np.int32)
+            for dom in np.unique(doms):
+                spread += np.logical_or.reduce(sub[doms == dom], axis=0)
+            ok &= spread >= node.distinct_domains
+        return np.asarray(ok, dtype=bool)
 
     def _compute(
         self,
         node: Node,
         a: Arrays,
         memo: dict[Node, tuple[BoolArray, BoolArray | None]],
+        sparse: _Sparse | None = None,
     ) -> tuple[BoolArray, BoolArray | None]:
         import numpy as np
 
         n = a.n
         match node:
             case HasAny():
-                return _any_rows(a.present, self._columns(node.ids), n), None
+                cols = self._columns(node.ids)
+                if sparse is not None and sparse.cheaper(cols.size):
+                    return sparse.any_rows(cols, n), None
+                return _any_rows(a.present, cols, n), None
             case Count():
                 cols = self._columns(node.ids)
                 if cols.size < node.at_least:
                     return np.zeros(n, dtype=bool), None
-                sub = a.present[cols]
-                ok = sub.sum(axis=0, dtype=np.int32) >= node.at_least
-                if node.distinct_domains is not None:
-                    doms = self.primary_domain[cols]
-                    spread = np.zeros(n, dtype=np.int32)
-                    for dom in np.unique(doms):
-                        spread += np.logical_or.reduce(sub[doms == dom], axis=0)
-                    ok &= spread >= node.distinct_domains
-                return ok, None
+                if sparse is not None and sparse.cheaper(cols.size):
+                    # Pairs may repeat (an id listed twice, or also implied), so their count
+                    # per row is at least the true count: rows below ``at_least`` are false,
+                    # and the few others are counted exactly on the dense columns.
+                    counts = sparse.counts(cols, n)
+                    if node.at_least <= 1 and node.distinct_domains is None:
+                        return counts >= 1, None  # any pair will do: repeats change nothing
+                    maybe = counts >= node.at_least
+                    if not maybe.any():
+                        return maybe, None
+                    return sparse.exact_count(
+                        cols, maybe, self.primary_domain, node.at_least, node.distinct_domains
+                    ), None
+                return self._count_rows(node, a), None
             case MeasureCmp():
                 values = a.measures.get(node.measure)
                 if values is None:
@@ -359,7 +391,7 @@ class VectorPlan:
                 true = np.ones(n, dtype=bool)
                 false = np.zeros(n, dtype=bool)
                 for child in node.children:
-                    t, u = self._node(child, a, memo)
+                    t, u = self._node(child, a, memo, sparse)
                     true &= t
                     false |= ~t if u is None else ~(t | u)
                 return true, _unknown(true, false)
@@ -367,12 +399,12 @@ class VectorPlan:
                 true = np.zeros(n, dtype=bool)
                 false = np.ones(n, dtype=bool)
                 for child in node.children:
-                    t, u = self._node(child, a, memo)
+                    t, u = self._node(child, a, memo, sparse)
                     true |= t
                     false &= ~t if u is None else ~(t | u)
                 return true, _unknown(true, false)
             case Not():
-                t, u = self._node(node.child, a, memo)
+                t, u = self._node(node.child, a, memo, sparse)
                 if u is None:
                     return ~t, None
                 return ~(t | u), u
@@ -430,6 +462,72 @@ class VectorPlan:
         all_rows = np.concatenate(rows)
         order = np.argsort(all_rows, kind="stable")
         return all_rows[order], np.concatenate(values)[order]
+
+
+class _Sparse:
+    """The present indicators of a batch as (row, column) pairs, for leaves over many indicator
+    columns: the work is proportional to the pairs (a few per case) instead of columns × rows.
+    Pairs may repeat; what is computed from them here does not depend on repeats (any, max) or
+    is checked exactly where it could (counts, see ``VectorPlan._compute``)."""
+
+    __slots__ = ("_k", "cols", "n", "rows")
+
+    def __init__(self, rows: Any, cols: Any, n: int, k: int) -> None:
+        self.rows = rows
+        self.cols = cols
+        self.n = n
+        self._k = k
+
+    @classmethod
+    def of(cls, arrays: Arrays) -> _Sparse | None:
+        if arrays.hits is None or arrays.n == 0:
+            return None
+        rows, cols = arrays.hits
+        return cls(rows, cols, arrays.n, int(arrays.present.shape[0]))
+
+    def cheaper(self, columns: int) -> bool:
+        """Whether a leaf over ``columns`` indicator columns is cheaper on the pairs (about
+        four passes over them) than on the dense rows (one pass per column)."""
+        return bool(columns * self.n > 4 * self.rows.size)
+
+    def _member(self, cols: Any) -> Any:
+        import numpy as np
+
+        member = np.zeros(self._k, dtype=bool)
+        member[cols] = True
+        return member[self.cols]
+
+    def any_rows(self, cols: Any, n: int) -> BoolArray:
+        import numpy as np
+
+        out = np.zeros(n, dtype=bool)
+        out[self.rows[self._member(cols)]] = True
+        return out
+
+    def counts(self, cols: Any, n: int) -> Any:
+        """Pairs in ``cols`` per row (an upper bound of the distinct count: pairs may repeat)."""
+        import numpy as np
+
+        return np.bincount(self.rows[self._member(cols)], minlength=n)
+
+    def exact_count(
+        self, cols: Any, maybe: BoolArray, domain: Any, at_least: int, distinct: int | None
+    ) -> BoolArray:
+        """Rows (among ``maybe``; every other row is false) with at least ``at_least`` distinct
+        indicators of ``cols``, over at least ``distinct`` distinct primary domains (``domain``:
+        each column's domain number) when given: repeated pairs are removed first."""
+        import numpy as np
+
+        n, k = self.n, self._k
+        sel = self._member(cols) & maybe[self.rows]
+        key = sorted_unique(self.rows[sel].astype(np.int64) * k + self.cols[sel])
+        rows = key // k
+        ok = np.bincount(rows, minlength=n) >= at_least
+        if distinct is not None:
+            spread = int(domain.max()) + 1 if domain.size else 1
+            doms = sorted_unique(rows * spread + domain[key % k])
+            ok &= np.bincount(doms // spread, minlength=n) >= distinct
+        return np.asarray(ok, dtype=bool)
 
 
 def sorted_unique(values: Any) -> Any:
