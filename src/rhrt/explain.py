@@ -599,8 +599,10 @@ def consent_position(
     """
     table = plan.consent
     assert table is not None, "a Ruleset's plan carries its consent table"
-    urgent_why = tuple(
-        r.rule.id for r in evaluation.results if r.fired and r.rule.urgent
+    urgent_why = (  # no fired rule is urgent unless the decision is
+        tuple(r.rule.id for r in evaluation.results if r.fired and r.rule.urgent)
+        if evaluation.urgent
+        else ()
     )
     applying = table.applying(
         evaluation.level,
