@@ -74,11 +74,53 @@ def time_each(
     }
 
 
+def time_interleaved(
+    jobs: dict[str, tuple[Callable[[Any], object], Sequence[Any]]],
+    *,
+    budget_s: float,
+    max_rounds: int = 50,
+) -> dict[str, dict[str, float]]:
+    """Like :func:`time_each` for several functions at once, in alternating rounds (every
+    function over its items, then the next round), so a change in the machine's load between
+    seconds colours all of them alike and their ratios stay fair. ``budget_s`` is per function.
+    """
+    for fn, items in jobs.values():  # warm-up
+        for item in items:
+            fn(item)
+    gc.collect()
+    samples: dict[str, list[float]] = {name: [] for name in jobs}
+    clock = time.perf_counter_ns
+    start = time.perf_counter()
+    rounds = 0
+    total = budget_s * len(jobs)
+    while rounds < max_rounds and (rounds == 0 or time.perf_counter() - start < total):
+        for name, (fn, items) in jobs.items():
+            out = samples[name]
+            for item in items:
+                t0 = clock()
+                fn(item)
+                out.append(clock() - t0)
+        rounds += 1
+    result = {}
+    for name, values in samples.items():
+        values.sort()
+        result[name] = {
+            "median_us": statistics.median(values) / 1e3,
+            "p99_us": percentile(values, 99) / 1e3,
+            "mean_us": statistics.fmean(values) / 1e3,
+            "min_us": values[0] / 1e3,
+            "calls": len(values),
+            "rounds": rounds,
+        }
+    return result
+
+
 def time_repeat(fn: Callable[[], object], *, repeat: int) -> dict[str, Any]:
     """Run ``fn`` ``repeat`` times; first, median and min wall time in milliseconds."""
     times = []
-    for _ in range(repeat):
-        gc.collect()
+    for i in range(repeat):
+        if i:  # the first call as a fresh process makes it: no collection just before it
+            gc.collect()
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1e3)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import casegen
-from benchlib import ROOT, NotAvailable, time_each, time_repeat
+from benchlib import ROOT, NotAvailable, time_each, time_interleaved, time_repeat
 
 SIZES_FULL = (0, 5, 20)
 TMP = Path(os.environ.get("RHRT_BENCH_TMP", Path(tempfile.gettempdir()) / "rhrt-bench"))
@@ -69,12 +69,17 @@ def single(quick: bool) -> dict[str, Any]:
     engines_checked: dict[str, int] = {}
     disagreements: dict[str, int] = {}
 
+    together: dict[str, tuple[Callable[[Any], object], bool]] = {}
+
     def run(
         name: str,
         computes: str,
         setup: Callable[[], Callable[[Any], object]],
         use_facts: bool = False,
+        interleave: bool = True,
     ) -> None:
+        """Set an engine up; engines to ``interleave`` are timed together, round by round
+        (:func:`benchlib.time_interleaved`), when all are set up; the others at once."""
         entry: dict[str, Any] = {"computes": computes}
         try:
             fn = setup()
@@ -84,11 +89,26 @@ def single(quick: bool) -> dict[str, Any]:
             entry.update(status="error", reason=f"{type(exc).__name__}: {exc}"[:500])
         else:
             entry["status"] = "ok"
-            entry["sizes"] = {
-                str(k): time_each(fn, facts[k] if use_facts else cases[k], budget_s=budget)
-                for k in sizes
-            }
+            if interleave:
+                together[name] = (fn, use_facts)
+            else:
+                entry["sizes"] = {
+                    str(k): time_each(fn, facts[k] if use_facts else cases[k], budget_s=budget)
+                    for k in sizes
+                }
         engines[name] = entry
+
+    def time_together() -> None:
+        for k in sizes:
+            timed = time_interleaved(
+                {
+                    name: (fn, facts[k] if use_facts else cases[k])
+                    for name, (fn, use_facts) in together.items()
+                },
+                budget_s=budget,
+            )
+            for name, figures in timed.items():
+                engines[name].setdefault("sizes", {})[str(k)] = figures
 
     run(
         "rhrt",
@@ -144,18 +164,39 @@ def single(quick: bool) -> dict[str, Any]:
         return fn
 
     run("zen", "level + urgent + pathways only (JDM decision table, engine.evaluate)", zen_setup)
+
+    def zen_trace_setup() -> Callable[[Any], object]:
+        if importlib.util.find_spec("zen") is None:
+            raise NotAvailable("zen-engine is not installed (pip install 'rhrt[bench]')")
+        import zen_jdm
+
+        z = zen_jdm.ZenLevels(rs.plan)
+        return lambda case: z.engine.evaluate(
+            zen_jdm.KEY, zen_jdm.context(case, z.plan), {"trace": True}
+        )
+
+    run(
+        "zen-trace",
+        "zen with trace=True: level + urgent + pathways and each node's input/output (its "
+        "nearest thing to an explanation)",
+        zen_trace_setup,
+    )
     run("naive", "level + urgent + pathways only (walks the raw YAML dict per case)", naive_setup)
-    # durable last: its Host starts background timer threads that stay for the process.
+    time_together()
+    # durable last, timed apart: its Host starts background timer threads that stay for the
+    # process (they would colour every engine timed beside it).
     run(
         "durable",
         "validation + durable-rules evaluation + full explanation (Decision)",
         lambda: durable_setup(True),
+        interleave=False,
     )
     run(
         "durable-evaluate",
         "durable-rules evaluation only, from pre-validated facts",
         lambda: durable_setup(False),
         use_facts=True,
+        interleave=False,
     )
     return {
         "ruleset": _ruleset_info(rs),
@@ -208,6 +249,7 @@ def batch(quick: bool) -> dict[str, Any]:
         full = time_repeat(functools.partial(assess_table, table, rs), repeat=4)
         for timing in (fast, full):
             timing["median_ms"] = statistics.median(timing.pop("times_ms")[1:])
+        memory = _batch_memory(table, rs)
         levels = assess_table(table, rs, fast=True, keep_input=False).column("level")
         levels = levels.to_pylist()
         # The per-case loop: what a caller without rhrt.batch writes. Row → case dict
@@ -255,9 +297,38 @@ def batch(quick: bool) -> dict[str, Any]:
             "assess_loop_extrapolated_s": assess_per_row_us * n / 1e6,
             "speedup_vs_assess_loop": assess_per_row_us * n / 1e6 / vec_s,
             "levels_agree_rows": n,
+            "first_vs_warm": fast["first_ms"] / fast["median_ms"],
+            **memory,
         }
         del table, levels
     return out
+
+
+def _batch_memory(table: Any, rs: Any) -> dict[str, float]:
+    """Peak memory one ``assess_table(fast=True)`` call allocates beyond its input: numpy and
+    Python allocations (tracemalloc's peak; numpy reports to it) plus Arrow's memory pool
+    (its peak rise). An untimed call of its own (tracing slows allocation)."""
+    import tracemalloc
+
+    import pyarrow as pa
+
+    from rhrt.batch import assess_table
+
+    pool = pa.default_memory_pool()
+    before = pool.bytes_allocated()
+    tracemalloc.start()
+    try:
+        out = assess_table(table, rs, fast=True, keep_input=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    arrow_peak = max(pool.max_memory() - before, 0)
+    del out
+    total = (peak + arrow_peak) / 2**20
+    return {
+        "memory_beyond_input_mib": total,
+        "memory_beyond_input_mib_per_1m": total * 1e6 / max(table.num_rows, 1),
+    }
 
 
 # --- 4: load and cold start -----------------------------------------------------------------
@@ -306,6 +377,22 @@ def _case_file() -> Path:
     return path
 
 
+def _first_load(runs: int) -> dict[str, float]:
+    """``rhrt.load_ruleset()`` (the bundled ruleset) as the first call in a fresh process,
+    timed inside it after ``import rhrt`` (no collection before it): median of ``runs``."""
+    code = (
+        "import time, rhrt; t = time.perf_counter(); rhrt.load_ruleset(); "
+        "print((time.perf_counter() - t) * 1e3)"
+    )
+    times = []
+    for _ in range(runs):
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        times.append(float(proc.stdout.strip()))
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "runs": runs}
+
+
 def coldstart(quick: bool) -> dict[str, Any]:
     """``rhrt assess CASE`` as a whole process, against bare Python as the floor."""
     exe = _rhrt_exe()
@@ -331,6 +418,7 @@ def coldstart(quick: bool) -> dict[str, Any]:
         "python_bare": wall([sys.executable, "-S", "-c", "pass"]),
         "python_site": wall([sys.executable, "-c", "pass"]),
         "import_rhrt": wall([sys.executable, "-c", "import rhrt"]),
+        "first_load": _first_load(runs),
     }
     # What the command imports, slowest first (cumulative ms, two levels deep).
     proc = subprocess.run(
