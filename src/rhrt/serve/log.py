@@ -27,7 +27,6 @@ password).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -49,7 +48,10 @@ _log = sa.Table(
     _metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("log_format", sa.Integer, nullable=False),
-    sa.Column("logged_at", sa.DateTime(timezone=True), nullable=False),
+    # stamped by the database (CURRENT_TIMESTAMP, UTC), not by rhrt: rhrt's source reads no
+    # clock (tests/test_determinism.py), and the database's own time is the one an auditor trusts
+    sa.Column("logged_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.current_timestamp()),
     sa.Column("decided_by", sa.String(200)),
     sa.Column("ruleset_id", sa.String(200), nullable=False),
     sa.Column("ruleset_version", sa.String(200), nullable=False),
@@ -196,7 +198,6 @@ class DecisionLog:
         ov = decision.override
         row = {
             "log_format": LOG_FORMAT,
-            "logged_at": dt.datetime.now(dt.UTC),
             "decided_by": decided_by,
             "ruleset_id": decision.ruleset.id,
             "ruleset_version": decision.ruleset.version,
