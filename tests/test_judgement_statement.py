@@ -66,6 +66,7 @@ def test_decisions_and_referrals_show_the_ruleset_status(fmt: str) -> None:
     rs = rhrt.load_ruleset(MINIMAL)
     decision = rs.assess(CASE)
     assert decision.ruleset.status == rs.stamp.status
+    assert shows_status(str(decision), rs)  # the one-paragraph reading too
     assert shows_status(render_decision(decision, rs, fmt), rs)
     if fmt != "json":
         assert shows_status(render_referral(rs.validate_case(CASE), decision, rs, fmt), rs)

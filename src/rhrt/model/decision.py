@@ -464,6 +464,8 @@ class Decision(_Out):
                 + "."
             )
         parts.append(self.consent.applies)
+        if self.ruleset.status is not None:
+            parts.append(f"Ruleset status: {self.ruleset.status.text}")
         parts.append(self.statement)
         return " ".join(parts)
 
