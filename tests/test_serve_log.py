@@ -167,6 +167,39 @@ def _case_and_decision(ruleset: rhrt.Ruleset) -> tuple[rhrt.Case, rhrt.Decision]
     return case, ruleset.assess(case)
 
 
+def test_a_failing_log_never_carries_the_row_into_errors(log_url: str,
+                                                         ruleset: rhrt.Ruleset) -> None:
+    # SQLAlchemy's error messages carry the statement's parameters (the role, the override
+    # reason, the case facts, the record): uvicorn logs them with the traceback of a 500.
+    from fastapi.testclient import TestClient
+
+    from rhrt.serve.app import create_app
+
+    log = DecisionLog(log_url, include_notes=True)
+    with log.engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE {TABLE}")  # the database refuses the insert
+    case = ruleset.validate_case({"child": {"age_years": 6}, "indicators": [
+        {"id": _ids(ruleset, 3)[0], "note": NOTE}]})
+    decision = ruleset.assess(case, override={"level": 4, "reason": "Jane Doe told me",
+                                              "role": "team manager"})
+    with pytest.raises(BackendError) as raised:
+        log.append(case, decision, decided_by="Jane Doe's worker")
+    assert "Jane Doe" not in str(raised.value)
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+    client = TestClient(create_app(ruleset, log=log), base_url="http://127.0.0.1",
+                        raise_server_exceptions=False)
+    response = client.post("/api/assess", json={
+        "case": {"child": {"age_years": 6}, "indicators": [
+            {"id": _ids(ruleset, 3)[0], "note": NOTE}]},
+        "override": {"level": 4, "reason": "Jane Doe told me", "role": "team manager"}})
+    assert response.status_code == 503 and response.json()["error"] == "BackendError"
+    assert "Jane Doe" not in response.text
+    page = client.post("/", content=f"indicator={_ids(ruleset, 3)[0]}".encode(),
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert page.status_code == 503 and 'id="error"' in page.text
+    log.close()
+
+
 def test_export_is_read_by_rhrt_audit(log_url: str, ruleset: rhrt.Ruleset,
                                       tmp_path: Path) -> None:
     pytest.importorskip("pyarrow", reason="rhrt audit needs the analysis extra")

@@ -40,7 +40,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from rhrt.errors import CaseError, RecordError, RhrtError, field_path
+from rhrt.errors import BackendError, CaseError, RecordError, RhrtError, field_path
 from rhrt.model import PrivateModel, RhrtModel
 from rhrt.model.case import Case
 from rhrt.model.decision import SUPPORTS_JUDGEMENT, Decision, Override
@@ -254,7 +254,9 @@ def create_app(
 
     @api.exception_handler(RhrtError)
     async def _refused(request: Request, exc: RhrtError) -> JSONResponse:
-        return JSONResponse(status_code=422, content=problem(exc))
+        # the decision log failing is the server's problem, not the request's
+        status = 503 if isinstance(exc, BackendError) else 422
+        return JSONResponse(status_code=status, content=problem(exc))
 
     # -- the page ----------------------------------------------------------------------------
 
@@ -273,7 +275,8 @@ def create_app(
             sub = _form.read_form(values, site.measure_ids, site.indicator_ids)
             case, decision = site.assess(sub.case, sub.override, sub.decided_by)
         except RhrtError as exc:
-            return HTMLResponse(_page(site, values, error=exc), status_code=422)
+            status = 503 if isinstance(exc, BackendError) else 422
+            return HTMLResponse(_page(site, values, error=exc), status_code=status)
         return HTMLResponse(_page(site, values, case=case, decision=decision))
 
     @api.post("/download/{name}", include_in_schema=False)

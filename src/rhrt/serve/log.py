@@ -156,7 +156,9 @@ def _engine(url: str) -> sa.Engine:
         raise BackendError("the decision log must be SQLite (sqlite:///PATH) or PostgreSQL "
                            "(postgresql://...)")
     try:
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        # hide_parameters: a database error's message otherwise carries the row it was
+        # writing (override reason, role, case facts, the record) into logs and tracebacks.
+        return sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     except ModuleNotFoundError:
         raise MissingExtraError("the PostgreSQL decision log", "serve-postgresql") from None
 
@@ -194,7 +196,12 @@ class DecisionLog:
         return self.engine.dialect.name
 
     def append(self, case: Case, decision: Decision, *, decided_by: str | None = None) -> int:
-        """Add one decision; returns its row id. Notes only when the log includes notes."""
+        """Add one decision; returns its row id. Notes only when the log includes notes.
+
+        Raises:
+            BackendError: the database refused the row or could not be reached (the message
+                names the kind of error, never the row).
+        """
         ov = decision.override
         row = {
             "log_format": LOG_FORMAT,
@@ -223,10 +230,16 @@ class DecisionLog:
                                      sort_keys=True),
             "record": decision.to_json(include_notes=self.include_notes, indent=None),
         }
-        with self._lock, self.engine.begin() as conn:
-            result = conn.execute(_log.insert().values(**row))
-            key = result.inserted_primary_key
-            return int(key[0]) if key else 0
+        try:
+            with self._lock, self.engine.begin() as conn:
+                result = conn.execute(_log.insert().values(**row))
+                key = result.inserted_primary_key
+                return int(key[0]) if key else 0
+        except sa.exc.SQLAlchemyError as exc:
+            raise BackendError(
+                "cannot write to the decision log "
+                f"({type(getattr(exc, 'orig', None) or exc).__name__})"
+            ) from None
 
     def entries(self, *, ruleset_sha256: str | None = None) -> Iterator[dict[str, Any]]:
         """Every row, oldest first (optionally only those made under one ruleset)."""
