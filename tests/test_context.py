@@ -206,3 +206,209 @@ def test_plain_words_for_a_context_condition(rs: rhrt.Ruleset) -> None:
     assert fired.condition is not None
     assert "stepped down from a child protection plan for neglect" in fired.condition
     assert "6 months" in fired.condition
+
+
+# -- what context changes: route replacement, implied concerns, urgency, step-down -------------
+
+_ROUTES = MINIMAL.read_text(encoding="utf-8").replace(
+    "  - id: accumulation\n",
+    """  - id: in-custody-route
+    because: A young person in custody is known to the youth justice service.
+    when: {context: {is: in_custody}}
+    then: {pathways: [youth-justice], instead_of: [mash]}
+  - id: accumulation
+""",
+).replace(
+    "pathways:\n  - {id: universal",
+    "pathways:\n  - {id: youth-justice, title: Youth justice worker, what: w, contact: mash, "
+    "timescale: t, consent: c}\n  - {id: universal",
+).replace(
+    "  - {id: danger, level: 4,",
+    "  - {id: alone-tonight, level: 4, domain: child, subdomain: health, text: No one to care "
+    "tonight, urgent: true, urgent_because: Nobody is there to care for the child tonight., "
+    "source: {ref: test}}\n  - {id: danger, level: 4,",
+) + """context:
+  implies:
+    - {is: looked_after, indicator: bruise}
+    - {is: stepped_down_from_child_protection_plan, within_months: 6, indicator: poor-diet}
+"""
+
+
+@pytest.fixture(scope="module")
+def routes() -> rhrt.Ruleset:
+    text = _ROUTES
+    text = text.replace("response: r2,", "response: r2, step_down: Resolve the concerns.,", 1)
+    return rhrt.ruleset_from_text(text)
+
+
+def _level4(rs: rhrt.Ruleset) -> str:
+    return next(i.id for i in rs.model.indicators if i.level == 4 and not i.tags
+                and not i.urgent)
+
+
+@pytest.mark.parametrize("engine", ["reference", "durable"])
+def test_known_context_replaces_a_route_and_says_who_instead(
+    routes: rhrt.Ruleset, engine: str
+) -> None:
+    if engine == "durable":
+        pytest.importorskip("durable")
+    case = {"indicators": ["alone-tonight"], "child": {"age_years": 16},
+            "measures": {"dash_score": 0}, "context": {"in_custody": True}}
+    d = routes.assess(case, engine=engine)
+    ids = d.pathway_ids
+    assert "youth-justice" in ids and "mash" not in ids
+    (swap,) = d.explanation.replaced_pathways
+    assert (swap.id, swap.by, swap.instead) == ("mash", ("in-custody-route",), ("youth-justice",))
+
+
+def test_unknown_context_never_removes_a_route(routes: rhrt.Ruleset) -> None:
+    d = routes.assess({"indicators": ["alone-tonight"], "child": {"age_years": 16},
+                       "measures": {"dash_score": 0}})
+    assert "mash" in d.pathway_ids
+    assert d.explanation.replaced_pathways == ()
+    assert d.provisional  # recording custody would change the routes
+
+
+def test_a_replacement_never_removes_the_emergency_route(routes: rhrt.Ruleset) -> None:
+    text = _ROUTES.replace("instead_of: [mash]", "instead_of: [police-999]")
+    with pytest.raises(RulesetReferenceError) as info:
+        rhrt.ruleset_from_text(text)
+    assert "instead_of" in str(info.value)
+
+
+def test_replacing_a_statutory_route_needs_someone_to_tell(routes: rhrt.Ruleset) -> None:
+    text = _ROUTES.replace("what: w, contact: mash, timescale: t", "what: w, timescale: t", 1)
+    with pytest.raises(RulesetReferenceError):
+        rhrt.ruleset_from_text(text)
+
+
+def test_safety_route_pathways_are_kept_when_replaced(routes: rhrt.Ruleset) -> None:
+    text = _ROUTES.replace("instead_of: [mash]", "instead_of: [lado]")
+    rs = rhrt.ruleset_from_text(text)
+    d = rs.assess({"indicators": ["staff-allegation"], "context": {"in_custody": True}})
+    assert "lado" in d.pathway_ids
+
+
+def test_recorded_context_implies_a_concern_and_unrecorded_does_not(
+    routes: rhrt.Ruleset,
+) -> None:
+    assert routes.assess({"child": {"age_years": 9}}).level == 1
+    looked_after = routes.assess({"child": {"age_years": 9}, "context": {"looked_after": True}})
+    assert looked_after.level == 3
+    assert "bruise" in [f.id for f in looked_after.explanation.indicators]
+    recent = {"stepped_down_from": "child_protection_plan", "stepped_down_months_ago": 2}
+    assert routes.assess({"context": recent, "child": {"age_years": 9}}).level == 2
+    old = {**recent, "stepped_down_months_ago": 9}
+    assert routes.assess({"context": old, "child": {"age_years": 9}}).level == 1
+
+
+def test_an_urgent_concern_makes_the_decision_urgent_and_says_why(routes: rhrt.Ruleset) -> None:
+    d = routes.assess({"indicators": ["alone-tonight"], "child": {"age_years": 6},
+                       "measures": {"dash_score": 0}})
+    assert d.level == 4 and d.urgent
+    assert d.explanation.urgent_because[0] == "Nobody is there to care for the child tonight."
+    calm = routes.assess({"indicators": ["poor-diet"], "child": {"age_years": 6}})
+    assert not calm.urgent and calm.explanation.urgent_because == ()
+
+
+def test_urgent_indicator_needs_its_reason() -> None:
+    text = _ROUTES.replace(" urgent_because: Nobody is there to care for the child tonight.,", "")
+    with pytest.raises(rhrt.errors.RhrtError):
+        rhrt.ruleset_from_text(text)
+
+
+def test_step_down_guidance_is_worded_from_data(routes: rhrt.Ruleset) -> None:
+    level = routes.model.levels[1].level
+    words = routes.model.levels[1].step_down
+    assert words == "Resolve the concerns."
+    for case in ({"child": {"age_years": 9}}, {"indicators": ["poor-diet"]},
+                 {"indicators": ["bruise"]}):
+        d = routes.assess(case)
+        assert d.explanation.would_allow_step_down == (words if d.level == level else None)
+
+
+def test_batch_agrees_on_urgency_and_replacement(routes: rhrt.Ruleset) -> None:
+    pa = pytest.importorskip("pyarrow")
+    from rhrt.batch import assess_table
+
+    table = pa.table({"indicators": [["alone-tonight"], ["bruise"], []],
+                      "age_years": [6.0, 16.0, 3.0], "dash_score": [0.0, 0.0, None],
+                      "in_custody": [True, None, False]})
+    out = assess_table(table, routes)
+    for i, case in enumerate(
+        [{"indicators": ["alone-tonight"], "child": {"age_years": 6}, "measures": {"dash_score": 0},
+          "context": {"in_custody": True}},
+         {"indicators": ["bruise"], "child": {"age_years": 16}, "measures": {"dash_score": 0}},
+         {"child": {"age_years": 3}, "context": {"in_custody": False}}]
+    ):
+        d = routes.assess(case)
+        assert out.column("urgent")[i].as_py() == d.urgent
+        assert out.column("pathways")[i].as_py() == list(d.pathway_ids)
+
+
+def _context_table(drawn: list[Case], ruleset: rhrt.Ruleset) -> Any:
+    pa = pytest.importorskip("pyarrow")
+    from rhrt.batch._context import CONTEXT_COLUMNS
+
+    facts = [ruleset.facts(case) for case in drawn]
+    data: dict[str, Any] = {
+        "indicators": pa.array([sorted(case.indicator_ids) for case in drawn],
+                               pa.list_(pa.string())),
+        "age_months": pa.array([f.age_months for f in facts], pa.float64()),
+        "unborn": pa.array([f.unborn for f in facts]),
+    }
+    for name in ruleset.plan.measures:
+        data[name] = pa.array([case.measures.get(name) for case in drawn], pa.float64())
+    for name in CONTEXT_COLUMNS:
+        if name == "stepped_down_on":
+            continue  # the strategies give months
+        values = [getattr(case.context, name) for case in drawn]
+        if name == "stepped_down_months_ago":
+            data[name] = pa.array(values, pa.float64())
+        elif name in ("child_protection_plan", "stepped_down_from", "stepped_down_category"):
+            data[name] = pa.array(values, pa.string())
+        else:
+            data[name] = pa.array(values, pa.bool_())
+    return pa.table(data)
+
+
+def test_batch_reads_context_columns_as_single_cases_do() -> None:
+    pytest.importorskip("pyarrow")
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from rhrt.batch import assess_table
+    from rhrt.testing.strategies import cases, rulesets
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        ruleset = data.draw(rulesets())
+        drawn = data.draw(st.lists(cases(ruleset), min_size=1, max_size=8))
+        out = assess_table(_context_table(drawn, ruleset), ruleset)
+        for i, case in enumerate(drawn):
+            d = ruleset.assess(case)
+            assert out.column("level")[i].as_py() == d.level, (i, case)
+            assert out.column("urgent")[i].as_py() == d.urgent, (i, case)
+            assert out.column("pathways")[i].as_py() == list(d.pathway_ids), (i, case)
+
+    check()
+
+
+def test_batch_refuses_ambiguous_context_by_row_and_column(rs: rhrt.Ruleset) -> None:
+    pa = pytest.importorskip("pyarrow")
+    from rhrt.batch import assess_table
+
+    for columns, column in (
+        ({"looked_after": ["maybe"]}, "looked_after"),
+        ({"child_protection_plan": ["Neglect!"]}, "child_protection_plan"),
+        ({"stepped_down_from": ["early_help"]}, "stepped_down_from"),
+        ({"stepped_down_months_ago": [2.0]}, "stepped_down_months_ago"),
+        ({"stepped_down_from": ["early_help"], "stepped_down_months_ago": [400.0]},
+         "stepped_down_months_ago"),
+    ):
+        table = pa.table({"indicators": [["poor-diet"]], **columns})
+        with pytest.raises(CaseError) as info:
+            assess_table(table, rs)
+        assert column in str(info.value.path)
+        assert "Neglect!" not in str(info.value)

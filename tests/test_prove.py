@@ -274,7 +274,9 @@ def test_generated_rulesets_without_not_never_lose_level_urgency_or_routes(
 def _symbolic(ruleset: Ruleset, case: Any) -> dict[str, Any]:
     plan = ruleset.plan
     facts = ruleset.facts(case)
-    sym, pins = concrete(plan, facts.present, facts.measures, facts.age_months, facts.unborn)
+    sym, pins = concrete(plan, facts.present, facts.measures, facts.age_months, facts.unborn,
+                         context=facts.context,
+                         stepped_down_months=facts.stepped_down_months)
     out = Encoder(plan).outcome(sym, determining=True)
     solver = z3.Solver()
     solver.add(pins)

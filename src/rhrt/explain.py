@@ -455,6 +455,14 @@ class ExplanationParts:
             found = self._indicators.setdefault(ind_id, (ind.level, (ind.domain, *ind.topics)))
         return found
 
+    def step_down(self, level: int) -> str | None:
+        """The ruleset's words on what would allow a step down from ``level``."""
+        return self._catalogue.model.level(level).step_down
+
+    def step_up(self, level: int) -> str | None:
+        """The ruleset's words on when a case at ``level`` steps up."""
+        return self._catalogue.model.level(level).step_up
+
     def domains(self) -> Mapping[str, tuple[int, str]]:
         """Domain id → (position in ruleset order, title)."""
         if not self._domains:
@@ -503,6 +511,34 @@ def explain(
         holding_set=holding_set(plan, facts, evaluation.level, evaluation.results),
         missing_information=missing,
         would_raise=near_misses(plan, facts, evaluation),
+        urgent_because=_urgent_because(plan, evaluation),
+        replaced_pathways=_replaced(evaluation),
+        would_allow_step_down=parts.step_down(evaluation.level),
+        step_up=parts.step_up(evaluation.level),
+    )
+
+
+def _urgent_because(plan: Plan, evaluation: Evaluation) -> tuple[str, ...]:
+    """Why the decision is urgent: urgent concerns present, then urgent rules fired."""
+    if not evaluation.urgent:
+        return ()
+    said = [plan.urgent_indicators[i] for i in evaluation.urgent_indicators]
+    said += [r.rule.because for r in evaluation.results if r.truth is not False and r.rule.urgent]
+    return tuple(dict.fromkeys(said))
+
+
+def _replaced(evaluation: Evaluation) -> tuple[d.ReplacedPathway, ...]:
+    if not evaluation.replaced:
+        return ()
+    rules = {r.rule.id: r.rule for r in evaluation.results}
+    return tuple(
+        trusted(
+            d.ReplacedPathway,
+            id=pid,
+            by=by,
+            instead=tuple(dict.fromkeys(p for rid in by for p in rules[rid].pathways)),
+        )
+        for pid, by in evaluation.replaced.items()
     )
 
 

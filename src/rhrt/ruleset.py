@@ -61,7 +61,7 @@ from rhrt.rules.compile import Plan, compile_ruleset
 from rhrt.rules.consent import ConsentTable, consent_table
 from rhrt.rules.load import model_from_data, parse_ruleset
 from rhrt.rules.plain import rule_conditions
-from rhrt.rules.semantics import implied_indicators
+from rhrt.rules.semantics import context_implied, implied_indicators
 
 EngineFn = Callable[[Facts], Evaluation]
 
@@ -200,14 +200,19 @@ class Ruleset:
 
     def facts(self, case: Case) -> Facts:
         """The parts of a validated case the rules see."""
+        context = case.context.states()
+        months = case.stepped_down_months()
+        present = case.indicator_ids | implied_indicators(self.plan, case.measures)
+        if context and self.plan.context_implications:
+            present |= context_implied(self.plan, context, months)
         return Facts(
-            present=case.indicator_ids | implied_indicators(self.plan, case.measures),
+            present=present,
             measures=dict(case.measures),
             age_months=case.age_in_months(),
             unborn=case.child.unborn,
             domains=self.plan.indicator_domain,
-            context=case.context.states(),
-            stepped_down_months=case.stepped_down_months(),
+            context=context,
+            stepped_down_months=months,
         )
 
     # -- assessment -------------------------------------------------------------------------

@@ -49,11 +49,13 @@ from rhrt.model.case import FLAG as FLAG
 from rhrt.model.case import IDS as IDS
 from rhrt.model.case import NUMBER as NUMBER
 from rhrt.model.case import REFERENCE as REFERENCE
+from rhrt.model.case import YESNO as YESNO
 from rhrt.rules._scalars import INEXACT_NUMBER, InexactNumber, exact_float
 
 EXPECTED: dict[str, str] = {
     NUMBER: "numbers",
     FLAG: "true/false values",
+    YESNO: "true/false values (empty: not recorded)",
     DATE: "dates (YYYY-MM-DD)",
     REFERENCE: "text or whole numbers",
     CATEGORY: "text",
@@ -75,6 +77,7 @@ _INTEGER, _FLOAT, _DECIMAL, _BOOL, _TEXT, _DATE, _TIMESTAMP, _NULL, _LIST = (
 ACCEPTED: dict[str, frozenset[str]] = {
     NUMBER: frozenset({_INTEGER, _FLOAT, _DECIMAL, _TEXT, _NULL}),
     FLAG: frozenset({_BOOL, _INTEGER, _FLOAT, _TEXT, _NULL}),
+    YESNO: frozenset({_BOOL, _INTEGER, _FLOAT, _TEXT, _NULL}),
     DATE: frozenset({_DATE, _TIMESTAMP, _TEXT, _NULL}),
     REFERENCE: frozenset({_TEXT, _INTEGER, _NULL}),
     CATEGORY: frozenset({_TEXT, _NULL}),
@@ -327,6 +330,26 @@ def flags(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     return true
 
 
+def yes_no(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
+    """A prepared true/false column where an empty cell is *not recorded*: float64, 1.0 true,
+    0.0 false, NaN not recorded (``rhrt.model.case.YESNO``)."""
+    truth = flags(col, name, refusals)
+    typ = col.type
+    if pa.types.is_null(typ):
+        return np.full(len(col), np.nan)
+    if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ):
+        recorded = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), dtype=bool)
+        if not pa.types.is_boolean(typ):
+            with np.errstate(invalid="ignore"):
+                recorded &= ~np.isnan(np.asarray(
+                    pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=float
+                ))
+    else:
+        text = pc.utf8_trim_whitespace(pc.fill_null(col, ""))
+        recorded = _numpy_bool(pc.not_equal(text, ""))
+    return np.where(recorded, truth.astype(np.float64), np.nan)
+
+
 @_guarded
 def dates(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     """A prepared date column as datetime64[D], NaT where not recorded."""
@@ -454,8 +477,18 @@ def date_cell(value: Any) -> dt.date | None:
         raise CellError(NOT_A_DATE) from None
 
 
+def yes_no_cell(value: Any) -> bool | None:
+    """One true/false cell where empty is not recorded (None)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    return flag_cell(value)
+
+
 CELL_READERS: dict[str, Callable[[Any], Any]] = {
     NUMBER: number_cell,
     FLAG: flag_cell,
+    YESNO: yes_no_cell,
     DATE: date_cell,
 }

@@ -47,6 +47,7 @@ from rhrt.batch._columns import (
     NOT_A_NUMBER,
     NUMBER,
     REFERENCE,
+    YESNO,
     CellError,
     Refusals,
     dates,
@@ -60,6 +61,7 @@ from rhrt.batch._columns import (
 from rhrt.batch._columns import (
     texts as texts,  # re-exported: audits read single columns
 )
+from rhrt.batch._context import context_arrays
 from rhrt.batch._recorded import RecordedRows, recorded_rows
 from rhrt.batch._vector import Arrays, VectorPlan, VectorResult, consent_first
 from rhrt.errors import CaseError, suggest
@@ -388,6 +390,8 @@ def arrays_of(
         ref.add("gestation_weeks needs unborn: true", ~np.isnan(weeks) & ~unborn,
                 "gestation_weeks")
 
+    context, stepped_down = context_arrays(col, n, when, ref)
+
     measures: dict[str, Any] = {}
     for name in lay.measure_columns:
         values = numbers(cols[name], name, ref)
@@ -427,8 +431,36 @@ def arrays_of(
     selected = {vp.column[imp.indicator]: present[vp.column[imp.indicator]].copy()
                 for imp in vp.plan.implications}
     hits = _apply_implications(vp, measures, present, hits)
+    hits = _apply_context_implications(vp, context, stepped_down, present, hits)
     return Arrays(present=present, measures=measures, age_months=age, unborn=unborn, hits=hits,
-                  selected=selected)
+                  selected=selected, context=context, stepped_down_months=stepped_down)
+
+
+def _apply_context_implications(
+    vp: VectorPlan, context: dict[str, Any], months: Any, present: Any, hits: tuple[Any, Any]
+) -> tuple[Any, Any]:
+    """Add the indicators a recorded context implies (``context.implies``), as
+    ``rhrt.rules.semantics.context_implied`` does for one case: only a state recorded as
+    holding (and recent enough) implies its concern."""
+    rows, cols = [hits[0]], [hits[1]]
+    for imp in vp.plan.context_implications:
+        state = context.get(imp.state)
+        if state is None:
+            continue
+        holds = state == 1.0
+        if imp.within_months is not None:
+            if months is None:
+                continue
+            with np.errstate(invalid="ignore"):
+                holds = holds & (months <= imp.within_months)
+        c = vp.column[imp.indicator]
+        present[c] |= holds
+        where_ = np.flatnonzero(holds)
+        rows.append(where_)
+        cols.append(np.full(where_.size, c, dtype=np.intp))
+    if len(rows) == 1:
+        return hits
+    return np.concatenate(rows).astype(np.intp), np.concatenate(cols).astype(np.intp)
 
 
 def _apply_implications(
@@ -611,6 +643,8 @@ def _case_of(row: dict[str, Any], lay: Layout, index: int) -> dict[str, Any]:
             if not value:
                 continue  # false is every flag's default
             value = True
+        elif spec.kind == YESNO:
+            value = bool(value)  # false is recorded, not a default
         elif spec.kind in (REFERENCE, CATEGORY):
             value = str(value)
         elif spec.whole:

@@ -119,6 +119,9 @@ class _RuleVec:
     pathways: tuple[int, ...]
     positive: IntArray
     """Indicator columns the rule can match outside any ``not`` (for determining indicators)."""
+    instead_of: tuple[int, ...] = ()
+    """Pathway indices this rule replaces when known true (``then.instead_of``)."""
+    safety: bool = False
 
 
 @dataclass
@@ -179,6 +182,8 @@ class VectorPlan:
                     positive=np.array(
                         sorted(column[i] for i in rule.indicator_ids), dtype=np.intp
                     ),
+                    instead_of=tuple(pid(p) for p in rule.instead_of),
+                    safety=rule.safety,
                 )
             )
         slots = tuple((pid(p), source) for p, source in recommendation_slots(plan))
@@ -246,7 +251,13 @@ class VectorPlan:
             if rule.urgent:
                 urgent |= hit
                 known_urgent |= true
+        urgent_cols = self._columns(frozenset(self.plan.urgent_indicators))
+        if urgent_cols.size:
+            pressing = _any_rows(arrays.present, urgent_cols, n)
+            urgent |= pressing
+            known_urgent |= pressing
         rank = self._pathway_rank(fired, level, n)
+        self._replace_routes(fired, unsure, rank)
         provisional = (level != known_level) | (urgent != known_urgent)
         provisional |= self._conditional_rows(fired, unsure, rank, known_level, provisional)
         return VectorResult(
@@ -277,8 +288,33 @@ class VectorPlan:
         known = np.zeros((len(self.pathway_ids), idx.size), dtype=bool)
         for p, source in self.slots:
             known[p] |= certain[source] if source >= 0 else known_level[idx] == -source
+        # a replacement fired only on missing information would drop a recommended pathway
+        for r, rule in enumerate(self.rules):
+            for p in rule.instead_of:
+                pending = unsure[r, idx].copy()
+                for s, other in enumerate(self.rules):
+                    if other.safety and p in other.pathways:
+                        pending &= ~fired[s, idx]
+                known[p] &= ~pending
         out[idx] = ((rank[:, idx] < self.no_rank) & ~known).any(axis=0)
         return out
+
+    def _replace_routes(self, fired: BoolArray, unsure: BoolArray, rank: Any) -> None:
+        """``semantics._replace_routes`` over arrays, in place on ``rank``: a pathway a rule
+        known true replaces is not recommended, unless a safety route that fired recommends
+        it."""
+        for r, rule in enumerate(self.rules):
+            if not rule.instead_of:
+                continue
+            certain = fired[r] & ~unsure[r]
+            if not certain.any():
+                continue
+            for p in rule.instead_of:
+                drop = certain.copy()
+                for s, other in enumerate(self.rules):
+                    if other.safety and p in other.pathways:
+                        drop &= ~fired[s]
+                rank[p][drop] = self.no_rank
 
     def _pathway_rank(self, fired: BoolArray, level: Any, n: int) -> Any:
         """First-recommendation slot of each pathway: rules in order, then the level's own."""

@@ -66,13 +66,29 @@ STEPPED_DOWN_MONTHS_OUT_OF_RANGE = (
 )
 """Bounded like an age: a plan cannot have ended longer ago than a child (or care leaver up to
 25) can have lived."""
+STEP_DOWN_NEEDS_WHEN = "stepped_down_from needs stepped_down_on or stepped_down_months_ago"
+STEP_DOWN_ONE_WHEN = "give only one of stepped_down_on, stepped_down_months_ago"
+STEP_DOWN_CATEGORY_ONLY_CP = (
+    "stepped_down_category is only for stepped_down_from: child_protection_plan"
+)
+STEP_DOWN_DATE_NEEDS_ASSESSMENT = (
+    "stepped_down_on needs assessment_date (rhrt never reads the clock)"
+)
+STEP_DOWN_DATE_AFTER = "stepped_down_on is after assessment_date"
+
+
+def step_down_needs_plan(name: str) -> str:
+    """A step-down detail given without the plan that ended."""
+    return f"{name} needs stepped_down_from (the plan that ended)"
+
+
 DATE_NOT_TEXT = "a date must be written YYYY-MM-DD (a number is not read as a date)"
 
 
 # -- how each case field is given as a table column: declared on the field itself (below), so
 # the batch column layout (``rhrt.batch``) is derived from the model, never listed beside it.
 
-ColumnKind = Literal["reference", "number", "date", "flag", "category", "ids"]
+ColumnKind = Literal["reference", "number", "date", "flag", "category", "ids", "yesno"]
 """What a table column of a case field holds (how ``rhrt.batch`` reads it): an opaque
 reference, a number, a date, a true/false flag, a category (text) or a list of indicator ids."""
 REFERENCE: ColumnKind = "reference"
@@ -81,6 +97,8 @@ DATE: ColumnKind = "date"
 FLAG: ColumnKind = "flag"
 CATEGORY: ColumnKind = "category"
 IDS: ColumnKind = "ids"
+YESNO: ColumnKind = "yesno"
+"""A true/false fact where an empty cell is *not recorded* (unknown), never false."""
 
 
 @dataclass(frozen=True)
@@ -265,29 +283,41 @@ class CaseContext(_Strict):
     categories; lead professional for early help).
     """
 
-    looked_after: YesNo = None
+    looked_after: Annotated[YesNo, Column("looked_after", YESNO)] = None
     """Looked after by a local authority (Children Act 1989 s20 or s31)."""
-    child_protection_plan: Literal["none", "neglect", "physical", "emotional", "sexual",
-                                   "multiple"] | None = None
+    child_protection_plan: Annotated[
+        Literal["none", "neglect", "physical", "emotional", "sexual", "multiple"] | None,
+        Column("child_protection_plan", CATEGORY),
+    ] = None
     """The category of the child's current child protection plan, or ``none`` (no plan)."""
-    child_in_need_plan: YesNo = None
+    child_in_need_plan: Annotated[YesNo, Column("child_in_need_plan", YESNO)] = None
     """On a child in need plan (Children Act 1989 s17)."""
-    allocated_social_worker: YesNo = None
+    allocated_social_worker: Annotated[YesNo, Column("allocated_social_worker", YESNO)] = None
     """Open to children's social care with an allocated social worker."""
-    early_help_lead_professional: YesNo = None
+    early_help_lead_professional: Annotated[
+        YesNo, Column("early_help_lead_professional", YESNO)
+    ] = None
     """Open to early help with a lead professional."""
-    care_leaver: YesNo = None
-    in_custody: YesNo = None
+    care_leaver: Annotated[YesNo, Column("care_leaver", YESNO)] = None
+    in_custody: Annotated[YesNo, Column("in_custody", YESNO)] = None
     """In custody or remanded (youth detention accommodation or remand to local authority
     accommodation)."""
-    stepped_down_from: Literal["none", "child_protection_plan", "child_in_need_plan",
-                               "early_help"] | None = None
+    stepped_down_from: Annotated[
+        Literal["none", "child_protection_plan", "child_in_need_plan", "early_help"] | None,
+        Column("stepped_down_from", CATEGORY),
+    ] = None
     """The plan the family most recently stepped down from, or ``none``."""
-    stepped_down_category: CpCategory | None = None
+    stepped_down_category: Annotated[
+        CpCategory | None, Column("stepped_down_category", CATEGORY)
+    ] = None
     """For a child protection plan that ended: its category."""
-    stepped_down_on: dt.date | None = Field(default=None, repr=False)
+    stepped_down_on: Annotated[dt.date | None, Column("stepped_down_on", DATE)] = Field(
+        default=None, repr=False
+    )
     """When the plan ended; needs the case's ``assessment_date`` (rhrt never reads the clock)."""
-    stepped_down_months_ago: Annotated[float, Strict()] | None = None
+    stepped_down_months_ago: Annotated[
+        Annotated[float, Strict()] | None, Column("stepped_down_months_ago", NUMBER)
+    ] = None
     """How many months ago the plan ended (0 to :data:`MAX_AGE_MONTHS`), instead of a date."""
 
     @field_validator("stepped_down_on", mode="before")
@@ -313,29 +343,18 @@ class CaseContext(_Strict):
         when = [n for n in ("stepped_down_on", "stepped_down_months_ago")
                 if getattr(self, n) is not None]
         if len(when) > 1:
-            raise _case_field_error(
-                "context.stepped_down_months_ago",
-                "give only one of stepped_down_on, stepped_down_months_ago",
-            )
+            raise _case_field_error("context.stepped_down_months_ago", STEP_DOWN_ONE_WHEN)
         if plan is None or plan == "none":
             for name in ("stepped_down_category", *when):
                 if getattr(self, name) is not None:
-                    raise _case_field_error(
-                        f"context.{name}", f"{name} needs stepped_down_from (the plan that ended)"
-                    )
+                    raise _case_field_error(f"context.{name}", step_down_needs_plan(name))
             return self
         if not when:
             # "recently" is what the rules read: a step-down with no date would be read as
             # recent or not by guesswork; refused instead.
-            raise _case_field_error(
-                "context.stepped_down_from",
-                "stepped_down_from needs stepped_down_on or stepped_down_months_ago",
-            )
+            raise _case_field_error("context.stepped_down_from", STEP_DOWN_NEEDS_WHEN)
         if self.stepped_down_category is not None and plan != "child_protection_plan":
-            raise _case_field_error(
-                "context.stepped_down_category",
-                "stepped_down_category is only for stepped_down_from: child_protection_plan",
-            )
+            raise _case_field_error("context.stepped_down_category", STEP_DOWN_CATEGORY_ONLY_CP)
         return self
 
     def states(self) -> dict[str, bool]:
@@ -462,11 +481,9 @@ class Case(_Strict):
         if ended is not None:
             field = "context.stepped_down_on"
             if self.assessment_date is None:
-                raise _case_field_error(
-                    field, "stepped_down_on needs assessment_date (rhrt never reads the clock)"
-                )
+                raise _case_field_error(field, STEP_DOWN_DATE_NEEDS_ASSESSMENT)
             if ended > self.assessment_date:
-                raise _case_field_error(field, "stepped_down_on is after assessment_date")
+                raise _case_field_error(field, STEP_DOWN_DATE_AFTER)
             if not 0 <= months_between(ended, self.assessment_date) <= MAX_AGE_MONTHS:
                 raise _case_field_error(field, STEPPED_DOWN_MONTHS_OUT_OF_RANGE)
         return self

@@ -115,6 +115,16 @@ class ChangeHint(_Out):
     """Pathways the rule would add that the decision does not recommend yet, in rule order."""
 
 
+class ReplacedPathway(_Out):
+    """A route the framework's level or rules would recommend, replaced by the case's context."""
+
+    id: str
+    by: tuple[str, ...]
+    """The rules (known true, never on missing information) that replaced it."""
+    instead: tuple[str, ...]
+    """The pathways those rules recommend instead (who to tell)."""
+
+
 class Explanation(_Out):
     indicators: tuple[IndicatorFinding, ...] = ()
     """The present indicators that determine the level: those at the decided level and those a
@@ -146,6 +156,18 @@ class Explanation(_Out):
     def would_add_pathway(self) -> tuple[ChangeHint, ...]:
         """The near misses that would add a pathway."""
         return tuple(h for h in self.would_raise if h.adds_pathways)
+
+    urgent_because: tuple[str, ...] = ()
+    """Why the decision is urgent, in plain words: each urgent concern's ``urgent_because`` and
+    each urgent rule's ``because`` that fired (empty when not urgent)."""
+    replaced_pathways: tuple[ReplacedPathway, ...] = ()
+    """Routes not recommended because the child's recorded context replaces them (e.g. inform
+    the allocated social worker instead of a new MASH referral), and who to tell instead."""
+    would_allow_step_down: str | None = None
+    """What would allow a step down from this level, worded by the ruleset (``levels[].
+    step_down``); the concerns in ``holding_set`` are what keeps the level where it is."""
+    step_up: str | None = None
+    """When a case at this level should step up (``levels[].step_up``)."""
 
 
 class PathwayContact(_Out):

@@ -197,6 +197,11 @@ class Level(_Frozen):
     response: str
     pathways: tuple[Slug, ...] = ()
     consent: Consent
+    step_down: str | None = None
+    """What would allow a case at this level to step down to a lower one (the continuum runs
+    both ways): shown on every decision at this level as ``would_allow_step_down``."""
+    step_up: str | None = None
+    """When a case at this level should step up to a higher one: shown as ``step_up``."""
 
 
 class Subdomain(_Frozen):
@@ -293,6 +298,19 @@ class Indicator(_Frozen):
     text: str = Field(min_length=3)
     tags: tuple[Slug, ...] = ()
     source: SourceRef
+    urgent: Flag = False
+    """This concern needs action today, whatever the level: a decision with it is urgent."""
+    urgent_because: str | None = None
+    """Why it is urgent, in plain words (required with ``urgent: true``): shown as "urgent
+    because …" on the decision."""
+
+    @model_validator(mode="after")
+    def _urgent_says_why(self) -> Indicator:
+        if self.urgent and not self.urgent_because:
+            raise ValueError("an urgent indicator needs urgent_because (why it is urgent)")
+        if self.urgent_because and not self.urgent:
+            raise ValueError("urgent_because needs urgent: true")
+        return self
 
 
 # --- conditions -----------------------------------------------------------------------------
@@ -493,11 +511,19 @@ class Outcome(_Frozen):
     """Raise the level to at least this (rules never lower a level)."""
     urgent: Flag = False
     pathways: tuple[Slug, ...] = ()
+    instead_of: tuple[Slug, ...] = ()
+    """A route replacement: when the rule's condition is *known* true (never on missing
+    information), these pathways are not recommended and ``pathways`` say who to tell instead
+    (e.g. inform the allocated social worker instead of a new MASH referral). A pathway an
+    immediate-danger or allegation route recommends is never removed, and an emergency pathway
+    cannot be named (``rules.load``)."""
 
     @model_validator(mode="after")
     def _does_something(self) -> Outcome:
         if self.level is None and not self.urgent and not self.pathways:
             raise ValueError("a rule's 'then' must set a level, urgent, or pathways")
+        if self.instead_of and not self.pathways:
+            raise ValueError("instead_of needs pathways: who to tell instead")
         return self
 
 
@@ -545,6 +571,25 @@ class Pathway(_Frozen):
         return value
 
 
+class ContextImplication(ContextSpec):
+    """A recorded context state that is itself a concern (``context.implies``): a child
+    recorded as looked after has ``indicator`` present, so its level (a floor the framework
+    sets) and every rule about it apply.
+
+    Read like ``measures[].implies``: only a state *recorded* as holding implies the concern
+    (not recorded implies nothing: absent, not unknown), so recording involvement only ever
+    adds a concern, and an unrecorded context never floods every case with it."""
+
+    indicator: Slug
+    source: SourceRef | None = None
+
+
+class ContextSection(_Frozen):
+    """What a case's context changes beyond rules' ``context`` conditions."""
+
+    implies: tuple[ContextImplication, ...] = ()
+
+
 class RulesetModel(_Frozen):
     """A whole levels-of-need file, validated but not yet cross-checked or compiled."""
 
@@ -561,6 +606,7 @@ class RulesetModel(_Frozen):
     rules: tuple[Rule, ...] = ()
     pathways: tuple[Pathway, ...] = Field(min_length=1)
     consent: ConsentPolicy = Field(default_factory=ConsentPolicy)
+    context: ContextSection = Field(default_factory=ContextSection)
 
     def level(self, number: int) -> Level:
         """The level with this number, wherever the file lists it (levels may be in any

@@ -48,7 +48,10 @@ PROPERTIES: dict[str, str] = {
     "no-concerns": "A child with no concerns recorded is at level 1",
     "adding-a-concern": "Adding a concern never lowers the level",
     "adding-keeps-urgency": "Adding a concern never drops urgency",
-    "adding-keeps-routes": "Adding a concern never removes an emergency or statutory route",
+    "adding-keeps-routes": (
+        "Adding a concern never removes an emergency or statutory route (a route replaced by "
+        "the case's context, with who to tell instead, is not removed)"
+    ),
     "raising-a-measure": (
         "Making a measure more concerning (e.g. a higher DASH score) never lowers the level"
     ),

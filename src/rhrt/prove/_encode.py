@@ -37,6 +37,7 @@ from rhrt.rules.plan import (
     AgeCmp,
     All,
     AnyOf,
+    ContextImplied,
     ContextIs,
     Count,
     HasAny,
@@ -204,7 +205,18 @@ class SymCase:
             out.append(
                 z3.Implies(z3.And(self.known[imp.measure], holds), self.present[imp.indicator])
             )
+        for cimp in plan.context_implications:
+            # a recorded context state that is a concern (context.implies): the facts have it
+            out.append(z3.Implies(self.context_holds(cimp), self.present[cimp.indicator]))
         return out
+
+    def context_holds(self, imp: ContextImplied) -> Z:
+        """The context state is recorded as holding (recent enough): it implies the concern."""
+        t, _ = self.context.state(imp.state)
+        if imp.within_months is None:
+            return t
+        ctx = self.context
+        return z3.And(t, ctx.months_known, ctx.months <= q(imp.within_months))
 
     def implied(self, plan: Plan) -> dict[str, Z]:
         """Per indicator: whether this case's recorded values imply it (measures[].implies)."""
@@ -212,6 +224,8 @@ class SymCase:
         for imp in plan.implications:
             holds = MEASURE_OPERATORS[imp.op](self.value[imp.measure], q(imp.value))
             out.setdefault(imp.indicator, []).append(z3.And(self.known[imp.measure], holds))
+        for cimp in plan.context_implications:
+            out.setdefault(cimp.indicator, []).append(self.context_holds(cimp))
         return {i: z3.Or(parts) for i, parts in out.items()}
 
     def read_from(self, plan: Plan, recorded: dict[str, Z]) -> list[Z]:
@@ -272,6 +286,8 @@ class Outcome:
     urgent: Z
     pathway: dict[str, Z]
     determining: dict[str, Z] = field(default_factory=dict)
+    replaced: dict[str, Z] = field(default_factory=dict)
+    """Pathway → a route replacement (``then.instead_of``) dropped it."""
 
 
 class Encoder:
@@ -321,11 +337,26 @@ class Encoder:
         for n in LEVELS[1:]:
             level = z3.If(at_least[n], n, level)
         urgent_terms = [fired[r.id] for r in plan.rules if r.urgent]
+        urgent_terms += [c.present[i] for i in plan.urgent_indicators]
         urgent = z3.Or(urgent_terms) if urgent_terms else z3.BoolVal(False)
         pathway: dict[str, list[Z]] = {}
         for p, source in recommendation_slots(plan):
             term = fired[plan.rules[source].id] if source >= 0 else level == -source
             pathway.setdefault(p, []).append(term)
+        # route replacements (semantics._replace_routes): a rule known true drops the pathway
+        # unless a safety route that fired recommends it
+        dropped: dict[str, list[Z]] = {}
+        for rule in plan.rules:
+            for p in rule.instead_of:
+                dropped.setdefault(p, []).append(true[rule.id])
+        replaced: dict[str, Z] = {}
+        for p, terms in dropped.items():
+            if p not in pathway:
+                continue
+            kept = [fired[r.id] for r in plan.rules if r.safety and p in r.pathways]
+            drop = z3.And(z3.Or(pathway[p]), z3.Or(terms), z3.Not(z3.Or(kept)))
+            replaced[p] = drop
+            pathway[p] = [z3.And(z3.Or(pathway[p]), z3.Not(drop))]
         out = Outcome(
             fired=fired,
             true=true,
@@ -333,6 +364,7 @@ class Encoder:
             level=level,
             urgent=urgent,
             pathway={p: z3.Or(v) for p, v in pathway.items()},
+            replaced=replaced,
         )
         if determining:
             out.determining = self._determining(c, out)

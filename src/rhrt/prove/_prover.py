@@ -102,7 +102,15 @@ def _as_route(sources: dict[str, set[str]], route: str, out: Outcome) -> Z:
     """The decision recommends ``route`` as an emergency or statutory route."""
     terms = [out.level == TOP_LEVEL if src == _TOP_OWN else out.fired[src]
              for src in sorted(sources[route])]
-    return z3.Or(terms)
+    # recommended at all: a route replacement (then.instead_of) may have dropped it
+    return z3.And(out.pathway[route], z3.Or(terms))
+
+
+def _told(out: Outcome, route: str) -> Z:
+    """The route is recommended, or replaced by a route that says who to tell instead (a rule's
+    ``then.instead_of``, checked by ``rules.load``): either way the decision acts on it."""
+    replaced = out.replaced.get(route)
+    return out.pathway[route] if replaced is None else z3.Or(out.pathway[route], replaced)
 
 
 def _held(sources: dict[str, set[str]], ev: Evaluation) -> set[str]:
@@ -306,7 +314,7 @@ class _Prover:
         cexes: list[Counterexample] = []
         unknown = False
         for route in self.routes:
-            goal = [*base, _as_route(self.sources, route, ob), z3.Not(oa.pathway[route])]
+            goal = [*base, _as_route(self.sources, route, ob), z3.Not(_told(oa, route))]
             model = self._solve(goal, [before, after])
             if model == "unknown":
                 unknown = True
@@ -366,7 +374,7 @@ class _Prover:
         full = SymCase.fresh(self.plan, "complete")
         op, of = self.enc.outcome(partial), self.enc.outcome(full)
         worse = [of.level > op.level, z3.And(of.urgent, z3.Not(op.urgent))]
-        worse += [z3.And(_as_route(self.sources, p, of), z3.Not(op.pathway[p]))
+        worse += [z3.And(_as_route(self.sources, p, of), z3.Not(_told(op, p)))
                   for p in self.routes]
         goal = [*self._wf(partial, full), *refines(full, partial), z3.Or(worse)]
         model = self._solve(goal, [partial, full])
@@ -374,7 +382,8 @@ class _Prover:
             return self._result("missing-information", [], unknown=model == "unknown")
         p_data, f_data = self._case(model, partial), self._case(model, full)
         ep, ef = self._evaluate(p_data), self._evaluate(f_data)
-        lost = sorted(p for p in _held(self.sources, ef) if p not in ep.pathways)
+        lost = sorted(p for p in _held(self.sources, ef)
+                      if p not in ep.pathways and p not in ep.replaced)
         self._confirm(ef.level > ep.level or (ef.urgent and not ep.urgent) or bool(lost),
                       "missing-information")
         subject: tuple[str, ...]
@@ -608,7 +617,11 @@ def _direction(plan: Plan, measure: str) -> int:
 def _loses(
     sources: dict[str, set[str]], route: str
 ) -> Callable[[Evaluation, Evaluation], bool]:
-    return lambda before, after: route in _held(sources, before) and route not in after.pathways
+    return lambda before, after: (
+        route in _held(sources, before)
+        and route not in after.pathways
+        and route not in after.replaced
+    )
 
 
 def _says(words: str) -> Callable[[Evaluation, Evaluation], str]:

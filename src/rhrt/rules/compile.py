@@ -21,6 +21,7 @@ from rhrt.rules.plan import (
     All,
     AnyOf,
     CompiledRule,
+    ContextImplied,
     ContextIs,
     Count,
     HasAny,
@@ -96,6 +97,7 @@ def compile_ruleset(model: m.RulesetModel) -> Plan:
                 urgent=rule.then.urgent,
                 pathways=rule.then.pathways,
                 indicator_ids=frozenset(positive_indicators(node)),
+                instead_of=rule.then.instead_of,
             )
         )
     return Plan(
@@ -113,6 +115,13 @@ def compile_ruleset(model: m.RulesetModel) -> Plan:
             for imp in ms.implies
         ),
         consent=consent_table(model),
+        urgent_indicators=MappingProxyType(
+            {ind.id: ind.urgent_because or ind.text for ind in model.indicators if ind.urgent}
+        ),
+        context_implications=tuple(
+            ContextImplied(imp.is_, imp.within_months, imp.indicator)
+            for imp in model.context.implies
+        ),
     )
 
 

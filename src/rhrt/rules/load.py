@@ -22,7 +22,7 @@ from rhrt.errors import (
     suggest,
 )
 from rhrt.model import ruleset as m
-from rhrt.model.scale import LEVELS
+from rhrt.model.scale import LEVELS, TOP_LEVEL
 from rhrt.model.standing import RENAMED_KEYS
 from rhrt.rules._salvage import Partial
 from rhrt.rules._yaml import (
@@ -287,6 +287,12 @@ def check_references(
         _check_condition(c, rule.when, (*base, "when"))
         for j, pw in enumerate(rule.then.pathways):
             c.ref("pathway", pw, c.pathways, (*base, "then", "pathways", j))
+        _check_replacement(c, model, rule, base)
+
+    for i, cimp in enumerate(model.context.implies):
+        where = ("context", "implies", i)
+        c.ref("indicator", cimp.indicator, c.indicators, (*where, "indicator"))
+        c.source(cimp.source, where)
 
     for i, pathway in enumerate(model.pathways):
         if not c.live(("pathways", i)):
@@ -314,6 +320,33 @@ def _check_consent(c: _Checker, policy: m.ConsentPolicy) -> None:
             c.ref("tag", tag, c.tags, (*base, "tags", j))
         for j, ind in enumerate(pos.indicators):
             c.ref("indicator", ind, c.indicators, (*base, "indicators", j))
+
+
+def _check_replacement(c: _Checker, model: m.RulesetModel, rule: m.Rule, base: Path) -> None:
+    """A route replacement (``then.instead_of``) never removes an emergency route, and never
+    a statutory (level-4) route without saying who to tell instead: at least one of the rule's
+    own pathways must then have a contact."""
+    if not rule.then.instead_of:
+        return
+    pathways = {p.id: p for p in model.pathways}
+    top = set(model.level(TOP_LEVEL).pathways) if any(
+        lv.level == TOP_LEVEL for lv in model.levels
+    ) else set()
+    top |= {p for r in model.rules if r.then.level == TOP_LEVEL for p in r.then.pathways}
+    for j, pid in enumerate(rule.then.instead_of):
+        where = (*base, "then", "instead_of", j)
+        found = pathways.get(pid)
+        if found is None:
+            c.ref("pathway", pid, c.pathways, where)
+            continue
+        if found.emergency:
+            c.add(f"instead_of cannot name the emergency pathway '{pid}': the emergency route "
+                  "is never replaced", where)
+        elif pid in top and not any(
+            pathways[p].contact is not None for p in rule.then.pathways if p in pathways
+        ):
+            c.add(f"instead_of removes the statutory route '{pid}': one of the rule's pathways "
+                  "must say who to tell instead (a pathway with a contact)", where)
 
 
 def _check_condition(c: _Checker, cond: m.Condition, path: Path) -> None:

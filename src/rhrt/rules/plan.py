@@ -116,6 +116,8 @@ class CompiledRule:
     indicator_ids: frozenset[str]
     """Indicators the condition can match outside any ``not`` (used to explain a firing)."""
     safety: bool = False
+    instead_of: tuple[str, ...] = ()
+    """Pathways this rule replaces when its condition is known true (``then.instead_of``)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,16 @@ class Implied:
     measure: str
     op: MeasureOp
     value: float
+    indicator: str
+
+
+@dataclass(frozen=True)
+class ContextImplied:
+    """A recorded context state (recent enough, with ``within_months``) that adds ``indicator``
+    to the case's facts (the ruleset's ``context.implies``)."""
+
+    state: str
+    within_months: float | None
     indicator: str
 
 
@@ -154,6 +166,12 @@ class Plan:
     consent: ConsentTable | None = field(default=None, repr=False, compare=False, hash=False)
     """The consent positions (:mod:`rhrt.rules.consent`): which applies to an outcome is
     computed from the outcome, the same for every engine and the batch column."""
+    urgent_indicators: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Indicator id → why it is urgent (``indicators[].urgent_because``): present, the case is
+    urgent."""
+    context_implications: tuple[ContextImplied, ...] = ()
+    """Context states that are concerns (``context.implies``), applied where a case becomes
+    facts (:func:`rhrt.rules.semantics.context_implied`)."""
     _derived: dict[str, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )

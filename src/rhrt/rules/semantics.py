@@ -256,6 +256,21 @@ def context_words(state: str, within_months: float | None) -> str:
     return f"{said} that ended at most {number_words(within_months)} months ago"
 
 
+def context_implied(
+    plan: Plan, context: Mapping[str, bool], months_ago: float | None
+) -> frozenset[str]:
+    """The indicators a case's recorded context implies (``context.implies``): each state
+    recorded as holding (and recent enough, with ``within_months``). A state not recorded
+    implies nothing. The batch engine applies :func:`context_truth` column-wise the same way."""
+    if not plan.context_implications or not context:
+        return frozenset()
+    return frozenset(
+        imp.indicator
+        for imp in plan.context_implications
+        if context_truth(context.get(imp.state), months_ago, imp.within_months)[0] is True
+    )
+
+
 def missing_context(state: str) -> str:
     """How a context state not recorded is named among the missing facts."""
     return f"context {state}"
@@ -342,6 +357,11 @@ class Evaluation:
     conditional: dict[str, tuple[str, ...]]
     """Pathway id → the rules fired only on missing information that it depends on, for each
     pathway the known facts alone would not recommend (in ``pathways`` order)."""
+    replaced: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Pathway id → the rules (known true) whose ``instead_of`` replaced it (not recommended)."""
+    urgent_indicators: tuple[str, ...] = ()
+    """Present concerns that are urgent in themselves (``indicators[].urgent``), in ruleset
+    order."""
 
     @property
     def fired(self) -> tuple[RuleResult, ...]:
@@ -552,8 +572,10 @@ def fold(
     recommends, when the known level is lower, depends on the unknown rules that raised the
     level.
     """
+    present = frozenset(present)
     level = known_level = level_floor(plan, present)
-    urgent = known_urgent = False
+    pressing = _urgent_present(plan, present)
+    urgent = known_urgent = bool(pressing)
     pathways: dict[str, list[str]] = {}
     known: set[str] = set()
     unsure: list[RuleResult] = []
@@ -575,16 +597,20 @@ def fold(
         known.update(rule.pathways)
     for pathway in plan.level_pathways.get(level, ()):
         pathways.setdefault(pathway, []).append(f"level-{level}")
+    replaced = _replace_routes(results, pathways)
     conditional: dict[str, tuple[str, ...]] = {}
     if unsure:
         known.update(plan.level_pathways.get(known_level, ()))
         raising = [r.rule.id for r in unsure if r.rule.level == level and level > known_level]
+        # a replacement fired only on missing information would drop these if it held
+        pending = _pending_replacements(unsure, results, pathways)
         for pathway in pathways:
-            if pathway in known:
+            if pathway in known and pathway not in pending:
                 continue
             on = [r.rule.id for r in unsure if pathway in r.rule.pathways]
             if pathway in plan.level_pathways.get(level, ()):
                 on += [i for i in raising if i not in on]
+            on += [i for i in pending.get(pathway, ()) if i not in on]
             conditional[pathway] = tuple(on)
     return Evaluation(
         level=level,
@@ -594,4 +620,61 @@ def fold(
         known_level=known_level,
         known_urgent=known_urgent,
         conditional=conditional,
+        replaced=replaced,
+        urgent_indicators=pressing,
     )
+
+
+def _urgent_present(plan: Plan, present: frozenset[str]) -> tuple[str, ...]:
+    urgent = plan.urgent_indicators
+    if not urgent or present.isdisjoint(urgent):
+        return ()
+    return tuple(sorted(present.intersection(urgent), key=plan.indicator_rank.__getitem__))
+
+
+def _pending_replacements(
+    unsure: Sequence[RuleResult], results: Sequence[RuleResult], pathways: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """Recommended pathways a replacement fired only on missing information would drop if its
+    condition turned out true (those a fired safety route recommends are never dropped)."""
+    pending: dict[str, list[str]] = {}
+    for result in unsure:
+        for pathway in result.rule.instead_of:
+            if pathway in pathways:
+                pending.setdefault(pathway, []).append(result.rule.id)
+    if pending:
+        kept = {
+            p for r in results if r.truth is not False and r.rule.safety for p in r.rule.pathways
+        }
+        pending = {p: v for p, v in pending.items() if p not in kept}
+    return pending
+
+
+def _replace_routes(
+    results: Sequence[RuleResult], pathways: dict[str, list[str]]
+) -> dict[str, tuple[str, ...]]:
+    """Route replacements (``then.instead_of``), in place on ``pathways``: a pathway a rule
+    *known* true replaces is dropped, unless a safety route that fired recommends it (the
+    emergency and allegation routes are never removed). A replacement fired only on missing
+    information removes nothing: the usual route stands, and the replacing pathways show as
+    conditional. Returns pathway → the replacing rules."""
+    replaced: dict[str, list[str]] = {}
+    for result in results:
+        rule = result.rule
+        if result.truth is not True or not rule.instead_of:
+            continue
+        for pathway in rule.instead_of:
+            if pathway in pathways:
+                replaced.setdefault(pathway, []).append(rule.id)
+    if not replaced:
+        return {}
+    kept = {
+        p for r in results if r.truth is not False and r.rule.safety for p in r.rule.pathways
+    }
+    out: dict[str, tuple[str, ...]] = {}
+    for pathway, by in replaced.items():
+        if pathway in kept:
+            continue
+        del pathways[pathway]
+        out[pathway] = tuple(by)
+    return out

@@ -376,6 +376,8 @@ def ruleset_data(
                 "tags": draw(st.lists(st.sampled_from(tags), max_size=2, unique=True)),
                 "text": f"Indicator number {i}",
                 "source": {"ref": "gen"},
+                **({"urgent": True, "urgent_because": f"Indicator {i} needs action today."}
+                   if draw(st.integers(0, 5)) == 0 else {}),
             }
         )
     # Every generated ruleset can record both safety routes (rhrt check refuses one that cannot).
@@ -421,6 +423,11 @@ def ruleset_data(
         then["pathways"] = draw(st.lists(st.sampled_from(allowed), max_size=2, unique=True))
         if not then.get("level") and not then.get("urgent") and not then["pathways"]:
             then["level"] = 2
+        if "p-one" in then["pathways"] and draw(st.booleans()):
+            # a route replacement; p-one has a contact, so it may replace a statutory route
+            then["instead_of"] = [draw(st.sampled_from(
+                [p for p in _ORDINARY_PATHWAYS if p not in then["pathways"]]
+            ))]
         when = draw(_condition(ctx, max_depth, allow_not))
         if not allow_not:
             # anchored on a concern, so a child with nothing recorded stays at level 1
@@ -480,11 +487,14 @@ def ruleset_data(
                            "because": "An allegation goes to the LADO."},
         },
         "sources": {"gen": {"title": "generated", "standing": "other-partnership"}},
-        "contacts": {"police": {"name": "Police", "how": "Telephone"}},
+        "contacts": {"police": {"name": "Police", "how": "Telephone"},
+                     "duty": {"name": "Duty team", "how": "Telephone"}},
         "levels": [
             {"level": n, "name": f"Level {n}", "description": "d", "response": "r",
              "pathways": level_pathways[n],
-             "consent": {"rule": level_kinds[n - LOWEST_LEVEL], "text": "t"}}
+             "consent": {"rule": level_kinds[n - LOWEST_LEVEL], "text": "t"},
+             **({"step_down": f"Step down from {n} when resolved."} if draw(st.booleans())
+                else {})}
             for n in LEVELS
         ],
         "domains": domain_defs,
@@ -495,11 +505,19 @@ def ruleset_data(
         "pathways": [
             {"id": p, "title": p, "what": "w", "timescale": "t", "consent": "c",
              **({"consent_rule": pathway_kinds[p]} if p in pathway_kinds else {}),
-             **({"emergency": True, "contact": "police"} if p == _EMERGENCY else {})}
+             **({"emergency": True, "contact": "police"} if p == _EMERGENCY else {}),
+             **({"contact": "duty"} if p == "p-one" else {})}
             for p in _PATHWAYS
         ],
         "consent": consent,
+        "context": {"implies": draw(st.lists(_context_implication(ctx), max_size=2))},
     }
+
+
+@st.composite
+def _context_implication(draw: st.DrawFn, ctx: dict[str, Any]) -> dict[str, Any]:
+    spec = draw(_context_cond())["context"]
+    return {**spec, "indicator": draw(st.sampled_from(ctx["indicators"]))}
 
 
 def rulesets(
