@@ -123,7 +123,9 @@ def test_fold_of_no_fired_rule_is_the_floor_and_its_pathways(data: st.DataObject
     ev = fold(plan, case.indicator_ids, [RuleResult(r, False, ()) for r in plan.rules])
     floor = level_floor(plan, case.indicator_ids)
     assert LOWEST_LEVEL <= floor <= TOP_LEVEL
-    assert ev.level == floor and not ev.urgent
+    assert ev.level == floor
+    # urgent only through a concern that is urgent in itself (indicators[].urgent)
+    assert ev.urgent is not case.indicator_ids.isdisjoint(plan.urgent_indicators)
     assert list(ev.pathways) == list(dict.fromkeys(plan.level_pathways.get(floor, ())))
 
 
