@@ -56,6 +56,7 @@ __all__ = [
     "escape_markdown",
     "escape_report_markdown",
     "json_text",
+    "number_text",
     "safe_url",
 ]
 
@@ -93,12 +94,25 @@ _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
 _JS_SCHEME = re.compile(r"(?i)(java|vb)(script)\s*:")
 
 
+def number_text(value: float) -> str:
+    """A number exactly as it was read: the shortest decimal that reads back as the same float,
+    never in exponent form, without a trailing ``.0`` (``6``, ``0.5``, ``12.9999999``).
+    ``f"{v:g}"`` keeps six significant figures: it showed an age of 5.9999999 months as
+    "6 months old" beside a decision that the child is under 6 months."""
+    from decimal import Decimal
+
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    text = format(Decimal(repr(float(value))), "f")
+    return text[:-2] if text.endswith(".0") else text
+
+
 def as_text(value: object) -> str:
-    """A template value as text: ``None`` is empty, a float in its shortest form (``g``)."""
+    """A template value as text: ``None`` is empty, a float exactly (:func:`number_text`)."""
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:g}"
+        return number_text(value)
     return str(value)
 
 

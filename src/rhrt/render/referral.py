@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rhrt.errors import expect
 from rhrt.render.decision import decision_context
 from rhrt.render.environment import render_template, template_name
+from rhrt.render.escape import number_text
 
 if TYPE_CHECKING:
     from rhrt.model import decision as d
@@ -23,13 +24,13 @@ def _age_words(case: Case) -> str:
     child = case.child
     if child.unborn:
         if child.gestation_weeks is not None:
-            return f"unborn ({child.gestation_weeks:g} weeks' gestation)"
+            return f"unborn ({number_text(child.gestation_weeks)} weeks' gestation)"
         return "unborn"
     months = case.age_in_months()
     if months is None:
         return "age not recorded"
     if months < 24:
-        return f"{months:g} months old"
+        return f"{number_text(months)} months old"
     years, rest = divmod(int(months), 12)
     return f"{years} years old" if rest == 0 else f"{years} years {rest} months old"
 

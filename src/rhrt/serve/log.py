@@ -134,13 +134,12 @@ def _cell_for(kind: str, value: Any) -> str:
 
 
 def _number_cell(value: float) -> str:
-    """A number exactly as the decision read it: the shortest decimal that reads back as the
-    same float, never in exponent form (``f"{v:g}"`` kept six significant figures, so an age
-    of 12.9999999 years was exported as 13 and the audit's replay missed an under-13 rule)."""
-    from decimal import Decimal
+    """A number exactly as the decision read it (:func:`rhrt.render.escape.number_text`:
+    ``f"{v:g}"`` kept six significant figures, so an age of 12.9999999 years was exported as
+    13 and the audit's replay missed an under-13 rule)."""
+    from rhrt.render.escape import number_text
 
-    text = format(Decimal(repr(float(value))), "f")
-    return text.removesuffix(".0") if "." in text and text.endswith(".0") else text
+    return number_text(value)
 
 
 def _engine(url: str) -> sa.Engine:
