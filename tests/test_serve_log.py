@@ -282,9 +282,15 @@ _CONTEXT_RULE = """  - id: looked-after-da
 """
 
 
-@pytest.mark.xfail(strict=True, reason="case context is not yet a batch column (#14, the context "
-                   "work adds the columns): remove this mark when it lands")
-def test_export_keeps_the_case_context_the_decision_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("context", [
+    {"looked_after": False},
+    {"looked_after": True, "child_protection_plan": "neglect", "in_custody": False},
+    {"looked_after": False, "stepped_down_from": "child_protection_plan",
+     "stepped_down_category": "neglect", "stepped_down_months_ago": 2.5},
+    {"looked_after": False, "stepped_down_from": "early_help", "stepped_down_on": "2024-01-15"},
+])
+def test_export_keeps_the_case_context_the_decision_read(tmp_path: Path,
+                                                         context: dict[str, object]) -> None:
     # The log keeps the context (case_facts) but the export wrote only batch columns, so
     # `rhrt audit` replayed a child recorded as not looked after as unknown, and disagreed
     # with every such decision the page made.
@@ -294,7 +300,7 @@ def test_export_keeps_the_case_context_the_decision_read(tmp_path: Path) -> None
     da = next(i.id for i in ruleset.model.indicators if "da" in i.tags)
     case = ruleset.validate_case({"child": {"age_years": 13}, "indicators": [da],
                                   "measures": {"dash_score": 3},
-                                  "context": {"looked_after": False}})
+                                  "assessment_date": "2024-03-01", "context": context})
     decision = ruleset.assess(case)
     log = DecisionLog(f"sqlite:///{tmp_path / 'd.db'}")
     log.append(case, decision)
