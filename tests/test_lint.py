@@ -236,3 +236,14 @@ def test_the_bundled_ruleset_sources_every_contact() -> None:
     model = load_ruleset().model
     assert [k for k, c in model.contacts.items() if c.source is None] == []
     assert [f for f in lint(model) if f.code == "contact-detail-unsourced"] == []
+
+
+def test_gather_item_split_by_a_flow_list_is_found() -> None:
+    # Practice review: "gather: [the notification (date, police reference), ...]" reached
+    # practitioners as two broken lines, "the notification (date" and "police reference)".
+    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    data["pathways"][0]["gather"] = yaml.safe_load("[the notice (date, reference), the child]")
+    findings = lint(ruleset_from_data(data).model)
+    assert [f.path for f in findings if f.code == "split-list-item"] == ["pathways[0].gather"]
+    data["pathways"][0]["gather"] = ["the notice (date, reference)", "the child"]
+    assert not [f for f in lint(ruleset_from_data(data).model) if f.code == "split-list-item"]

@@ -263,6 +263,7 @@ def lint(model: m.RulesetModel, plan: Plan | None = None) -> list[Finding]:
             findings.append(Finding("unused-source", f"no entry cites source '{key}'", "info",
                                     f"sources.{key}"))
     findings += _wording(model)
+    findings += split_list_items(model)
     findings += _empty_levels_and_domains(model)
     findings += _unspecific_sources(model)
     findings += contact_details_unsourced(model)
@@ -292,6 +293,27 @@ def _wording(model: m.RulesetModel) -> list[Finding]:
             ))
         else:
             seen[key] = ind.id
+    return out
+
+
+def split_list_items(model: m.RulesetModel) -> list[Finding]:
+    """``split-list-item``: a pathway's ``gather`` item with unbalanced brackets.
+
+    A YAML flow list splits on every comma, brackets or not: ``[the notice (date, reference)]``
+    is read as two items, ``the notice (date`` and ``reference)``, and shown to practitioners as
+    two broken lines. Write such a list as a block list (one ``- item`` a line).
+    """
+    out = []
+    for n, pw in enumerate(model.pathways):
+        for item in pw.gather or ():
+            if item.count("(") != item.count(")") or item.count("[") != item.count("]"):
+                out.append(Finding(
+                    "split-list-item",
+                    f"pathway '{pw.id}' has a gather item with unbalanced brackets (a flow list "
+                    "split on a comma inside brackets?): write it as a block list",
+                    "warning", f"pathways[{n}].gather",
+                ))
+                break
     return out
 
 
