@@ -111,6 +111,9 @@ def decision_context(
         "override": override,
         "management_review": bool(override and override.management_review),
         "urgent": decision.urgent,
+        # What an urgent decision says first, before its status and the level's general response
+        # (which opens "Telephone the MASH"): the first pathway, e.g. "Call the police on 999".
+        "first_step": pathways[0] if decision.urgent and pathways else None,
         "warnings": decision.warnings,
         "explanation": decision.explanation,
         "indicators": decision.explanation.indicators,
