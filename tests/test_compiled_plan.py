@@ -88,3 +88,21 @@ def test_gates_of_each_node_kind() -> None:
     assert gate(p.All((m,))) is None
     assert gate(p.AnyOf((a, b))) == {"a", "b", "c"}
     assert gate(p.AnyOf((a, m))) is None  # the measure part may be true (or unknown) alone
+
+
+def test_ruleset_facts_sets_every_field_as_the_dataclass_would() -> None:
+    """Ruleset.facts builds Facts without its frozen __init__: every field must be given (a
+    field added to Facts with a default would otherwise be missing, not defaulted)."""
+    import dataclasses
+
+    from rhrt.rules.semantics import Facts
+
+    ruleset = rhrt.load_ruleset()
+    case = ruleset.validate_case(
+        {"child": {"age_years": 3}, "indicators": [ruleset.plan.indicator_order[3]],
+         "measures": {name: low for name, (low, _, _) in ruleset.plan.measures.items()}}
+    )
+    facts = ruleset.facts(case)
+    names = [f.name for f in dataclasses.fields(Facts)]
+    assert list(facts.__dict__) == names
+    assert facts == Facts(**{name: getattr(facts, name) for name in names})

@@ -205,7 +205,8 @@ class Ruleset:
         present = case.indicator_ids | implied_indicators(self.plan, case.measures)
         if context and self.plan.context_implications:
             present |= context_implied(self.plan, context, months)
-        return Facts(
+        facts = object.__new__(Facts)  # every field given: the frozen __init__ adds nothing
+        facts.__dict__.update(
             present=present,
             measures=dict(case.measures),
             age_months=case.age_in_months(),
@@ -214,6 +215,7 @@ class Ruleset:
             context=context,
             stepped_down_months=months,
         )
+        return facts
 
     # -- assessment -------------------------------------------------------------------------
 
