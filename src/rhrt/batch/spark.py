@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rhrt.batch._columns import where
-from rhrt.batch._table import Layout, check_no_clash, layout, result_names
+from rhrt.batch._table import Layout, arrays_of, check_no_clash, layout, result_names
 from rhrt.batch._vector import VectorPlan, vector_plan
 from rhrt.batch.kernel import assess_arrow, evaluate_arrow
 from rhrt.errors import CaseError, MissingExtraError
@@ -124,6 +124,29 @@ def _partition_id() -> int:
     return 0 if context is None else int(context.partitionId())
 
 
+CHUNK_ROWS = 65_536
+"""Arrow batches from Spark (``spark.sql.execution.arrow.maxRecordsPerBatch``, 10,000 rows by
+default) are joined into chunks of about this many rows before the kernel sees them: each kernel
+call has a fixed cost, about a quarter of its time at 10,000 rows (``docs/cluster.md``)."""
+
+
+def _chunks(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
+    """The partition's batches, in order, joined into tables of at least :data:`CHUNK_ROWS`
+    rows (the last may be smaller; empty batches are dropped)."""
+    pending: list[pa.RecordBatch] = []
+    size = 0
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        pending.append(batch)
+        size += batch.num_rows
+        if size >= CHUNK_ROWS:
+            yield pa.Table.from_batches(pending)
+            pending, size = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
 _CHECK_FIELDS = (("partition", pa.int64()), ("rows", pa.int64()), ("bad_row", pa.int64()),
                  ("reason", pa.string()), ("column", pa.string()), ("path", pa.string()),
                  ("suggestion", pa.string()))
@@ -136,13 +159,13 @@ def _check_partition(batches: Iterator[pa.RecordBatch], payload: bytes, sha256: 
     vp = executor_plan(payload, sha256)
     rows = 0
     bad: CaseError | None = None
-    for batch in batches:
-        if bad is None and batch.num_rows:
-            try:
-                evaluate_arrow(batch, vp, offset=rows, ignore_columns=ignore)
+    for chunk in _chunks(batches):
+        if bad is None:
+            try:  # the kernel's checks (layout and arrays); nothing is evaluated yet
+                arrays_of(chunk, vp, offset=rows, ignore=ignore)
             except CaseError as exc:
                 bad = exc
-        rows += batch.num_rows
+        rows += chunk.num_rows
     values: list[Any] = [_partition_id(), rows, None, None, None, None, None]
     if bad is not None:
         values[2:] = [bad.row, bad.reason, bad.column, bad.path, bad.suggestion]
@@ -160,7 +183,7 @@ def _assess_partition(batches: Iterator[pa.RecordBatch], payload: bytes, sha256:
     part = _partition_id()
     start, count = starts.get(part, (0, 0))
     done = 0
-    for batch in batches:
+    for batch in _chunks(batches):
         n = batch.num_rows
         if done + n > count:
             raise _changed(part)
@@ -337,7 +360,7 @@ def _audit_partition(batches: Iterator[pa.RecordBatch], payload: bytes, sha256: 
     part = _partition_id()
     start, _ = starts.get(part, (0, 0))
     done = 0
-    for batch in batches:
+    for batch in _chunks(batches):
         n = batch.num_rows
         ev = evaluate_arrow(batch, vp, offset=start + done, ignore_columns=ignore)
         table = ev.table
@@ -502,7 +525,7 @@ def _impact_partition(batches: Iterator[pa.RecordBatch], payloads: tuple[bytes, 
     part = _partition_id()
     start, _ = starts.get(part, (0, 0))
     done = 0
-    for batch in batches:
+    for batch in _chunks(batches):
         n = batch.num_rows
         ev_old = evaluate_arrow(batch, old, offset=start + done, ignore_columns=ignore)
         ev_new = evaluate_arrow(batch, new, offset=start + done, ignore_columns=ignore)
