@@ -17,7 +17,8 @@ import pytest
 
 import rhrt
 from rhrt.model.case import Case
-from rhrt.render import render_decision, render_referral
+from rhrt.model.scale import consent_rank
+from rhrt.render import decision_context, render_decision, render_referral
 
 DATE = "2026-11-30"
 
@@ -199,3 +200,40 @@ def test_no_first_step_line_when_not_urgent(ruleset: rhrt.Ruleset, s: Scenario) 
     d = ruleset.assess(s.case)
     out = render_decision(d, ruleset, "text")
     assert "FIRST, BEFORE ANYTHING ELSE" not in out
+
+
+_ASKS = {"required", "young-person", "seek-unless-unsafe"}
+
+
+@pytest.mark.parametrize("s", [pytest.param(s, id=s.id) for s in SCENARIOS if not s.marks])
+def test_a_pathway_asking_for_consent_points_to_the_more_protective_position_first(
+    ruleset: rhrt.Ruleset, s: Scenario
+) -> None:
+    """A child who fears the father: the MASH block's "Seek the parents' consent" must not be
+    read on its own; it points to the domestic-abuse position first (practice review)."""
+    d = ruleset.assess(s.case)
+    words = " ".join(render_decision(d, ruleset, "text").split())
+    first = d.consent
+    for other in first.others:
+        if other.trigger != "pathway":
+            continue
+        rec = next(p for p in d.pathways if f"pathway:{p.id}" == other.id)
+        assert rec.consent is not None
+        block = words[words.index(f"* {rec.title} "):]
+        own = block.index(" ".join(rec.consent.split()))
+        pointed = first.trigger in ("concern", "urgent") and other.rule in _ASKS and (
+            consent_rank(other.rule) < consent_rank(first.rule)
+        )
+        assert first.because is not None
+        assert (first.because in block[:own]) is pointed
+
+
+def test_the_domestic_abuse_scenario_points_the_mash_block(ruleset: rhrt.Ruleset) -> None:
+    s = next(s for s in SCENARIOS if s.id == "da-child-fears-father")
+    d = ruleset.assess(s.case)
+    assert d.consent.id == "domestic-abuse"
+    for fmt in ("text", "markdown", "html"):
+        ctx_pathways = {p["id"]: p for p in
+                        decision_context(d, ruleset, fmt)["pathways"]}
+        assert ctx_pathways["mash-referral"].get("consent_first")
+        assert not ctx_pathways["marac"].get("consent_first")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rhrt.model.decision import NO_TIMESCALE
+from rhrt.model.scale import consent_rank
 from rhrt.render.environment import render_template, rendered, template_name
 from rhrt.render.views import (
     check_stamp,
@@ -54,6 +55,7 @@ def decision_context(
     by_id = {p.id: p for p in model.pathways} if model is not None else {}
     base = {"decision": decision, "stamp": decision.ruleset, "fragment": fragment}
     pathways = []
+    first_over = _consent_first_over(decision)
     for rec in decision.pathways:
         why = why_views(rec, decision, model)
         pw = by_id.get(rec.id)
@@ -61,6 +63,8 @@ def decision_context(
             view = recommendation_view(rec, why)
             if pw is not None:
                 view["template"] = pw.template
+            if rec.id in first_over:
+                view["consent_first"] = first_over[rec.id]
         elif pw is not None and model is not None:  # a record from before it did
             view = pathway_view(pw, model, why)
         else:
@@ -125,6 +129,33 @@ def decision_context(
         "ruleset_title": ruleset.title if ruleset is not None else None,
     }
 
+
+
+_ASKS = frozenset({"required", "young-person", "seek-unless-unsafe"})
+"""Consent kinds whose words tell the practitioner to seek someone's consent."""
+
+
+def _consent_first_over(decision: d.Decision) -> dict[str, str]:
+    """Pathway ids whose own consent guidance is less protective than the case-wide position
+    shown first (one that applies because of a concern or urgency, e.g. domestic abuse: never
+    ask the alleged perpetrator), each with why that position applies.
+
+    A pathway's block then points to that position before its own words, so a practitioner
+    reading only the MASH block does not read "Seek the parents' consent" as the whole answer
+    when the child fears the father. Only pathways whose words ask for consent (:data:`_ASKS`)
+    are pointed; positions that come first because of another pathway are about that step only,
+    and are not pointed to.
+    """
+    first = decision.consent
+    if first.trigger not in ("concern", "urgent") or not first.because:
+        return {}
+    out: dict[str, str] = {}
+    for other in first.others:
+        if (other.trigger == "pathway" and other.id.startswith("pathway:")
+                and other.rule in _ASKS
+                and consent_rank(other.rule) < consent_rank(first.rule)):
+            out[other.id.removeprefix("pathway:")] = first.because
+    return out
 
 
 def render_decision(
