@@ -292,7 +292,9 @@ def assess(
     Args:
         df: a Spark DataFrame in the layout of ``docs/analysts.md`` (as :func:`assess_table`).
         ruleset: default the bundled ruleset.
-        fast, keep_input, ignore_columns: as :func:`rhrt.batch.assess_table`.
+        fast: as :func:`rhrt.batch.assess_table`.
+        keep_input: as :func:`rhrt.batch.assess_table` (default here: False).
+        ignore_columns: as :func:`rhrt.batch.assess_table`.
 
     Returns:
         A Spark DataFrame (computed when an action runs): ``row`` (each row's 0-based number
