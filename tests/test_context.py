@@ -412,3 +412,12 @@ def test_batch_refuses_ambiguous_context_by_row_and_column(rs: rhrt.Ruleset) -> 
             assess_table(table, rs)
         assert column in str(info.value.path)
         assert "Neglect!" not in str(info.value)
+
+
+def test_adding_context_never_lowers_a_level_in_the_bundled_ruleset() -> None:
+    pytest.importorskip("hypothesis")
+    from rhrt.testing import check_invariants
+
+    report = check_invariants(rhrt.load_ruleset(), max_examples=60, properties=["adding-context"])
+    assert report.ok, str(report)
+    assert report.checked == ("adding-context",)

@@ -9,6 +9,7 @@ under-assessment (level below the minimum — the failure that matters most) and
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,10 @@ class Expect(BaseModel):
     urgent: bool | None = None
     pathways: tuple[str, ...] = ()
     not_pathways: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    """Routes the child's recorded context replaces (``explanation.replaced_pathways``)."""
+    step_down_guidance: bool | None = None
+    """Whether the explanation says what would allow a step down."""
     status: str | None = None
     """confirmed or provisional (issue 14 part 3)."""
     known_level: int | None = None
@@ -53,6 +58,9 @@ class Vignette(BaseModel):
     child: dict[str, Any] = Field(default_factory=dict)
     indicators: tuple[str, ...] = ()
     measures: dict[str, float] = Field(default_factory=dict)
+    context: dict[str, Any] = Field(default_factory=dict)
+    """The child's existing involvement with services (``Case.context``)."""
+    assessment_date: dt.date | None = None
     expect: Expect
 
 
@@ -81,6 +89,8 @@ def test_vignette(source: str, vignette: Vignette) -> None:
         "child": vignette.child,
         "indicators": list(vignette.indicators),
         "measures": vignette.measures,
+        "context": vignette.context,
+        "assessment_date": vignette.assessment_date,
     }
     decision = ruleset.assess(case)
     exp = vignette.expect
@@ -91,6 +101,11 @@ def test_vignette(source: str, vignette: Vignette) -> None:
         assert decision.level <= high, f"over-assessed (level {decision.level} > {high}) {why}"
     if exp.urgent is not None:
         assert decision.urgent is exp.urgent, why
+        assert bool(decision.explanation.urgent_because) is exp.urgent, why
+    replaced = {r.id for r in decision.explanation.replaced_pathways}
+    assert set(exp.replaced) <= replaced, f"not replaced {exp.replaced}; {why}"
+    if exp.step_down_guidance is not None:
+        assert bool(decision.explanation.would_allow_step_down) is exp.step_down_guidance, why
     got = set(decision.pathway_ids)
     missing = [p for p in exp.pathways if p not in got]
     assert not missing, f"missing pathways {missing}; got {sorted(got)} {why}"
