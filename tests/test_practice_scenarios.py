@@ -237,3 +237,18 @@ def test_the_domestic_abuse_scenario_points_the_mash_block(ruleset: rhrt.Ruleset
                         decision_context(d, ruleset, fmt)["pathways"]}
         assert ctx_pathways["mash-referral"].get("consent_first")
         assert not ctx_pathways["marac"].get("consent_first")
+
+
+@pytest.mark.parametrize("s", [pytest.param(s, id=s.id) for s in SCENARIOS if not s.marks])
+def test_referral_says_why_this_consent_first_on_its_own_line(
+    ruleset: rhrt.Ruleset, s: Scenario
+) -> None:
+    """With no consent recorded, the draft ran "...record why.  Why this first: ..." together."""
+    case = Case.model_validate({**s.case, "consent": None})
+    d = ruleset.assess(case)
+    if d.consent.because is None:
+        return
+    text = render_referral(case, d, ruleset, "text")
+    assert any(line.strip().startswith("Why this first:") for line in text.splitlines())
+    markdown = render_referral(case, d, ruleset, "markdown")
+    assert "\n\n*Why this first:*" in markdown
