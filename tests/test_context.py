@@ -421,3 +421,18 @@ def test_adding_context_never_lowers_a_level_in_the_bundled_ruleset() -> None:
     report = check_invariants(rhrt.load_ruleset(), max_examples=60, properties=["adding-context"])
     assert report.ok, str(report)
     assert report.checked == ("adding-context",)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_every_format_says_why_urgent_what_replaced_and_the_step_down(fmt: str) -> None:
+    from rhrt.render import render_decision
+
+    rs = rhrt.load_ruleset()
+    custody = rs.assess({"child": {"age_years": 16}, "indicators": ["offending-criminal-justice"],
+                         "context": {"in_custody": True}})
+    alone = rs.assess({"child": {"age_years": 7}, "indicators": ["no-one-to-care-for-child"]})
+    shown = (render_decision(custody, rs, fmt) + render_decision(alone, rs, fmt)).lower()
+    assert "instead of mash-referral" in shown
+    assert "youth-justice-service" in shown
+    assert "urgent because" in shown
+    assert "what would allow a step down" in shown

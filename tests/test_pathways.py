@@ -238,6 +238,8 @@ HEREFORDSHIRE_PATHWAYS = {
     "police-101", "operation-encompass", "nrm-referral", "climb", "branch",
     "child-abduction-warning-notice", "camhs-crisis", "children-with-disabilities-team",
     "young-carers-assessment", "private-fostering-notification", "forced-marriage-unit",
+    # issue 14: routes the case's context changes
+    "missing-from-care", "youth-justice-service",
 }
 
 
