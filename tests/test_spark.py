@@ -243,13 +243,13 @@ def test_spark_audit_and_impact_equal_the_local_functions(spark: Any) -> None:
     local = pa.Table.from_pandas(df.toPandas(), preserve_index=False)
 
     expected = audit.compare(local, bundled, top=40)
-    got = rhrt_spark.audit(df, bundled, top=40)
+    got = audit.compare_spark(df, bundled, top=40)
     assert got.to_markdown() == expected.to_markdown()
     for name, frame in expected.tables().items():
         pd.testing.assert_frame_equal(got.tables()[name], frame, check_dtype=False)
 
     expected_impact = diff.impact(local, bundled, changed, top=30)
-    got_impact = rhrt_spark.impact(df, bundled, changed, top=30)
+    got_impact = diff.impact_spark(df, bundled, changed, top=30)
     assert got_impact.to_markdown() == expected_impact.to_markdown()
     pd.testing.assert_frame_equal(got_impact.moves, expected_impact.moves, check_dtype=False)
     assert (got_impact.up, got_impact.down, got_impact.old_counts, got_impact.new_counts) == (

@@ -20,7 +20,7 @@ the case, which may hold information the table does not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,8 @@ from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
 
-__all__ = ["AuditCounts", "AuditResult", "audit_result", "compare", "domain_members"]
+__all__ = ["AuditCounts", "AuditResult", "audit_result", "compare", "compare_spark",
+           "domain_members"]
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _p(value: float) -> str:
 @dataclass(frozen=True)
 class AuditCounts:
     """What an audit counts, before any rate is worked out: the one shape both drivers (local
-    tables, :func:`compare`; Spark, :func:`rhrt.batch.spark.audit`) produce, so that
+    tables, :func:`compare`; Spark, :func:`compare_spark`) produce, so that
     :func:`audit_result` builds the same result, reports included, from either."""
 
     rows: int
@@ -393,3 +394,183 @@ def _ruleset(ruleset: Ruleset | None) -> Ruleset:
     from rhrt.ruleset import load_ruleset
 
     return load_ruleset()
+
+
+# -- on Spark: the same counts, aggregated by Spark (rhrt.batch.spark) ----------------------
+
+
+def _spark_partition(batches: Iterator[Any], payload: bytes, sha256: str,
+                     starts: dict[int, tuple[int, int]], ignore: tuple[str, ...],
+                     domains: list[tuple[str, list[str]]]) -> Iterator[Any]:
+    """Per row, what an audit counts: the framework's level, urgency and determining
+    indicators (the kernel's), the recorded level, the indicators and domains present (after
+    implied concerns), the referral source and the case reference."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from rhrt.batch import evaluate_arrow, floats, texts
+    from rhrt.batch.spark import (
+        ROW_COLUMN,
+        chunks,
+        executor_plan,
+        partition_id,
+        row_numbers,
+        true_labels,
+    )
+
+    vp = executor_plan(payload, sha256)
+    part = partition_id()
+    start, _ = starts.get(part, (0, 0))
+    done = 0
+    for batch in chunks(batches):
+        n = batch.num_rows
+        ev = evaluate_arrow(batch, vp, offset=start + done, ignore_columns=ignore)
+        table = ev.table
+        results = ev.results()
+        recorded = floats(table.column("recorded_decision"), "recorded_decision")
+        present = ev.arrays.present
+        in_domain = np.zeros((len(domains), n), dtype=bool)
+        for d, (_, ids) in enumerate(domains):
+            in_domain[d] = np.logical_or.reduce(present[[vp.column[i] for i in ids]], axis=0)
+        columns: dict[str, Any] = {
+            ROW_COLUMN: row_numbers(start + done, n),
+            "status": results.column("status"),
+            "level": results.column("level"),
+            "known_level": results.column("known_level"),
+            "provisional": pa.array(ev.result.provisional, pa.bool_()),
+            "urgent": results.column("urgent"),
+            "recorded": pa.array(recorded, pa.float64(), from_pandas=True),
+            "present": true_labels(present, vp.indicator_ids),
+            "domains": true_labels(in_domain, tuple(d for d, _ in domains)),
+            "determining_indicators": results.column("determining_indicators"),
+        }
+        if "referral_source" in table.column_names:
+            source = texts(table.column("referral_source"))
+            columns["source"] = pc.fill_null(source.cast(pa.string()), NOT_RECORDED)
+            columns["source_raw"] = table.column("referral_source")
+        if "case_ref" in table.column_names:
+            columns["case_ref"] = table.column("case_ref")
+        done += n
+        yield from pa.table(columns).to_batches()
+
+
+def compare_spark(
+    df: Any,
+    ruleset: Ruleset | None = None,
+    *,
+    top: int = 100,
+    min_cases: int = 1,
+    ignore_columns: Iterable[str] = (),
+) -> Any:
+    """:func:`compare` over a Spark DataFrame, counted by Spark aggregations (the spark extra).
+
+    Returns the same :class:`~rhrt.audit.AuditResult` (reports included) as the local
+    function gives for the DataFrame's rows in its order; the cases to review are numbered by
+    their row in the DataFrame.
+
+    Raises:
+        CaseError: as :func:`rhrt.batch.spark.assess`; or the DataFrame has no
+            ``recorded_decision`` column.
+    """
+    import numpy as np
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    from rhrt.batch.spark import ROW_COLUMN, checked
+
+    rules = _ruleset(ruleset)
+    ignore = tuple(ignore_columns)
+    if "recorded_decision" in df.columns and "recorded_decision" not in ignore:
+        vp, job = checked(df, rules, ignore)
+    else:
+        raise CaseError("an audit needs a recorded_decision column", path="recorded_decision")
+    domains = list(domain_members(rules).items())
+    has_source = "referral_source" in df.columns
+    has_ref = "case_ref" in df.columns
+    fields = [T.StructField(ROW_COLUMN, T.LongType()), T.StructField("status", T.StringType()),
+              T.StructField("level", T.ByteType()), T.StructField("known_level", T.ByteType()),
+              T.StructField("provisional", T.BooleanType()),
+              T.StructField("urgent", T.BooleanType()),
+              T.StructField("recorded", T.DoubleType()),
+              T.StructField("present", T.ArrayType(T.StringType())),
+              T.StructField("domains", T.ArrayType(T.StringType())),
+              T.StructField("determining_indicators", T.ArrayType(T.StringType()))]
+    if has_source:
+        fields += [T.StructField("source", T.StringType()),
+                   T.StructField("source_raw", df.schema["referral_source"].dataType)]
+    if has_ref:
+        fields.append(df.schema["case_ref"])
+    shared, sha256, starts = job.shared, job.sha256, job.starts
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        return _spark_partition(batches, shared.value, sha256, starts, ignore, domains)
+
+    has = F.col("recorded").isNotNull()
+    rec = F.when(has, F.col("recorded").cast("int")).otherwise(F.lit(0))
+    level = F.col("level").cast("int")
+    view = (df.mapInArrow(run, T.StructType(fields))
+            .withColumn("has", has).withColumn("rec", rec).withColumn("lvl", level)
+            .withColumn("agree", (has & (F.col("rec") == F.col("lvl"))).cast("long"))
+            .withColumn("under", (has & (F.col("rec") < F.col("lvl"))).cast("long"))
+            .withColumn("over", (has & (F.col("rec") > F.col("lvl"))).cast("long"))
+            .cache())
+    try:
+        sums = [F.sum("agree").alias("a"), F.sum("under").alias("u"), F.sum("over").alias("o")]
+        total = view.agg(F.count(F.lit(1)).alias("n"), F.sum(has.cast("long")).alias("k"),
+                         *sums).first()
+        confusion = np.zeros((len(LEVELS), len(LEVELS)), dtype=np.int64)
+        for r in view.filter(has).groupBy("lvl", "rec").count().collect():
+            confusion[r["lvl"] - LOWEST_LEVEL, r["rec"] - LOWEST_LEVEL] = r["count"]
+        framework = dict.fromkeys(LEVELS, 0)
+        provisional = dict.fromkeys(LEVELS, 0)
+        for r in view.groupBy("lvl", "provisional").count().collect():
+            framework[r["lvl"]] += r["count"]
+            if r["provisional"]:
+                provisional[r["lvl"]] += r["count"]
+
+        def grouped(column: str, names: Iterable[str]) -> list[tuple[str, int, int, int, int]]:
+            found = {r["name"]: (r["k"], r["a"], r["u"], r["o"]) for r in (
+                view.filter(has).select(F.explode(column).alias("name"), "agree", "under",
+                                        "over")
+                .groupBy("name").agg(F.count(F.lit(1)).alias("k"), *sums).collect())}
+            return [(name, *found.get(name, (0, 0, 0, 0))) for name in names]
+
+        groups = {"indicator": grouped("present", vp.indicator_ids),
+                  "domain": grouped("domains", [d for d, _ in domains])}
+        if has_source:
+            by = {r["source"]: (r["k"], r["a"], r["u"], r["o"]) for r in (
+                view.groupBy("source").agg(F.sum(has.cast("long")).alias("k"), *sums)
+                .collect())}
+            groups["referral_source"] = [(name, *by[name]) for name in sorted(by)]
+        chosen = (view.filter(F.col("under") == 1)
+                  .orderBy(F.desc("lvl"), F.desc(F.col("lvl") - F.col("rec")),
+                           F.desc("urgent"), F.asc(ROW_COLUMN))
+                  .limit(top).collect())
+    finally:
+        view.unpersist()
+    review: dict[str, list[Any]] = {"row": [r[ROW_COLUMN] for r in chosen]}
+    if has_ref:
+        review["case_ref"] = [r["case_ref"] for r in chosen]
+    review["status"] = [r["status"] for r in chosen]
+    review["framework_level"] = [r["lvl"] for r in chosen]
+    review["known_level"] = [r["known_level"] for r in chosen]
+    review["recorded_decision"] = [r["rec"] for r in chosen]
+    review["urgent"] = [r["urgent"] for r in chosen]
+    if has_source:
+        review["referral_source"] = [r["source_raw"] for r in chosen]
+    review["determining_indicators"] = [list(r["determining_indicators"]) for r in chosen]
+    counts = AuditCounts(
+        rows=int(total["n"]),
+        recorded=int(total["k"] or 0),
+        agree=int(total["a"] or 0),
+        under=int(total["u"] or 0),
+        over=int(total["o"] or 0),
+        confusion=confusion,
+        framework_counts=tuple(framework.values()),
+        recorded_counts=tuple(int(x) for x in confusion.sum(axis=0)),
+        provisional_counts=tuple(provisional.values()),
+        groups=groups,
+        review=review,
+    )
+    return audit_result(rules, counts, min_cases=min_cases)

@@ -19,7 +19,7 @@ A move explained by neither (e.g. several changes together) is attributed to ``c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +29,8 @@ from rhrt.model.scale import LEVELS, LOWEST_LEVEL, TOP_LEVEL
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
 
-__all__ = ["ImpactCounts", "ImpactResult", "impact", "impact_result", "move_causes",
-           "ruleset_changes"]
+__all__ = ["ImpactCounts", "ImpactResult", "impact", "impact_result", "impact_spark",
+           "move_causes", "ruleset_changes"]
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ def impact(
 @dataclass(frozen=True)
 class ImpactCounts:
     """What a what-if comparison counts: the one shape both drivers (local tables,
-    :func:`impact`; Spark, :func:`rhrt.batch.spark.impact`) produce, so that
+    :func:`impact`; Spark, :func:`impact_spark`) produce, so that
     :func:`impact_result` builds the same result, reports included, from either."""
 
     rows: int
@@ -358,3 +358,119 @@ def _attribute(rows: Any, ev_to: Any, ev_from: Any, level_to: Any, *, up: bool) 
         out[hit] = label
         done |= hit
     return out
+
+
+# -- on Spark: the same counts, aggregated by Spark (rhrt.batch.spark) ----------------------
+
+
+def _spark_partition(batches: Iterator[Any], payloads: tuple[bytes, bytes],
+                     shas: tuple[str, str], starts: dict[int, tuple[int, int]],
+                     ignore: tuple[str, ...]) -> Iterator[Any]:
+    """Per row, both rulesets' levels and, where they differ, the cause of the move (the
+    local function's own :func:`rhrt.diff.move_causes`)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from rhrt.batch import evaluate_arrow
+    from rhrt.batch.spark import ROW_COLUMN, chunks, executor_plan, partition_id, row_numbers
+
+    old = executor_plan(payloads[0], shas[0])
+    new = executor_plan(payloads[1], shas[1])
+    part = partition_id()
+    start, _ = starts.get(part, (0, 0))
+    done = 0
+    for batch in chunks(batches):
+        n = batch.num_rows
+        ev_old = evaluate_arrow(batch, old, offset=start + done, ignore_columns=ignore)
+        ev_new = evaluate_arrow(batch, new, offset=start + done, ignore_columns=ignore)
+        _, cause = move_causes(ev_old, ev_new)
+        columns: dict[str, Any] = {
+            ROW_COLUMN: row_numbers(start + done, n),
+            "old_level": pa.array(ev_old.result.level.astype(np.int8)),
+            "new_level": pa.array(ev_new.result.level.astype(np.int8)),
+            "old_provisional": pa.array(ev_old.result.provisional, pa.bool_()),
+            "new_provisional": pa.array(ev_new.result.provisional, pa.bool_()),
+            "cause": pa.array(cause.tolist(), pa.string()),
+        }
+        if "case_ref" in batch.schema.names:
+            columns["case_ref"] = batch.column("case_ref")
+        done += n
+        yield from pa.table(columns).to_batches()
+
+
+def impact_spark(
+    df: Any,
+    old: Ruleset,
+    new: Ruleset,
+    *,
+    top: int = 200,
+    ignore_columns: Iterable[str] = (),
+) -> Any:
+    """:func:`impact` over a Spark DataFrame (the spark extra): the transition counts aggregated by
+    Spark, the moved rows (with their causes) collected in row order.
+
+    Returns the same :class:`~rhrt.diff.ImpactResult` (reports included) as the local
+    function gives for the DataFrame's rows in its order.
+
+    Raises:
+        CaseError: as :func:`rhrt.batch.spark.assess`, for either ruleset.
+    """
+    import numpy as np
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    from rhrt.batch.spark import ROW_COLUMN, checked
+
+    ignore = tuple(ignore_columns)
+    jobs = [checked(df, rules, ignore)[1] for rules in (old, new)]
+    starts = jobs[0].starts
+    shared = (jobs[0].shared, jobs[1].shared)
+    shas = (jobs[0].sha256, jobs[1].sha256)
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        return _spark_partition(batches, (shared[0].value, shared[1].value), shas, starts,
+                                 ignore)
+
+    fields = [T.StructField(ROW_COLUMN, T.LongType()), T.StructField("old_level", T.ByteType()),
+              T.StructField("new_level", T.ByteType()),
+              T.StructField("old_provisional", T.BooleanType()),
+              T.StructField("new_provisional", T.BooleanType()),
+              T.StructField("cause", T.StringType())]
+    has_ref = "case_ref" in df.columns
+    if has_ref:
+        fields.append(df.schema["case_ref"])
+    view = df.mapInArrow(run, T.StructType(fields)).cache()
+    try:
+        levels = LEVELS
+        transition = np.zeros((len(levels), len(levels)), dtype=np.int64)
+        old_counts = dict.fromkeys(levels, 0)
+        new_counts = dict.fromkeys(levels, 0)
+        old_prov = dict.fromkeys(levels, 0)
+        new_prov = dict.fromkeys(levels, 0)
+        rows = 0
+        for r in view.groupBy("old_level", "new_level", "old_provisional",
+                              "new_provisional").count().collect():
+            lo, ln, k = r["old_level"], r["new_level"], r["count"]
+            transition[lo - LOWEST_LEVEL, ln - LOWEST_LEVEL] += k
+            old_counts[lo] += k
+            new_counts[ln] += k
+            old_prov[lo] += k if r["old_provisional"] else 0
+            new_prov[ln] += k if r["new_provisional"] else 0
+            rows += k
+        moved = (view.filter(F.col("old_level") != F.col("new_level"))
+                 .orderBy(ROW_COLUMN).collect())
+    finally:
+        view.unpersist()
+    moves: dict[str, list[Any]] = {"row": [r[ROW_COLUMN] for r in moved]}
+    if has_ref:
+        moves["case_ref"] = [r["case_ref"] for r in moved]
+    moves["old_level"] = [int(r["old_level"]) for r in moved]
+    moves["new_level"] = [int(r["new_level"]) for r in moved]
+    moves["direction"] = ["up" if r["new_level"] > r["old_level"] else "down" for r in moved]
+    moves["cause"] = [r["cause"] for r in moved]
+    counts = ImpactCounts(rows=rows, transition=transition, moves=moves,
+                          old_counts=tuple(old_counts.values()),
+                          new_counts=tuple(new_counts.values()),
+                          old_provisional=tuple(old_prov.values()),
+                          new_provisional=tuple(new_prov.values()))
+    return impact_result(old, new, counts, top=top)

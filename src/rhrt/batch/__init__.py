@@ -26,10 +26,10 @@ if TYPE_CHECKING:
     from rhrt.batch._memory import allow_tuning as allow_tuning
     from rhrt.batch._memory import tune_allocator as tune_allocator
     from rhrt.batch._output import Writer as Writer
+    from rhrt.batch._output import file_format as file_format
     from rhrt.batch._output import write_frames as write_frames
     from rhrt.batch._stream import Summary as Summary
     from rhrt.batch._stream import count_rows as count_rows
-    from rhrt.batch._stream import file_format as file_format
     from rhrt.batch._stream import read_chunks as read_chunks
     from rhrt.batch._table import floats as floats
     from rhrt.batch._table import list_column as list_column
@@ -65,7 +65,7 @@ _LAZY = {
     "texts": "_columns",
     "Summary": "_stream",
     "count_rows": "_stream",
-    "file_format": "_stream",
+    "file_format": "_output",
     "read_chunks": "_stream",
     "Writer": "_output",
     "write_frames": "_output",

@@ -492,3 +492,19 @@ CELL_READERS: dict[str, Callable[[Any], Any]] = {
     YESNO: yes_no_cell,
     DATE: date_cell,
 }
+
+
+def months_between(dob: Any, when: Any) -> Any:
+    """``rhrt.model.case.months_between`` over arrays of datetime64[D] (property-tested to
+    agree): whole months, negative when the date of birth is later."""
+    def parts(d: Any) -> tuple[Any, Any, Any]:
+        months = d.astype("datetime64[M]")
+        year = months.astype("datetime64[Y]").astype(np.int64)
+        month = months.astype(np.int64) - year * 12
+        day = (d - months).astype(np.int64)
+        return year, month, day
+
+    y1, m1, d1 = parts(dob)
+    y2, m2, d2 = parts(when)
+    months = (y2 - y1) * 12 + (m2 - m1) - (d2 < d1)
+    return months.astype(np.float64)

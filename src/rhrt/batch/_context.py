@@ -116,7 +116,7 @@ def _step_down(
         ref.add(STEP_DOWN_DATE_NEEDS_ASSESSMENT, has_on & ~when_ok, "stepped_down_on")
         both = has_on & when_ok
         if both.any():
-            from rhrt.batch._table import _months_between
+            from rhrt.batch._columns import months_between as _months_between
 
             from_on[both] = _months_between(on[both], when[both])
             ref.add(STEP_DOWN_DATE_AFTER, both & (on > when), "stepped_down_on")

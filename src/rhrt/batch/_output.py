@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rhrt._text import clean
+from rhrt.errors import CaseError
 from rhrt.files import AtomicOutput, compression_of
 from rhrt.render.escape import FORMULA_START, csv_safe_text
 
@@ -108,9 +109,21 @@ def _flatten_lists(table: pa.Table) -> pa.Table:
     return table
 
 
-def _format(path: Path) -> str:
-    from rhrt.batch._stream import file_format
+def file_format(path: Path) -> str:
+    """'csv' or 'parquet', from the file name (for input files and output files alike).
 
+    Raises:
+        CaseError: any other suffix.
+    """
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith((".csv", ".csv.gz", ".csv.bz2", ".csv.zst")):
+        return "csv"
+    raise CaseError("unsupported file type: use .csv or .parquet", path=path.name)
+
+
+def _format(path: Path) -> str:
     return file_format(path)
 
 

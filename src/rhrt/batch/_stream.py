@@ -23,6 +23,7 @@ from rhrt._console import Progress
 from rhrt._text import clean
 from rhrt.batch._columns import NUMBER
 from rhrt.batch._output import Writer
+from rhrt.batch._output import file_format as file_format
 from rhrt.batch._table import (
     PATHWAY_PREFIX,
     Layout,
@@ -38,16 +39,6 @@ from rhrt.model.scale import LEVELS, TOP_LEVEL
 from rhrt.ruleset import Ruleset
 
 # -- formats ---------------------------------------------------------------------------------
-
-
-def file_format(path: Path) -> str:
-    """'csv' or 'parquet', from the file name."""
-    name = path.name.lower()
-    if name.endswith((".parquet", ".pq")):
-        return "parquet"
-    if name.endswith((".csv", ".csv.gz", ".csv.bz2", ".csv.zst")):
-        return "csv"
-    raise CaseError("unsupported file type: use .csv or .parquet", path=path.name)
 
 
 def count_rows(path: Path) -> int | None:

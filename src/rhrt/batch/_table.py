@@ -58,6 +58,7 @@ from rhrt.batch._columns import (
     shown,
     where,
 )
+from rhrt.batch._columns import months_between as _months_between
 from rhrt.batch._columns import (
     texts as texts,  # re-exported: audits read single columns
 )
@@ -257,22 +258,6 @@ def _age_in_range(months: Any) -> Any:
     """``rhrt.model.case.age_months_in_range`` over an array (NaN is out of range there;
     here NaN means not recorded, so it is in range)."""
     return np.isnan(months) | ((months >= 0) & (months <= MAX_AGE_MONTHS))
-
-
-def _months_between(dob: Any, when: Any) -> Any:
-    """``rhrt.model.case.months_between`` over arrays of datetime64[D] (property-tested to
-    agree): whole months, negative when the date of birth is later."""
-    def parts(d: Any) -> tuple[Any, Any, Any]:
-        months = d.astype("datetime64[M]")
-        year = months.astype("datetime64[Y]").astype(np.int64)
-        month = months.astype(np.int64) - year * 12
-        day = (d - months).astype(np.int64)
-        return year, month, day
-
-    y1, m1, d1 = parts(dob)
-    y2, m2, d2 = parts(when)
-    months = (y2 - y1) * 12 + (m2 - m1) - (d2 < d1)
-    return months.astype(np.float64)
 
 
 # -- table → arrays ----------------------------------------------------------------------------

@@ -39,20 +39,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from rhrt.batch._columns import where
-from rhrt.batch._table import Layout, arrays_of, check_no_clash, layout, result_names
+from rhrt.batch._table import Layout, arrays_of, check_no_clash, layout
 from rhrt.batch._vector import VectorPlan, vector_plan
-from rhrt.batch.kernel import assess_arrow, evaluate_arrow
+from rhrt.batch.kernel import assess_arrow
 from rhrt.errors import CaseError, MissingExtraError
-from rhrt.model.scale import LEVELS, LOWEST_LEVEL
 
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
 
-__all__ = ["ROW_COLUMN", "SHA_COLUMN", "assess", "audit", "executor_plan", "impact",
-           "ruleset_payload"]
+__all__ = ["CHUNK_ROWS", "ROW_COLUMN", "SHA_COLUMN", "Job", "assess", "checked", "chunks",
+           "executor_plan", "partition_id", "prepare", "row_numbers", "ruleset_payload",
+           "true_labels"]
 
 ROW_COLUMN = "row"
 """Each output row's number: its 0-based position in the input DataFrame, as local batch and its
@@ -117,7 +116,7 @@ def executor_plan(payload: bytes, sha256: str) -> VectorPlan:
 # -- on the executors --------------------------------------------------------------------------
 
 
-def _partition_id() -> int:
+def partition_id() -> int:
     from pyspark import TaskContext
 
     context = TaskContext.get()
@@ -130,7 +129,7 @@ default) are joined into chunks of about this many rows before the kernel sees t
 call has a fixed cost, about a quarter of its time at 10,000 rows (``docs/cluster.md``)."""
 
 
-def _chunks(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
+def chunks(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
     """The partition's batches, in order, joined into tables of at least :data:`CHUNK_ROWS`
     rows (the last may be smaller; empty batches are dropped)."""
     pending: list[pa.RecordBatch] = []
@@ -155,18 +154,18 @@ _CHECK_FIELDS = (("partition", pa.int64()), ("rows", pa.int64()), ("bad_row", pa
 def _check_partition(batches: Iterator[pa.RecordBatch], payload: bytes, sha256: str,
                      ignore: tuple[str, ...]) -> Iterator[pa.RecordBatch]:
     """Pass 1, per partition: its row count and its first refused row (numbered within the
-    partition) or column error, as one row. The check is the kernel's own (evaluate_arrow)."""
+    partition) or column error, as one row. The checks are the kernel's own (arrays_of)."""
     vp = executor_plan(payload, sha256)
     rows = 0
     bad: CaseError | None = None
-    for chunk in _chunks(batches):
+    for chunk in chunks(batches):
         if bad is None:
             try:  # the kernel's checks (layout and arrays); nothing is evaluated yet
                 arrays_of(chunk, vp, offset=rows, ignore=ignore)
             except CaseError as exc:
                 bad = exc
         rows += chunk.num_rows
-    values: list[Any] = [_partition_id(), rows, None, None, None, None, None]
+    values: list[Any] = [partition_id(), rows, None, None, None, None, None]
     if bad is not None:
         values[2:] = [bad.row, bad.reason, bad.column, bad.path, bad.suggestion]
     yield pa.RecordBatch.from_arrays([pa.array([v], t) for v, (_, t) in
@@ -180,10 +179,10 @@ def _assess_partition(batches: Iterator[pa.RecordBatch], payload: bytes, sha256:
     """Pass 2, per partition: each Arrow batch through the kernel, numbered from the
     partition's first row, with the row numbers and the ruleset's sha256 added."""
     vp = executor_plan(payload, sha256)
-    part = _partition_id()
+    part = partition_id()
     start, count = starts.get(part, (0, 0))
     done = 0
-    for batch in _chunks(batches):
+    for batch in chunks(batches):
         n = batch.num_rows
         if done + n > count:
             raise _changed(part)
@@ -210,21 +209,18 @@ def _changed(part: int) -> CaseError:
 
 
 def _result_schema(df: Any, vp: VectorPlan, *, fast: bool, keep_input: bool) -> Any:
+    """The output's Spark schema: ``row``, the input's fields (``keep_input``), the result
+    columns as the kernel gives them (its Arrow schema on no rows, so a new result column needs
+    nothing here) and ``ruleset_sha256``."""
     from pyspark.sql import types as T
+    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 
+    empty = to_arrow_schema(df.schema).empty_table()
+    results = assess_arrow(empty, vp, fast=fast).schema
     fields = [T.StructField(ROW_COLUMN, T.LongType(), False)]
     if keep_input:
         fields.extend(df.schema.fields)
-    for name in result_names(vp, fast=fast):
-        if name in ("level", "known_level"):
-            kind: Any = T.ByteType()
-        elif name == "status":
-            kind = T.StringType()
-        elif name in ("pathways", "determining_indicators", "unread_measures"):
-            kind = T.ArrayType(T.StringType(), True)
-        else:
-            kind = T.BooleanType()
-        fields.append(T.StructField(name, kind, True))
+    fields.extend(from_arrow_schema(results).fields)
     fields.append(T.StructField(SHA_COLUMN, T.StringType(), False))
     return T.StructType(fields)
 
@@ -248,7 +244,7 @@ def _refuse(checks: list[Any], lay: Layout, starts: dict[int, tuple[int, int]]) 
 
 
 @dataclass(frozen=True)
-class _Job:
+class Job:
     """A DataFrame checked for one ruleset: the broadcast ruleset and each partition's first
     row number and row count."""
 
@@ -257,8 +253,8 @@ class _Job:
     starts: dict[int, tuple[int, int]]
 
 
-def _prepare(df: Any, ruleset: Ruleset, vp: VectorPlan, lay: Layout,
-             ignore: tuple[str, ...]) -> _Job:
+def prepare(df: Any, ruleset: Ruleset, vp: VectorPlan, lay: Layout,
+            ignore: tuple[str, ...]) -> Job:
     """Broadcast the ruleset and run the first pass: count and check every partition, and
     refuse the DataFrame as local batch would (:func:`_refuse`)."""
     payload, sha256 = ruleset_payload(ruleset)
@@ -276,7 +272,7 @@ def _prepare(df: Any, ruleset: Ruleset, vp: VectorPlan, lay: Layout,
         starts[c["partition"]] = (total, c["rows"])
         total += c["rows"]
     _refuse(checks, lay, starts)
-    return _Job(shared, sha256, starts)
+    return Job(shared, sha256, starts)
 
 
 def assess(
@@ -323,7 +319,7 @@ def assess(
         for name in (ROW_COLUMN, SHA_COLUMN):
             if name in df.columns:
                 raise CaseError("input column has the name of a result column", path=name)
-    job = _prepare(df, ruleset, vp, lay, ignore)
+    job = prepare(df, ruleset, vp, lay, ignore)
     payload_of, sha256, stamp, starts = job.shared, job.sha256, ruleset.stamp.sha256, job.starts
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -333,302 +329,26 @@ def assess(
     return df.mapInArrow(run, _result_schema(df, vp, fast=fast, keep_input=keep_input))
 
 
-# -- audits and what-if comparisons, aggregated by Spark -----------------------------------------
+# -- for analyses that run on Spark (rhrt.audit.compare_spark, rhrt.diff.impact_spark) ---------
 
 
-def _rows_of(start: int, done: int, n: int) -> pa.Array:
-    return pa.array(np.arange(start + done, start + done + n, dtype=np.int64))
+def row_numbers(start: int, n: int) -> pa.Array:
+    """Row numbers ``start`` to ``start + n - 1`` (int64)."""
+    return pa.array(np.arange(start, start + n, dtype=np.int64))
 
 
-def _present_lists(matrix: Any, labels: tuple[str, ...]) -> pa.Array:
-    """Per row (column of ``matrix``), the labels of its true entries, in label order."""
+def true_labels(matrix: Any, labels: tuple[str, ...]) -> pa.Array:
+    """Per row (a column of the boolean ``matrix``), the labels of its true entries in label
+    order, as a list<string> column."""
     from rhrt.batch._table import list_column
 
     rows, cols = np.nonzero(matrix.T)
     return list_column(rows, cols, matrix.shape[1], labels)
 
 
-def _audit_partition(batches: Iterator[pa.RecordBatch], payload: bytes, sha256: str,
-                     starts: dict[int, tuple[int, int]], ignore: tuple[str, ...],
-                     domains: list[tuple[str, list[str]]]) -> Iterator[pa.RecordBatch]:
-    """Per row, what an audit counts: the framework's level, urgency and determining
-    indicators (the kernel's), the recorded level, the indicators and domains present (after
-    implied concerns), the referral source and the case reference."""
-    from rhrt.audit import NOT_RECORDED
-    from rhrt.batch._columns import texts
-    from rhrt.batch._table import floats
-
-    vp = executor_plan(payload, sha256)
-    part = _partition_id()
-    start, _ = starts.get(part, (0, 0))
-    done = 0
-    for batch in _chunks(batches):
-        n = batch.num_rows
-        ev = evaluate_arrow(batch, vp, offset=start + done, ignore_columns=ignore)
-        table = ev.table
-        results = ev.results()
-        recorded = floats(table.column("recorded_decision"), "recorded_decision")
-        present = ev.arrays.present
-        in_domain = np.zeros((len(domains), n), dtype=bool)
-        for d, (_, ids) in enumerate(domains):
-            in_domain[d] = np.logical_or.reduce(present[[vp.column[i] for i in ids]], axis=0)
-        columns: dict[str, Any] = {
-            ROW_COLUMN: _rows_of(start, done, n),
-            "status": results.column("status"),
-            "level": results.column("level"),
-            "known_level": results.column("known_level"),
-            "provisional": pa.array(ev.result.provisional, pa.bool_()),
-            "urgent": results.column("urgent"),
-            "recorded": pa.array(recorded, pa.float64(), from_pandas=True),
-            "present": _present_lists(present, vp.indicator_ids),
-            "domains": _present_lists(in_domain, tuple(d for d, _ in domains)),
-            "determining_indicators": results.column("determining_indicators"),
-        }
-        if "referral_source" in table.column_names:
-            source = texts(table.column("referral_source"))
-            columns["source"] = pc.fill_null(source.cast(pa.string()), NOT_RECORDED)
-            columns["source_raw"] = table.column("referral_source")
-        if "case_ref" in table.column_names:
-            columns["case_ref"] = table.column("case_ref")
-        done += n
-        yield from pa.table(columns).to_batches()
-
-
-def audit(
-    df: Any,
-    ruleset: Ruleset | None = None,
-    *,
-    top: int = 100,
-    min_cases: int = 1,
-    ignore_columns: Iterable[str] = (),
-) -> Any:
-    """:func:`rhrt.audit.compare` over a Spark DataFrame, counted by Spark aggregations.
-
-    Returns the same :class:`~rhrt.audit.AuditResult` (reports included) as the local
-    function gives for the DataFrame's rows in its order; the cases to review are numbered by
-    their row in the DataFrame.
-
-    Raises:
-        CaseError: as :func:`assess`; or the DataFrame has no ``recorded_decision`` column.
-    """
-    from pyspark.sql import functions as F
-    from pyspark.sql import types as T
-
-    from rhrt.audit import AuditCounts, audit_result, domain_members
-
+def checked(df: Any, ruleset: Ruleset, ignore: tuple[str, ...]) -> tuple[VectorPlan, Job]:
+    """The driver's part before an analysis: classify the columns (refusing unknown ones at
+    once), broadcast the ruleset and run the check pass (:func:`prepare`)."""
     _pyspark()
-    rules = _default(ruleset)
-    vp = vector_plan(rules.plan)
-    ignore = tuple(ignore_columns)
-    lay = layout(df.columns, vp, ignore)
-    if "recorded_decision" not in df.columns:
-        raise CaseError("an audit needs a recorded_decision column", path="recorded_decision")
-    job = _prepare(df, rules, vp, lay, ignore)
-    domains = list(domain_members(rules).items())
-    has_source = "referral_source" in df.columns
-    has_ref = "case_ref" in df.columns
-    fields = [T.StructField(ROW_COLUMN, T.LongType()), T.StructField("status", T.StringType()),
-              T.StructField("level", T.ByteType()), T.StructField("known_level", T.ByteType()),
-              T.StructField("provisional", T.BooleanType()),
-              T.StructField("urgent", T.BooleanType()),
-              T.StructField("recorded", T.DoubleType()),
-              T.StructField("present", T.ArrayType(T.StringType())),
-              T.StructField("domains", T.ArrayType(T.StringType())),
-              T.StructField("determining_indicators", T.ArrayType(T.StringType()))]
-    if has_source:
-        fields += [T.StructField("source", T.StringType()),
-                   T.StructField("source_raw", df.schema["referral_source"].dataType)]
-    if has_ref:
-        fields.append(df.schema["case_ref"])
-    shared, sha256, starts = job.shared, job.sha256, job.starts
-
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return _audit_partition(batches, shared.value, sha256, starts, ignore, domains)
-
-    has = F.col("recorded").isNotNull()
-    rec = F.when(has, F.col("recorded").cast("int")).otherwise(F.lit(0))
-    level = F.col("level").cast("int")
-    view = (df.mapInArrow(run, T.StructType(fields))
-            .withColumn("has", has).withColumn("rec", rec).withColumn("lvl", level)
-            .withColumn("agree", (has & (F.col("rec") == F.col("lvl"))).cast("long"))
-            .withColumn("under", (has & (F.col("rec") < F.col("lvl"))).cast("long"))
-            .withColumn("over", (has & (F.col("rec") > F.col("lvl"))).cast("long"))
-            .cache())
-    try:
-        sums = [F.sum("agree").alias("a"), F.sum("under").alias("u"), F.sum("over").alias("o")]
-        total = view.agg(F.count(F.lit(1)).alias("n"), F.sum(has.cast("long")).alias("k"),
-                         *sums).first()
-        confusion = np.zeros((len(LEVELS), len(LEVELS)), dtype=np.int64)
-        for r in view.filter(has).groupBy("lvl", "rec").count().collect():
-            confusion[r["lvl"] - LOWEST_LEVEL, r["rec"] - LOWEST_LEVEL] = r["count"]
-        framework = dict.fromkeys(LEVELS, 0)
-        provisional = dict.fromkeys(LEVELS, 0)
-        for r in view.groupBy("lvl", "provisional").count().collect():
-            framework[r["lvl"]] += r["count"]
-            if r["provisional"]:
-                provisional[r["lvl"]] += r["count"]
-
-        def grouped(column: str, names: Iterable[str]) -> list[tuple[str, int, int, int, int]]:
-            found = {r["name"]: (r["k"], r["a"], r["u"], r["o"]) for r in (
-                view.filter(has).select(F.explode(column).alias("name"), "agree", "under",
-                                        "over")
-                .groupBy("name").agg(F.count(F.lit(1)).alias("k"), *sums).collect())}
-            return [(name, *found.get(name, (0, 0, 0, 0))) for name in names]
-
-        groups = {"indicator": grouped("present", vp.indicator_ids),
-                  "domain": grouped("domains", [d for d, _ in domains])}
-        if has_source:
-            by = {r["source"]: (r["k"], r["a"], r["u"], r["o"]) for r in (
-                view.groupBy("source").agg(F.sum(has.cast("long")).alias("k"), *sums)
-                .collect())}
-            groups["referral_source"] = [(name, *by[name]) for name in sorted(by)]
-        chosen = (view.filter(F.col("under") == 1)
-                  .orderBy(F.desc("lvl"), F.desc(F.col("lvl") - F.col("rec")),
-                           F.desc("urgent"), F.asc(ROW_COLUMN))
-                  .limit(top).collect())
-    finally:
-        view.unpersist()
-    review: dict[str, list[Any]] = {"row": [r[ROW_COLUMN] for r in chosen]}
-    if has_ref:
-        review["case_ref"] = [r["case_ref"] for r in chosen]
-    review["status"] = [r["status"] for r in chosen]
-    review["framework_level"] = [r["lvl"] for r in chosen]
-    review["known_level"] = [r["known_level"] for r in chosen]
-    review["recorded_decision"] = [r["rec"] for r in chosen]
-    review["urgent"] = [r["urgent"] for r in chosen]
-    if has_source:
-        review["referral_source"] = [r["source_raw"] for r in chosen]
-    review["determining_indicators"] = [list(r["determining_indicators"]) for r in chosen]
-    counts = AuditCounts(
-        rows=int(total["n"]),
-        recorded=int(total["k"] or 0),
-        agree=int(total["a"] or 0),
-        under=int(total["u"] or 0),
-        over=int(total["o"] or 0),
-        confusion=confusion,
-        framework_counts=tuple(framework.values()),
-        recorded_counts=tuple(int(x) for x in confusion.sum(axis=0)),
-        provisional_counts=tuple(provisional.values()),
-        groups=groups,
-        review=review,
-    )
-    return audit_result(rules, counts, min_cases=min_cases)
-
-
-def _impact_partition(batches: Iterator[pa.RecordBatch], payloads: tuple[bytes, bytes],
-                      shas: tuple[str, str], starts: dict[int, tuple[int, int]],
-                      ignore: tuple[str, ...]) -> Iterator[pa.RecordBatch]:
-    """Per row, both rulesets' levels and, where they differ, the cause of the move (the
-    local function's own :func:`rhrt.diff.move_causes`)."""
-    from rhrt.diff import move_causes
-
-    old = executor_plan(payloads[0], shas[0])
-    new = executor_plan(payloads[1], shas[1])
-    part = _partition_id()
-    start, _ = starts.get(part, (0, 0))
-    done = 0
-    for batch in _chunks(batches):
-        n = batch.num_rows
-        ev_old = evaluate_arrow(batch, old, offset=start + done, ignore_columns=ignore)
-        ev_new = evaluate_arrow(batch, new, offset=start + done, ignore_columns=ignore)
-        _, cause = move_causes(ev_old, ev_new)
-        columns: dict[str, Any] = {
-            ROW_COLUMN: _rows_of(start, done, n),
-            "old_level": pa.array(ev_old.result.level.astype(np.int8)),
-            "new_level": pa.array(ev_new.result.level.astype(np.int8)),
-            "old_provisional": pa.array(ev_old.result.provisional, pa.bool_()),
-            "new_provisional": pa.array(ev_new.result.provisional, pa.bool_()),
-            "cause": pa.array(cause.tolist(), pa.string()),
-        }
-        if "case_ref" in batch.schema.names:
-            columns["case_ref"] = batch.column("case_ref")
-        done += n
-        yield from pa.table(columns).to_batches()
-
-
-def impact(
-    df: Any,
-    old: Ruleset,
-    new: Ruleset,
-    *,
-    top: int = 200,
-    ignore_columns: Iterable[str] = (),
-) -> Any:
-    """:func:`rhrt.diff.impact` over a Spark DataFrame: the transition counts aggregated by
-    Spark, the moved rows (with their causes) collected in row order.
-
-    Returns the same :class:`~rhrt.diff.ImpactResult` (reports included) as the local
-    function gives for the DataFrame's rows in its order.
-
-    Raises:
-        CaseError: as :func:`assess`, for either ruleset.
-    """
-    from pyspark.sql import functions as F
-    from pyspark.sql import types as T
-
-    from rhrt.diff import ImpactCounts, impact_result
-
-    _pyspark()
-    ignore = tuple(ignore_columns)
-    vps = (vector_plan(old.plan), vector_plan(new.plan))
-    jobs = [_prepare(df, rules, vp, layout(df.columns, vp, ignore), ignore)
-            for rules, vp in zip((old, new), vps, strict=True)]
-    starts = jobs[0].starts
-    shared = (jobs[0].shared, jobs[1].shared)
-    shas = (jobs[0].sha256, jobs[1].sha256)
-
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return _impact_partition(batches, (shared[0].value, shared[1].value), shas, starts,
-                                 ignore)
-
-    fields = [T.StructField(ROW_COLUMN, T.LongType()), T.StructField("old_level", T.ByteType()),
-              T.StructField("new_level", T.ByteType()),
-              T.StructField("old_provisional", T.BooleanType()),
-              T.StructField("new_provisional", T.BooleanType()),
-              T.StructField("cause", T.StringType())]
-    has_ref = "case_ref" in df.columns
-    if has_ref:
-        fields.append(df.schema["case_ref"])
-    view = df.mapInArrow(run, T.StructType(fields)).cache()
-    try:
-        levels = LEVELS
-        transition = np.zeros((len(levels), len(levels)), dtype=np.int64)
-        old_counts = dict.fromkeys(levels, 0)
-        new_counts = dict.fromkeys(levels, 0)
-        old_prov = dict.fromkeys(levels, 0)
-        new_prov = dict.fromkeys(levels, 0)
-        rows = 0
-        for r in view.groupBy("old_level", "new_level", "old_provisional",
-                              "new_provisional").count().collect():
-            lo, ln, k = r["old_level"], r["new_level"], r["count"]
-            transition[lo - LOWEST_LEVEL, ln - LOWEST_LEVEL] += k
-            old_counts[lo] += k
-            new_counts[ln] += k
-            old_prov[lo] += k if r["old_provisional"] else 0
-            new_prov[ln] += k if r["new_provisional"] else 0
-            rows += k
-        moved = (view.filter(F.col("old_level") != F.col("new_level"))
-                 .orderBy(ROW_COLUMN).collect())
-    finally:
-        view.unpersist()
-    moves: dict[str, list[Any]] = {"row": [r[ROW_COLUMN] for r in moved]}
-    if has_ref:
-        moves["case_ref"] = [r["case_ref"] for r in moved]
-    moves["old_level"] = [int(r["old_level"]) for r in moved]
-    moves["new_level"] = [int(r["new_level"]) for r in moved]
-    moves["direction"] = ["up" if r["new_level"] > r["old_level"] else "down" for r in moved]
-    moves["cause"] = [r["cause"] for r in moved]
-    counts = ImpactCounts(rows=rows, transition=transition, moves=moves,
-                          old_counts=tuple(old_counts.values()),
-                          new_counts=tuple(new_counts.values()),
-                          old_provisional=tuple(old_prov.values()),
-                          new_provisional=tuple(new_prov.values()))
-    return impact_result(old, new, counts, top=top)
-
-
-def _default(ruleset: Ruleset | None) -> Ruleset:
-    if ruleset is not None:
-        return ruleset
-    from rhrt.ruleset import load_ruleset
-
-    return load_ruleset()
+    vp = vector_plan(ruleset.plan)
+    return vp, prepare(df, ruleset, vp, layout(df.columns, vp, ignore), ignore)
