@@ -52,6 +52,24 @@ CASES = [
         line_of("- id: accumulation") + 1,
     ),
     (
+        # regression (fuzz): a contact that fails its schema was left as None in the salvaged
+        # model, and the contact-source check then raised AttributeError, not this error
+        "a contact without its name",
+        "mash: {name: MASH, how: Telephone}",
+        "mash: {how: Telephone}",
+        RulesetSchemaError,
+        ["contacts.mash"],
+        line_of("mash: {name: MASH"),
+    ),
+    (
+        "a source with an unknown standing",
+        "test: {title: Test source, standing: other-partnership}",
+        "test: {title: Test source, standing: somewhere-else}",
+        RulesetSchemaError,
+        ["sources.test"],
+        line_of("test: {title: Test source"),
+    ),
+    (
         "the pre-1.0 key 'herefordshire' (replaced by 'standing')",
         "test: {title: Test source, standing: other-partnership}",
         "test: {title: Test source, herefordshire: false}",

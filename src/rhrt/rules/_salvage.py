@@ -74,7 +74,8 @@ def salvage(data: Mapping[str, Any]) -> tuple[m.RulesetModel, Partial]:
                 try:
                     entries[str(key)] = model.model_validate(value)
                 except (ValidationError, TypeError, ValueError, RecursionError):
-                    entries[str(key)] = None
+                    entries[str(key)] = None  # still a valid target of a reference
+                    partial.skipped.add((name, str(key)))
         else:
             partial.skipped.add((name,))
         fields[name] = entries
