@@ -491,3 +491,17 @@ def test_any_form_is_assessed_or_refused_and_never_echoed_raw(
         page = render_page(_BUNDLED, values, case=case, decision=decision)
         assert f"Level {decision.level}: " in page
     assert _MARK not in page
+
+
+def test_the_page_says_the_status_in_the_words_every_output_uses(
+    client: TestClient, ruleset: rhrt.Ruleset
+) -> None:
+    # regression: the page wrote its own "no missing information can change the level", which
+    # overclaimed (recording a concern or fact never mentioned can still raise a level)
+    import html
+
+    decision = ruleset.assess({"child": {"age_years": 9}})
+    assert decision.status == "confirmed"
+    page = client.post("/", data={"child.age_years": "9"}).text
+    assert html.escape(decision.status_text()) in page
+    assert "can change the level" not in page

@@ -419,7 +419,13 @@ class Decision(_Out):
     def status_text(self, known_level_name: str | None = None) -> str:
         """The status in one sentence, as every rendering shows it beside the level."""
         if not self.provisional:
-            return "no missing information can change this outcome."
+            # Not "nothing can change it": recording a concern, a measure or context that was
+            # never mentioned can still raise the level (an unrecorded fact that would imply a
+            # concern is read as absent: docs/ruleset-format.md).
+            return (
+                "nothing in this outcome rests on missing information; recording further "
+                "concerns or facts can still raise it."
+            )
         known = self.known_level
         if known is None or known == self.level:
             return (
