@@ -367,3 +367,21 @@ def test_the_api_logs_each_decision(tmp_path: Path, ruleset: rhrt.Ruleset) -> No
     assert [r["decided_by"] for r in rows] == ["sw", None]
     assert all("Jane Doe" not in r["record"] for r in rows)
     log.close()
+
+
+def test_exporting_a_log_that_is_not_there_is_refused(
+    log_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # regression: a mistyped path created an empty log and reported "0 decisions written"
+    from rhrt.cli import main
+    from rhrt.errors import BackendError
+
+    with pytest.raises(BackendError):
+        DecisionLog(log_url, create=False)  # the database is there, its log is not
+    missing = f"sqlite:///{tmp_path / 'typo' / 'decisions.db'}"
+    out = tmp_path / "export.csv"
+    assert main(["serve", "--log", missing, "--export-log", str(out)]) != 0
+    assert "no decision log" in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "typo").exists()
+    DecisionLog(log_url)  # started by a server ...
+    assert DecisionLog(log_url, create=False).backend in ("sqlite", "postgresql")  # ... exported

@@ -74,7 +74,10 @@ def run(args: argparse.Namespace) -> int:
     from rhrt.serve.log import DecisionLog
 
     ruleset = ruleset_from_args(args)
-    log = DecisionLog(args.log, include_notes=args.log_notes) if args.log else None
+    log = None
+    if args.log:  # an export reads an existing log; it never starts an empty one
+        log = DecisionLog(args.log, include_notes=args.log_notes,
+                          create=args.export_log is None)
     if args.export_log is not None:
         assert log is not None
         rows = log.export_csv(args.export_log, ruleset_sha256=ruleset.stamp.sha256)

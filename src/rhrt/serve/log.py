@@ -174,10 +174,20 @@ def _cell(value: object) -> str:
 class DecisionLog:
     """An append-only log of decisions in SQLite or PostgreSQL (see the module docstring)."""
 
-    def __init__(self, url: str, *, include_notes: bool = False) -> None:
+    def __init__(self, url: str, *, include_notes: bool = False, create: bool = True) -> None:
+        """Open (``create``: or start) the log at ``url``.
+
+        Raises:
+            BackendError: not a SQLite or PostgreSQL URL, the database cannot be opened, or
+                (``create=False``, e.g. for an export) no decision log is there: a mistyped
+                path is refused rather than exported as an empty log.
+            MissingExtraError: a PostgreSQL URL without the ``serve-postgresql`` extra.
+        """
         self.include_notes = include_notes
         self.engine = _engine(url)
         self._lock = threading.Lock()
+        if not create:
+            self._must_exist()
         try:
             with self.engine.begin() as conn:
                 _metadata.create_all(conn)
@@ -189,6 +199,21 @@ class DecisionLog:
             raise BackendError(
                 f"cannot open the decision log ({type(getattr(exc, 'orig', None) or exc).__name__})"
             ) from None
+
+    def _must_exist(self) -> None:
+        database = self.engine.url.database
+        if self.engine.dialect.name == "sqlite" and (
+            not database or database == ":memory:" or not Path(database).is_file()
+        ):
+            raise BackendError("no decision log at this URL (the SQLite file does not exist)")
+        try:
+            found = sa.inspect(self.engine).has_table(_log.name)
+        except sa.exc.SQLAlchemyError as exc:
+            raise BackendError(
+                f"cannot open the decision log ({type(getattr(exc, 'orig', None) or exc).__name__})"
+            ) from None
+        if not found:
+            raise BackendError("no decision log at this URL (the database has no decision log)")
 
     @property
     def backend(self) -> str:
