@@ -505,3 +505,31 @@ def test_the_page_says_the_status_in_the_words_every_output_uses(
     page = client.post("/", data={"child.age_years": "9"}).text
     assert html.escape(decision.status_text()) in page
     assert "can change the level" not in page
+
+
+@pytest.mark.parametrize("field", ["child.age_years", "decided_by", "measures"])
+def test_a_single_valued_form_field_sent_twice_is_refused(
+    client: TestClient, ruleset: rhrt.Ruleset, field: str
+) -> None:
+    # regression: the page took the last of repeated values, silently dropping the others
+    if field == "measures":
+        field = _form.MEASURE_PREFIX + ruleset.model.measures[0].id
+    values = ["duty social worker", "x"] if field == "decided_by" else ["3", "9"]
+    r = client.post("/", data={field: values})
+    assert r.status_code == 422
+    error = re.search(r'<div class="error".*?</div>', r.text, re.S)
+    assert error is not None and "more than once" in error.group(0)
+
+
+def test_a_role_longer_than_the_limit_is_refused_not_cut_short(client: TestClient) -> None:
+    # regression: the form cut decided_by to 200 characters where the API refused it
+    long_role = "r" * (_form.MAX_DECIDED_BY + 1)
+    r = client.post("/", data={"decided_by": long_role, "child.age_years": "9"})
+    assert r.status_code == 422
+    error = re.search(r'<div class="error".*?</div>', r.text, re.S)
+    assert error is not None and "decided_by" in error.group(0)
+    assert long_role not in error.group(0)  # (the form keeps what was typed in its control)
+    api = client.post("/api/assess", json={"case": {}, "decided_by": long_role})
+    assert api.status_code == 422 and api.json()["path"] == "decided_by"
+    fits = client.post("/", data={"decided_by": "r" * _form.MAX_DECIDED_BY, "child.age_years": "9"})
+    assert fits.status_code == 200

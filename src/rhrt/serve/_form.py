@@ -218,6 +218,18 @@ def _put(target: dict[str, Any], path: str, value: Any) -> None:
     target[last] = value
 
 
+#: The longest "decided by" role the page and the API take (one limit for both).
+MAX_DECIDED_BY = 200
+
+
+def _single(values: Sequence[str], path: str) -> str:
+    """The one value of a single-valued field; a field sent twice (which the page never does)
+    is refused rather than one of its values silently chosen."""
+    if len(values) > 1:
+        raise CaseError("is given more than once", path=path)
+    return values[0]
+
+
 def _read(controls: Sequence[Control], form: Mapping[str, Sequence[str]],
           prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -230,7 +242,7 @@ def _read(controls: Sequence[Control], form: Mapping[str, Sequence[str]],
             continue
         if not values:
             continue
-        text = values[-1]
+        text = _single(values, c.name)
         if c.kind == "checkbox":
             _put(out, path, True)
         elif c.kind == "number" or c.numeric:
@@ -276,7 +288,7 @@ def read_form(
         if value in known:
             note = [n for n in form.get(NOTE_PREFIX + value, ()) if n.strip()]
             if note:
-                item["note"] = note[-1]
+                item["note"] = _single(note, f"{NOTE_PREFIX}{value}")
         items.append(item)
     if items:
         case["indicators"] = items
@@ -284,12 +296,16 @@ def read_form(
     for name in measures:
         values = [v for v in form.get(MEASURE_PREFIX + name, ()) if v.strip()]
         if values:
-            found[name] = _number(values[-1], f"measures.{name}")
+            found[name] = _number(_single(values, f"measures.{name}"), f"measures.{name}")
     if found:
         case["measures"] = found
     override = _read(_flat(override_controls()), form, OVERRIDE_PREFIX) or None
     who = [v for v in form.get(DECIDED_BY, ()) if v.strip()]
-    return Submission(case, override, who[-1].strip()[:200] if who else None)
+    decided_by = _single(who, DECIDED_BY).strip() if who else None
+    if decided_by is not None and len(decided_by) > MAX_DECIDED_BY:
+        # refused, never cut short: the log would keep a role the practitioner did not write
+        raise CaseError(f"must be at most {MAX_DECIDED_BY} characters", path=DECIDED_BY)
+    return Submission(case, override, decided_by)
 
 
 def parse_form(body: bytes) -> dict[str, list[str]]:

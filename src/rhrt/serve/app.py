@@ -72,7 +72,7 @@ class AssessRequest(PrivateModel):
 
     case: Case
     override: Override | None = None
-    decided_by: str | None = Field(default=None, max_length=200)
+    decided_by: str | None = Field(default=None, max_length=_form.MAX_DECIDED_BY)
     """A role ("duty social worker"), kept only in the opt-in decision log."""
 
 
@@ -349,8 +349,10 @@ def create_app(
         if "case" not in data:
             raise CaseError("the request needs a case", path="case")
         decided_by = data.get("decided_by")
-        if decided_by is not None and (not isinstance(decided_by, str) or len(decided_by) > 200):
-            raise CaseError("decided_by must be text of at most 200 characters",
+        if decided_by is not None and (
+            not isinstance(decided_by, str) or len(decided_by) > _form.MAX_DECIDED_BY
+        ):
+            raise CaseError(f"decided_by must be text of at most {_form.MAX_DECIDED_BY} characters",
                             path="decided_by")
         override = data.get("override")
         if override is not None and not isinstance(override, dict):

@@ -84,7 +84,8 @@ def render_page(
         "error": None if error is None else problem(error),
         "result": result,
         "names": {"indicator": _form.INDICATOR, "note": _form.NOTE_PREFIX,
-                  "measure": _form.MEASURE_PREFIX, "decided_by": _form.DECIDED_BY},
+                  "measure": _form.MEASURE_PREFIX, "decided_by": _form.DECIDED_BY,
+                  "max_decided_by": _form.MAX_DECIDED_BY},
         "logged": logged,
     }
     return _render.render_template("serve.html.j2", "html", context)
