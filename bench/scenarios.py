@@ -336,10 +336,10 @@ def _batch_memory(table: Any, rs: Any) -> dict[str, float]:
 
 def load(quick: bool) -> dict[str, Any]:
     """Ruleset load + validate + compile, first in a fresh process and warm."""
-    from rhrt.rules._yaml import read_yaml
     from rhrt.rules.bundled import bundled_ruleset_path
     from rhrt.rules.compile import compile_ruleset
     from rhrt.rules.load import parse_ruleset
+    from rhrt.rules.safe_yaml import read_yaml
     from rhrt.ruleset import ruleset_from_text
 
     path = bundled_ruleset_path()

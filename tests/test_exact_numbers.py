@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 import rhrt
 from rhrt.errors import CaseError, RulesetError
-from rhrt.rules._scalars import INEXACT_NUMBER, InexactNumber, exact_float
 from rhrt.rules.bundled import bundled_ruleset_path
+from rhrt.rules.scalars import INEXACT_NUMBER, InexactNumber, exact_float
 
 RULESET = rhrt.load_ruleset()
 UNDER_13 = ("age_years", "12.99999999999999")
@@ -142,7 +142,7 @@ def test_a_decimal_column_a_float_does_not_keep_is_refused_by_cell_and_column() 
 @given(st.from_regex(r"-?[0-9]{1,22}\.[0-9]{1,22}", fullmatch=True))
 def test_yaml_number_text_is_read_exactly_or_refused(text: str) -> None:
     """Through the reader cases and rulesets use: the value read is the value written."""
-    from rhrt.rules._yaml import YamlReadError, read_yaml
+    from rhrt.rules.safe_yaml import YamlReadError, read_yaml
 
     if text.lstrip("-").startswith("0") and not text.lstrip("-").startswith("0."):
         return  # a leading zero: refused for another reason (tests/test_yaml_reading.py)

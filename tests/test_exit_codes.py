@@ -20,7 +20,7 @@ import pytest
 import rhrt
 from rhrt.cli import main
 from rhrt.errors import ArgumentError, RhrtError
-from rhrt.rules._yaml import DEFAULT_LIMITS
+from rhrt.rules.safe_yaml import DEFAULT_LIMITS
 
 MINIMAL = str(Path(__file__).parent / "rulesets" / "minimal.yaml")
 SECRET = "SECRET-CASE-CONTENT-7f3a"

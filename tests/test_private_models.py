@@ -2,7 +2,7 @@
 """Errors from rhrt's pydantic models never echo the values (or odd keys) they were given.
 
 pydantic's ``ValidationError`` quotes the input (``input_value='...'``); every rhrt model hides
-it (``rhrt.model._base.RhrtModel``), and the case, judgement and decision models also refuse
+it (``rhrt.model.RhrtModel``), and the case, judgement and decision models also refuse
 an unknown key not shaped like a field name without naming it. Also here: the wording of a few
 case errors (a doubled prefix, ``consent: no``, an unquoted reference) and numpy numbers.
 """

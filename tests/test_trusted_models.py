@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Decisions are built from values rhrt made itself without validating them again
-(``rhrt.model._base.trusted``); built with validation they must be exactly the same: equal,
+(``rhrt.model.trusted``); built with validation they must be exactly the same: equal,
 with the same fields set at every level, the same JSON, and valid when read back."""
 
 from __future__ import annotations

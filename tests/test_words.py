@@ -84,7 +84,7 @@ def test_no_count_before_a_fixed_plural_in_the_source() -> None:
 
 
 def test_octal_takes_an() -> None:
-    from rhrt.rules._scalars import AmbiguousScalar, _ambiguity
+    from rhrt.rules.scalars import AmbiguousScalar, _ambiguity
 
     found = _ambiguity("0o17")
     assert isinstance(found, AmbiguousScalar)

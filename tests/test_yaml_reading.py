@@ -3,7 +3,7 @@
 
 YAML 1.2 core schema, refusing every form YAML 1.1 (or a person) could read differently: leading
 zeros, base 60, hexadecimal/octal/binary, digit separators, infinities and NaN, yes/no/on/off.
-The rules are in ``rhrt.rules._scalars`` and docs/security.md.
+The rules are in ``rhrt.rules.scalars`` and docs/security.md.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 import rhrt
 from rhrt.cli import main
 from rhrt.errors import CaseError, RulesetSyntaxError
-from rhrt.rules._yaml import YamlReadError, read_yaml
 from rhrt.rules.bundled import bundled_ruleset_path
+from rhrt.rules.safe_yaml import YamlReadError, read_yaml
 
 DASH_CASE = (
     "measures: {{dash_score: {score}, domestic_abuse_incidents_12_months: 1}}\n"

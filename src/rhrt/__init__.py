@@ -25,7 +25,7 @@ with _paused():  # importing builds pydantic's schemas: thousands of long-lived 
     from rhrt.model.case import Case as Case
     from rhrt.model.decision import Decision as Decision
     from rhrt.model.decision import Override as Override
-    from rhrt.rules._yaml import Limits as Limits
+    from rhrt.rules.safe_yaml import Limits as Limits
     from rhrt.ruleset import Ruleset as Ruleset
     from rhrt.ruleset import load_ruleset as load_ruleset
     from rhrt.ruleset import ruleset_from_data as ruleset_from_data

@@ -17,10 +17,9 @@ from pydantic import ValidationError
 
 from rhrt._words import plural
 from rhrt.errors import CaseError, field_path
-from rhrt.model._base import _known_keys
+from rhrt.model import known_keys
 from rhrt.model.case import Case
-from rhrt.rules._scalars import INEXACT_CASE_VALUE
-from rhrt.rules._yaml import (
+from rhrt.rules.safe_yaml import (
     DEFAULT_LIMITS,
     Limits,
     Located,
@@ -29,6 +28,7 @@ from rhrt.rules._yaml import (
     read_limited,
     read_yaml,
 )
+from rhrt.rules.scalars import INEXACT_CASE_VALUE
 
 CaseInput = Case | Mapping[str, Any]
 
@@ -79,9 +79,9 @@ _FIXED_MESSAGES = (
     "mapping keys must be plain scalars",
     "expected a single YAML document",
     "document is not valid UTF-8 text",
-    "duplicate key",  # rules/_yaml.py: the key is named only when id-shaped (echo_content off)
-    "ambiguous value",  # rules/_scalars.py: the private wording, which never quotes the value
-    INEXACT_CASE_VALUE,  # rules/_scalars.py likewise
+    "duplicate key",  # rules/safe_yaml.py: the key is named only when id-shaped (echo_content off)
+    "ambiguous value",  # rules/scalars.py: the private wording, which never quotes the value
+    INEXACT_CASE_VALUE,  # rules/scalars.py likewise
 )
 # A field path is shown only when every part is shaped like a field name or an index: a mapping
 # key may be free text typed in the wrong place.
@@ -154,7 +154,7 @@ def _key_line(loc: tuple[int | str, ...], located: Located | None) -> str:
         return ""
     position = located.key_positions.get(tuple(loc)) if loc else None
     if position is None and not loc and isinstance(located.data, dict):
-        known = _known_keys(Case)
+        known = known_keys(Case)
         for key in located.data:
             if key not in known and (key,) in located.key_positions:
                 position = located.key_positions[(key,)]

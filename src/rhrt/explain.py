@@ -18,7 +18,7 @@ from typing import Literal, assert_never, cast
 from rhrt.engine.reference import compiled, level_of, rule_truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
-from rhrt.model._base import trusted
+from rhrt.model import trusted
 from rhrt.model.ruleset import RulesetModel, SourceRef
 from rhrt.rules.compile import uses_not
 from rhrt.rules.consent import Applying, ConsentTable, Position, recorded_wording

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from rhrt.explain import citation
 from rhrt.model import decision as d
-from rhrt.model._base import trusted
+from rhrt.model import trusted
 from rhrt.model.ruleset import Condition, RulesetModel
 from rhrt.rules.plain import describe_missing
 from rhrt.rules.semantics import MISSING_AGE, Evaluation, RuleResult, missing_measure

@@ -3,7 +3,7 @@
 
 The pipeline, one step per module::
 
-    YAML ─ rules._yaml ─▶ rules.load (validated model) ─▶ rules.compile (plan)
+    YAML ─ rules.safe_yaml ─▶ rules.load (validated model) ─▶ rules.compile (plan)
          ─▶ engine.reference | engine.durable (evaluation) ─▶ explain ─▶ Decision
 
 A ``Ruleset`` is immutable once built; engines are created lazily, once, under a lock.
@@ -49,18 +49,17 @@ from rhrt.explain import (
 )
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
-from rhrt.model import display
-from rhrt.model._base import trusted
+from rhrt.model import display, trusted
 from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
 from rhrt.provisional import Provisional
 from rhrt.recorded import implied_warnings, unread_warnings
-from rhrt.rules._yaml import DEFAULT_LIMITS, Limits, check_limits, read_limited
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.compile import Plan, compile_ruleset
 from rhrt.rules.consent import ConsentTable, consent_table
 from rhrt.rules.load import model_from_data, parse_ruleset
 from rhrt.rules.plain import rule_conditions
+from rhrt.rules.safe_yaml import DEFAULT_LIMITS, Limits, check_limits, read_limited
 from rhrt.rules.semantics import context_implied, implied_indicators
 
 EngineFn = Callable[[Facts], Evaluation]

@@ -50,7 +50,7 @@ from rhrt.model.case import IDS as IDS
 from rhrt.model.case import NUMBER as NUMBER
 from rhrt.model.case import REFERENCE as REFERENCE
 from rhrt.model.case import YESNO as YESNO
-from rhrt.rules._scalars import INEXACT_NUMBER, InexactNumber, exact_float
+from rhrt.rules.scalars import INEXACT_NUMBER, InexactNumber, exact_float
 
 EXPECTED: dict[str, str] = {
     NUMBER: "numbers",
@@ -291,7 +291,7 @@ _EXACT_DIGITS = 15
 
 
 def _refuse_inexact(text: Any, values: Any, name: str, refusals: Refusals) -> None:
-    """Refuse number text whose value a float does not keep (``_scalars.exact_float``)."""
+    """Refuse number text whose value a float does not keep (``scalars.exact_float``)."""
     long = pc.or_(
         pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text)), _EXACT_DIGITS),
         pc.match_substring_regex(text, "[eE]"),

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from rhrt.errors import CaseError, FileError
 from rhrt.files import check_output, read_bounded, write_text
-from rhrt.rules._yaml import DEFAULT_LIMITS
+from rhrt.rules.safe_yaml import DEFAULT_LIMITS
 from rhrt.ruleset import Ruleset, load_ruleset
 
 #: How each command reads a folder of dated revisions (rhrt.history), for ``--rules`` help.

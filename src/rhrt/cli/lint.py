@@ -4,7 +4,7 @@
 Structural checks always run (``rhrt.rules.lint``: empty cells, unused tags and sources,
 ``not``, same wording, empty levels and domains, sources without a reference, gaps and overlaps
 in age and measure bands); with the ``prove`` extra, the solver-backed ones too
-(``rhrt.prove._lint``: rules that can never fire or fire only on missing information,
+(``rhrt.prove.lint``: rules that can never fire or fire only on missing information,
 subsumed rules, conflicts, pathways no case reaches). The report says which ran.
 
 Exit 0 when no finding is at or above ``--fail-on`` (default: warning), 2 otherwise (and for
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     findings = lint(ruleset.model, ruleset.plan) + missing_templates(ruleset.model)
     semantic = available()
     if semantic:
-        from rhrt.prove._lint import semantic_findings
+        from rhrt.prove.lint import semantic_findings
 
         found = semantic_findings(ruleset)
         # the solver's answer replaces the structural approximation of the same check
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _lines(file: Path) -> Any:
     """A function from a finding's field path to its line in ``file`` (None when unknown)."""
-    from rhrt.rules._yaml import YamlReadError, read_yaml
+    from rhrt.rules.safe_yaml import YamlReadError, read_yaml
 
     try:
         located = read_yaml(file.read_bytes(), file=str(file))

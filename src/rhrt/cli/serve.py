@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
     except ModuleNotFoundError:
         raise MissingExtraError("rhrt serve", "serve") from None
-    from rhrt.serve._guard import is_loopback
+    from rhrt.serve import is_loopback
     from rhrt.serve.app import create_app
     from rhrt.serve.log import DecisionLog
 

@@ -21,7 +21,8 @@ _KNOWN_KEYS: dict[type[BaseModel], frozenset[str]] = {}
 """Field names and aliases per model class, built once (a model's fields never change)."""
 
 
-def _known_keys(cls: type[BaseModel]) -> frozenset[str]:
+def known_keys(cls: type[BaseModel]) -> frozenset[str]:
+    """The keys a mapping may give ``cls``: its field names and their aliases (built once)."""
     known = _KNOWN_KEYS.get(cls)
     if known is None:
         fields = cls.model_fields
@@ -45,7 +46,7 @@ class PrivateModel(RhrtModel):
     @classmethod
     def _unknown_keys_unnamed(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            known = _known_keys(cls)
+            known = known_keys(cls)
             if known.issuperset(data):  # the usual case: one set operation, no loop
                 return data
             for key in data:
@@ -74,7 +75,7 @@ def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str]]:
     found = _TEMPLATES.get(cls)
     if found is None:
         if cls.__pydantic_post_init__ or cls.__private_attributes__ or cls.__pydantic_root_model__:
-            raise TypeError(f"{cls.__name__} cannot be built by rhrt.model._base.trusted")
+            raise TypeError(f"{cls.__name__} cannot be built by rhrt.model.trusted")
         fields: dict[str, Any] = {}
         for name, info in cls.model_fields.items():
             if info.default_factory is not None:

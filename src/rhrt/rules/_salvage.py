@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rhrt.model import ruleset as m
-from rhrt.rules._yaml import Path
+from rhrt.rules.safe_yaml import Path
 
 _LISTS: dict[str, type[BaseModel]] = {
     "levels": m.Level,

@@ -25,7 +25,7 @@ from rhrt.model import ruleset as m
 from rhrt.model.scale import LEVELS, TOP_LEVEL
 from rhrt.model.standing import RENAMED_KEYS
 from rhrt.rules._salvage import Partial
-from rhrt.rules._yaml import (
+from rhrt.rules.safe_yaml import (
     DEFAULT_LIMITS,
     Limits,
     Located,

@@ -14,7 +14,9 @@ Not imported by ``import rhrt``; importing this package needs the ``serve`` extr
 
 from __future__ import annotations
 
-__all__ = ["create_app"]
+from rhrt.serve._guard import is_loopback  # standard library only: importing stays light
+
+__all__ = ["create_app", "is_loopback"]
 
 
 def create_app(*args: object, **kwargs: object) -> object:

@@ -38,9 +38,9 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from rhrt.engine.reference import evaluate
 from rhrt.errors import CaseError, Problem, RulesetError
-from rhrt.model._base import RhrtModel
+from rhrt.model import RhrtModel
 from rhrt.model.scale import LevelNumber
-from rhrt.rules._yaml import DEFAULT_LIMITS, Located, YamlReadError, format_path, read_yaml
+from rhrt.rules.safe_yaml import DEFAULT_LIMITS, Located, YamlReadError, format_path, read_yaml
 from rhrt.ruleset import Ruleset, load_ruleset
 
 SUFFIX = ".rhrt-test.yaml"

@@ -29,7 +29,7 @@ and what it may have meant    time), ``0x1F``/``0o17``/``0b101``, ``1_000``,
 
 Quoted scalars are always text, so ``'014'``, ``"yes"`` or ``"1:30"`` is how a person writes such
 text. JSON is YAML and is read by the same rules (so ``1E400`` is refused as not finite). Any
-explicit tag (``!!int 014``) is refused by the reader (``_yaml.py``); were one let through, it
+explicit tag (``!!int 014``) is refused by the reader (``safe_yaml.py``); were one let through, it
 would be held to these rules. The model then checks each value against its field.
 """
 

@@ -6,7 +6,7 @@ keeps the last of two duplicate keys (a silent guess), and expands alias bombs u
 out. This reader walks the event stream first to refuse documents that are too deep, too large or
 use too many aliases, then builds plain Python data from the composed node tree with a SafeLoader,
 recording the line and column of every key and value by field path. Plain scalars are read by
-rhrt's one documented reading (YAML 1.2 core, ambiguous forms refused: ``rules/_scalars.py``),
+rhrt's one documented reading (YAML 1.2 core, ambiguous forms refused: ``rules/scalars.py``),
 never by PyYAML's YAML 1.1 rules.
 
 It never registers anything on PyYAML's shared loader classes (no import-time side effects).
@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from rhrt.errors import Problem, expect, id_shaped
-from rhrt.rules import _scalars
+from rhrt.rules import scalars
 
 try:  # libyaml is much faster; both are safe loaders
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,assignment,unused-ignore]
@@ -36,7 +36,7 @@ class _ReadingLoader(_Loader):  # type: ignore[valid-type,misc,unused-ignore]
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
-            return _scalars.resolve_plain(value) if implicit[0] else _scalars.STR_TAG
+            return scalars.resolve_plain(value) if implicit[0] else scalars.STR_TAG
         resolved: str = super().resolve(kind, value, implicit)
         return resolved
 
@@ -351,10 +351,10 @@ class _Builder:
         try:
             if node.tag == _STR_TAG:  # most values: skip PyYAML's generic constructor machinery
                 return node.value
-            if node.tag in _scalars.CORE_TAGS:  # numbers, booleans, nulls: rhrt's reading
-                return _scalars.construct(node.tag, node.value)
+            if node.tag in scalars.CORE_TAGS:  # numbers, booleans, nulls: rhrt's reading
+                return scalars.construct(node.tag, node.value)
             return self.loader.construct_object(node, deep=True)
-        except _scalars.AmbiguousScalar as exc:
+        except scalars.AmbiguousScalar as exc:
             mark = node.start_mark
             raise YamlReadError(
                 Problem(
