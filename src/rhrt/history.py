@@ -17,18 +17,20 @@ rhrt never reads the clock, so without the date no revision can be chosen (the l
 not yet be in force). A history of one revision uses it, as a single file would.
 
 Load one from a folder of ruleset files (``load_history("rules/")``, every ``*.yaml`` directly
-in it) or a list of files; ``load_ruleset(folder, as_of=date)`` gives one revision.
+in it) or a list of files; ``load_ruleset(folder, as_of=date)`` gives one revision. The rules
+above are written once in :mod:`rhrt.revisions`, which both use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rhrt.errors import CaseError, Problem, RulesetReferenceError
+from rhrt.errors import CaseError
+from rhrt.revisions import in_force, ordered_revisions, revision_files
+from rhrt.ruleset import load_ruleset
 
 if TYPE_CHECKING:
     from rhrt.model.decision import Decision
@@ -46,9 +48,7 @@ class RulesetHistory:
     __slots__ = ("revisions",)
 
     def __init__(self, revisions: Iterable[Ruleset]) -> None:
-        ordered = sorted(revisions, key=lambda r: r.model.ruleset.effective_from)
-        _check(ordered)
-        self.revisions: tuple[Ruleset, ...] = tuple(ordered)
+        self.revisions: tuple[Ruleset, ...] = ordered_revisions(revisions)
 
     def __repr__(self) -> str:
         spans = ", ".join(f"{r.version} from {r.model.ruleset.effective_from}"
@@ -69,11 +69,7 @@ class RulesetHistory:
             if len(self.revisions) == 1:
                 return self.latest
             raise CaseError(_NO_DATE, path="assessment_date")
-        chosen = self.revisions[0]
-        for revision in self.revisions:
-            if revision.model.ruleset.effective_from <= when:
-                chosen = revision
-        return chosen
+        return in_force(self.revisions, when)
 
     def for_case(self, case: Any) -> Ruleset:
         """The revision for a case (anything ``Ruleset.assess`` takes), by its assessment date."""
@@ -160,57 +156,9 @@ def load_history(source: str | Path | Sequence[str | Path]) -> RulesetHistory:
         RulesetError: a file is not a valid ruleset; the revisions are of different rulesets,
             start on the same day or overlap.
     """
-    from rhrt.ruleset import load_ruleset
-
     if isinstance(source, (str, Path)):
         folder = Path(source)
         files = revision_files(folder) if folder.is_dir() else [folder]
     else:
         files = [Path(p) for p in source]
     return RulesetHistory(load_ruleset(p) for p in files)
-
-
-def revision_files(folder: str | Path) -> list[Path]:
-    """The revision files of a folder: its ``*.yaml`` files (not rule tests), by name.
-
-    Raises:
-        RulesetReferenceError: the folder holds none.
-    """
-    folder = Path(folder)
-    files = sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".rhrt-test.yaml"))
-    if not files:
-        raise RulesetReferenceError([Problem("no ruleset (*.yaml) files in the folder",
-                                             file=str(folder))])
-    return files
-
-
-def _check(revisions: Sequence[Ruleset]) -> None:
-    if not revisions:
-        raise RulesetReferenceError([Problem("a ruleset history needs at least one revision")])
-    problems = []
-    first = revisions[0]
-    for rev in revisions[1:]:
-        if rev.id != first.id:
-            problems.append(Problem(
-                f"revision of a different ruleset ('{rev.id}', not '{first.id}')",
-                path="ruleset.id", file=_file(rev),
-            ))
-    for before, after in itertools.pairwise(revisions):
-        a, b = before.model.ruleset, after.model.ruleset
-        if a.effective_from == b.effective_from:
-            problems.append(Problem(
-                f"two revisions come into force on {b.effective_from.isoformat()}",
-                path="ruleset.effective_from", file=_file(after),
-            ))
-        elif a.effective_to is not None and a.effective_to >= b.effective_from:
-            problems.append(Problem(
-                f"revision {before.version} is in force until {a.effective_to.isoformat()}, "
-                f"after revision {after.version} comes into force",
-                path="ruleset.effective_to", file=_file(before),
-            ))
-    if problems:
-        raise RulesetReferenceError(problems)
-
-
-def _file(ruleset: Ruleset) -> str | None:
-    return str(ruleset.path) if ruleset.path is not None else None

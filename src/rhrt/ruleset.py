@@ -54,6 +54,7 @@ from rhrt.model.case import Case
 from rhrt.model.ruleset import RulesetModel
 from rhrt.provisional import Provisional
 from rhrt.recorded import implied_warnings, unread_warnings
+from rhrt.revisions import in_force, ordered_revisions, revision_files
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.compile import Plan, compile_ruleset
 from rhrt.rules.consent import ConsentTable, consent_table
@@ -442,8 +443,6 @@ def load_ruleset(
     expect(path, (str, PathLike), "path", "a str or os.PathLike path to a ruleset file")
     file = Path(path)
     if file.is_dir():
-        from rhrt.history import load_history
-
         if day is None:
             raise ArgumentError(
                 "as_of", "", None,
@@ -452,7 +451,8 @@ def load_ruleset(
                 "to pick the revision per case; on the command line give --rules one revision "
                 "file (rhrt assess and render choose by each case's assessment_date)",
             )
-        return load_history(file).as_of(day)
+        # the revisions as rhrt.history loads them (each with the default limits)
+        return in_force(ordered_revisions(load_ruleset(p) for p in revision_files(file)), day)
     try:
         raw = read_limited(file, limits.max_bytes)  # never more than the limit into memory
     except OSError as exc:
