@@ -291,7 +291,7 @@ _EXACT_DIGITS = 15
 
 
 def _refuse_inexact(text: Any, values: Any, name: str, refusals: Refusals) -> None:
-    """Refuse number text whose value a float does not keep (``scalars.exact_float``)."""
+    """Refuse number text whose value a float does not keep (``_scalars.exact_float``)."""
     long = pc.or_(
         pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text)), _EXACT_DIGITS),
         pc.match_substring_regex(text, "[eE]"),
