@@ -328,7 +328,8 @@ def _check_replacement(c: _Checker, model: m.RulesetModel, rule: m.Rule, base: P
     own pathways must then have a contact."""
     if not rule.then.instead_of:
         return
-    pathways = {p.id: p for p in model.pathways}
+    # only pathways that passed validation (a broken one is reported there, not here)
+    pathways = {p.id: p for i, p in enumerate(model.pathways) if c.live(("pathways", i))}
     top = set(model.level(TOP_LEVEL).pathways) if any(
         lv.level == TOP_LEVEL for lv in model.levels
     ) else set()
@@ -337,14 +338,14 @@ def _check_replacement(c: _Checker, model: m.RulesetModel, rule: m.Rule, base: P
         where = (*base, "then", "instead_of", j)
         found = pathways.get(pid)
         if found is None:
-            c.ref("pathway", pid, c.pathways, where)
+            c.ref("pathway", pid, c.pathways, where)  # quiet for a pathway that failed validation
             continue
         if found.emergency:
             c.add(f"instead_of cannot name the emergency pathway '{pid}': the emergency route "
                   "is never replaced", where)
-        elif pid in top and not any(
-            pathways[p].contact is not None for p in rule.then.pathways if p in pathways
-        ):
+        elif pid in top and all(p in pathways for p in rule.then.pathways) and not any(
+            pathways[p].contact is not None for p in rule.then.pathways
+        ):  # (a pathway that failed validation is reported there, not here)
             c.add(f"instead_of removes the statutory route '{pid}': one of the rule's pathways "
                   "must say who to tell instead (a pathway with a contact)", where)
 
