@@ -46,10 +46,6 @@ def _case(age: dict[str, Any], *indicators: str, **extra: Any) -> dict[str, Any]
     return {"child": age, "indicators": list(indicators), "assessment_date": DATE, **extra}
 
 
-_CONTEXT = pytest.mark.xfail(
-    strict=True, reason="needs the case-context data (issue 14 part 1/5); remove when it lands"
-)
-
 SCENARIOS = (
     Scenario("da-child-fears-father",
              _case({"age_years": 10}, "disclosure-of-abuse", "incidents-of-domestic-abuse",
@@ -123,7 +119,7 @@ SCENARIOS = (
                    measures={"dash_score": 8, "domestic_abuse_incidents_12_months": 1},
                    context={"child_protection_plan": "emotional",
                             "allocated_social_worker": True}),
-             4, "domestic-abuse", absent=("early-help-assessment",), marks=(_CONTEXT,)),
+             4, "domestic-abuse", absent=("early-help-assessment",)),
     Scenario("no-one-to-care-for-child-tonight",
              _case({"age_years": 8}, "no-one-to-care-for-child"),
              4, None, ("mash-referral",), urgent=True),

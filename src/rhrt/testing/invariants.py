@@ -214,7 +214,8 @@ class Property:
 
 
 def _no_concerns_examples(ruleset: Ruleset) -> st.SearchStrategy[Example]:
-    return cases(ruleset, max_indicators=0, measures=False)
+    # no context either: a recorded context may imply a concern (context.implies)
+    return cases(ruleset, max_indicators=0, measures=False, context=False)
 
 
 def _no_concerns(ctx: _Ctx, case: Case) -> tuple[str, Case] | None:
