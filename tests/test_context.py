@@ -436,3 +436,34 @@ def test_every_format_says_why_urgent_what_replaced_and_the_step_down(fmt: str) 
     assert "youth-justice-service" in shown
     assert "urgent because" in shown
     assert "what would allow a step down" in shown
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # another rule that fails its schema (its placeholder has no 'then')
+        ("because: Several additional needs", "becuase: Several additional needs"),
+        # the replacing pathway itself fails its schema (its placeholder has no 'emergency')
+        ("{id: youth-justice, title: Youth justice worker,", "{id: youth-justice,"),
+        # the replaced pathway fails its schema
+        ("- {id: mash, title:", "- {id: mash, titel:"),
+    ],
+)
+def test_a_route_replacement_beside_an_invalid_item_is_a_schema_error(old: str, new: str) -> None:
+    # regression: the replacement check read every rule's 'then' and every pathway's fields,
+    # placeholders of invalid items included, and raised AttributeError, not RulesetSchemaError
+    assert old in _ROUTES, old
+    import yaml
+
+    from rhrt.errors import RulesetSchemaError
+    from rhrt.rules._salvage import salvage
+    from rhrt.rules.load import check_references
+    from rhrt.rules.safe_yaml import Located
+
+    text = _ROUTES.replace(old, new, 1)
+    with pytest.raises(RulesetSchemaError):
+        rhrt.ruleset_from_text(text)
+    # the reference checks themselves pass over the placeholders (no crash to swallow)
+    data = yaml.safe_load(text)
+    model, partial = salvage(data)
+    check_references(model, Located(data), partial)

@@ -9,6 +9,7 @@ misspelt name, the nearest valid one.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any, assert_never
 
@@ -80,7 +81,11 @@ def _with_references(exc: ValidationError, located: Located) -> list[Problem]:
         from rhrt.rules._salvage import salvage
 
         model, partial = salvage(located.data)
-        problems += check_references(model, located, partial)
+        # The reference problems of a partly valid ruleset are a courtesy: a check that trips
+        # over a placeholder of an invalid item (fixed wherever found: live(); tested directly
+        # in tests/test_context.py) must never turn the schema error into a crash.
+        with contextlib.suppress(AttributeError, TypeError, KeyError):
+            problems += check_references(model, located, partial)
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
@@ -333,7 +338,12 @@ def _check_replacement(c: _Checker, model: m.RulesetModel, rule: m.Rule, base: P
     top = set(model.level(TOP_LEVEL).pathways) if any(
         lv.level == TOP_LEVEL for lv in model.levels
     ) else set()
-    top |= {p for r in model.rules if r.then.level == TOP_LEVEL for p in r.then.pathways}
+    top |= {
+        p
+        for i, r in enumerate(model.rules)
+        if c.live(("rules", i)) and r.then.level == TOP_LEVEL  # not an invalid rule's placeholder
+        for p in r.then.pathways
+    }
     for j, pid in enumerate(rule.then.instead_of):
         where = (*base, "then", "instead_of", j)
         found = pathways.get(pid)
