@@ -4,8 +4,7 @@
 Each scenario is a fictional case a multi-agency safeguarding hub sees often. The assertions are
 the properties a practitioner acts on - the level, whether it is urgent, confirmed or
 provisional, the consent position shown first, the routes recommended and the first thing said -
-not the output's wording. Scenarios whose expected route needs case-context data that has not
-landed yet are marked ``xfail(strict=True)``: when the data lands they pass, and the mark must go.
+not the output's wording.
 """
 
 from __future__ import annotations
