@@ -616,8 +616,9 @@ PROPERTIES: tuple[Property, ...] = (
              "changes the outcome", _unknown_examples, _provisional, engine_guaranteed=True),
     Property("adding-context", "Recording a child's involvement with services (looked after, "
              "a plan, an allocated worker, custody, a step-down) never lowers the level, and "
-             "neither does leaving it unrecorded", _context_examples, _context,
-             engine_guaranteed=True),
+             "neither does leaving it unrecorded", _context_examples, _context),
+    # not engine-guaranteed: context conditions cannot be under 'not' (refused), but a concern
+    # that context implies (context.implies) can be, like any concern ('adding-a-concern')
     Property("consent-most-protective-first", "The consent position shown first is the most "
              "protective that applies", _highest_examples, _consent_first,
              engine_guaranteed=True),
