@@ -72,7 +72,7 @@ class ConsentTable:
 
     levels: dict[int, Position]
     urgent: Position | None
-    concerns: tuple[Position, ...]
+    indicators: tuple[Position, ...]
     pathways: dict[str, Position]
     recorded: dict[ConsentKind, m.RecordedConsent]
 
@@ -80,7 +80,7 @@ class ConsentTable:
     def all(self) -> tuple[Position, ...]:
         """Every position, in the tie-break order (urgent, concerns, levels, pathways)."""
         head = (self.urgent,) if self.urgent is not None else ()
-        return (*head, *self.concerns, *self.levels.values(), *self.pathways.values())
+        return (*head, *self.indicators, *self.levels.values(), *self.pathways.values())
 
     def applying(
         self,
@@ -106,7 +106,7 @@ class ConsentTable:
         if urgent and self.urgent is not None:
             found.append(Applying(self.urgent, tuple(urgent_why)))
         have = frozenset(present)
-        for pos in self.concerns:
+        for pos in self.indicators:
             hit = pos.matches & have
             if hit and pos.min_age_months is not None and (
                 age_months is None or age_months < pos.min_age_months
@@ -149,7 +149,7 @@ def consent_table(model: m.RulesetModel) -> ConsentTable:
     if policy.urgent is not None:
         urgent = _position(URGENT_ID, policy.urgent.rule, policy.urgent.text, "urgent",
                            policy.urgent.source)
-    concerns = []
+    by_indicator = []
     for pos in policy.positions:
         tags = set(pos.tags)
         matches = frozenset(
@@ -157,7 +157,7 @@ def consent_table(model: m.RulesetModel) -> ConsentTable:
             if ind.id in pos.indicators or tags.intersection(ind.tags)
         )
         months = None if pos.at_least_years is None else float(pos.at_least_years) * 12
-        concerns.append(
+        by_indicator.append(
             Position(pos.id, pos.kind, consent_rank(pos.kind), pos.text, "concern", pos.source,
                      matches, months)
         )
@@ -166,7 +166,7 @@ def consent_table(model: m.RulesetModel) -> ConsentTable:
         for p in model.pathways
         if p.consent_rule is not None
     }
-    return ConsentTable(levels, urgent, tuple(concerns), pathways, dict(policy.recorded))
+    return ConsentTable(levels, urgent, tuple(by_indicator), pathways, dict(policy.recorded))
 
 
 def _position(

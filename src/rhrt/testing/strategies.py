@@ -280,7 +280,7 @@ def _condition(
     draw: st.DrawFn, ctx: dict[str, Any], depth: int, allow_not: bool, negated: bool = False
 ) -> dict[str, Any]:
     leaves: list[st.SearchStrategy[dict[str, Any]]] = [
-        *_concern_leaves(ctx),
+        *_indicator_leaves(ctx),
         st.builds(
             lambda key, months: {"age": {key: months}},
             st.sampled_from(["under_months", "at_least_months", "under_years", "at_least_years"]),
@@ -306,7 +306,7 @@ def _condition(
     return {kind: children}
 
 
-def _concern_leaves(ctx: dict[str, Any]) -> list[st.SearchStrategy[dict[str, Any]]]:
+def _indicator_leaves(ctx: dict[str, Any]) -> list[st.SearchStrategy[dict[str, Any]]]:
     """Conditions that can only be true when some indicator is present."""
     return [
         st.sampled_from(ctx["indicators"]).map(lambda i: {"indicator": i}),
@@ -431,7 +431,7 @@ def ruleset_data(
         when = draw(_condition(ctx, max_depth, allow_not))
         if not allow_not:
             # anchored on a concern, so a child with nothing recorded stays at level 1
-            when = {"all": [draw(st.one_of(_concern_leaves(ctx))), when]}
+            when = {"all": [draw(st.one_of(_indicator_leaves(ctx))), when]}
         rules.append(
             {"id": f"rule-{i}", "because": f"Generated rule {i}.", "when": when, "then": then}
         )
