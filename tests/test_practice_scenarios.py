@@ -119,6 +119,9 @@ SCENARIOS = (
                    context={"child_protection_plan": "emotional",
                             "allocated_social_worker": True}),
              4, "domestic-abuse", absent=("early-help-assessment",)),
+    Scenario("sixteen-remanded-to-custody",
+             _case({"age_years": 16}, context={"in_custody": True}),
+             4, None, ("youth-justice-service",), absent=("mash-referral",)),
     Scenario("no-one-to-care-for-child-tonight",
              _case({"age_years": 8}, "no-one-to-care-for-child"),
              4, None, ("mash-referral",), urgent=True),
@@ -248,3 +251,22 @@ def test_referral_says_why_this_consent_first_on_its_own_line(
     assert any(line.strip().startswith("Why this first:") for line in text.splitlines())
     markdown = render_referral(case, d, ruleset, "markdown")
     assert "\n\n*Why this first:*" in markdown
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_replaced_route_is_not_followed_by_the_level_s_telephone_the_mash(
+    ruleset: rhrt.Ruleset, fmt: str
+) -> None:
+    """A 16-year-old remanded to custody: "tell the youth justice worker instead of a new MASH
+    referral" was followed by the level's "Telephone the MASH and complete the MARF", and named
+    the routes by id."""
+    s = next(s for s in SCENARIOS if s.id == "sixteen-remanded-to-custody")
+    d = ruleset.assess(s.case)
+    assert d.explanation.replaced_pathways
+    out = " ".join(render_decision(d, ruleset, fmt).split())  # text wraps long titles
+    assert d.level_response
+    assert d.level_response[:30] not in out
+    instead = next(p for p in d.pathways if p.id == "youth-justice-service")
+    assert out.find(instead.title) < out.find("Why")
+    replaced = next(p for p in ruleset.model.pathways if p.id == "mash-referral")
+    assert replaced.title in out

@@ -28,6 +28,7 @@ from rhrt.rules.plain import rule_conditions
 
 if TYPE_CHECKING:
     from rhrt.model import decision as d
+    from rhrt.model import ruleset as m
     from rhrt.model.case import Case
     from rhrt.ruleset import Ruleset
 
@@ -118,6 +119,7 @@ def decision_context(
         # What an urgent decision says first, before its status and the level's general response
         # (which opens "Telephone the MASH"): the first pathway, e.g. "Call the police on 999".
         "first_step": pathways[0] if decision.urgent and pathways else None,
+        **_replaced(decision, model),
         "warnings": decision.warnings,
         "explanation": decision.explanation,
         "indicators": decision.explanation.indicators,
@@ -129,6 +131,30 @@ def decision_context(
         "ruleset_title": ruleset.title if ruleset is not None else None,
     }
 
+
+
+def _replaced(decision: d.Decision, model: m.RulesetModel | None) -> dict[str, Any]:
+    """``replaced``: each route the case's context replaced, by title (``title``, ``instead``
+    titles, ``by`` rule ids); ``response_replaced``: true when a replaced route is one the
+    level's general response describes (the level's own pathways), so templates do not follow
+    "tell the youth justice worker instead of a new MASH referral" with the level's "Telephone
+    the MASH..." (practice review: a 16-year-old remanded to custody)."""
+    titles = {p.id: p.title for p in decision.pathways}
+    if model is not None:
+        titles = {**{p.id: p.title for p in model.pathways}, **titles}
+    swaps = decision.explanation.replaced_pathways
+    level_pathways: set[str] = set()
+    if model is not None:
+        level_pathways = {pid for lv in model.levels if lv.level == decision.level
+                          for pid in lv.pathways}
+    return {
+        "replaced": [
+            {"id": s.id, "title": titles.get(s.id, s.id),
+             "instead": [titles.get(i, i) for i in s.instead], "by": s.by}
+            for s in swaps
+        ],
+        "response_replaced": any(s.id in level_pathways for s in swaps),
+    }
 
 
 _ASKS = frozenset({"required", "young-person", "seek-unless-unsafe"})
