@@ -108,3 +108,52 @@ def test_one_concern_listed_three_times_is_one_concern() -> None:
     decision = ruleset.assess(cases[0])
     assert all(p == [x.id for x in decision.pathways] for p in fired)
     assert rule.id not in {r.id for r in decision.explanation.rules}
+
+
+def _population_table(ruleset: rhrt.Ruleset) -> Any:
+    """A small synthetic population with recorded measures, context and implied concerns."""
+    from rhrt.synth import population
+
+    return population(400, seed=21, ruleset=ruleset)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_assessing_a_table_builds_no_rows_by_indicators_matrix(fast: bool) -> None:
+    """Evaluation, the result columns and the unread-measure trials read the pairs only: the
+    dense matrix (≈ 300 MB per 1M rows) is not built unless a consumer reads it."""
+    from rhrt.batch.kernel import evaluate_arrow
+
+    ruleset = rhrt.load_ruleset()
+    table = _population_table(ruleset)
+    ev = evaluate_arrow(table, ruleset)
+    assert ev.arrays.measures, "the population records measures (the unread trials run)"
+    ev.results(fast=fast)
+    assert "present" not in ev.arrays._built
+    assert ev.arrays.dense is None
+
+
+def test_the_matrix_built_from_the_pairs_is_each_rows_concerns() -> None:
+    """``Arrays.present`` (built on first read), ``column`` and ``any_of`` give each row's
+    concerns as a case dict of the same row would have them (repeats counted once)."""
+    import numpy as np
+
+    from rhrt.batch.kernel import evaluate_arrow
+
+    ruleset = rhrt.load_ruleset()
+    ids = list(ruleset.plan.indicator_order)
+    rows = [[ids[0], ids[0], ids[5]], [], [ids[7]], [ids[5], ids[-1]]]
+    table = pa.table({"indicators": pa.array(rows, pa.list_(pa.string())),
+                      f"ind:{ids[7]}": pa.array([True, False, True, False])})
+    arrays = evaluate_arrow(table, ruleset).arrays
+    want = np.zeros((len(ids), len(rows)), dtype=bool)
+    for i, row in enumerate(rows):
+        for ind in [*row, *([ids[7]] if i in (0, 2) else [])]:
+            want[ids.index(ind), i] = True
+    for c in range(len(ids)):
+        assert arrays.column(c).tolist() == want[c].tolist(), ids[c]
+    some = np.array([0, 7, len(ids) - 1], dtype=np.intp)
+    assert arrays.any_of(some).tolist() == want[some].any(axis=0).tolist()
+    assert arrays.any_of(np.arange(len(ids), dtype=np.intp)).tolist() == [True, False, True, True]
+    assert (arrays.present == want).all()
+    assert "present" in arrays._built
+    assert arrays.column(5).tolist() == want[5].tolist()  # now read from the built matrix

@@ -330,11 +330,11 @@ def compare(
                 int((over & m).sum()))
 
     vp = ev.plan
-    present = ev.arrays.present
+    arrays = ev.arrays  # read by column from the pairs: no rows × indicators matrix
     groups = {
-        "indicator": [counted(i, present[c]) for c, i in enumerate(vp.indicator_ids)],
+        "indicator": [counted(i, arrays.column(c)) for c, i in enumerate(vp.indicator_ids)],
         "domain": [
-            counted(d, np.logical_or.reduce(present[[vp.column[i] for i in ids]], axis=0))
+            counted(d, arrays.any_of(np.array([vp.column[i] for i in ids], dtype=np.intp)))
             for d, ids in domain_members(rules).items()
         ],
     }
@@ -429,10 +429,11 @@ def _spark_partition(batches: Iterator[Any], payload: bytes, sha256: str,
         table = ev.table
         results = ev.results()
         recorded = floats(table.column("recorded_decision"), "recorded_decision")
-        present = ev.arrays.present
+        present = ev.arrays.present  # the listing needs every row's indicators
         in_domain = np.zeros((len(domains), n), dtype=bool)
         for d, (_, ids) in enumerate(domains):
-            in_domain[d] = np.logical_or.reduce(present[[vp.column[i] for i in ids]], axis=0)
+            in_domain[d] = ev.arrays.any_of(np.array([vp.column[i] for i in ids],
+                                                     dtype=np.intp))
         columns: dict[str, Any] = {
             ROW_COLUMN: row_numbers(start + done, n),
             "status": results.column("status"),

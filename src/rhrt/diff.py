@@ -348,7 +348,7 @@ def _attribute(rows: Any, ev_to: Any, ev_from: Any, level_to: Any, *, up: bool) 
         lv_from = int(vp_from.indicator_level[c_from]) if c_from is not None else 0
         if lv_from >= lv_to:
             continue
-        hit = ev_to.arrays.present[c, rows] & (target == lv_to) & ~done
+        hit = ev_to.arrays.column(c)[rows] & (target == lv_to) & ~done
         if not lv_from:
             label = f"indicator {ind} ({'added' if up else 'removed'} at level {lv_to})"
         elif up:

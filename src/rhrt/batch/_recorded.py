@@ -70,15 +70,13 @@ def recorded_rows(vp: VectorPlan, arrays: Arrays) -> RecordedRows:
     builds them: ``arrays.selected`` holds the implied columns as selected)."""
     plan = vp.plan
     selected = {
-        vp.column[imp.indicator]: arrays.selected.get(
-            vp.column[imp.indicator], arrays.present[vp.column[imp.indicator]]
-        )
-        for imp in plan.implications
+        c: arrays.selected[c] if c in arrays.selected else arrays.column(c)
+        for c in (vp.column[imp.indicator] for imp in plan.implications)
     }
     n = arrays.n
     implied = np.zeros(n, dtype=bool)
     for c, chosen in selected.items():
-        implied |= arrays.present[c] & ~chosen
+        implied |= arrays.column(c) & ~chosen
     readers = measure_readers(plan)
     unread: dict[str, BoolArray] = {}
     for name, values in arrays.measures.items():
@@ -126,9 +124,9 @@ def _changes(
     columns = sorted({vp.column[imp.indicator] for imp in own})
     # only the indicator rows the readers look at are copied (the rest stay zero, and a zeroed
     # matrix costs next to nothing): copying the whole matrix was most of this step's time
-    present = np.zeros((arrays.present.shape[0], rows.size), dtype=bool)
+    present = np.zeros((arrays.indicators, rows.size), dtype=bool)
     for c in _read_columns(vp, rules) - set(columns):
-        present[c] = arrays.present[c] if full else arrays.present[c, rows]
+        present[c] = arrays.column(c) if full else arrays.column(c)[rows]
     base = {c: (selected[c] if full else selected[c][rows]) for c in columns}
     sub_age = arrays.age_months if full else arrays.age_months[rows]
     sub_unborn = arrays.unborn if full else arrays.unborn[rows]
@@ -149,7 +147,7 @@ def _changes(
                     col |= _holds(imp.op, trial[imp.measure], imp.value)
             present[c] = col
             signature.append(col)
-        sub = Arrays(present=present, measures=trial, age_months=sub_age, unborn=sub_unborn,
+        sub = Arrays(dense=present, measures=trial, age_months=sub_age, unborn=sub_unborn,
                      hits=(np.zeros(0, np.intp), np.zeros(0, np.intp)),  # hits: not read
                      context=sub_context, stepped_down_months=sub_down)
         memo: dict[Node, tuple[BoolArray, BoolArray | None]] = {}

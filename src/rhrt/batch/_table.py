@@ -64,7 +64,7 @@ from rhrt.batch._columns import (
 )
 from rhrt.batch._context import context_arrays
 from rhrt.batch._recorded import RecordedRows, recorded_rows
-from rhrt.batch._vector import Arrays, VectorPlan, VectorResult, consent_first
+from rhrt.batch._vector import Arrays, VectorPlan, VectorResult, consent_first, sorted_unique
 from rhrt.errors import CaseError, suggest
 from rhrt.model.case import (
     AGE_OUT_OF_RANGE,
@@ -286,7 +286,7 @@ def arrays_of(
     def col(name: str) -> pa.ChunkedArray | None:
         return cols.get(name)
 
-    present = np.zeros((len(vp.indicator_ids), n), dtype=bool)
+    width = len(vp.indicator_ids)
     hit_rows: list[Any] = []
     hit_cols: list[Any] = []
     lists = col("indicators")
@@ -300,12 +300,10 @@ def arrays_of(
             ref.add("unknown indicator id", bad, "indicators")
         columns = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False), dtype=np.intp)
         columns, rows = columns[~unknown], rows[~unknown]
-        present[columns, rows] = True
         hit_rows.append(rows)
         hit_cols.append(columns)
     for name, c in lay.indicator_columns.items():
         present_here = flags(cols[name], name, ref)
-        present[c] |= present_here
         where_ = np.flatnonzero(present_here)
         hit_rows.append(where_)
         hit_cols.append(np.full(where_.size, c, dtype=np.intp))
@@ -320,7 +318,12 @@ def arrays_of(
         over = np.flatnonzero(per_row > MAX_INDICATORS_PER_CASE)
         if over.size:
             bad = np.zeros(n, dtype=bool)
-            bad[over] = present[:, over].sum(axis=0) > MAX_INDICATORS_PER_CASE
+            # distinct (row, column) pairs of those rows only
+            mine = np.zeros(n, dtype=bool)
+            mine[over] = True
+            sel = mine[hits[0]]
+            key = sorted_unique(hits[0][sel].astype(np.int64) * width + hits[1][sel])
+            bad = np.bincount(key // width, minlength=n) > MAX_INDICATORS_PER_CASE
             ref.add(f"more than {MAX_INDICATORS_PER_CASE} indicators", bad, "indicators")
 
     # Ages, given or derived from dates, are held to the case model's bounds with its words
@@ -413,16 +416,21 @@ def arrays_of(
                 long &= np.asarray(pc.fill_null(trimmed, 0).to_numpy()) > limit
             ref.add(f"longer than {limit} characters", long, name)
     ref.raise_first()
-    selected = {vp.column[imp.indicator]: present[vp.column[imp.indicator]].copy()
+    chosen = Arrays(dense=None, measures={}, age_months=age, unborn=unborn, hits=hits,
+                    width=width)
+    selected = {vp.column[imp.indicator]: chosen.column(vp.column[imp.indicator])
                 for imp in vp.plan.implications}
-    hits = _apply_implications(vp, measures, present, hits)
-    hits = _apply_context_implications(vp, context, stepped_down, present, hits)
-    return Arrays(present=present, measures=measures, age_months=age, unborn=unborn, hits=hits,
-                  selected=selected, context=context, stepped_down_months=stepped_down)
+    hits = _apply_implications(vp, measures, hits)
+    hits = _apply_context_implications(vp, context, stepped_down, hits)
+    # no dense rows × indicators matrix: evaluation and the outputs read the pairs; the matrix
+    # is built from them only if a consumer reads ``Arrays.present`` (audit groupings, diff)
+    return Arrays(dense=None, measures=measures, age_months=age, unborn=unborn, hits=hits,
+                  selected=selected, context=context, stepped_down_months=stepped_down,
+                  width=width)
 
 
 def _apply_context_implications(
-    vp: VectorPlan, context: dict[str, Any], months: Any, present: Any, hits: tuple[Any, Any]
+    vp: VectorPlan, context: dict[str, Any], months: Any, hits: tuple[Any, Any]
 ) -> tuple[Any, Any]:
     """Add the indicators a recorded context implies (``context.implies``), as
     ``rhrt.rules.semantics.context_implied`` does for one case: only a state recorded as
@@ -439,7 +447,6 @@ def _apply_context_implications(
             with np.errstate(invalid="ignore"):
                 holds = holds & (months <= imp.within_months)
         c = vp.column[imp.indicator]
-        present[c] |= holds
         where_ = np.flatnonzero(holds)
         rows.append(where_)
         cols.append(np.full(where_.size, c, dtype=np.intp))
@@ -449,7 +456,7 @@ def _apply_context_implications(
 
 
 def _apply_implications(
-    vp: VectorPlan, measures: dict[str, Any], present: Any, hits: tuple[Any, Any]
+    vp: VectorPlan, measures: dict[str, Any], hits: tuple[Any, Any]
 ) -> tuple[Any, Any]:
     """Add the indicators recorded measures imply (``measures[].implies``), as
     ``rhrt.rules.semantics.implied_indicators`` does for one case: the same operators, and a
@@ -462,7 +469,6 @@ def _apply_implications(
         with np.errstate(invalid="ignore"):
             holds = MEASURE_OPERATORS[imp.op](values, imp.value) & ~np.isnan(values)
         c = vp.column[imp.indicator]
-        present[c] |= holds
         where_ = np.flatnonzero(holds)
         rows.append(where_)
         cols.append(np.full(where_.size, c, dtype=np.intp))
@@ -474,7 +480,7 @@ def _apply_implications(
 def empty_arrays(vp: VectorPlan) -> Arrays:
     """The arrays of a table with no rows."""
     return Arrays(
-        present=np.zeros((len(vp.indicator_ids), 0), dtype=bool),
+        dense=np.zeros((len(vp.indicator_ids), 0), dtype=bool),
         measures={},
         age_months=np.zeros(0),
         unborn=np.zeros(0, dtype=bool),

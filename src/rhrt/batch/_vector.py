@@ -59,8 +59,10 @@ else:  # pragma: no cover - annotations only
 class Arrays:
     """The facts of ``n`` cases as arrays (what ``Facts`` is for one case)."""
 
-    present: BoolArray
-    """Shape (indicators, n): ``present[c, i]`` when case i has the c-th indicator."""
+    dense: BoolArray | None
+    """Shape (indicators, n): ``dense[c, i]`` when case i has the c-th indicator; or None,
+    when ``hits`` (then required) are the only form given and the matrix is built only if
+    :attr:`present` is read (see ``width``)."""
     measures: dict[str, FloatArray]
     """Measure id → values, NaN where not recorded. A missing key means never recorded."""
     age_months: FloatArray
@@ -77,10 +79,54 @@ class Arrays:
     never recorded). What ``CaseContext.states`` gives one case."""
     stepped_down_months: FloatArray | None = None
     """Months since the plan stepped down from ended, NaN where not recorded (None: never)."""
+    width: int = 0
+    """Number of indicator columns (the dense matrix's first dimension when ``dense`` is
+    None)."""
+    _built: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """What is derived on first use and kept: the dense matrix, the pairs by column."""
 
     @property
     def n(self) -> int:
         return int(self.unborn.shape[0])
+
+    @property
+    def indicators(self) -> int:
+        """Number of indicator columns."""
+        return int(self.dense.shape[0]) if self.dense is not None else self.width
+
+    @property
+    def present(self) -> BoolArray:
+        """The dense (indicators, n) presence matrix: ``dense`` when given, else built from
+        ``hits`` once, on first read (≈ 300 MB per 1M rows of the bundled ruleset; evaluation
+        and the batch outputs do not need it, the audit's groupings and the what-if diff do)."""
+        if self.dense is not None:
+            return self.dense
+        built = self._built.get("present")
+        if built is None:
+            import numpy as np
+
+            if self.hits is None:
+                raise ValueError("Arrays needs dense or hits")
+            built = np.zeros((self.width, self.n), dtype=bool)
+            built[self.hits[1], self.hits[0]] = True
+            self._built["present"] = built
+        return built
+
+    def column(self, c: int) -> BoolArray:
+        """The presence vector of the c-th indicator (a fresh array, or a view of the dense
+        matrix: do not write to it), without building the dense matrix."""
+        if self.dense is not None or "present" in self._built:
+            row: BoolArray = self.present[c]
+            return row
+        return self.any_of(_one(c))
+
+    def any_of(self, cols: IntArray) -> BoolArray:
+        """Rows with at least one of the indicator columns ``cols`` (a fresh array), without
+        building the dense matrix."""
+        sparse = _Sparse.of(self)
+        if sparse is None or self.dense is not None or "present" in self._built:
+            return _any_rows(self.present, cols, self.n)
+        return sparse.any_rows(cols, self.n)
 
     def pairs(self) -> tuple[IntArray, IntArray]:
         if self.hits is not None:
@@ -89,6 +135,12 @@ class Arrays:
 
         cols, rows = np.nonzero(self.present)
         return rows, cols
+
+
+def _one(c: int) -> IntArray:
+    import numpy as np
+
+    return np.array([c], dtype=np.intp)
 
 
 @dataclass(frozen=True)
@@ -253,7 +305,8 @@ class VectorPlan:
                 known_urgent |= true
         urgent_cols = self._columns(frozenset(self.plan.urgent_indicators))
         if urgent_cols.size:
-            pressing = _any_rows(arrays.present, urgent_cols, n)
+            pressing = (sparse.any_rows(urgent_cols, n) if sparse is not None
+                        else _any_rows(arrays.present, urgent_cols, n))
             urgent |= pressing
             known_urgent |= pressing
         rank = self._pathway_rank(fired, level, n)
@@ -370,14 +423,14 @@ class VectorPlan:
         match node:
             case HasAny():
                 cols = self._columns(node.ids)
-                if sparse is not None and sparse.cheaper(cols.size):
+                if sparse is not None and (a.dense is None or sparse.cheaper(cols.size)):
                     return sparse.any_rows(cols, n), None
                 return _any_rows(a.present, cols, n), None
             case Count():
                 cols = self._columns(node.ids)
                 if cols.size < node.at_least:
                     return np.zeros(n, dtype=bool), None
-                if sparse is not None and sparse.cheaper(cols.size):
+                if sparse is not None and (a.dense is None or sparse.cheaper(cols.size)):
                     # Pairs may repeat (an id listed twice, or also implied), so their count
                     # per row is at least the true count: rows below ``at_least`` are false,
                     # and the few others are counted exactly on the dense columns.
@@ -506,20 +559,39 @@ class _Sparse:
     Pairs may repeat; what is computed from them here does not depend on repeats (any, max) or
     is checked exactly where it could (counts, see ``VectorPlan._compute``)."""
 
-    __slots__ = ("_k", "cols", "n", "rows")
+    __slots__ = ("_by_col", "_k", "cols", "n", "rows")
 
     def __init__(self, rows: Any, cols: Any, n: int, k: int) -> None:
         self.rows = rows
         self.cols = cols
         self.n = n
         self._k = k
+        self._by_col: tuple[Any, Any] | None = None
 
     @classmethod
     def of(cls, arrays: Arrays) -> _Sparse | None:
+        """The pairs of ``arrays`` (kept with them: built once), or None without pairs."""
         if arrays.hits is None or arrays.n == 0:
             return None
-        rows, cols = arrays.hits
-        return cls(rows, cols, arrays.n, int(arrays.present.shape[0]))
+        found = arrays._built.get("sparse")
+        if found is None:
+            rows, cols = arrays.hits
+            found = cls(rows, cols, arrays.n, arrays.indicators)
+            arrays._built["sparse"] = found
+        return found
+
+    def _column_index(self) -> tuple[Any, Any]:
+        """(rows ordered by column, start of each column's run): the pairs of one column
+        without a pass over all of them. A stable radix sort on small column numbers."""
+        if self._by_col is None:
+            import numpy as np
+
+            small = np.int16 if self._k < 2**15 else np.int32
+            order = np.argsort(self.cols.astype(small), kind="stable")
+            starts = np.zeros(self._k + 1, dtype=np.intp)
+            np.cumsum(np.bincount(self.cols, minlength=self._k), out=starts[1:])
+            self._by_col = (self.rows[order], starts)
+        return self._by_col
 
     def cheaper(self, columns: int) -> bool:
         """Whether a leaf over ``columns`` indicator columns is cheaper on the pairs (about
@@ -537,7 +609,12 @@ class _Sparse:
         import numpy as np
 
         out = np.zeros(n, dtype=bool)
-        out[self.rows[self._member(cols)]] = True
+        if cols.size > _FEW_COLUMNS:
+            out[self.rows[self._member(cols)]] = True
+            return out
+        by_col, starts = self._column_index()
+        for c in cols.tolist():
+            out[by_col[starts[c]:starts[c + 1]]] = True
         return out
 
     def counts(self, cols: Any, n: int) -> Any:
@@ -564,6 +641,11 @@ class _Sparse:
             doms = sorted_unique(rows * spread + domain[key % k])
             ok &= np.bincount(doms // spread, minlength=n) >= distinct
         return np.asarray(ok, dtype=bool)
+
+
+_FEW_COLUMNS = 32
+"""Up to this many columns, ``_Sparse.any_rows`` reads each column's run of pairs; past it,
+one pass over all the pairs."""
 
 
 def sorted_unique(values: Any) -> Any:
@@ -649,7 +731,13 @@ def consent_first(
                 applies = result.level == int(pos.id.rsplit("-", 1)[1])
             else:
                 cols = vp._columns(pos.matches)
-                applies = _any_rows(arrays.present, cols, n) if cols.size else np.zeros(n, bool)
+                sparse = _Sparse.of(arrays)
+                if not cols.size:
+                    applies = np.zeros(n, bool)
+                elif sparse is not None:
+                    applies = sparse.any_rows(cols, n)
+                else:
+                    applies = _any_rows(arrays.present, cols, n)
                 if pos.min_age_months is not None:
                     applies = applies & (age >= pos.min_age_months)  # NaN (unknown) is False
             hit = open_rows & applies
