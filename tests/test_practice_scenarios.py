@@ -278,3 +278,21 @@ def test_a_replaced_route_is_not_followed_by_the_level_s_telephone_the_mash(
     assert out.find(instead.title) < out.find("Why")
     replaced = next(p for p in ruleset.model.pathways if p.id == "mash-referral")
     assert replaced.title in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_missing_facts_are_named_as_a_practitioner_reads_them(
+    ruleset: rhrt.Ruleset, fmt: str
+) -> None:
+    """Possible domestic abuse, no DASH: 'not recorded: measure dash_score' named a variable;
+    the measure's title (the DASH risk checklist score) is what a practitioner recognises."""
+    s = next(s for s in SCENARIOS if s.id == "possible-domestic-abuse-no-dash")
+    d = ruleset.assess(s.case)
+    out = " ".join(render_decision(d, ruleset, fmt).split())
+    missing = {m.split(" ", 1)[1] for m in d.explanation.missing_information
+               if m.startswith("measure ")}
+    assert missing
+    for ms in ruleset.model.measures:
+        if ms.id in missing:
+            assert ms.title in out
+    assert "measure dash_score" not in out

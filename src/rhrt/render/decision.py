@@ -25,6 +25,7 @@ from rhrt.render.views import (
     without_notes,
 )
 from rhrt.rules.plain import rule_conditions
+from rhrt.rules.semantics import missing_measure
 
 if TYPE_CHECKING:
     from rhrt.model import decision as d
@@ -84,8 +85,10 @@ def decision_context(
             view["rendered"] = None
         view["conditional_on"] = rec.conditional_on
         pathways.append(view)
+    words = _fact_words(model)
     rules = [
-        {**r.model_dump(), "condition": r.condition or conditions.get(r.id)}
+        {**r.model_dump(), "condition": r.condition or conditions.get(r.id),
+         "assumed": [words.get(f, f) for f in r.assumed]}
         for r in decision.explanation.rules
     ]
     override = decision.override
@@ -119,6 +122,7 @@ def decision_context(
         # What an urgent decision says first, before its status and the level's general response
         # (which opens "Telephone the MASH"): the first pathway, e.g. "Call the police on 999".
         "first_step": pathways[0] if decision.urgent and pathways else None,
+        "missing_words": [words.get(f, f) for f in decision.explanation.missing_information],
         **_replaced(decision, model),
         "warnings": decision.warnings,
         "explanation": decision.explanation,
@@ -131,6 +135,15 @@ def decision_context(
         "ruleset_title": ruleset.title if ruleset is not None else None,
     }
 
+
+
+def _fact_words(model: m.RulesetModel | None) -> dict[str, str]:
+    """A missing fact as the record names it (``measure dash_score``) -> as a practitioner
+    reads it, the measure's title with its id (``DASH risk checklist score (dash_score)``).
+    Facts with no title (the child's age, context states) are shown as recorded."""
+    if model is None:
+        return {}
+    return {missing_measure(ms.id): f"{ms.title} ({ms.id})" for ms in model.measures}
 
 
 def _replaced(decision: d.Decision, model: m.RulesetModel | None) -> dict[str, Any]:
