@@ -157,3 +157,25 @@ def test_the_matrix_built_from_the_pairs_is_each_rows_concerns() -> None:
     assert (arrays.present == want).all()
     assert "present" in arrays._built
     assert arrays.column(5).tolist() == want[5].tolist()  # now read from the built matrix
+
+
+@pytest.mark.parametrize("window", [1, 2, 3])
+def test_indicator_lists_read_in_windows_give_the_same_table(window: int) -> None:
+    """The indicator lists are read a window of rows at a time: row numbers carry across
+    windows, and an unknown id in a later window is refused at its own row."""
+    from rhrt.batch import _table
+    from rhrt.errors import CaseError
+
+    ruleset = rhrt.load_ruleset()
+    ids = list(ruleset.plan.indicator_order)
+    lists = [[ids[3]], [], [ids[0], " " + ids[9] + " ", ids[0]], None, [ids[-1]], [""]]
+    table = pa.table({"indicators": pa.array(lists, pa.list_(pa.string())),
+                      "age_months": pa.array([60.0] * len(lists))})
+    whole = assess_table(table, ruleset, keep_input=False)
+    bad = pa.table({"indicators": pa.array([*lists, ["no-such-id"]], pa.list_(pa.string()))})
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_table, "_ID_WINDOW", window)
+        assert assess_table(table, ruleset, keep_input=False).equals(whole)
+        with pytest.raises(CaseError) as caught:
+            assess_table(bad, ruleset)
+    assert "rows[6]" in str(caught.value)

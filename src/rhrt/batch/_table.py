@@ -263,6 +263,10 @@ def _age_in_range(months: Any) -> Any:
 # -- table → arrays ----------------------------------------------------------------------------
 
 
+_ID_WINDOW = 1 << 16
+"""Rows whose indicator lists are read together (see :func:`arrays_of`)."""
+
+
 def arrays_of(
     table: pa.Table,
     vp: VectorPlan,
@@ -291,17 +295,23 @@ def arrays_of(
     hit_cols: list[Any] = []
     lists = col("indicators")
     if lists is not None:
-        values, rows = id_lists(lists, "indicators")
-        index = pc.index_in(values, value_set=pa.array(vp.indicator_ids, pa.string()))
-        unknown = np.asarray(pc.is_null(index).to_numpy(zero_copy_only=False), dtype=bool)
-        if unknown.any():
-            bad = np.zeros(n, dtype=bool)
-            bad[rows[unknown]] = True
+        id_set = pa.array(vp.indicator_ids, pa.string())
+        bad = np.zeros(n, dtype=bool)
+        # a window of rows at a time: the ids' text (flattened, trimmed, filtered: three
+        # copies) exists for one window only, not for the whole table
+        for start in range(0, n, _ID_WINDOW):
+            values, rows = id_lists(lists.slice(start, _ID_WINDOW), "indicators")
+            rows = rows.astype(np.intp) + start
+            index = pc.index_in(values, value_set=id_set)
+            unknown = np.asarray(pc.is_null(index).to_numpy(zero_copy_only=False), dtype=bool)
+            if unknown.any():
+                bad[rows[unknown]] = True
+            columns = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False),
+                                 dtype=np.intp)
+            hit_rows.append(rows[~unknown])
+            hit_cols.append(columns[~unknown])
+        if bad.any():
             ref.add("unknown indicator id", bad, "indicators")
-        columns = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False), dtype=np.intp)
-        columns, rows = columns[~unknown], rows[~unknown]
-        hit_rows.append(rows)
-        hit_cols.append(columns)
     for name, c in lay.indicator_columns.items():
         present_here = flags(cols[name], name, ref)
         where_ = np.flatnonzero(present_here)

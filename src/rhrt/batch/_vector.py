@@ -34,6 +34,7 @@ from rhrt.rules.plan import (
     Not,
     Plan,
     derived,
+    walk,
 )
 from rhrt.rules.semantics import (
     AGE_OF_UNBORN,
@@ -153,9 +154,9 @@ class VectorResult:
     fired: BoolArray
     """Shape (rules, n): rule r fired (true or unknown) for case i, in plan rule order."""
     pathway_rank: Any
-    """Shape (pathways, n) int32: the slot at which each pathway was first recommended, or a
-    value ≥ ``VectorPlan.no_rank`` when it was not recommended. Sorting by rank gives the
-    reference engine's first-recommendation order."""
+    """Shape (pathways, n) int16 (int32 past 32,767 slots): the slot at which each pathway
+    was first recommended, or a value ≥ ``VectorPlan.no_rank`` when it was not recommended.
+    Sorting by rank gives the reference engine's first-recommendation order."""
     known_level: Any
     """uint8 array: the level the known facts alone establish (``Evaluation.known_level``)."""
     known_urgent: BoolArray
@@ -200,6 +201,20 @@ class VectorPlan:
     """Recommendation slots in order: (pathway, rule index) or (pathway, -level)."""
     no_rank: int
     _ids_cache: dict[frozenset[str], IntArray] = field(default_factory=dict, repr=False)
+    _shared_nodes: list[frozenset[Node]] = field(default_factory=list, repr=False)
+
+    def _shared(self) -> frozenset[Node]:
+        """The condition nodes that occur more than once among the rules: only their vectors
+        are kept while a batch is evaluated (a node's vectors cost 1-2 bytes per row; keeping
+        every node's was ≈ 100 MB per 1M rows)."""
+        if not self._shared_nodes:
+            seen: set[Node] = set()
+            twice: set[Node] = set()
+            for rule in self.rules:
+                for node in walk(rule.node):
+                    (twice if node in seen else seen).add(node)
+            self._shared_nodes.append(frozenset(twice))
+        return self._shared_nodes[0]
 
     # -- compilation ------------------------------------------------------------------------
 
@@ -373,7 +388,8 @@ class VectorPlan:
         """First-recommendation slot of each pathway: rules in order, then the level's own."""
         import numpy as np
 
-        rank = np.full((len(self.pathway_ids), n), self.no_rank, dtype=np.int32)
+        small = np.int16 if self.no_rank < 2**15 else np.int32  # 31 pathways: 62 MB per 1M rows
+        rank = np.full((len(self.pathway_ids), n), self.no_rank, dtype=small)
         # assign the slots last to first: the earliest recommendation is written last and wins
         for slot in range(len(self.slots) - 1, -1, -1):
             p, source = self.slots[slot]
@@ -392,7 +408,8 @@ class VectorPlan:
         found = memo.get(node)
         if found is None:
             found = self._compute(node, a, memo, sparse)
-            memo[node] = found
+            if node in self._shared():
+                memo[node] = found
         return found
 
     def _count_rows(self, node: Count, a: Arrays) -> BoolArray:
