@@ -127,9 +127,11 @@ def assess(doc: Doc, case: Mapping[str, Any]) -> tuple[int, bool, tuple[str, ...
             if _compare(value, imp):  # a recorded value can imply a concern
                 present.add(imp["indicator"])
     level = 1
+    urgent = False
     for ind in doc["indicators"]:
-        if ind["id"] in present and ind["level"] > level:
-            level = ind["level"]
+        if ind["id"] in present:
+            level = max(level, ind["level"])
+            urgent = urgent or bool(ind.get("urgent", False))  # an urgent concern
     safety = doc["safety"]
     danger = safety["immediate_danger"]
     rules = [
@@ -145,12 +147,16 @@ def assess(doc: Doc, case: Mapping[str, Any]) -> tuple[int, bool, tuple[str, ...
         },
         *doc.get("rules", []),
     ]
-    urgent = False
     pathways: list[str] = []
+    replaced: set[str] = set()
+    kept: set[str] = set()  # a safety route's pathways are never replaced
     for rule in rules:
         if not _holds(rule["when"], doc, case, present):
             continue
         then = rule["then"]
+        replaced.update(then.get("instead_of", ()))
+        if rule["id"].startswith("safety."):
+            kept.update(then.get("pathways", ()))
         if then.get("level") and then["level"] > level:
             level = then["level"]
         urgent = urgent or bool(then.get("urgent", False))
@@ -162,7 +168,7 @@ def assess(doc: Doc, case: Mapping[str, Any]) -> tuple[int, bool, tuple[str, ...
             for p in lv.get("pathways", []):
                 if p not in pathways:
                     pathways.append(p)
-    return level, urgent, tuple(pathways)
+    return level, urgent, tuple(p for p in pathways if p not in replaced - kept)
 
 
 def check_agreement(doc: Doc, ruleset: Any, cases: Sequence[Mapping[str, Any]]) -> int:

@@ -128,10 +128,11 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
     the rules as conditions over those facts; expression nodes aggregate.
     """
     sets = _sets(plan)
-    groups: dict[tuple[int, str, tuple[int, ...]], list[str]] = {}
+    groups: dict[tuple[int, str, tuple[int, ...], bool], list[str]] = {}
     for ind in plan.indicator_order:
         member = tuple(j for s, j in sets.items() if ind in s)
-        key = (plan.indicator_level[ind], plan.indicator_domain[ind], member)
+        urgent = ind in plan.urgent_indicators  # an urgent indicator makes the decision urgent
+        key = (plan.indicator_level[ind], plan.indicator_domain[ind], member, urgent)
         groups.setdefault(key, []).append(ind)
     lookup = _node(
         "indicators",
@@ -147,6 +148,7 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
                 {"id": "l", "name": "Level", "field": "level"},
                 {"id": "d", "name": "Domain", "field": "domain"},
                 {"id": "s", "name": "Sets", "field": "sets"},
+                {"id": "u", "name": "Urgent", "field": "urgent"},
             ],
             # indicators with the same level, domain and set membership share a row
             "rules": [
@@ -156,8 +158,9 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
                     "l": str(level),
                     "d": json.dumps(domain),
                     "s": json.dumps(list(member)),
+                    "u": "true" if urgent else "false",
                 }
-                for n, ((level, domain, member), ids) in enumerate(groups.items())
+                for n, ((level, domain, member, urgent), ids) in enumerate(groups.items())
             ],
         },
     )
@@ -177,6 +180,8 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
             "l": str(rule.level or 1),
             "u": "true" if rule.urgent else "false",
             "p": json.dumps(list(rule.pathways)),
+            "r": json.dumps(list(rule.instead_of)),
+            "s": "true" if rule.safety else "false",
         }
         for rule in plan.rules
     ]
@@ -192,6 +197,8 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
                 {"id": "l", "name": "Level", "field": "level"},
                 {"id": "u", "name": "Urgent", "field": "urgent"},
                 {"id": "p", "name": "Pathways", "field": "pathways"},
+                {"id": "r", "name": "Instead of", "field": "replaced"},
+                {"id": "s", "name": "Safety route", "field": "safety"},
             ],
             "rules": rows,
         },
@@ -203,8 +210,13 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
         "aggregate",
         [
             ("level", "max(flatten([[indicatorLevel], map(hits, #.level)]))"),
-            ("urgent", "some(hits, #.urgent)"),
-            ("pathways", f"flatten([flatten(map(hits, #.pathways)), {level_pathways} : []])"),
+            ("urgent", "some(hits, #.urgent) or some(concerns, #.urgent)"),
+            # a route replaced by a rule that holds (then.instead_of) is dropped unless a safety
+            # route recommends it, as in rules.semantics.fold
+            ("kept", "flatten(map(filter(hits, #.safety), #.pathways))"),
+            ("replaced", "filter(flatten(map(hits, #.replaced)), not (# in $.kept))"),
+            ("pathways", "filter(flatten([flatten(map(hits, #.pathways)), "
+                         f"{level_pathways} : []]), not (# in $.replaced))"),
         ],
     )
     nodes = [_node("input", "inputNode"), lookup, facts, rules, aggregate]
