@@ -761,9 +761,15 @@ def consent_first(
             chosen[hit] = code
             open_rows &= ~hit
         if pathway_rows:
-            ranks = result.pathway_rank[[p for p, _ in pathway_rows]]
-            best = ranks.argmin(axis=0)
-            hit = open_rows & (ranks.min(axis=0) < vp.no_rank)
-            codes = np.array([c for _, c in pathway_rows], dtype=np.int32)
-            chosen[hit] = codes[best[hit]]
+            # the pathway recommended first (the lowest rank; the earliest listed on a tie,
+            # as argmin), one pass per pathway: argmin down the columns of a (pathways, n)
+            # array was a third of a fast batch's time
+            best = np.full(n, vp.no_rank, dtype=result.pathway_rank.dtype)
+            best_code = np.zeros(n, dtype=np.int32)
+            for p, code in pathway_rows:
+                better = result.pathway_rank[p] < best
+                best[better] = result.pathway_rank[p][better]
+                best_code[better] = code
+            hit = open_rows & (best < vp.no_rank)
+            chosen[hit] = best_code[hit]
     return chosen, tuple(ids)
