@@ -120,8 +120,8 @@ def decision_context(
         "management_review": bool(override and override.management_review),
         "urgent": decision.urgent,
         # What an urgent decision says first, before its status and the level's general response
-        # (which opens "Telephone the MASH"): the first pathway, e.g. "Call the police on 999".
-        "first_step": pathways[0] if decision.urgent and pathways else None,
+        # (which opens "Telephone the MASH"): its urgent route, e.g. "Call the police on 999".
+        "first_step": _first_step(decision, pathways, model),
         "missing_words": [words.get(f, f) for f in decision.explanation.missing_information],
         **_replaced(decision, model),
         "warnings": decision.warnings,
@@ -135,6 +135,38 @@ def decision_context(
         "ruleset_title": ruleset.title if ruleset is not None else None,
     }
 
+
+
+def _first_step(
+    decision: d.Decision, pathways: list[dict[str, Any]], model: m.RulesetModel | None
+) -> dict[str, Any] | None:
+    """The route an urgent decision puts first: an emergency pathway; else one an urgent rule
+    recommends; else the final level's own route (or the route that replaced it because of the
+    child's context). Never a route that rests on missing information, and never just the
+    first in the list: an urgent decision once opened "Act now: Graded Care Profile 2" because
+    its urgency came from an urgent concern and a neglect rule's pathway came first. None when
+    no route is urgent in any of these ways (the level's response then comes first)."""
+    if not decision.urgent:
+        return None
+    firm = [p for p in pathways if not p.get("conditional_on")]
+    emergency = {pw.id for pw in model.pathways if pw.emergency} if model is not None else set()
+    urgent_rules = {r.id for r in decision.explanation.rules if r.urgent and not r.assumed}
+    level_routes = set(model.level(decision.final_level).pathways) if model is not None else set()
+    level_routes |= {
+        i for swap in decision.explanation.replaced_pathways if swap.id in level_routes
+        for i in swap.instead
+    }
+    def reasons(p: dict[str, Any]) -> set[str]:
+        return {w["id"] for w in p.get("why", ()) if isinstance(w, dict) and "id" in w}
+
+    for wanted in (
+        [p for p in firm if p["id"] in emergency],
+        [p for p in firm if reasons(p) & urgent_rules],
+        [p for p in firm if p["id"] in level_routes],
+    ):
+        if wanted:
+            return wanted[0]
+    return None
 
 
 def _fact_words(model: m.RulesetModel | None) -> dict[str, str]:

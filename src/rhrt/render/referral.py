@@ -91,9 +91,30 @@ def referral_context(
             "concern_domains": domains,
             "measures": measures,
             "consent_recorded": case.consent,
+            "involvement": involvement_words(case),
+            "involvement_recorded": bool(case.context.states()),
         }
     )
     return context
+
+
+def involvement_words(case: Case) -> list[str]:
+    """The child's recorded involvement with services, each a sentence (the words every rule
+    uses: :data:`rhrt.rules.semantics.CONTEXT_WORDS`), most specific only (a plan's category
+    rather than "on a plan" as well), a step-down with how long ago. Only what is recorded as
+    holding: a fact not recorded is unknown and is not listed (the template says so)."""
+    from rhrt.rules.semantics import CONTEXT_WORDS
+
+    held = [state for state, value in case.context.states().items() if value]
+    specific = [s for s in held if not any(o != s and o.startswith(s + "_") for o in held)]
+    out = []
+    months = case.stepped_down_months()
+    for state in specific:
+        said = CONTEXT_WORDS[state]
+        if state.startswith("stepped_down_from_") and months is not None:
+            said += f" (ended {number_text(months)} months ago)"
+        out.append(said[0].upper() + said[1:])
+    return out
 
 
 def render_referral(
