@@ -445,7 +445,7 @@ def _apply_context_implications(
     """Add the indicators a recorded context implies (``context.implies``), as
     ``rhrt.rules.semantics.context_implied`` does for one case: only a state recorded as
     holding (and recent enough) implies its concern."""
-    rows, cols = [hits[0]], [hits[1]]
+    implied: list[tuple[Any, str]] = []
     for imp in vp.plan.context_implications:
         state = context.get(imp.state)
         if state is None:
@@ -456,10 +456,20 @@ def _apply_context_implications(
                 continue
             with np.errstate(invalid="ignore"):
                 holds = holds & (months <= imp.within_months)
-        c = vp.column[imp.indicator]
+        implied.append((holds, imp.indicator))
+    return _with_implied(vp, hits, implied)
+
+
+def _with_implied(
+    vp: VectorPlan, hits: tuple[Any, Any], implied: list[tuple[Any, str]]
+) -> tuple[Any, Any]:
+    """``hits`` (row, column pairs) plus, for each (rows-where-it-holds mask, indicator) in
+    ``implied``, a pair for every row where it holds (a repeat is counted once downstream)."""
+    rows, cols = [hits[0]], [hits[1]]
+    for holds, indicator in implied:
         where_ = np.flatnonzero(holds)
         rows.append(where_)
-        cols.append(np.full(where_.size, c, dtype=np.intp))
+        cols.append(np.full(where_.size, vp.column[indicator], dtype=np.intp))
     if len(rows) == 1:
         return hits
     return np.concatenate(rows).astype(np.intp), np.concatenate(cols).astype(np.intp)
@@ -471,20 +481,15 @@ def _apply_implications(
     """Add the indicators recorded measures imply (``measures[].implies``), as
     ``rhrt.rules.semantics.implied_indicators`` does for one case: the same operators, and a
     measure not recorded (NaN) implies nothing. Returns ``hits`` with the implied pairs added."""
-    rows, cols = [hits[0]], [hits[1]]
+    implied: list[tuple[Any, str]] = []
     for imp in vp.plan.implications:
         values = measures.get(imp.measure)
         if values is None:
             continue
         with np.errstate(invalid="ignore"):
             holds = MEASURE_OPERATORS[imp.op](values, imp.value) & ~np.isnan(values)
-        c = vp.column[imp.indicator]
-        where_ = np.flatnonzero(holds)
-        rows.append(where_)
-        cols.append(np.full(where_.size, c, dtype=np.intp))
-    if len(rows) == 1:
-        return hits
-    return np.concatenate(rows).astype(np.intp), np.concatenate(cols).astype(np.intp)
+        implied.append((holds, imp.indicator))
+    return _with_implied(vp, hits, implied)
 
 
 def empty_arrays(vp: VectorPlan) -> Arrays:
