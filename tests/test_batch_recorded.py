@@ -22,6 +22,7 @@ import rhrt
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
+from case_tables import cases_table  # noqa: E402
 from rhrt.batch import assess_file, assess_table, iter_cases  # noqa: E402
 from rhrt.testing.strategies import cases, rulesets  # noqa: E402
 
@@ -67,25 +68,12 @@ def test_bundled_ruleset_on_a_synthetic_population(tmp_path: Path) -> None:
     _check(table, ruleset, tmp_path)
 
 
-def _table_of(drawn: list[rhrt.Case], ruleset: rhrt.Ruleset) -> Any:
-    facts = [ruleset.facts(case) for case in drawn]
-    data: dict[str, Any] = {
-        "indicators": pa.array([sorted(case.indicator_ids) for case in drawn],
-                               pa.list_(pa.string())),
-        "age_months": pa.array([f.age_months for f in facts], pa.float64()),
-        "unborn": pa.array([f.unborn for f in facts]),
-    }
-    for name in ruleset.plan.measures:
-        data[name] = pa.array([case.measures.get(name) for case in drawn], pa.float64())
-    return pa.table(data)
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_generated_rulesets_with_implied_concerns(data: Any) -> None:
     ruleset = data.draw(rulesets())
     drawn = data.draw(st.lists(cases(ruleset), min_size=1, max_size=15))
-    _check(_table_of(drawn, ruleset), ruleset)
+    _check(cases_table(drawn, ruleset), ruleset)
 
 
 def test_bundled_ruleset_on_drawn_cases() -> None:
@@ -94,7 +82,7 @@ def test_bundled_ruleset_on_drawn_cases() -> None:
     @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(drawn=st.lists(cases(ruleset, max_indicators=4), min_size=1, max_size=15))
     def check(drawn: list[rhrt.Case]) -> None:
-        _check(_table_of(drawn, ruleset), ruleset)
+        _check(cases_table(drawn, ruleset), ruleset)
 
     check()
 

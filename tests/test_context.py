@@ -346,37 +346,12 @@ def test_batch_agrees_on_urgency_and_replacement(routes: rhrt.Ruleset) -> None:
         assert out.column("pathways")[i].as_py() == list(d.pathway_ids)
 
 
-def _context_table(drawn: list[Case], ruleset: rhrt.Ruleset) -> Any:
-    pa = pytest.importorskip("pyarrow")
-    from rhrt.batch._context import CONTEXT_COLUMNS
-
-    facts = [ruleset.facts(case) for case in drawn]
-    data: dict[str, Any] = {
-        "indicators": pa.array([sorted(case.indicator_ids) for case in drawn],
-                               pa.list_(pa.string())),
-        "age_months": pa.array([f.age_months for f in facts], pa.float64()),
-        "unborn": pa.array([f.unborn for f in facts]),
-    }
-    for name in ruleset.plan.measures:
-        data[name] = pa.array([case.measures.get(name) for case in drawn], pa.float64())
-    for name in CONTEXT_COLUMNS:
-        if name == "stepped_down_on":
-            continue  # the strategies give months
-        values = [getattr(case.context, name) for case in drawn]
-        if name == "stepped_down_months_ago":
-            data[name] = pa.array(values, pa.float64())
-        elif name in ("child_protection_plan", "stepped_down_from", "stepped_down_category"):
-            data[name] = pa.array(values, pa.string())
-        else:
-            data[name] = pa.array(values, pa.bool_())
-    return pa.table(data)
-
-
 def test_batch_reads_context_columns_as_single_cases_do() -> None:
     pytest.importorskip("pyarrow")
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
+    from case_tables import cases_table
     from rhrt.batch import assess_table
     from rhrt.testing.strategies import cases, rulesets
 
@@ -385,7 +360,7 @@ def test_batch_reads_context_columns_as_single_cases_do() -> None:
     def check(data: st.DataObject) -> None:
         ruleset = data.draw(rulesets())
         drawn = data.draw(st.lists(cases(ruleset), min_size=1, max_size=8))
-        out = assess_table(_context_table(drawn, ruleset), ruleset)
+        out = assess_table(cases_table(drawn, ruleset, context=True), ruleset)
         for i, case in enumerate(drawn):
             d = ruleset.assess(case)
             assert out.column("level")[i].as_py() == d.level, (i, case)
