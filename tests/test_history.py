@@ -327,3 +327,27 @@ def test_other_commands_refuse_a_folder(
         pytest.importorskip("pyarrow")
     assert main([command, "--rules", str(folder), *extra]) == 2
     assert "folder of dated ruleset revisions" in capsys.readouterr().err
+
+
+# -- limits reach every revision (regression: a folder was read with the default limits) ------
+
+
+def test_limits_reach_every_revision_of_a_folder(folder: Path) -> None:
+    from rhrt import Limits
+    from rhrt.errors import RulesetSyntaxError
+
+    tight = Limits(max_bytes=200)  # each revision file is larger than this
+    assert all(p.stat().st_size > 200 for p in folder.glob("r*.yaml"))
+    with pytest.raises(RulesetSyntaxError, match="size limit of 200 bytes"):
+        load_ruleset(folder, as_of="2025-06-01", limits=tight)
+    with pytest.raises(RulesetSyntaxError, match="size limit of 200 bytes"):
+        load_history(folder, limits=tight)
+    # within the limits both read as before
+    assert load_ruleset(folder, as_of="2025-06-01", limits=Limits()).version == "2"
+    assert load_history(folder, limits=Limits()).as_of(dt.date(2024, 6, 1)).version == "1"
+
+
+def test_load_history_refuses_limits_that_are_not_limits(folder: Path) -> None:
+    with pytest.raises(ArgumentError) as info:
+        load_history(folder, limits=None)  # type: ignore[arg-type]
+    assert info.value.argument == "limits"

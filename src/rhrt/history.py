@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from rhrt.errors import CaseError
 from rhrt.revisions import in_force, ordered_revisions, revision_files
+from rhrt.rules.safe_yaml import DEFAULT_LIMITS, Limits, check_limits
 from rhrt.ruleset import load_ruleset
 
 if TYPE_CHECKING:
@@ -149,16 +150,23 @@ class RulesetHistory:
         return from_arrow(result, table, keep_input=keep_input)
 
 
-def load_history(source: str | Path | Sequence[str | Path]) -> RulesetHistory:
+def load_history(
+    source: str | Path | Sequence[str | Path], *, limits: Limits = DEFAULT_LIMITS
+) -> RulesetHistory:
     """Load every revision: a folder's ``*.yaml`` files (not rule tests), or the files given.
 
+    ``limits`` bounds the size, nesting and aliases of each revision file, as for
+    :func:`rhrt.load_ruleset` (see docs/security.md).
+
     Raises:
-        RulesetError: a file is not a valid ruleset; the revisions are of different rulesets,
-            start on the same day or overlap.
+        RulesetError: a file is not a valid ruleset, or exceeds ``limits``; the revisions are of
+            different rulesets, start on the same day or overlap.
+        ArgumentError: ``limits`` is not a :class:`rhrt.Limits`.
     """
+    check_limits(limits)
     if isinstance(source, (str, Path)):
         folder = Path(source)
         files = revision_files(folder) if folder.is_dir() else [folder]
     else:
         files = [Path(p) for p in source]
-    return RulesetHistory(load_ruleset(p) for p in files)
+    return RulesetHistory(load_ruleset(p, limits=limits) for p in files)

@@ -451,8 +451,9 @@ def load_ruleset(
                 "to pick the revision per case; on the command line give --rules one revision "
                 "file (rhrt assess and render choose by each case's assessment_date)",
             )
-        # the revisions as rhrt.history loads them (each with the default limits)
-        return in_force(ordered_revisions(load_ruleset(p) for p in revision_files(file)), day)
+        # the revisions as rhrt.history loads them, each read within the same limits
+        revisions = (load_ruleset(p, limits=limits) for p in revision_files(file))
+        return in_force(ordered_revisions(revisions), day)
     try:
         raw = read_limited(file, limits.max_bytes)  # never more than the limit into memory
     except OSError as exc:
