@@ -43,7 +43,8 @@ TARGETS = (
     ("batch_speedup", "batch ≥ 100× the per-case loop (1M)", 100.0, "×", False),
     ("batch_first_vs_warm", "first batch call within 1.5× of a warm one (1M)", 1.5, "×", True),
     ("batch_memory_mib", "batch memory beyond the input, per 1M rows", 400.0, "MiB", True),
-    ("batch_scaling", "batch time per row flat (1M rows / 100k rows)", 1.25, "×", True),
+    ("batch_scaling", "batch time per row flat from 100k to 10M rows (`fast=True`, in memory, "
+     "largest size ÷ 100k)", 1.25, "×", True),
     ("coldstart_ms", "`rhrt assess` cold start (median)", 200.0, "ms", True),
     ("first_load_ms", "first `load_ruleset()` in a fresh process (median)", 30.0, "ms", True),
     ("load_ms", "ruleset load + validate + compile (first and warm)", 50.0, "ms", True),
@@ -113,12 +114,9 @@ def measured_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         return float(min(theirs["sizes"][k]["median_us"] / ours[k]["median_us"] for k in ours))
 
     size_1m = _get(results, "batch", "sizes", "1000000")
-    size_100k = _get(results, "batch", "sizes", "100000")
-    scaling = (
-        (size_1m["vectorised_s"] / 1e6) / (size_100k["vectorised_s"] / 1e5)
-        if size_1m and size_100k
-        else None
-    )
+    # time per row at the largest in-memory size ÷ at 100k (the scaling scenario, fast=True)
+    ratio = _get(results, "scaling", "time_per_row_ratio")
+    scaling = ratio["over_100k"] if ratio else None
     load_first = _get(results, "load", "load_validate_compile", "first_ms")
     load_med = _get(results, "load", "load_validate_compile", "median_ms")
     values: dict[str, float | None] = {
@@ -141,9 +139,11 @@ def measured_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for key, text, target, unit, lower in TARGETS:
         value = values[key]
-        met = None if value is None else (value < target if lower else value >= target)
+        met = None if value is None else (value <= target if lower else value >= target)
         if key in ("single_vs_zen", "single_vs_zen_trace") and value is not None:
             met = value > target
+        if key == "batch_scaling" and ratio:
+            text = f"{text}; measured {ratio['largest_rows']:,} ÷ 100k rows"
         out.append(
             {"id": key, "target": text, "goal": target, "unit": unit, "value": value, "met": met}
         )
@@ -315,6 +315,108 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def scaling_table(results: dict[str, Any]) -> str:
+    """Batch time and memory per row by size (the ``scaling`` scenario, and the ``stream``
+    scenario's file as its last row), or ""."""
+    sc = results.get("scaling")
+    if not sc:
+        return ""
+    head = "### Batch scaling, one core"
+    if sc.get("status") != "ok":
+        return f"{head}\n\n{sc.get('status')}: {sc.get('reason')}"
+    lines = [
+        head,
+        "",
+        f"Source: {sc['source']}. Time: the median of the warm calls (the first call in "
+        "brackets); memory: beyond the input table, per 1M rows (tracemalloc peak + Arrow pool, "
+        "one untimed call). `fast=True`: level, urgent, one flag per pathway; default: the "
+        "pathway and determining-indicator lists too, input columns kept.",
+        "",
+        "| Rows | How | Input | `fast=True` warm (first) | per row | memory / 1M rows "
+        "| default warm (first) | per row | memory / 1M rows |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def mode(m: dict[str, Any] | None) -> str:
+        if not m:
+            return "not run | | "
+        return (
+            f"{_secs(m['warm_s'])} ({_secs(m['first_s'])}) | {_fmt(m['ns_per_row'], 'ns')} | "
+            f"{_fmt(m['memory_beyond_input_mib_per_1m'], 'MiB')}"
+        )
+
+    for n, row in sc["sizes"].items():
+        lines.append(
+            f"| {int(n):,} | in memory | {_fmt(row['input_mib'], 'MiB')} | "
+            f"{mode(row.get('fast'))} | {mode(row.get('default'))} |"
+        )
+    for n, why in sc.get("skipped", {}).items():
+        lines.append(f"| {int(n):,} | in memory: **skipped** ({why}) | | | | | | | |")
+    st = results.get("stream")
+    if st and st.get("status") == "ok":
+        lines.append(
+            f"| {st['rows']:,} | streamed: `rhrt batch FILE --out OUT` (lists, input not "
+            "copied), Parquet → Parquet, whole process with its start-up (`stream` scenario) | "
+            f"{_fmt(st['input_bytes'] / 2**20, 'MiB')} file | | | | "
+            f"{_secs(st['wall_s'])} | {_fmt(st['wall_s'] / st['rows'] * 1e9, 'ns')} | "
+            f"peak RSS {_fmt(st['peak_rss_mib'], 'MiB')} (whole process) |"
+        )
+    ratio = sc.get("time_per_row_ratio")
+    if ratio:
+        lines += [
+            "",
+            f"Time per row (`fast=True`) at {ratio['largest_rows']:,} rows is "
+            f"{ratio['over_100k']:.2f}× that at 100,000 rows (target `batch_scaling`).",
+        ]
+    return "\n".join(lines)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part:,} ({100 * part / whole:.1f}%)" if whole else f"{part:,}"
+
+
+def zen_missing_table(results: dict[str, Any]) -> str:
+    """zen against rhrt on rows with missing facts (the ``zen_missing`` scenario), or ""."""
+    zm = results.get("zen_missing")
+    if not zm:
+        return ""
+    head = "### zen-engine and rhrt on rows with missing facts"
+    if zm.get("status") != "ok":
+        return f"{head}\n\n{zm.get('status')}: {zm.get('reason')}"
+    n = zm["rows"]
+    because = "; ".join(
+        f"`{b['rule']}` needs {', '.join(b['missing'])} "
+        f"({b['rows']:,} row{'' if b['rows'] == 1 else 's'})"
+        for b in zm["zen_lower_because"]
+    )
+    changes = ", ".join(f"{k}: {v:,}" for k, v in zm["level_changes"].items()) or "none"
+    rows = [
+        ("rows compared (level, urgent, pathways)", f"{n:,} from {zm['source']}"),
+        ("rows where a rule's condition needs a missing fact (rhrt: unknown)",
+         _pct(zm["rows_with_unknown_rule"], n)),
+        ("rows where zen and rhrt differ", _pct(zm["differ"], n)),
+        ("… zen gives a **lower** level", f"{_pct(zm['zen_lower_level'], n)}: {changes}"),
+        ("… zen gives a higher level", _pct(zm["zen_higher_level"], n)),
+        ("… same level, urgency differs", _pct(zm["same_level_urgency_differs"], n)),
+        ("… same level, pathways differ", _pct(zm["same_level_pathways_differ"], n)),
+        ("differing rows where zen leaves out a pathway rhrt recommends / adds one",
+         f"{zm['zen_leaves_out_a_pathway']:,} / {zm['zen_adds_a_pathway']:,}"),
+        ("differing rows with no missing fact any rule needs",
+         f"{zm['differ_without_unknown_rule']:,}"),
+        ("rows where zen's level is rhrt's `known_level` (known facts alone)",
+         _pct(zm["zen_level_is_known_level"], n)),
+        ("rules rhrt counted on a missing fact where zen is lower", because or "none"),
+    ]
+    lines = [head, "", "| | |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+    lines += [
+        "",
+        "zen has no \"unknown\": a comparison with a missing value is false, so a rule that "
+        "needs the missing fact does not fire. rhrt's three-valued logic counts that rule (a "
+        "missing fact never lowers a level) and marks the decision provisional.",
+    ]
+    return "\n".join(lines)
+
+
 def targets_table(targets: list[dict[str, Any]]) -> str:
     lines = ["| Target | Goal | Measured | Met |", "|---|---|---|---|"]
     for t in targets:
@@ -330,21 +432,47 @@ _BEGIN = "<!-- latest: begin (copied from bench/results/latest.md) -->"
 _END = "<!-- latest: end -->"
 
 
-def update_docs(summary: str) -> bool:
-    """Replace the latest-run tables in docs/performance.md (the prose is kept by hand)."""
-    if not DOCS.exists():
+def update_docs(summary: str, docs: Path = DOCS) -> bool:
+    """Replace what is between the markers in ``docs`` with ``summary`` (the rest of the page
+    is kept by hand); written atomically. False when the file or its markers are missing."""
+    if not docs.exists():
         return False
-    text = DOCS.read_text(encoding="utf-8")
+    text = docs.read_text(encoding="utf-8")
     start, end = text.find(_BEGIN), text.find(_END)
     if start < 0 or end < start:
         return False
-    DOCS.write_text(text[: start + len(_BEGIN)] + "\n" + summary + text[end:], encoding="utf-8")
+    new = text[: start + len(_BEGIN)] + "\n" + summary.rstrip("\n") + "\n" + text[end:]
+    tmp = docs.with_name(f".{docs.name}.tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, docs)
     return True
 
 
-def machine_line(m: dict[str, Any]) -> str:
+def copy_to_docs(results: Path, docs: Path, *, allow_partial: bool = False) -> str | None:
+    """Copy ``results/latest.md`` into ``docs`` between the markers (``--update-docs``).
+
+    Returns None when done, or why it was refused: no full run there, a run of some scenarios
+    only (unless ``allow_partial``), or the docs page without its markers."""
+    report_path, md_path = results / "latest.json", results / "latest.md"
+    if not (report_path.exists() and md_path.exists()):
+        return f"no full run in {results} (latest.json and latest.md): run bench/run.py first"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    if report.get("mode") != "full":
+        return f"{report_path} is not from a full run"
+    if report.get("only") and not allow_partial:
+        return (
+            f"{report_path} is from a run of {', '.join(report['only'])} only; run all "
+            "scenarios, or pass --allow-partial (the page then says which ran)"
+        )
+    if not update_docs(md_path.read_text(encoding="utf-8"), docs):
+        return f"{docs} has no '{_BEGIN}' … '{_END}' markers"
+    return None
+
+
+def machine_line(m: dict[str, Any], started: str | None = None) -> str:
+    when = f"Run started {started}; measured" if started else "Measured"
     return (
-        f"Measured on {m['cpu_model']}, {m['usable_cpus']} CPUs, {m['memory_gib']} GiB, "
+        f"{when} on {m['cpu_model']}, {m['usable_cpus']} CPUs, {m['memory_gib']} GiB, "
         f"Python {m['python']}, {m['platform']}; rhrt commit {str(m['git_commit'])[:10]}"
         f"{' (dirty)' if m['git_dirty'] else ''}; load average before/after "
         f"{m.get('loadavg_before')} / {m.get('loadavg_after')}."
@@ -356,12 +484,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="tiny sizes (CI smoke run)")
     p.add_argument("--only", help="comma-separated scenarios: single,batch,load,coldstart,stream")
     p.add_argument("--out", type=Path, default=RESULTS, help="results directory")
+    p.add_argument(
+        "--update-docs",
+        action="store_true",
+        help="run nothing: copy OUT/latest.md (the last full run) into docs/performance.md "
+        "between its markers (a complete full run also does this itself)",
+    )
+    p.add_argument("--docs", type=Path, default=DOCS, help="page for --update-docs")
+    p.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="with --update-docs: accept a full-size run of some scenarios (--only)",
+    )
     p.add_argument("--scenario", help=argparse.SUPPRESS)
     p.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 
     if args.scenario:
         _child(args.scenario, args.quick, args.result)
+        return 0
+    if args.update_docs:
+        refused = copy_to_docs(args.out, args.docs, allow_partial=args.allow_partial)
+        if refused:
+            print(f"bench/run.py --update-docs: {refused}", file=sys.stderr)
+            return 2
+        print(f"copied {args.out / 'latest.md'} into {args.docs}")
         return 0
 
     sys.path.insert(0, str(HERE))
@@ -392,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
         "mode": mode,
         "started": started.isoformat(timespec="seconds"),
         "machine": {**machine(), "loadavg_before": load_before, "loadavg_after": loadavg()},
+        "only": names if args.only else None,
         "scenarios": results,
         "targets": targets,
     }
@@ -406,7 +554,15 @@ def main(argv: list[str] | None = None) -> int:
         written.append(stamped)
 
     m = report["machine"]
-    summary = "\n\n".join([machine_line(m), table(results), targets_table(targets)]) + "\n"
+    partial = f"**Partial run**: only {', '.join(names)}." if args.only else ""
+    parts = [
+        machine_line(m, report["started"]) + (f" {partial}" if partial else ""),
+        "### Targets (issue 17)\n\n" + targets_table(targets),
+        "### All figures\n\n" + table(results),
+        scaling_table(results),
+        zen_missing_table(results),
+    ]
+    summary = "\n\n".join(part for part in parts if part) + "\n"
     md = args.out / ("latest.md" if mode == "full" else "latest-quick.md")
     md.write_text(summary)
     written.append(md)

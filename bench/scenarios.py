@@ -209,6 +209,91 @@ def single(quick: bool) -> dict[str, Any]:
     }
 
 
+# --- 2b: zen's semantic difference, measured -------------------------------------------------
+
+
+def zen_missing(quick: bool) -> dict[str, Any]:
+    """zen-engine and rhrt on synthetic rows *with* missing facts (``rhrt.synth.population``,
+    seeded: about 4% of ages and most measures not recorded), row by row: how many differ, in
+    which direction, and which missing facts the differing rows' rules depended on.
+
+    zen has no "unknown": a comparison with a missing value is false, so a rule that needs the
+    missing fact does not fire. rhrt's three-valued logic counts such a rule (a missing fact
+    never lowers a level), and also reports ``known_level``, the level the known facts alone
+    give. Kleene logic is monotone, so a rule rhrt knows is true (false) is true (false) in zen
+    too, whatever zen reads a missing value as: zen's level lies between rhrt's ``known_level``
+    and its ``level`` (both ends counted here, not assumed)."""
+    if importlib.util.find_spec("zen") is None:
+        raise NotAvailable("zen-engine is not installed (pip install 'rhrt[bench]')")
+    try:
+        from rhrt.batch import iter_cases
+        from rhrt.synth import population
+    except ImportError as exc:
+        raise NotAvailable(f"rhrt.batch / rhrt.synth need the analysis extra ({exc})") from None
+    from collections import Counter
+
+    import zen_jdm
+
+    import rhrt
+
+    rs = rhrt.load_ruleset()
+    z = zen_jdm.ZenLevels(rs.plan)
+    evaluate = rs.engine("reference")
+    rows, seed = (2_000 if quick else 20_000), 17
+    table = population(rows, seed=seed, ruleset=rs)
+    counts: Counter[str] = Counter()
+    transitions: Counter[str] = Counter()
+    lowered_by: Counter[tuple[str, tuple[str, ...]]] = Counter()
+    for case in iter_cases(table, rs):
+        e = evaluate(rs.facts(rs.validate_case(case)))
+        level, urgent, pathways = z.assess(case)
+        unknown = any(r.truth is None for r in e.results)
+        counts["rows_with_unknown_rule"] += unknown
+        counts["zen_level_is_known_level"] += level == e.known_level
+        counts["zen_level_outside_known_and_level"] += not e.known_level <= level <= e.level
+        same = (level, urgent, pathways) == (e.level, e.urgent, tuple(e.pathways))
+        if same:
+            counts["agree"] += 1
+            continue
+        counts["differ"] += 1
+        counts["differ_without_unknown_rule"] += not unknown
+        counts["zen_leaves_out_a_pathway"] += bool(set(e.pathways) - set(pathways))
+        counts["zen_adds_a_pathway"] += bool(set(pathways) - set(e.pathways))
+        if level < e.level:
+            counts["zen_lower_level"] += 1
+            transitions[f"rhrt {e.level}, zen {level}"] += 1
+            for r in e.results:  # the rules rhrt counted on missing facts that set its level
+                if r.truth is None and (r.rule.level or 0) > level:
+                    lowered_by[(r.rule.id, r.assumed)] += 1
+        elif level > e.level:
+            counts["zen_higher_level"] += 1
+            transitions[f"rhrt {e.level}, zen {level}"] += 1
+        elif urgent != e.urgent:
+            counts["same_level_urgency_differs"] += 1
+        else:
+            counts["same_level_pathways_differ"] += 1
+    keys = (
+        "agree", "differ", "zen_lower_level", "zen_higher_level", "same_level_urgency_differs",
+        "same_level_pathways_differ", "zen_leaves_out_a_pathway", "zen_adds_a_pathway",
+        "differ_without_unknown_rule", "rows_with_unknown_rule",
+        "zen_level_is_known_level", "zen_level_outside_known_and_level",
+    )
+    return {
+        "ruleset": _ruleset_info(rs),
+        "rows": rows,
+        "seed": seed,
+        "source": f"rhrt.synth.population({rows}, seed={seed}) read with rhrt.batch.iter_cases",
+        "compared": "level, urgent and pathways (zen_jdm.ZenLevels.assess) against the "
+        "reference engine's Evaluation (level, urgent, pathways, known_level)",
+        **{k: counts[k] for k in keys},
+        "level_changes": dict(transitions.most_common()),
+        "zen_lower_because": [
+            {"rule": rule, "missing": list(missing), "rows": k}
+            for (rule, missing), k in lowered_by.most_common(8)
+        ],
+    }
+
+
 # --- 3: batch -------------------------------------------------------------------------------
 
 
@@ -307,10 +392,11 @@ def batch(quick: bool) -> dict[str, Any]:
 _POOLS: list[Any] = []
 
 
-def _batch_memory(table: Any, rs: Any) -> dict[str, float]:
-    """Peak memory one ``assess_table(fast=True)`` call allocates beyond its input: numpy and
-    Python allocations (tracemalloc's peak; numpy reports to it) plus Arrow's memory pool
-    (its peak rise). An untimed call of its own (tracing slows allocation)."""
+def _batch_memory(table: Any, rs: Any, *, fast: bool = True) -> dict[str, float]:
+    """Peak memory one ``assess_table(fast=True, keep_input=False)`` call (with ``fast=False``:
+    ``assess_table()``, the default mode) allocates beyond its input: numpy and Python
+    allocations (tracemalloc's peak; numpy reports to it) plus Arrow's memory pool (its peak
+    rise). An untimed call of its own (tracing slows allocation)."""
     import tracemalloc
 
     import pyarrow as pa
@@ -325,7 +411,9 @@ def _batch_memory(table: Any, rs: Any) -> dict[str, float]:
     pa.set_memory_pool(pool)
     tracemalloc.start()
     try:
-        out = assess_table(table, rs, fast=True, keep_input=False)
+        out = assess_table(table, rs, fast=True, keep_input=False) if fast else assess_table(
+            table, rs
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -337,6 +425,98 @@ def _batch_memory(table: Any, rs: Any) -> dict[str, float]:
         "memory_beyond_input_mib": total,
         "memory_beyond_input_mib_per_1m": total * 1e6 / max(table.num_rows, 1),
     }
+
+
+# --- 3b: batch scaling, 10k to 10M rows --------------------------------------------------------
+
+
+def _available_gib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 2**20
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+SCALING_DEFAULT_MAX = 1_000_000
+"""The largest size the default mode (pathway and determining-indicator lists, input kept) is
+timed at: at 10M rows its lists alone would hold gigabytes."""
+SCALING_GIB_PER_1M = 1.0
+"""Memory needed per 1M rows in memory (input table, fast result, the tracemalloc call and the
+allocator's slack, with room to spare): below it, a size is skipped and says so."""
+
+
+def scaling(quick: bool) -> dict[str, Any]:
+    """Batch time and memory per row from 10k to 10M rows, all in memory, on one core.
+
+    Per size: ``rhrt.synth.population(n, seed=6)`` in memory, then ``assess_table(fast=True,
+    keep_input=False)`` (the first call and the median of the warm ones) and, up to
+    :data:`SCALING_DEFAULT_MAX`, the default ``assess_table()``; each mode's memory beyond the
+    input once more, untimed (:func:`_batch_memory`). A size the machine's free memory cannot
+    hold is skipped with the reason (the ``stream`` scenario covers 10M rows from a file)."""
+    cpu = _pin_one_core()
+    try:
+        population = importlib.import_module("rhrt.synth").population
+        assess_table = importlib.import_module("rhrt.batch").assess_table
+    except (ImportError, AttributeError) as exc:
+        raise NotAvailable(f"batch engine or synth not available ({exc})") from None
+    import rhrt
+
+    rs = rhrt.load_ruleset()
+    sizes = (1_000, 5_000, 20_000) if quick else (10_000, 100_000, 1_000_000, 10_000_000)
+    default_max = 5_000 if quick else SCALING_DEFAULT_MAX
+    out: dict[str, Any] = {
+        "ruleset": _ruleset_info(rs),
+        "pinned_cpu": cpu,
+        "source": "rhrt.synth.population(n, seed=6), in memory (pyarrow Table)",
+        "sizes": {},
+        "skipped": {},
+    }
+    for n in sizes:
+        free = _available_gib()
+        need = SCALING_GIB_PER_1M * n / 1e6
+        if free is not None and free < need:
+            out["skipped"][str(n)] = (
+                f"{free:.1f} GiB available, about {need:.0f} GiB needed in memory"
+            )
+            continue
+        t0 = time.perf_counter()
+        table = population(n, seed=6, ruleset=rs)
+        row: dict[str, Any] = {
+            "synth_s": time.perf_counter() - t0,
+            "input_mib": table.nbytes / 2**20,
+        }
+        repeat = 3 if quick else max(3, min(21, 2_000_000 // n + 1))  # 21 at 10k … 3 at 10M
+        modes = {"fast": dict(fast=True, keep_input=False)}
+        if n <= default_max:
+            modes["default"] = {}
+        for mode, kwargs in modes.items():
+            timing = time_repeat(functools.partial(assess_table, table, rs, **kwargs),
+                                 repeat=repeat)
+            warm = statistics.median(timing["times_ms"][1:]) / 1e3
+            memory = _batch_memory(table, rs, fast=mode == "fast")
+            row[mode] = {
+                "first_s": timing["first_ms"] / 1e3,
+                "warm_s": warm,
+                "warm_calls": repeat - 1,
+                "ns_per_row": warm / n * 1e9,
+                "memory_beyond_input_mib": memory["memory_beyond_input_mib"],
+                "memory_beyond_input_mib_per_1m": memory["memory_beyond_input_mib_per_1m"],
+            }
+        out["sizes"][str(n)] = row
+        del table
+    timed = out["sizes"]
+    if "100000" in timed and len(timed) > 1:
+        largest = max(timed, key=int)
+        if int(largest) > 100_000:
+            out["time_per_row_ratio"] = {
+                "largest_rows": int(largest),
+                "over_100k": timed[largest]["fast"]["ns_per_row"]
+                / timed["100000"]["fast"]["ns_per_row"],
+            }
+    return out
 
 
 # --- 4: load and cold start -----------------------------------------------------------------
@@ -678,7 +858,9 @@ def spark(quick: bool) -> dict[str, Any]:
 
 SCENARIOS: Mapping[str, Callable[[bool], dict[str, Any]]] = {
     "single": single,
+    "zen_missing": zen_missing,
     "batch": batch,
+    "scaling": scaling,
     "load": load,
     "coldstart": coldstart,
     "stream": stream,

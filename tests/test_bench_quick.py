@@ -12,11 +12,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = {"single", "batch", "load", "coldstart", "stream", "large"}
+SCENARIOS = {"single", "zen_missing", "batch", "scaling", "load", "coldstart", "stream", "large"}
+RUN = ROOT / "bench" / "run.py"
 
 
 @pytest.mark.slow
@@ -44,3 +46,118 @@ def test_quick_benchmark_runs_and_writes_json(tmp_path: Path) -> None:
         assert engine["status"] in {"ok", "not available"}, engine.get("reason")
     assert {t["id"] for t in report["targets"]} >= {"coldstart_ms", "load_ms"}
     assert "| Scenario |" in proc.stdout
+
+
+def _quick(tmp_path: Path, only: str) -> tuple[dict[str, Any], str]:
+    """``bench/run.py --quick --only ONLY``: the report and the Markdown summary."""
+    proc = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--only", only, "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "RHRT_BENCH_TMP": str(tmp_path / "work")},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report: dict[str, Any] = json.loads((tmp_path / "latest-quick.json").read_text())
+    assert report["only"] == only.split(",")
+    return report, (tmp_path / "latest-quick.md").read_text()
+
+
+def test_zen_missing_counts_are_consistent(tmp_path: Path) -> None:
+    """zen against rhrt on rows with missing facts: every row is counted once, every
+    difference is on a row where a rule needs a missing fact, and zen's level always lies
+    between rhrt's known-facts level and its fail-safe level (so never above rhrt's)."""
+    report, md = _quick(tmp_path, "zen_missing")
+    zm = report["scenarios"]["zen_missing"]
+    if zm["status"] == "not available":
+        pytest.skip(zm["reason"])
+    assert zm["status"] == "ok", zm.get("reason")
+    rows = zm["rows"]
+    assert rows > 0
+    assert zm["agree"] + zm["differ"] == rows
+    kinds = ("zen_lower_level", "zen_higher_level", "same_level_urgency_differs",
+             "same_level_pathways_differ")
+    assert sum(zm[k] for k in kinds) == zm["differ"]
+    assert sum(zm["level_changes"].values()) == zm["zen_lower_level"] + zm["zen_higher_level"]
+    # the population has missing ages and measures: the comparison is not vacuous
+    assert zm["rows_with_unknown_rule"] > 0
+    assert zm["differ"] <= zm["rows_with_unknown_rule"]
+    assert zm["differ_without_unknown_rule"] == 0
+    assert zm["zen_level_outside_known_and_level"] == 0
+    assert zm["zen_higher_level"] == 0
+    assert zm["zen_leaves_out_a_pathway"] <= zm["differ"]
+    assert zm["zen_adds_a_pathway"] <= zm["differ"]
+    if zm["zen_lower_level"]:
+        assert zm["zen_lower_because"]
+    for entry in zm["zen_lower_because"]:
+        assert entry["rule"] and entry["missing"] and entry["rows"] > 0
+    assert "### zen-engine and rhrt on rows with missing facts" in md
+
+
+def test_scaling_reports_every_size(tmp_path: Path) -> None:
+    """The scaling table: each size either measured (time and memory per row, fast mode, and
+    the default mode at the small sizes) or skipped with a reason; no ratio without 100k."""
+    report, md = _quick(tmp_path, "scaling")
+    sc = report["scenarios"]["scaling"]
+    assert sc["status"] == "ok", sc.get("reason")
+    assert sc["sizes"], sc["skipped"]
+    for n, row in sc["sizes"].items():
+        assert int(n) > 0 and row["input_mib"] > 0
+        assert "fast" in row
+        for mode in ("fast", "default"):
+            if mode not in row:
+                continue
+            m = row[mode]
+            assert m["warm_calls"] >= 2
+            assert m["warm_s"] > 0 and m["first_s"] > 0
+            assert m["ns_per_row"] == pytest.approx(m["warm_s"] / int(n) * 1e9)
+            assert m["memory_beyond_input_mib"] > 0
+            assert m["memory_beyond_input_mib_per_1m"] == pytest.approx(
+                m["memory_beyond_input_mib"] * 1e6 / int(n)
+            )
+    assert any("default" in row for row in sc["sizes"].values())
+    for why in sc["skipped"].values():
+        assert "GiB" in why
+    target = {t["id"]: t for t in report["targets"]}["batch_scaling"]
+    if "100000" in sc["sizes"]:
+        assert target["value"] == sc["time_per_row_ratio"]["over_100k"]
+    else:  # quick sizes: no 100k row, so no ratio is claimed
+        assert "time_per_row_ratio" not in sc and target["value"] is None
+    assert "### Batch scaling, one core" in md
+    assert md.count("| in memory |") == len(sc["sizes"])
+
+
+def test_update_docs_copies_only_a_full_run(tmp_path: Path) -> None:
+    """``--update-docs`` replaces what is between the markers and keeps the rest; it refuses
+    a quick run, a partial run (unless allowed) and a page without markers."""
+    begin = "<!-- latest: begin (copied from bench/results/latest.md) -->"
+    docs = tmp_path / "performance.md"
+    before, after = "# Performance\n\nkept above\n\n", "\n\nkept below\n"
+    docs.write_text(f"{before}{begin}\nold figures\n<!-- latest: end -->{after}")
+    results = tmp_path / "results"
+    results.mkdir()
+
+    def update(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(RUN), "--update-docs", "--out", str(results),
+             "--docs", str(docs), *extra],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )
+
+    assert update().returncode == 2  # nothing to copy yet
+    (results / "latest.md").write_text("new figures\n")
+    (results / "latest.json").write_text(json.dumps({"mode": "quick"}))
+    assert update().returncode == 2
+    (results / "latest.json").write_text(json.dumps({"mode": "full", "only": ["batch"]}))
+    assert update().returncode == 2
+    assert "old figures" in docs.read_text()
+    assert update("--allow-partial").returncode == 0
+    (results / "latest.json").write_text(json.dumps({"mode": "full", "only": None}))
+    proc = update()
+    assert proc.returncode == 0, proc.stderr
+    text = docs.read_text()
+    assert text == f"{before}{begin}\nnew figures\n<!-- latest: end -->{after}"
+    docs.write_text("no markers\n")
+    assert update().returncode == 2
+    assert docs.read_text() == "no markers\n"
