@@ -666,3 +666,46 @@ def test_csv_missing_markers_are_not_recorded(tmp_path: Path) -> None:
     from pyarrow import csv
 
     assert csv.read_csv(tmp_path / "o.csv").column("level").to_pylist() == want
+
+
+# -- indicator lists: ids looked up as written, trimmed only where they miss ---------------------
+
+_LIST_ITEMS = st.sampled_from(["bruise", " bruise", "bruise ", "poor-diet", "danger", "",
+                               " ", None, "nope", " nope ", "Bruise"])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lists=st.lists(st.one_of(st.none(), st.lists(_LIST_ITEMS, max_size=5)), min_size=1,
+                      max_size=7),
+       encoding=st.sampled_from(["list", "dictionary", "large", "text"]))
+def test_indicator_lists_of_every_encoding_read_as_each_row_alone(
+    lists: list[list[str | None] | None], encoding: str
+) -> None:
+    """An indicator list column, as plain lists, lists of dictionary-encoded ids (Parquet's
+    ``read_dictionary``), large lists or ';'-separated text: batch gives each row's decision or
+    refuses the first row ``assess`` refuses, naming it; ids are trimmed, blanks dropped,
+    repeats counted once."""
+    plain = pa.table({"indicators": pa.array(lists, pa.list_(pa.string()))})
+    if encoding == "dictionary":
+        typ = pa.list_(pa.dictionary(pa.int32(), pa.string()))
+        table = pa.table({"indicators": pa.array(lists, pa.list_(pa.string())).cast(typ)})
+    elif encoding == "large":
+        table = pa.table({"indicators": pa.array(lists, pa.large_list(pa.large_string()))})
+    elif encoding == "text":
+        texts = [None if row is None else ";".join(v or "" for v in row) for row in lists]
+        table = plain = pa.table({"indicators": pa.array(texts, pa.string())})
+    else:
+        table = plain
+    refused = [i for i in range(plain.num_rows)
+               if _refusal(lambda i=i: _per_case(plain.slice(i, 1), MINIMAL)) is not None]
+    batch = _refusal(lambda: assess_table(table, MINIMAL, keep_input=False))
+    if refused:
+        assert batch is not None and batch.path == f"rows[{refused[0]}].indicators"
+        return
+    assert batch is None
+    out = assess_table(table, MINIMAL, keep_input=False)
+    decisions = _per_case(plain, MINIMAL)
+    assert out.column("level").to_pylist() == [d.level for d in decisions]
+    assert out.column("determining_indicators").to_pylist() == [
+        [f.id for f in d.explanation.indicators] for d in decisions
+    ]

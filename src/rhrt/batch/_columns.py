@@ -11,7 +11,7 @@ the column and the expected kind (never a value).
 Then each kind has one reading, in two forms that must agree (property-tested):
 
 - vectorised readers (:func:`numbers`, :func:`flags`, :func:`dates`, :func:`texts`,
-  :func:`id_lists`) for the batch engine, which report bad cells to a :class:`Refusals`;
+  :func:`id_codes`) for the batch engine, which report bad cells to a :class:`Refusals`;
 - cell readers (:func:`number_cell`, :func:`flag_cell`, :func:`date_cell`) for
   ``iter_cases``, which turns rows into the mappings ``Ruleset.assess`` takes.
 
@@ -388,21 +388,59 @@ def texts(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.cast(col, pa.string())
 
 
+BLANK_ID = -2
+"""The code :func:`id_codes` gives a blank or empty id (the caller drops it)."""
+UNKNOWN_ID = -1
+"""The code :func:`id_codes` gives an id not among the known ones."""
+
+
 @_guarded
-def id_lists(col: pa.ChunkedArray, name: str) -> tuple[pa.Array, Any]:
-    """(flattened ids, row of each id) of a prepared indicator column; blanks are dropped."""
+def id_codes(col: pa.ChunkedArray, name: str, ids: pa.Array) -> tuple[Any, Any]:
+    """(row of each id, its index in ``ids``) of a prepared indicator column (lists of ids, or
+    text with ids separated by ``;``): each id looked up after trimming spaces,
+    :data:`UNKNOWN_ID` when not among ``ids`` and :data:`BLANK_ID` when blank (the caller
+    drops those).
+
+    Why not trim every id, drop the blanks, then look them up: that copies the ids' text, and
+    almost every id is written exactly; so the ids are looked up as written, and only the few
+    that miss are trimmed and looked up again. A dictionary-encoded column (as Parquet gives
+    one with ``read_dictionary``) is looked up once per distinct id, not once per row.
+    ``ids`` must be distinct, trimmed and non-empty (a ruleset's indicator ids are)."""
     if pa.types.is_null(col.type):
-        return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
     if family(col.type) == _TEXT:
         col = pc.split_pattern(pc.cast(col, pa.string()), ";")
     array = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     parents = np.asarray(pc.list_parent_indices(array).to_numpy(), dtype=np.int64)
     values = pc.list_flatten(array)
+    if isinstance(values, pa.ChunkedArray):  # pragma: no cover - combined above
+        values = values.combine_chunks()
     if pa.types.is_dictionary(values.type):
-        values = pc.cast(values, values.type.value_type)
-    values = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
-    keep = pc.fill_null(pc.and_(pc.is_valid(values), pc.not_equal(values, "")), False)
-    return pc.filter(values, keep), parents[_numpy_bool(keep)]
+        table = _lookup(values.dictionary, ids)
+        codes = table[np.asarray(pc.fill_null(values.indices, 0).to_numpy(), dtype=np.int64)]
+        codes[~_numpy_bool(pc.is_valid(values.indices))] = BLANK_ID
+        return parents, codes
+    return parents, _lookup(values, ids)
+
+
+def _lookup(values: pa.Array, ids: pa.Array) -> Any:
+    """Each value's index in ``ids`` (int32; :data:`UNKNOWN_ID`, :data:`BLANK_ID`), trimmed
+    only where the value as written misses."""
+    if not pa.types.is_string(values.type):
+        values = pc.cast(values, pa.string())
+    codes = np.array(pc.fill_null(pc.index_in(values, value_set=ids), UNKNOWN_ID).to_numpy(),
+                     dtype=np.int32)
+    miss = np.flatnonzero(codes == UNKNOWN_ID)
+    if miss.size:
+        trimmed = pc.utf8_trim_whitespace(pc.take(values, pa.array(miss)))
+        again = np.array(
+            pc.fill_null(pc.index_in(trimmed, value_set=ids), UNKNOWN_ID).to_numpy(),
+            dtype=np.int32,
+        )
+        blank = ~_numpy_bool(pc.and_(pc.is_valid(trimmed), pc.not_equal(trimmed, "")))
+        again[blank] = BLANK_ID
+        codes[miss] = again
+    return codes
 
 
 # -- cell readers (one value of a prepared column, as ``to_pylist`` gives it) ------------------

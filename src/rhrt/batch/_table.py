@@ -47,12 +47,13 @@ from rhrt.batch._columns import (
     NOT_A_NUMBER,
     NUMBER,
     REFERENCE,
+    UNKNOWN_ID,
     YESNO,
     CellError,
     Refusals,
     dates,
     flags,
-    id_lists,
+    id_codes,
     numbers,
     prepare,
     shown,
@@ -64,7 +65,13 @@ from rhrt.batch._columns import (
 )
 from rhrt.batch._context import context_arrays
 from rhrt.batch._recorded import RecordedRows, recorded_rows
-from rhrt.batch._vector import Arrays, VectorPlan, VectorResult, consent_first, sorted_unique
+from rhrt.batch._vector import (
+    Arrays,
+    VectorPlan,
+    VectorResult,
+    consent_first,
+    unique_pairs,
+)
 from rhrt.errors import CaseError, suggest
 from rhrt.model.case import (
     AGE_OUT_OF_RANGE,
@@ -297,19 +304,16 @@ def arrays_of(
     if lists is not None:
         id_set = pa.array(vp.indicator_ids, pa.string())
         bad = np.zeros(n, dtype=bool)
-        # a window of rows at a time: the ids' text (flattened, trimmed, filtered: three
-        # copies) exists for one window only, not for the whole table
+        # a window of rows at a time: ';'-separated text is split into a copy of its ids
         for start in range(0, n, _ID_WINDOW):
-            values, rows = id_lists(lists.slice(start, _ID_WINDOW), "indicators")
+            rows, codes = id_codes(lists.slice(start, _ID_WINDOW), "indicators", id_set)
             rows = rows.astype(np.intp) + start
-            index = pc.index_in(values, value_set=id_set)
-            unknown = np.asarray(pc.is_null(index).to_numpy(zero_copy_only=False), dtype=bool)
-            if unknown.any():
-                bad[rows[unknown]] = True
-            columns = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False),
-                                 dtype=np.intp)
-            hit_rows.append(rows[~unknown])
-            hit_cols.append(columns[~unknown])
+            if (codes < 0).any():
+                bad[rows[codes == UNKNOWN_ID]] = True
+                kept = codes >= 0
+                rows, codes = rows[kept], codes[kept]
+            hit_rows.append(rows)
+            hit_cols.append(codes.astype(np.intp))
         if bad.any():
             ref.add("unknown indicator id", bad, "indicators")
     for name, c in lay.indicator_columns.items():
@@ -317,24 +321,16 @@ def arrays_of(
         where_ = np.flatnonzero(present_here)
         hit_rows.append(where_)
         hit_cols.append(np.full(where_.size, c, dtype=np.intp))
+    # one pair per (row, indicator), sorted: counts need no de-duplication downstream
     hits = (
-        (np.concatenate(hit_rows).astype(np.intp), np.concatenate(hit_cols).astype(np.intp))
+        unique_pairs(np.concatenate(hit_rows), np.concatenate(hit_cols), width)
         if hit_rows
         else (np.zeros(0, np.intp), np.zeros(0, np.intp))
     )
     if hits[0].size > MAX_INDICATORS_PER_CASE:
-        # counted with repeats first (cheap); only rows over the limit are counted exactly
         per_row = np.bincount(hits[0], minlength=n)
-        over = np.flatnonzero(per_row > MAX_INDICATORS_PER_CASE)
-        if over.size:
-            bad = np.zeros(n, dtype=bool)
-            # distinct (row, column) pairs of those rows only
-            mine = np.zeros(n, dtype=bool)
-            mine[over] = True
-            sel = mine[hits[0]]
-            key = sorted_unique(hits[0][sel].astype(np.int64) * width + hits[1][sel])
-            bad = np.bincount(key // width, minlength=n) > MAX_INDICATORS_PER_CASE
-            ref.add(f"more than {MAX_INDICATORS_PER_CASE} indicators", bad, "indicators")
+        ref.add(f"more than {MAX_INDICATORS_PER_CASE} indicators",
+                per_row > MAX_INDICATORS_PER_CASE, "indicators")
 
     # Ages, given or derived from dates, are held to the case model's bounds with its words
     # (rhrt.model.case: MAX_AGE_MONTHS, AGE_OUT_OF_RANGE, the assessment date window).
@@ -420,23 +416,32 @@ def arrays_of(
         if column is not None:
             # measured as the case model does, after trimming spaces (only where it matters)
             text = texts(column)
-            long = np.asarray(pc.fill_null(pc.utf8_length(text), 0).to_numpy()) > limit
+            # bytes first (a character is at least one byte): characters only where it matters
+            long = np.asarray(pc.fill_null(pc.binary_length(text), 0).to_numpy()) > limit
+            if long.any():
+                long &= np.asarray(pc.fill_null(pc.utf8_length(text), 0).to_numpy()) > limit
             if long.any():
                 trimmed = pc.utf8_length(pc.utf8_trim_whitespace(text))
                 long &= np.asarray(pc.fill_null(trimmed, 0).to_numpy()) > limit
             ref.add(f"longer than {limit} characters", long, name)
     ref.raise_first()
-    chosen = Arrays(dense=None, measures={}, age_months=age, unborn=unborn, hits=hits,
-                    width=width)
-    selected = {vp.column[imp.indicator]: chosen.column(vp.column[imp.indicator])
-                for imp in vp.plan.implications}
-    hits = _apply_implications(vp, measures, hits)
-    hits = _apply_context_implications(vp, context, stepped_down, hits)
+    selected = {}
+    for imp in vp.plan.implications:
+        c = vp.column[imp.indicator]
+        if c not in selected:
+            chosen = np.zeros(n, dtype=bool)
+            chosen[hits[0][hits[1] == c]] = True
+            selected[c] = chosen
+    implied = _apply_context_implications(
+        vp, context, stepped_down, _apply_implications(vp, measures, hits)
+    )
+    if implied is not hits:
+        hits = unique_pairs(implied[0], implied[1], width)
     # no dense rows × indicators matrix: evaluation and the outputs read the pairs; the matrix
     # is built from them only if a consumer reads ``Arrays.present`` (audit groupings, diff)
     return Arrays(dense=None, measures=measures, age_months=age, unborn=unborn, hits=hits,
                   selected=selected, context=context, stepped_down_months=stepped_down,
-                  width=width)
+                  width=width, unique=True)
 
 
 def _apply_context_implications(
@@ -468,6 +473,8 @@ def _with_implied(
     rows, cols = [hits[0]], [hits[1]]
     for holds, indicator in implied:
         where_ = np.flatnonzero(holds)
+        if not where_.size:
+            continue
         rows.append(where_)
         cols.append(np.full(where_.size, vp.column[indicator], dtype=np.intp))
     if len(rows) == 1:

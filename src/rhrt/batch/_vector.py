@@ -83,6 +83,9 @@ class Arrays:
     width: int = 0
     """Number of indicator columns (the dense matrix's first dimension when ``dense`` is
     None)."""
+    unique: bool = False
+    """``hits`` are sorted by row, then column, without repeats (:func:`unique_pairs`): counts
+    over them are exact, and a subset of them is already in explanation order."""
     _built: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
     """What is derived on first use and kept: the dense matrix, the pairs by column."""
 
@@ -455,8 +458,8 @@ class VectorPlan:
                     if node.at_least <= 1 and node.distinct_domains is None:
                         return counts >= 1, None  # any pair will do: repeats change nothing
                     maybe = counts >= node.at_least
-                    if not maybe.any():
-                        return maybe, None
+                    if not maybe.any() or (sparse.unique and node.distinct_domains is None):
+                        return maybe, None  # repeat-free pairs: the count is exact
                     return sparse.exact_count(
                         cols, maybe, self.primary_domain, node.at_least, node.distinct_domains
                     ), None
@@ -546,6 +549,8 @@ class VectorPlan:
             if hit.any():
                 chosen[rest[hit]] = True
                 rest = rest[~hit]
+        if arrays.unique:  # already in (row, ruleset) order, each once
+            return rows[chosen], cols[chosen]
         k = len(self.indicator_ids)
         key = sorted_unique(rows[chosen].astype(np.int64) * k + cols[chosen])
         return (key // k).astype(np.intp), (key % k).astype(np.intp)
@@ -576,13 +581,15 @@ class _Sparse:
     Pairs may repeat; what is computed from them here does not depend on repeats (any, max) or
     is checked exactly where it could (counts, see ``VectorPlan._compute``)."""
 
-    __slots__ = ("_by_col", "_k", "cols", "n", "rows")
+    __slots__ = ("_by_col", "_k", "cols", "n", "rows", "unique")
 
-    def __init__(self, rows: Any, cols: Any, n: int, k: int) -> None:
+    def __init__(self, rows: Any, cols: Any, n: int, k: int, unique: bool = False) -> None:
         self.rows = rows
         self.cols = cols
         self.n = n
         self._k = k
+        self.unique = unique
+        """The pairs are sorted by row, then column, without repeats (``Arrays.unique``)."""
         self._by_col: tuple[Any, Any] | None = None
 
     @classmethod
@@ -593,7 +600,7 @@ class _Sparse:
         found = arrays._built.get("sparse")
         if found is None:
             rows, cols = arrays.hits
-            found = cls(rows, cols, arrays.n, arrays.indicators)
+            found = cls(rows, cols, arrays.n, arrays.indicators, arrays.unique)
             arrays._built["sparse"] = found
         return found
 
@@ -650,12 +657,15 @@ class _Sparse:
 
         n, k = self.n, self._k
         sel = self._member(cols) & maybe[self.rows]
-        key = sorted_unique(self.rows[sel].astype(np.int64) * k + self.cols[sel])
-        rows = key // k
+        if self.unique:  # already distinct, and the rows ascend
+            rows, found = self.rows[sel].astype(np.int64), self.cols[sel]
+        else:
+            key = sorted_unique(self.rows[sel].astype(np.int64) * k + self.cols[sel])
+            rows, found = key // k, key % k
         ok = np.bincount(rows, minlength=n) >= at_least
         if distinct is not None:
             spread = int(domain.max()) + 1 if domain.size else 1
-            doms = sorted_unique(rows * spread + domain[key % k])
+            doms = sorted_unique(rows * spread + domain[found], runs=True)
             ok &= np.bincount(doms // spread, minlength=n) >= distinct
         return np.asarray(ok, dtype=bool)
 
@@ -665,17 +675,34 @@ _FEW_COLUMNS = 32
 one pass over all the pairs."""
 
 
-def sorted_unique(values: Any) -> Any:
-    """Sorted distinct values (``np.unique`` hashes in numpy 2, many times slower here)."""
+def sorted_unique(values: Any, *, runs: bool = False) -> Any:
+    """Sorted distinct values (``np.unique`` hashes in numpy 2, many times slower here).
+
+    ``runs``: the values are mostly in order already (a few sorted runs, e.g. pairs keyed by
+    row then column, whose rows ascend): a stable sort (timsort) merges the runs, ≈ 20× faster
+    there than the default sort, and slower on values in random order."""
     import numpy as np
 
-    values = np.sort(values)
+    values = np.sort(values, kind="stable" if runs else None)
     if values.size < 2:
         return values
     keep = np.empty(values.size, dtype=bool)
     keep[0] = True
     np.not_equal(values[1:], values[:-1], out=keep[1:])
     return values[keep]
+
+
+def unique_pairs(rows: Any, cols: Any, width: int) -> tuple[IntArray, IntArray]:
+    """(row, column) pairs sorted by row, then column, each once (``Arrays.unique``).
+
+    Fast when the rows mostly ascend already (as an indicator list column and each ``ind:``
+    column give them): see :func:`sorted_unique`."""
+    import numpy as np
+
+    shift = max(int(width - 1).bit_length(), 1)
+    key = (rows.astype(np.int64) << shift) | cols.astype(np.int64)
+    key = sorted_unique(key, runs=True)
+    return (key >> shift).astype(np.intp), (key & ((1 << shift) - 1)).astype(np.intp)
 
 
 def _any_rows(present: BoolArray, cols: IntArray, n: int) -> BoolArray:
