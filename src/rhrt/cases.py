@@ -8,17 +8,26 @@ child's personal data, and error messages end up in logs.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from rhrt._words import plural
 from rhrt.errors import CaseError, field_path
 from rhrt.model import known_keys
-from rhrt.model.case import Case
+from rhrt.model.case import (
+    MAX_INDICATORS,
+    MAX_MEASURES,
+    Case,
+    CaseContext,
+    CaseIndicator,
+    Child,
+    age_months_in_range,
+)
 from rhrt.rules.safe_yaml import (
     DEFAULT_LIMITS,
     Limits,
@@ -63,12 +72,156 @@ def parse_case(value: CaseInput | str | bytes | Path, *, limits: Limits = DEFAUL
                 "of a file: to read the file, pass a pathlib.Path (ruleset.assess(Path(name)))"
             )
         raise CaseError("a case must be a mapping with keys such as 'child' and 'indicators'")
+    data = dict(value)
+    found = _common_shape(data)
+    if found is not None:
+        return found
     try:
-        return Case.model_validate(dict(value))
+        return Case.model_validate(data)
     except ValidationError as exc:
         raise _case_error(exc, located) from None
     except RecursionError:
         raise CaseError("case is nested too deeply") from None
+
+
+_TOP = frozenset({"child", "indicators", "measures", "consent"})
+_AGES = frozenset({"age_months", "age_years", "unborn"})
+_CONSENT = frozenset({"given", "refused", "not_sought"})
+_EXACT = 2**53
+"""Integers up to this size are exactly a float (as a measure or age, pydantic's float)."""
+
+
+def _common_shape(data: dict[str, Any]) -> Case | None:
+    """The :class:`Case` pydantic would validate from ``data``, built directly when ``data``
+    has the common shape; None for anything else (pydantic then validates it, and refuses what
+    it refuses with the same errors).
+
+    The common shape: only ``child`` (``age_months`` or ``age_years`` in range, or
+    ``unborn``: a bool), ``indicators`` (a list or tuple of plain ASCII strings, 1 to 200
+    characters with nothing to strip), ``measures`` (a dict of such strings to finite ints or
+    floats) and ``consent`` (one of its three words), each of exactly the built-in type. Every
+    value here is one pydantic accepts as it is (ints become floats, as pydantic makes them),
+    so the result is the same model, with the same fields set (``tests/test_cases.py``
+    compares the two on generated cases, valid and not). Why: validating this shape was a
+    quarter of an explained assessment with few concerns.
+    """
+    if not _TOP.issuperset(data):
+        return None
+    child_data = data.get("child")
+    if child_data is None:
+        if "child" in data:
+            return None
+        child = _built(Child, {})
+    else:
+        if type(child_data) is not dict or not _AGES.issuperset(child_data):
+            return None
+        ages = {}
+        for name, number in child_data.items():
+            kind = type(number)
+            if name == "unborn":
+                if kind is not bool:
+                    return None
+                ages[name] = number
+                continue
+            if not (kind is float or (kind is int and -_EXACT <= number <= _EXACT)):
+                return None
+            if not age_months_in_range(number * 12 if name == "age_years" else number):
+                return None  # NaN and infinities included
+            ages[name] = float(number)
+        if len(ages) - ("unborn" in ages) > 1 or (ages.get("unborn") and len(ages) > 1):
+            return None
+        child = _built(Child, ages)
+    items = data.get("indicators", ())
+    if type(items) is not list and type(items) is not tuple:
+        return None
+    if len(items) > MAX_INDICATORS:
+        return None
+    indicators = []
+    for item in items:
+        if type(item) is not str or not _plain_text(item):
+            return None
+        indicators.append(_built(CaseIndicator, {"id": item}))
+    given = data.get("measures", {})
+    if type(given) is not dict or len(given) > MAX_MEASURES:
+        return None
+    measures = {}
+    for name, number in given.items():
+        kind = type(number)
+        if type(name) is not str or not _plain_text(name):
+            return None
+        if kind is float:
+            if not math.isfinite(number):
+                return None
+        elif kind is not int or not -_EXACT <= number <= _EXACT:
+            return None
+        measures[name] = float(number)
+    consent = data.get("consent")
+    if consent is not None and (type(consent) is not str or consent not in _CONSENT):
+        return None
+    if "consent" in data and consent is None:
+        return None
+    values = dict(_CASE_DEFAULTS)
+    values.update(
+        child=child, indicators=tuple(indicators), measures=measures, consent=consent,
+        context=_NO_CONTEXT,
+    )
+    return _built(Case, values, set(data))
+
+
+def _plain_text(text: str) -> bool:
+    """ASCII text of 1 to 200 characters that stripping whitespace leaves as it is."""
+    return 0 < len(text) <= 200 and text.isascii() and text.strip() == text
+
+
+def _built(cls: type[_M], values: dict[str, Any], given: set[str] | None = None) -> _M:
+    """An instance of ``cls`` as pydantic's validation leaves it: every field in ``__dict__``
+    (declaration order), the fields given as its fields set. ``values`` hold already-valid
+    values for the given fields (or, with ``given``, every field)."""
+    if given is None:
+        given = set(values)
+        data = dict(_defaults(cls))
+        data.update(values)
+    else:
+        data = values
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", data)
+    _set_fields_set(obj, given)
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
+
+
+def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
+    """Each field of ``cls`` (none with a default factory) and its default (built once)."""
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        found = {}
+        for name, info in cls.model_fields.items():
+            if info.default_factory is not None:
+                raise TypeError(f"{cls.__name__}.{name} has a default factory")
+            found[name] = info.default
+        _DEFAULTS[cls] = found  # one assignment: safe when threads race to build it
+    return found
+
+
+_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_set = object.__setattr__
+# BaseModel's own slots, set through their descriptors (as pydantic's model_construct does).
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_NO_CONTEXT = _built(CaseContext, {})
+"""The context of a case that gives none (frozen, so one is shared, as every part of a decision
+is): equal to pydantic's ``CaseContext()``, nothing recorded."""
+_CASE_DEFAULTS = {
+    name: None if info.default_factory is not None else info.default
+    for name, info in Case.model_fields.items()
+}
+"""Case's fields in order; those with a default factory (child, measures, context) are always
+given by :func:`_common_shape`."""
 
 
 _FIXED_MESSAGES = (

@@ -597,7 +597,7 @@ def fold(
         known.update(rule.pathways)
     for pathway in plan.level_pathways.get(level, ()):
         pathways.setdefault(pathway, []).append(f"level-{level}")
-    replaced = _replace_routes(results, pathways)
+    replaced = _replace_routes(results, pathways, _replacing(plan))
     conditional: dict[str, tuple[str, ...]] = {}
     if unsure:
         known.update(plan.level_pathways.get(known_level, ()))
@@ -612,7 +612,10 @@ def fold(
                 on += [i for i in raising if i not in on]
             on += [i for i in pending.get(pathway, ()) if i not in on]
             conditional[pathway] = tuple(on)
-    return Evaluation(
+    # Every field given: built without the frozen ``__init__`` (one ``object.__setattr__`` per
+    # field), as ``Facts`` are; the same object ``Evaluation(...)`` gives.
+    evaluation = object.__new__(Evaluation)
+    evaluation.__dict__.update(
         level=level,
         urgent=urgent,
         pathways={k: tuple(v) for k, v in pathways.items()},
@@ -623,6 +626,16 @@ def fold(
         replaced=replaced,
         urgent_indicators=pressing,
     )
+    return evaluation
+
+
+def _replacing(plan: Plan) -> tuple[int, ...]:
+    """Positions of the rules with ``then.instead_of`` (built once per plan)."""
+    return derived(plan, "semantics.replacing", _replacing_positions)
+
+
+def _replacing_positions(plan: Plan) -> tuple[int, ...]:
+    return tuple(n for n, rule in enumerate(plan.rules) if rule.instead_of)
 
 
 def _urgent_present(plan: Plan, present: frozenset[str]) -> tuple[str, ...]:
@@ -651,15 +664,18 @@ def _pending_replacements(
 
 
 def _replace_routes(
-    results: Sequence[RuleResult], pathways: dict[str, list[str]]
+    results: Sequence[RuleResult],
+    pathways: dict[str, list[str]],
+    replacing: Iterable[int] | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Route replacements (``then.instead_of``), in place on ``pathways``: a pathway a rule
     *known* true replaces is dropped, unless a safety route that fired recommends it (the
     emergency and allegation routes are never removed). A replacement fired only on missing
     information removes nothing: the usual route stands, and the replacing pathways show as
-    conditional. Returns pathway → the replacing rules."""
+    conditional. Returns pathway → the replacing rules. ``replacing``: the positions of the
+    rules with ``instead_of`` (:func:`_replacing`), when known; only those are read."""
     replaced: dict[str, list[str]] = {}
-    for result in results:
+    for result in results if replacing is None else map(results.__getitem__, replacing):
         rule = result.rule
         if result.truth is not True or not rule.instead_of:
             continue

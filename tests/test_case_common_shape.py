@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: MIT
+"""The common shape of a case is built without pydantic (``rhrt.cases._common_shape``): the
+result must be exactly pydantic's, and anything pydantic refuses must go to pydantic (so it is
+refused with the same error)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
+import rhrt
+from rhrt.cases import _common_shape, parse_case
+from rhrt.errors import CaseError
+from rhrt.model.case import MAX_AGE_MONTHS, Case
+
+_TEXT = st.one_of(
+    st.sampled_from(["a", "dash_score", "x-1", " a", "a ", "\ta", "a\x1c", "", "é", "a" * 200,
+                     "a" * 201, "A B"]),
+    st.text(max_size=8),
+)
+_NUMBER = st.one_of(
+    st.integers(-5, MAX_AGE_MONTHS + 5),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([2**53, 2**53 + 1, -(2**53) - 1, 10**400, True, False, 0, 0.0, -0.0]),
+)
+_ANY = st.one_of(_NUMBER, _TEXT, st.none(), st.lists(_TEXT, max_size=2), st.just({}))
+_CHILD = st.one_of(
+    st.dictionaries(
+        st.sampled_from(["age_months", "age_years", "unborn", "gestation_weeks", "name"]),
+        st.one_of(_NUMBER, st.booleans(), st.none(), _TEXT),
+        max_size=3,
+    ),
+    _ANY,
+)
+_CASE = st.dictionaries(
+    st.sampled_from(["child", "indicators", "measures", "consent", "context", "note", "unknown"]),
+    st.one_of(
+        _CHILD,
+        st.lists(_TEXT, max_size=4),
+        st.tuples(_TEXT),
+        st.dictionaries(_TEXT, _NUMBER, max_size=3),
+        st.sampled_from(["given", "refused", "not_sought", "Given", " given"]),
+        _ANY,
+    ),
+    max_size=4,
+)
+
+
+def _same(built: BaseModel, validated: BaseModel) -> None:
+    """The same model, field for field, with the same types and the same fields set."""
+    assert type(built) is type(validated)
+    assert built.model_fields_set == validated.model_fields_set
+    assert list(built.__dict__) == list(validated.__dict__)
+    assert built.__pydantic_extra__ == validated.__pydantic_extra__
+    assert built.__pydantic_private__ == validated.__pydantic_private__
+    for name, value in validated.__dict__.items():
+        mine = built.__dict__[name]
+        assert type(mine) is type(value), name
+        if isinstance(value, BaseModel):
+            _same(mine, value)
+        elif isinstance(value, tuple):
+            assert len(mine) == len(value)
+            for a, b in zip(mine, value, strict=True):
+                if isinstance(b, BaseModel):
+                    _same(a, b)
+            assert mine == value
+        elif isinstance(value, dict):
+            assert list(mine.items()) == list(value.items())
+            assert [type(v) for v in mine.values()] == [type(v) for v in value.values()]
+        else:
+            assert mine == value or (isinstance(value, float) and math.isnan(value))
+    assert built == validated
+    assert built.model_dump_json() == validated.model_dump_json()
+    assert repr(built) == repr(validated)
+
+
+def _check(data: dict[str, Any]) -> Case | None:
+    built = _common_shape(dict(data))
+    try:
+        validated = Case.model_validate(dict(data))
+    except ValidationError:
+        assert built is None, "pydantic refuses this case, so it must be left to pydantic"
+        with pytest.raises(CaseError):
+            parse_case(data)
+        return None
+    if built is not None:
+        _same(built, validated)
+    return built
+
+
+@settings(max_examples=600, deadline=None)
+@given(_CASE)
+def test_common_shape_is_pydantic_or_left_to_it(data: dict[str, Any]) -> None:
+    _check(data)
+
+
+_VALID = st.fixed_dictionaries(
+    {},
+    optional={
+        "child": st.one_of(
+            st.fixed_dictionaries({"age_months": st.integers(0, MAX_AGE_MONTHS)}),
+            st.fixed_dictionaries({"age_years": st.floats(0, 25)}),
+            st.fixed_dictionaries({"unborn": st.booleans()}),
+            st.just({}),
+        ),
+        "indicators": st.lists(st.sampled_from(["a", "b-1", "c_2.x"]), max_size=5),
+        "measures": st.dictionaries(
+            st.sampled_from(["m", "n_1"]), st.one_of(st.integers(0, 99), st.floats(0, 99))
+        ),
+        "consent": st.sampled_from(["given", "refused", "not_sought"]),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALID)
+def test_the_common_shape_is_built_directly(data: dict[str, Any]) -> None:
+    assert _check(data) is not None
+
+
+def test_a_ruleset_assesses_the_common_shape_as_a_validated_case() -> None:
+    rs = rhrt.load_ruleset()
+    ids = list(rs.plan.indicator_order)[:3]
+    data = {"child": {"age_months": 30}, "indicators": ids, "measures": {"dash_score": 3}}
+    assert _common_shape(dict(data)) is not None
+    assert rs.assess(data) == rs.assess(Case.model_validate(data))
+    assert rs.validate_case(data) == Case.model_validate(data)
