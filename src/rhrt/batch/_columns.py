@@ -416,9 +416,10 @@ def id_codes(col: pa.ChunkedArray, name: str, ids: pa.Array) -> tuple[Any, Any]:
     if isinstance(values, pa.ChunkedArray):  # pragma: no cover - combined above
         values = values.combine_chunks()
     if pa.types.is_dictionary(values.type):
-        table = _lookup(values.dictionary, ids)
-        codes = table[np.asarray(pc.fill_null(values.indices, 0).to_numpy(), dtype=np.int64)]
-        codes[~_numpy_bool(pc.is_valid(values.indices))] = BLANK_ID
+        # one code per distinct id, and a last one for an empty cell (a null index)
+        table = np.append(_lookup(values.dictionary, ids), np.int32(BLANK_ID))
+        empty = len(values.dictionary)
+        codes = table[np.asarray(pc.fill_null(values.indices, empty).to_numpy(), dtype=np.int64)]
         return parents, codes
     return parents, _lookup(values, ids)
 
