@@ -26,9 +26,12 @@ Failures are :class:`rhrt.errors.TemplateRenderError`, naming the template, neve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+import importlib.machinery
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from types import CodeType
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
@@ -175,12 +178,68 @@ def _standing_label(standing: object) -> str:
     return ""
 
 
+class _BuiltinLoader(jinja2.FileSystemLoader):
+    """rhrt's own templates, each taken precompiled (``rhrt.render._compiled``) when it is the
+    source that was compiled, for this format and this jinja2 version; otherwise compiled as any
+    loader would.
+
+    Why: compiling a template (parsing, generating Python, compiling that) was the largest
+    single cost of a first ``rhrt assess`` after the imports (issue 17). The precompiled
+    modules are the Python jinja2 itself generates for the same source in the same environment
+    (``scripts/compile_templates.py``; ``tests/test_compiled_templates.py`` regenerates them and
+    compares); their byte code is cached by Python like any module's. A template that differs
+    from what was compiled (edited, or a partnership's own) is compiled from its source, so the
+    output never depends on whether a precompiled form was used. Nothing is written at run time.
+    """
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(str(TEMPLATES_DIR))
+        self.fmt = fmt
+
+    def load(
+        self,
+        environment: jinja2.Environment,
+        name: str,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> jinja2.Template:
+        if environment.bytecode_cache is not None:  # never set by rhrt; keep jinja2's own path
+            return super().load(environment, name, globals)
+        source, filename, uptodate = self.get_source(environment, name)
+        code = _precompiled(name, self.fmt, source)
+        if code is None:
+            code = environment.compile(source, name, filename)
+        template = environment.template_class.from_code(
+            environment, code, {} if globals is None else globals, uptodate
+        )
+        template.filename = filename  # the template's file, as when compiled here
+        return template
+
+
+def _precompiled(name: str, fmt: str, source: str) -> CodeType | None:
+    """The code jinja2 would compile ``source`` (template ``name``, format ``fmt``) to, from
+    ``rhrt.render._compiled``, or None when no module was compiled from exactly this source,
+    for this format, with this jinja2 version."""
+    from rhrt.render import _compiled
+
+    entry = _compiled.TEMPLATES.get(name)
+    if entry is None or entry[0] != fmt or jinja2.__version__ != _compiled.JINJA2_VERSION:
+        return None
+    if hashlib.sha256(source.encode("utf-8")).hexdigest() != entry[2]:
+        return None
+    # The module's code, through Python's own source loader: its byte code is cached in
+    # __pycache__ as any module's is (nothing else is written, and only by Python).
+    fullname = f"{_compiled.__name__}.{entry[1]}"
+    path = str(Path(_compiled.__file__).with_name(f"{entry[1]}.py"))
+    code = importlib.machinery.SourceFileLoader(fullname, path).get_code(fullname)
+    return code if isinstance(code, CodeType) else None
+
+
 @lru_cache(maxsize=32)
 def _environment(fmt: str, templates_dir: str | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
         loaders.append(jinja2.FileSystemLoader(templates_dir))
-    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES_DIR)))
+    loaders.append(_BuiltinLoader(fmt))
     env = _Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=fmt == "html",
