@@ -261,13 +261,13 @@ def zen_missing(quick: bool) -> dict[str, Any]:
         counts["zen_adds_a_pathway"] += bool(set(pathways) - set(e.pathways))
         if level < e.level:
             counts["zen_lower_level"] += 1
-            transitions[f"rhrt {e.level}, zen {level}"] += 1
+            transitions[f"rhrt {e.level} → zen {level}"] += 1
             for r in e.results:  # the rules rhrt counted on missing facts that set its level
                 if r.truth is None and (r.rule.level or 0) > level:
                     lowered_by[(r.rule.id, r.assumed)] += 1
         elif level > e.level:
             counts["zen_higher_level"] += 1
-            transitions[f"rhrt {e.level}, zen {level}"] += 1
+            transitions[f"rhrt {e.level} → zen {level}"] += 1
         elif urgent != e.urgent:
             counts["same_level_urgency_differs"] += 1
         else:
