@@ -130,3 +130,49 @@ def test_a_ruleset_assesses_the_common_shape_as_a_validated_case() -> None:
     assert _common_shape(dict(data)) is not None
     assert rs.assess(data) == rs.assess(Case.model_validate(data))
     assert rs.validate_case(data) == Case.model_validate(data)
+
+
+def _shape_of_case_models() -> str:
+    """Everything about the case models that decides what validation accepts and how it reads
+    it: each model's config, fields (annotation, constraints, default) and validators."""
+    import hashlib
+    import inspect
+
+    from rhrt.model.case import CaseContext, CaseIndicator, Child
+
+    parts: list[str] = []
+    for model in (Case, Child, CaseIndicator, CaseContext):
+        parts.append(f"{model.__name__} {sorted(model.model_config.items())!r}")
+        for name, info in model.model_fields.items():
+            default = (
+                f"factory {info.default_factory.__name__}"  # type: ignore[union-attr]
+                if info.default_factory is not None
+                else repr(info.default)
+            )
+            parts.append(f"  {name}: {info.annotation!r} {info.metadata!r} {default}")
+        decorators = model.__pydantic_decorators__
+        for kind in ("validators", "field_validators", "root_validators", "field_serializers",
+                     "model_serializers", "model_validators", "computed_fields"):
+            for name, dec in sorted(getattr(decorators, kind).items()):
+                # what it applies to and when (not the info's repr: it differs between pydantic
+                # releases), and its source: a changed body must trip the pin too
+                func = getattr(dec.func, "__func__", dec.func)
+                parts.append(f"  {kind} {name} {getattr(dec.info, 'fields', None)!r} "
+                             f"{getattr(dec.info, 'mode', None)!r}")
+                parts.append(inspect.getsource(func))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def test_the_case_models_are_the_ones_the_common_shape_was_written_for() -> None:
+    """A tripwire: ``_common_shape`` repeats what validation does for its shape, so a change to
+    the case models (a new field, constraint, default or validator) must be matched there
+    before this pin is updated. The hypothesis tests above compare the two only on the inputs
+    they draw; this makes the change impossible to miss."""
+    assert _shape_of_case_models() == PINNED_CASE_MODELS, (
+        "the case models changed: check rhrt.cases._common_shape still builds exactly what "
+        "pydantic validates (and refuses what it refuses), extend the strategies above to "
+        "draw the new field, then update PINNED_CASE_MODELS"
+    )
+
+
+PINNED_CASE_MODELS = "e31b8c19037b9b72cdd4db12d612a0eafc6862448cff39c4fc9f146d84e8e08c"
