@@ -407,7 +407,15 @@ class ExplanationParts:
     stored is kept.
     """
 
-    __slots__ = ("_catalogue", "_domains", "_findings", "_fired", "_indicators", "conditions")
+    __slots__ = (
+        "_catalogue",
+        "_domains",
+        "_findings",
+        "_fired",
+        "_indicators",
+        "_summaries",
+        "conditions",
+    )
 
     def __init__(self, catalogue: Catalogue, conditions: Mapping[str, str] | None = None) -> None:
         self._catalogue = catalogue
@@ -416,6 +424,18 @@ class ExplanationParts:
         self._indicators: dict[str, tuple[int, tuple[str, ...]]] = {}
         self._domains: list[Mapping[str, tuple[int, str]]] = []
         self._fired: dict[tuple[str, frozenset[str], tuple[str, ...]], d.FiredRule] = {}
+        self._summaries: dict[frozenset[str], tuple[d.DomainSummary, ...]] = {}
+
+    def summary(self, plan: Plan, present: frozenset[str]) -> tuple[d.DomainSummary, ...]:
+        """The domain summary of these present concerns (:func:`domain_summary`): the same
+        concerns give the same summary in every decision, so the first :data:`MEMO_SIZE` sets
+        of concerns are kept with theirs (ids only, never case content)."""
+        found = self._summaries.get(present)
+        if found is None:
+            found = _summary(self, _in_order(plan, present))
+            if len(self._summaries) < MEMO_SIZE:
+                found = self._summaries.setdefault(present, found)
+        return found
 
     def fired(self, result: RuleResult, present: frozenset[str]) -> d.FiredRule:
         """A fired rule as a decision shows it. The same rule firing on the same concerns with
@@ -494,22 +514,20 @@ def explain(
         parts = ExplanationParts(catalogue, conditions)
     findings = tuple(map(parts.finding, determining_indicators(plan, facts, evaluation)))
     present = facts.present
-    fired = tuple(
-        parts.fired(r, present) for r in evaluation.results if r.truth is not False
-    )
-    missing = tuple(
-        dict.fromkeys(
-            a for r in evaluation.results if r.assumed and r.truth is not False for a in r.assumed
-        )
-    )
-    ordered = _in_order(plan, present)
+    fired = []
+    missing: dict[str, None] = {}
+    for r in evaluation.results:
+        if r.truth is not False:
+            fired.append(parts.fired(r, present))
+            if r.assumed:
+                missing.update(dict.fromkeys(r.assumed))
     return trusted(
         d.Explanation,
         indicators=findings,
-        rules=fired,
-        domains=_summary(parts, ordered),
+        rules=tuple(fired),
+        domains=parts.summary(plan, present),
         holding_set=holding_set(plan, facts, evaluation.level, evaluation.results),
-        missing_information=missing,
+        missing_information=tuple(missing),
         would_raise=near_misses(plan, facts, evaluation),
         urgent_because=_urgent_because(plan, evaluation),
         replaced_pathways=_replaced(evaluation),
@@ -649,6 +667,39 @@ def consent_position(
         urgent_why=urgent_why,
         indicator_rank=plan.indicator_rank,
     )
+    memo = derived(plan, "explain.consent", _ConsentMemo)
+    key = (tuple([(a.position.id, a.why) for a in applying]), recorded)
+    found = memo.positions.get(key)
+    if found is None:
+        found = _consent_position(model, plan, catalogue, applying, recorded)
+        if len(memo.positions) < MEMO_SIZE:
+            found = memo.positions.setdefault(key, found)
+    return found
+
+
+class _ConsentMemo:
+    """The consent positions decisions carry, per plan: the same positions applying for the
+    same reasons, with the same consent recorded, give the same :class:`d.ConsentPosition`
+    (frozen, shared). At most :data:`MEMO_SIZE` are kept; the key holds position ids, ids of
+    concerns, rules and pathways, and the recorded consent's word, never case content."""
+
+    __slots__ = ("positions",)
+
+    def __init__(self, plan: Plan) -> None:
+        self.positions: dict[
+            tuple[tuple[tuple[str, tuple[str, ...]], ...], str | None], d.ConsentPosition
+        ] = {}
+
+
+def _consent_position(
+    model: RulesetModel,
+    plan: Plan,
+    catalogue: Catalogue,
+    applying: Sequence[Applying],
+    recorded: Literal["given", "refused", "not_sought"] | None,
+) -> d.ConsentPosition:
+    table = plan.consent
+    assert table is not None, "a Ruleset's plan carries its consent table"
     fixed = derived(plan, "consent-fixed", lambda _: _fixed_positions(model, table))
     items = [
         fixed[a.position.id] if a.position.trigger in ("level", "pathway")

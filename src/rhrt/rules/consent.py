@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from rhrt.model import ruleset as m
@@ -106,24 +107,42 @@ class ConsentTable:
         if urgent and self.urgent is not None:
             found.append(Applying(self.urgent, tuple(urgent_why)))
         have = frozenset(present)
-        for pos in self.indicators:
-            hit = pos.matches & have
-            if hit and pos.min_age_months is not None and (
-                age_months is None or age_months < pos.min_age_months
-            ):
-                continue
-            if hit:
-                ordered = (
-                    sorted(hit) if indicator_rank is None
-                    else sorted(hit, key=indicator_rank.__getitem__)
-                )
-                found.append(Applying(pos, tuple(ordered)))
-        found.append(Applying(self.levels[level], (level_position_id(level),)))
+        if not have.isdisjoint(self._matched):
+            for pos in self.indicators:
+                hit = pos.matches & have
+                if hit and pos.min_age_months is not None and (
+                    age_months is None or age_months < pos.min_age_months
+                ):
+                    continue
+                if hit:
+                    ordered = (
+                        sorted(hit) if indicator_rank is None
+                        else sorted(hit, key=indicator_rank.__getitem__)
+                    )
+                    found.append(Applying(pos, tuple(ordered)))
+        found.append(self._fixed[0][level])
+        by_pathway = self._fixed[1]
         for pid in pathways:
-            pw = self.pathways.get(pid)
+            pw = by_pathway.get(pid)
             if pw is not None:
-                found.append(Applying(pw, (pid,)))
-        return tuple(sorted(found, key=lambda a: -a.position.rank))  # stable: ties keep order
+                found.append(pw)
+        if len(found) == 1:
+            return (found[0],)
+        return tuple(sorted(found, key=_descending_rank))  # stable: ties keep order
+
+    @cached_property
+    def _matched(self) -> frozenset[str]:
+        """Every indicator a concern's position applies to (built once per table)."""
+        return frozenset().union(*(pos.matches for pos in self.indicators))
+
+    @cached_property
+    def _fixed(self) -> tuple[dict[int, Applying], dict[str, Applying]]:
+        """Each level's own position and each pathway's, as they apply (the same for every
+        outcome: built once per table, frozen, shared)."""
+        return (
+            {lv: Applying(pos, (level_position_id(lv),)) for lv, pos in self.levels.items()},
+            {pid: Applying(pos, (pid,)) for pid, pos in self.pathways.items()},
+        )
 
     def first(
         self,
@@ -135,6 +154,10 @@ class ConsentTable:
     ) -> Position:
         """The most protective position that applies (what the batch column holds)."""
         return self.applying(level, urgent, pathways, present, age_months)[0].position
+
+
+def _descending_rank(found: Applying) -> int:
+    return -found.position.rank
 
 
 def consent_table(model: m.RulesetModel) -> ConsentTable:
