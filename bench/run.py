@@ -474,6 +474,8 @@ def copy_to_docs(results: Path, docs: Path, *, allow_partial: bool = False) -> s
     report = json.loads(report_path.read_text(encoding="utf-8"))
     if report.get("mode") != "full":
         return f"{report_path} is not from a full run"
+    if "only" not in report:
+        return f"{report_path} was written by an older bench/run.py: run it again"
     if report.get("only") and not allow_partial:
         return (
             f"{report_path} is from a run of {', '.join(report['only'])} only; run all "

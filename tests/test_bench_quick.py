@@ -147,7 +147,9 @@ def test_update_docs_copies_only_a_full_run(tmp_path: Path) -> None:
 
     assert update().returncode == 2  # nothing to copy yet
     (results / "latest.md").write_text("new figures\n")
-    (results / "latest.json").write_text(json.dumps({"mode": "quick"}))
+    (results / "latest.json").write_text(json.dumps({"mode": "quick", "only": None}))
+    assert update().returncode == 2
+    (results / "latest.json").write_text(json.dumps({"mode": "full"}))  # an older report
     assert update().returncode == 2
     (results / "latest.json").write_text(json.dumps({"mode": "full", "only": ["batch"]}))
     assert update().returncode == 2
