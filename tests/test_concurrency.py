@@ -279,3 +279,43 @@ def test_broken_rulesets_fail_the_same_way_in_parallel() -> None:
     messages = in_threads(load, list(range(32)))
     assert len(messages) == 32 and len(set(messages)) == 1
     assert "did you mean 'injury'" in messages[0]
+
+
+_FIRST_USE = r"""
+import json, sys, threading
+import rhrt
+from rhrt.render import render_decision
+case = {"child": {"age_years": 9}, "indicators": ["incidents-of-domestic-abuse"],
+        "measures": {"dash_score": 15, "domestic_abuse_incidents_12_months": 2}}
+barrier = threading.Barrier(8)
+out = [None] * 8
+def work(i):
+    barrier.wait()  # every first use at once: loading, validating, deciding, rendering
+    rs = rhrt.load_ruleset()
+    decision = rs.assess(case)
+    out[i] = [decision.to_json(), render_decision(decision, rs, "text"),
+              render_decision(decision, rs, "markdown")]
+threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+rs = rhrt.load_ruleset()
+decision = rs.assess(case)
+alone = [decision.to_json(), render_decision(decision, rs, "text"),
+         render_decision(decision, rs, "markdown")]
+print(json.dumps({"same": all(o == alone for o in out), "level": decision.level}))
+"""
+
+
+def test_first_use_from_many_threads_in_a_fresh_process() -> None:
+    """Everything built on first use (the bundled ruleset, the template environment and the
+    precompiled templates, pydantic's validators) is built safely when 8 threads ask for it at
+    once right after ``import rhrt`` (issue 17): each gets the single-threaded result."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _FIRST_USE], capture_output=True, text=True, check=True
+    )
+    result = json.loads(proc.stdout)
+    assert result == {"same": True, "level": 4}

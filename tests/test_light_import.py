@@ -20,7 +20,9 @@ HEAVY = [
     "urllib.request",
     "ssl",
     "requests",
-]  # socket: pydantic imports it, never connects
+    "jinja2",
+    "markupsafe",
+]  # socket: pydantic imports it, never connects; jinja2 only once something is rendered
 
 
 def test_import_rhrt_and_assess_load_nothing_heavy() -> None:
@@ -40,3 +42,26 @@ def test_public_api_is_what_all_says() -> None:
     assert {"load_ruleset", "assess", "Decision", "Case", "Override", "RhrtError"} <= set(
         rhrt.__all__
     )
+
+
+def test_every_rhrt_model_is_built_at_import() -> None:
+    """No rhrt pydantic model is left for pydantic to build on first use: that lazy build
+    (``defer_build``, or a model whose annotations could not be resolved at class creation) is
+    not thread-safe in the pydantic versions rhrt accepts (before 2.13 a thread could validate
+    with a parent class's validator while another rebuilt the model), and a loaded ruleset is
+    shared between threads (issue 17 kept every model built at import for this reason)."""
+    code = (
+        "import json, rhrt, rhrt.render, rhrt.history, rhrt.audit, rhrt.testing.yaml_tests\n"
+        "from pydantic import BaseModel\n"
+        "def subs(c):\n"
+        "    for s in c.__subclasses__():\n"
+        "        yield s\n"
+        "        yield from subs(s)\n"
+        "ours = [c for c in subs(BaseModel) if c.__module__.startswith('rhrt.')]\n"
+        "print(json.dumps([len(ours), [c.__qualname__ for c in ours "
+        "if not c.__pydantic_complete__]]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, incomplete = json.loads(out.stdout)
+    assert count > 50
+    assert incomplete == []
