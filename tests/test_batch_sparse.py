@@ -70,6 +70,7 @@ def _check(ruleset: rhrt.Ruleset, table: Any, cases: list[dict[str, Any]]) -> No
         assert out.column("determining_indicators")[i].as_py() == [
             f.id for f in decision.explanation.indicators
         ], (i, case)
+        assert out.column("consent_position")[i].as_py() == decision.consent.id, (i, case)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -63,13 +63,13 @@ from rhrt.batch._columns import months_between as _months_between
 from rhrt.batch._columns import (
     texts as texts,  # re-exported: audits read single columns
 )
+from rhrt.batch._consent import consent_first
 from rhrt.batch._context import context_arrays
 from rhrt.batch._recorded import RecordedRows, recorded_rows
 from rhrt.batch._vector import (
     Arrays,
     VectorPlan,
     VectorResult,
-    consent_first,
     unique_pairs,
 )
 from rhrt.errors import CaseError, suggest

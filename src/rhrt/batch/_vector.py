@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, assert_never
 
-from rhrt.rules.consent import PATHWAY_PREFIX as PATHWAY_ID_PREFIX
 from rhrt.rules.plan import (
     AgeCmp,
     All,
@@ -641,6 +640,15 @@ class _Sparse:
             out[by_col[starts[c]:starts[c + 1]]] = True
         return out
 
+    def rows_of(self, cols: Any) -> IntArray:
+        """The rows of the pairs in ``cols`` (a row once per pair), without a pass over all
+        the pairs."""
+        import numpy as np
+
+        by_col, starts = self._column_index()
+        parts = [by_col[starts[c]:starts[c + 1]] for c in cols.tolist()]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
     def counts(self, cols: Any, n: int) -> Any:
         """Pairs in ``cols`` per row (an upper bound of the distinct count: pairs may repeat)."""
         import numpy as np
@@ -733,70 +741,3 @@ def _compare(op: Any, values: FloatArray, threshold: float) -> tuple[BoolArray, 
 def vector_plan(plan: Plan) -> VectorPlan:
     """The vector plan of a plan, compiled once and kept with the plan while it is alive."""
     return derived(plan, "batch.vector", VectorPlan.compile)
-
-
-def consent_first(
-    vp: VectorPlan, arrays: Arrays, result: VectorResult
-) -> tuple[Any, tuple[str, ...]]:
-    """Per row, the consent position shown first (``Decision.consent.id``), as (codes, ids):
-    ``ids[codes[i]]`` is row i's. The meaning is :meth:`rhrt.rules.consent.ConsentTable.applying`
-    over arrays: ranks from the highest down; at a rank, urgent, then concerns (file order),
-    then the level's, then the pathway recommended first.
-    """
-    import numpy as np
-
-    table = vp.plan.consent
-    n = arrays.n
-    if table is None:  # a plan built without a ruleset's consent (never from a Ruleset)
-        return np.zeros(n, dtype=np.int32), ("",)
-    ids: list[str] = []
-    chosen = np.full(n, -1, dtype=np.int32)
-    age = arrays.age_months
-    pathway_index = {pid: p for p, pid in enumerate(vp.pathway_ids)}
-    by_rank: dict[int, list[Any]] = {}
-    for pos in table.all:
-        by_rank.setdefault(pos.rank, []).append(pos)
-    for rank in sorted(by_rank, reverse=True):
-        open_rows = chosen < 0
-        if not open_rows.any():
-            break
-        pathway_rows: list[tuple[int, int]] = []  # (vector pathway index, id code)
-        for pos in by_rank[rank]:
-            code = len(ids)
-            ids.append(pos.id)
-            if pos.trigger == "pathway":
-                p = pathway_index.get(pos.id.removeprefix(PATHWAY_ID_PREFIX))
-                if p is not None:
-                    pathway_rows.append((p, code))
-                continue
-            if pos.trigger == "urgent":
-                applies = result.urgent
-            elif pos.trigger == "level":
-                applies = result.level == int(pos.id.rsplit("-", 1)[1])
-            else:
-                cols = vp._columns(pos.matches)
-                sparse = _Sparse.of(arrays)
-                if not cols.size:
-                    applies = np.zeros(n, bool)
-                elif sparse is not None:
-                    applies = sparse.any_rows(cols, n)
-                else:
-                    applies = _any_rows(arrays.present, cols, n)
-                if pos.min_age_months is not None:
-                    applies = applies & (age >= pos.min_age_months)  # NaN (unknown) is False
-            hit = open_rows & applies
-            chosen[hit] = code
-            open_rows &= ~hit
-        if pathway_rows:
-            # the pathway recommended first (the lowest rank; the earliest listed on a tie,
-            # as argmin), one pass per pathway: argmin down the columns of a (pathways, n)
-            # array was a third of a fast batch's time
-            best = np.full(n, vp.no_rank, dtype=result.pathway_rank.dtype)
-            best_code = np.zeros(n, dtype=np.int32)
-            for p, code in pathway_rows:
-                better = result.pathway_rank[p] < best
-                best[better] = result.pathway_rank[p][better]
-                best_code[better] = code
-            hit = open_rows & (best < vp.no_rank)
-            chosen[hit] = best_code[hit]
-    return chosen, tuple(ids)
