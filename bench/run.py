@@ -349,18 +349,22 @@ def scaling_table(results: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
 
-    def mode(m: dict[str, Any] | None) -> str:
+    def mode(m: dict[str, Any] | None, skipped: str = "not run") -> str:
         if not m:
-            return "not run | | "
+            return f"{skipped} | | "
         return (
             f"{_secs(m['warm_s'])} ({_secs(m['first_s'])}) | {_fmt(m['ns_per_row'], 'ns')} | "
             f"{_fmt(m['memory_beyond_input_mib_per_1m'], 'MiB')}"
         )
 
+    def why_not(reason: str | None) -> str:
+        return f"**skipped** ({reason})" if reason else "not run"
+
     for n, row in sc["sizes"].items():
         lines.append(
             f"| {int(n):,} | in memory | {_fmt(row['input_mib'], 'MiB')} | "
-            f"{mode(row.get('fast'))} | {mode(row.get('default'))} |"
+            f"{mode(row.get('fast'))} | "
+            f"{mode(row.get('default'), why_not(row.get('default_skipped')))} |"
         )
     for n, why in sc.get("skipped", {}).items():
         lines.append(f"| {int(n):,} | in memory: **skipped** ({why}) | | | | | | | |")

@@ -440,22 +440,22 @@ def _available_gib() -> float | None:
     return None
 
 
-SCALING_DEFAULT_MAX = 1_000_000
-"""The largest size the default mode (pathway and determining-indicator lists, input kept) is
-timed at: at 10M rows its lists alone would hold gigabytes."""
 SCALING_GIB_PER_1M = 1.0
-"""Memory needed per 1M rows in memory (input table, fast result, the tracemalloc call and the
-allocator's slack, with room to spare): below it, a size is skipped and says so."""
+"""Memory needed per 1M rows for ``fast=True`` (input ≈ 125 MiB, ≈ 250-400 MiB beyond it, the
+allocator's slack, with room to spare): with less available, a size is skipped and says so."""
+SCALING_DEFAULT_GIB_PER_1M = 1.5
+"""The same for the default mode (its result adds ≈ 115 MiB of lists per 1M rows and it keeps
+the input columns): with less available, only ``fast=True`` is timed at that size."""
 
 
 def scaling(quick: bool) -> dict[str, Any]:
     """Batch time and memory per row from 10k to 10M rows, all in memory, on one core.
 
     Per size: ``rhrt.synth.population(n, seed=6)`` in memory, then ``assess_table(fast=True,
-    keep_input=False)`` (the first call and the median of the warm ones) and, up to
-    :data:`SCALING_DEFAULT_MAX`, the default ``assess_table()``; each mode's memory beyond the
-    input once more, untimed (:func:`_batch_memory`). A size the machine's free memory cannot
-    hold is skipped with the reason (the ``stream`` scenario covers 10M rows from a file)."""
+    keep_input=False)`` (the first call and the median of the warm ones) and the default
+    ``assess_table()``; each mode's memory beyond the input once more, untimed
+    (:func:`_batch_memory`). A size or mode the machine's available memory cannot hold is
+    skipped with the reason (the ``stream`` scenario covers 10M rows from a file)."""
     cpu = _pin_one_core()
     try:
         population = importlib.import_module("rhrt.synth").population
@@ -466,7 +466,6 @@ def scaling(quick: bool) -> dict[str, Any]:
 
     rs = rhrt.load_ruleset()
     sizes = (1_000, 5_000, 20_000) if quick else (10_000, 100_000, 1_000_000, 10_000_000)
-    default_max = 5_000 if quick else SCALING_DEFAULT_MAX
     out: dict[str, Any] = {
         "ruleset": _ruleset_info(rs),
         "pinned_cpu": cpu,
@@ -489,9 +488,15 @@ def scaling(quick: bool) -> dict[str, Any]:
             "input_mib": table.nbytes / 2**20,
         }
         repeat = 3 if quick else max(3, min(21, 2_000_000 // n + 1))  # 21 at 10k … 3 at 10M
-        modes = {"fast": dict(fast=True, keep_input=False)}
-        if n <= default_max:
+        modes: dict[str, dict[str, Any]] = {"fast": dict(fast=True, keep_input=False)}
+        free = _available_gib()
+        need = SCALING_DEFAULT_GIB_PER_1M * n / 1e6
+        if free is None or free >= need:
             modes["default"] = {}
+        else:
+            row["default_skipped"] = (
+                f"{free:.1f} GiB available, about {need:.1f} GiB needed for the default mode"
+            )
         for mode, kwargs in modes.items():
             timing = time_repeat(functools.partial(assess_table, table, rs, **kwargs),
                                  repeat=repeat)
