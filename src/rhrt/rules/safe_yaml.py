@@ -24,7 +24,7 @@ It never registers anything on PyYAML's shared loader classes (no import-time si
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,6 +219,11 @@ def _read_events(text: str, limits: Limits, file: str | None, echo_content: bool
     raised only once the whole stream has passed those checks, so the first problem reported
     is the one the composing path reports. Without aliases, the builder's own node and depth
     limits can never be reached before the event checks', so they are not repeated here.
+
+    The loop is written for speed (it is most of loading a ruleset): the open collection is
+    held in local variables (``out``: the dict or list, ``path``, ``is_list``, ``key`` and
+    ``key_path``: the key read and its child's path, or ``_NO_KEY``), and the parents' in
+    ``stack``; plain text, most scalars, is taken without calling the scalar reading.
     """
     depth = 0
     nodes = 0
@@ -227,121 +232,144 @@ def _read_events(text: str, limits: Limits, file: str | None, echo_content: bool
     key_positions: dict[Path, tuple[int, int]] = {}
     problem: YamlReadError | None = None  # the first problem found while building
     root: Any = _NO_KEY
-    # One frame per open collection: [container, path, key (mappings: _NO_KEY until read)]
-    frames: list[list[Any]] = []
+    out: Any = None  # the open collection (None: the document's root is next)
+    path: Path = ()
+    is_list = False
+    key: Any = _NO_KEY
+    key_path: Path = ()
+    stack: list[tuple[Any, Path, bool]] = []
     max_depth = limits.max_depth
     max_nodes = limits.max_nodes
     scalar_event = yaml.ScalarEvent
     mapping_start = yaml.MappingStartEvent
     sequence_start = yaml.SequenceStartEvent
-    events: Iterator[Any] = yaml.parse(text, Loader=_Loader)
-    for event in events:
-        kind = type(event)
-        if kind is scalar_event or kind is mapping_start or kind is sequence_start:
-            if event.tag is not None:
-                raise YamlReadError(
-                    _problem_at(
-                        "unsafe or unknown YAML tag (only plain YAML is accepted)", event, file
-                    )
-                )
-            if event.anchor is not None:
-                raise _NeedsComposer
-            nodes += 1
-            if kind is not scalar_event:
-                depth += 1
-                if depth > max_depth:
+    collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    stream_end = yaml.StreamEndEvent
+    special = scalars.MAYBE_SPECIAL
+    str_tag = _STR_TAG
+    loader: Any = _Loader(text)
+    next_event = loader.get_event
+    try:
+        while True:
+            event: Any = next_event()
+            kind = type(event)
+            if kind is scalar_event or kind is mapping_start or kind is sequence_start:
+                if event.tag is not None:
                     raise YamlReadError(
-                        _problem_at(f"nesting deeper than the limit of {max_depth}", event, file)
+                        _problem_at(
+                            "unsafe or unknown YAML tag (only plain YAML is accepted)", event, file
+                        )
                     )
-            if nodes > max_nodes:
-                raise YamlReadError(
-                    _problem_at(
-                        f"more than the limit of {max_nodes} values (after expanding aliases)",
-                        event,
-                        file,
-                    )
-                )
-            if kind is scalar_event:
-                tag = scalars.resolve_plain(event.value) if event.implicit[0] else _STR_TAG
-                if tag == scalars.MERGE_TAG:
+                if event.anchor is not None:
                     raise _NeedsComposer
-            if problem is not None:
-                continue  # only checking from here on
-            mark = event.start_mark
-            where = (mark.line + 1, mark.column + 1)
-            if frames:
-                frame = frames[-1]
-                out = frame[0]
-                if type(out) is list:
-                    path: Path = (*frame[1], len(out))
-                elif frame[2] is _NO_KEY:  # this node is a key
+                nodes += 1
+                if kind is scalar_event:
+                    tag = str_tag
+                    if event.implicit[0]:
+                        text_value = event.value
+                        if not text_value or text_value[0] in special:
+                            tag = scalars.resolve_plain(text_value)
+                            if tag == scalars.MERGE_TAG:
+                                raise _NeedsComposer
+                else:
+                    depth += 1
+                    if depth > max_depth:
+                        raise YamlReadError(
+                            _problem_at(
+                                f"nesting deeper than the limit of {max_depth}", event, file
+                            )
+                        )
+                if nodes > max_nodes:
+                    raise YamlReadError(
+                        _problem_at(
+                            f"more than the limit of {max_nodes} values (after expanding aliases)",
+                            event,
+                            file,
+                        )
+                    )
+                if problem is not None:
+                    continue  # only checking from here on
+                mark = event.start_mark
+                where = (mark.line + 1, mark.column + 1)
+                if is_list:
+                    here: Path = (*path, len(out))
+                elif out is None:
+                    here = ()
+                elif key is _NO_KEY:  # this node is a mapping key
                     if kind is not scalar_event:
                         problem = YamlReadError(
                             _problem_at("mapping keys must be plain scalars", event, file)
                         )
                         continue
-                    try:
-                        key = _scalar(tag, event, frame[1], file, echo_content)
-                    except YamlReadError as exc:
-                        problem = exc
-                        continue
-                    if not isinstance(key, (str, int, float, bool)) and key is not None:
-                        problem = YamlReadError(
-                            _problem_at("mapping keys must be plain scalars", event, file)
-                        )
-                        continue
-                    if key in out:
-                        shown = echo_content or id_shaped(key)
+                    if tag is str_tag:
+                        read = event.value
+                    else:
+                        try:
+                            read = _scalar(tag, event, path, file, echo_content)
+                        except YamlReadError as exc:
+                            problem = exc
+                            continue
+                        if not isinstance(read, (str, int, float, bool)) and read is not None:
+                            problem = YamlReadError(
+                                _problem_at("mapping keys must be plain scalars", event, file)
+                            )
+                            continue
+                    if read in out:
+                        shown = echo_content or id_shaped(read)
                         problem = YamlReadError(
                             Problem(
-                                f"duplicate key '{key}'" if shown else "duplicate key (not shown)",
-                                path=format_path(frame[1]),
+                                f"duplicate key '{read}'" if shown else "duplicate key (not shown)",
+                                path=format_path(path),
                                 file=file,
                                 line=where[0],
                                 column=where[1],
                             )
                         )
                         continue
-                    frame[2] = key
-                    key_positions[(*frame[1], key if isinstance(key, (str, int)) else str(key))] = (
-                        where
+                    key = read
+                    key_path = (*path, read if isinstance(read, (str, int)) else str(read))
+                    key_positions[key_path] = where
+                    continue
+                else:
+                    here = key_path
+                positions[here] = where
+                if kind is scalar_event:
+                    if tag is str_tag:
+                        value: Any = event.value
+                    else:
+                        try:
+                            value = _scalar(tag, event, here, file, echo_content)
+                        except YamlReadError as exc:
+                            problem = exc
+                            continue
+                else:
+                    value = {} if kind is mapping_start else []
+                if is_list:
+                    out.append(value)
+                elif out is None:
+                    root = value
+                else:
+                    out[key] = value
+                    key = _NO_KEY
+                if kind is not scalar_event:
+                    stack.append((out, path, is_list))
+                    out, path, is_list = value, here, kind is sequence_start
+            elif kind in collection_end:
+                depth -= 1
+                if problem is None:
+                    out, path, is_list = stack.pop()
+            elif kind is yaml.AliasEvent:
+                raise _NeedsComposer
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise YamlReadError(
+                        _problem_at("expected a single YAML document", event, file)
                     )
-                    continue
-                else:
-                    key = frame[2]
-                    path = (*frame[1], key if isinstance(key, (str, int)) else str(key))
-            else:
-                path = ()
-            positions[path] = where
-            if kind is scalar_event:
-                try:
-                    value = _scalar(tag, event, path, file, echo_content)
-                except YamlReadError as exc:
-                    problem = exc
-                    continue
-            else:
-                value = {} if kind is mapping_start else []
-            if frames:
-                frame = frames[-1]
-                if type(frame[0]) is list:
-                    frame[0].append(value)
-                else:
-                    frame[0][frame[2]] = value
-                    frame[2] = _NO_KEY
-            else:
-                root = value
-            if kind is not scalar_event:
-                frames.append([value, path, _NO_KEY])
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            depth -= 1
-            if problem is None:
-                frames.pop()
-        elif kind is yaml.AliasEvent:
-            raise _NeedsComposer
-        elif kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise YamlReadError(_problem_at("expected a single YAML document", event, file))
+            elif kind is stream_end:
+                break
+    finally:
+        loader.dispose()
     if problem is not None:
         raise problem
     if root is _NO_KEY:

@@ -73,7 +73,9 @@ _BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 _NUMBERISH = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]")
 # A plain scalar that starts with none of these is text: the fast path for most values.
-_MAYBE_SPECIAL = frozenset("0123456789+-.~<tTfFnNyYoO")
+MAYBE_SPECIAL = frozenset("0123456789+-.~<tTfFnNyYoO")
+"""First characters of every plain scalar that may be read as anything but text (one that
+starts with another character, and is not empty, is text: ``resolve_plain`` gives STR_TAG)."""
 
 
 class AmbiguousScalar(ValueError):
@@ -128,7 +130,7 @@ def _same_value(text: str, number: float) -> bool:
 
 def resolve_plain(value: str) -> str:
     """The tag of a plain (unquoted) scalar under rhrt's reading (see the module docstring)."""
-    if value and value[0] not in _MAYBE_SPECIAL:
+    if value and value[0] not in MAYBE_SPECIAL:
         return STR_TAG
     if value in _NULLS:
         return NULL_TAG
@@ -185,7 +187,7 @@ def construct(tag: str, value: str) -> Any:
 
 def _ambiguity(value: str) -> AmbiguousScalar | None:
     """Why a plain scalar is refused, or None when it is read unambiguously."""
-    if not value or value[0] not in _MAYBE_SPECIAL:
+    if not value or value[0] not in MAYBE_SPECIAL:
         return None
     if value in _YAML11_BOOLS:
         meant = "true" if _YAML11_BOOLS[value] else "false"
