@@ -19,7 +19,7 @@ from rhrt.engine.reference import compiled, level_of, rule_truth
 from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model import trusted
-from rhrt.model.ruleset import RulesetModel, SourceRef
+from rhrt.model.ruleset import Level, RulesetModel, SourceRef
 from rhrt.rules.compile import uses_not
 from rhrt.rules.consent import Applying, ConsentTable, Position, recorded_wording
 from rhrt.rules.plan import (
@@ -413,6 +413,7 @@ class ExplanationParts:
         "_findings",
         "_fired",
         "_indicators",
+        "_levels",
         "_summaries",
         "conditions",
     )
@@ -425,6 +426,7 @@ class ExplanationParts:
         self._domains: list[Mapping[str, tuple[int, str]]] = []
         self._fired: dict[tuple[str, frozenset[str], tuple[str, ...]], d.FiredRule] = {}
         self._summaries: dict[frozenset[str], tuple[d.DomainSummary, ...]] = {}
+        self._levels: dict[int, Level] = {}
 
     def summary(self, plan: Plan, present: frozenset[str]) -> tuple[d.DomainSummary, ...]:
         """The domain summary of these present concerns (:func:`domain_summary`): the same
@@ -475,13 +477,20 @@ class ExplanationParts:
             found = self._indicators.setdefault(ind_id, (ind.level, (ind.domain, *ind.topics)))
         return found
 
+    def level(self, number: int) -> Level:
+        """The ruleset's level with this number (``RulesetModel.level``, looked up once)."""
+        found = self._levels.get(number)
+        if found is None:
+            found = self._levels.setdefault(number, self._catalogue.model.level(number))
+        return found
+
     def step_down(self, level: int) -> str | None:
         """The ruleset's words on what would allow a step down from ``level``."""
-        return self._catalogue.model.level(level).step_down
+        return self.level(level).step_down
 
     def step_up(self, level: int) -> str | None:
         """The ruleset's words on when a case at ``level`` steps up."""
-        return self._catalogue.model.level(level).step_up
+        return self.level(level).step_up
 
     def domains(self) -> Mapping[str, tuple[int, str]]:
         """Domain id → (position in ruleset order, title)."""

@@ -67,6 +67,8 @@ class Provisional:
     def conditional_on(self, evaluation: Evaluation) -> dict[str, str]:
         """Pathway id → the missing facts it depends on, in plain words (``the DASH risk
         checklist score is 14 or more 'yes' answers``; alternatives joined by "or")."""
+        if not evaluation.conditional:
+            return {}
         by_rule = {r.rule.id: r for r in evaluation.results if r.truth is None}
         out = {}
         for pathway, rule_ids in evaluation.conditional.items():

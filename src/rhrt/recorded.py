@@ -67,12 +67,23 @@ def unread_measures(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple
     if not facts.measures:
         return ()
     trials = _trials(plan)
+    implied = _implied_by(plan, facts.measures)
     out = []
     for name in sorted(facts.measures):
         found = trials.get(name)
-        if found is None or found.constant(plan, selected, facts):
+        if found is None or found.constant(plan, selected, facts, implied):
             out.append(name)  # no rule reads it and it implies nothing: nothing can change
     return tuple(out)
+
+
+def _implied_by(plan: Plan, measures: Mapping[str, float]) -> dict[str, frozenset[str]]:
+    """Recorded measure → the concerns its recorded value implies (those implying any)."""
+    out: dict[str, set[str]] = {}
+    for imp in plan.implications:
+        value = measures.get(imp.measure)
+        if value is not None and MEASURE_OPERATORS[imp.op](value, imp.value):
+            out.setdefault(imp.measure, set()).add(imp.indicator)
+    return {name: frozenset(ids) for name, ids in out.items()}
 
 
 def unread_warnings(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple[str, ...]:
@@ -127,10 +138,10 @@ def candidates(plan: Plan, name: str, rules: tuple[CompiledRule, ...]) -> tuple[
 
 class _Trial:
     """What trying the values of one measure needs, built once per plan (see
-    :func:`unread_measures`): the values to try, the positions of the rules that read it, what
-    the measure itself implies at each value, and the implications of the other measures."""
+    :func:`unread_measures`): the values to try, the positions of the rules that read it, and
+    what the measure itself implies at each value."""
 
-    __slots__ = ("distinct", "name", "others", "readers", "values")
+    __slots__ = ("distinct", "name", "readers", "values")
 
     def __init__(self, plan: Plan, name: str, rules: tuple[CompiledRule, ...]) -> None:
         self.name = name
@@ -146,27 +157,33 @@ class _Trial:
         }
         self.distinct = tuple(implies)
         """The different sets of concerns the measure implies over its values."""
-        self.others = tuple(imp for imp in plan.implications if imp.measure != name)
 
-    def constant(self, plan: Plan, selected: frozenset[str], facts: Facts) -> bool:
+    def constant(
+        self,
+        plan: Plan,
+        selected: frozenset[str],
+        facts: Facts,
+        implied: Mapping[str, frozenset[str]] | None = None,
+    ) -> bool:
         """Whether the implied concerns and every reading rule's truth are the same for every
         value the measure could take (the other facts as recorded).
 
         The concerns present differ between values exactly when the measure implies different
         concerns not otherwise present. When they do not differ, a reading rule whose gate
         (:func:`~rhrt.rules.semantics.gate`) they leave closed is false for every value; only
-        the others are evaluated at each value."""
+        the others are evaluated at each value. ``implied``: what each recorded measure implies
+        at its recorded value (:func:`_implied_by`), when at hand."""
         measures = facts.measures
-        base = selected | frozenset(
-            imp.indicator
-            for imp in self.others
-            if imp.measure in measures
-            and MEASURE_OPERATORS[imp.op](measures[imp.measure], imp.value)
-        )
-        presents = {base | implied for implied in self.distinct}
-        if len(presents) > 1:
-            return False
-        (present,) = presents
+        if implied is None:
+            implied = _implied_by(plan, measures)
+        base = selected.union(*[ids for name, ids in implied.items() if name != self.name])
+        if len(self.distinct) == 1:
+            present = base | self.distinct[0]
+        else:
+            presents = {base | own for own in self.distinct}
+            if len(presents) > 1:
+                return False
+            (present,) = presents
         gates = compiled(plan).gates
         open_ = []
         for pos in self.readers:

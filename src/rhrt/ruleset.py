@@ -273,21 +273,21 @@ class Ruleset:
         engine: str,
         override: OverrideInput | None,
     ) -> d.Decision:
-        level = self.model.level(evaluation.level)
+        level = self._parts.level(evaluation.level)
         conditional = self._provisional.conditional_on(evaluation)
-        pathways = tuple(
-            self._pathway(pid, why, conditional.get(pid))
-            for pid, why in evaluation.pathways.items()
-        )
+        pathway = self._pathway
+        pathways = tuple([
+            pathway(pid, why, conditional.get(pid)) for pid, why in evaluation.pathways.items()
+        ])
         selected = case.indicator_ids
         explanation = self._provisional.with_unknowns(
             explain(self.plan, self.catalogue, facts, evaluation, parts=self._parts), evaluation
         )
-        notes = tuple(
+        notes = tuple([
             trusted(d.CaseNote, indicator=item.id, note=item.note, source=item.source)
             for item in case.indicators
             if item.note or item.source
-        )
+        ])
         return trusted(
             d.Decision,
             status=evaluation.status,

@@ -194,10 +194,16 @@ class Compiled:
             k: tuple(v) for k, v in index.items()
         }
         self.ungated = frozenset(p for p, g in enumerate(self.gates) if g is None)
+        # highest level first (plan order within a level): see level_of
         self.raising = tuple(
-            (rule.level, self.gates[pos], self.checks[pos])
-            for pos, rule in enumerate(rules)
-            if rule.level is not None
+            sorted(
+                (
+                    (rule.level, self.gates[pos], self.checks[pos])
+                    for pos, rule in enumerate(rules)
+                    if rule.level is not None
+                ),
+                key=lambda item: -item[0],
+            )
         )
 
     def check(self, node: Node) -> Check[Facts]:
@@ -262,11 +268,11 @@ def level_of(plan: Plan, facts: Facts) -> int:
     level = level_floor(plan, present)
     if level >= TOP_LEVEL:
         return level  # nothing can raise it further
+    # Rules highest level first: the first that may fire gives the level, and none from a
+    # level at or below the one reached can raise it.
     for rule_level, found, check in compiled(plan).raising:
-        if (
-            rule_level > level
-            and (found is None or not found.isdisjoint(present))
-            and check(facts, None) is not False
-        ):
-            level = rule_level
+        if rule_level <= level:
+            break
+        if (found is None or not found.isdisjoint(present)) and check(facts, None) is not False:
+            return rule_level
     return level
