@@ -26,7 +26,6 @@ This module imports nothing from rhrt but the leaf ``rhrt._text`` (the one sanit
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
@@ -115,8 +114,11 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     """Return the nearest valid name to a misspelt one, or None.
 
     difflib's ratio is good enough for slugs like ``bruising-non-moble`` and avoids a
-    hand-written edit distance.
+    hand-written edit distance. (Imported here: only an error needs it, and importing it
+    costs every start-up.)
     """
+    import difflib
+
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else None
 

@@ -94,12 +94,15 @@ def each_revision(
 
 def log_ruleset(ruleset: Ruleset) -> None:
     """``--debug``: which ruleset a command uses (ids and hash only)."""
-    import logging
+    from rhrt.cli._diagnostics import debug_logger
 
+    logger = debug_logger()
+    if logger is None:  # nothing would be shown (and logging is not imported for nothing)
+        return
     from rhrt.rules.bundled import bundled_ruleset_path
 
     bundled = ruleset.path is None or ruleset.path.resolve() == bundled_ruleset_path().resolve()
-    logging.getLogger("rhrt").debug(
+    logger.debug(
         "ruleset %s %s sha256 %s (%s)",
         ruleset.id,
         ruleset.version,

@@ -6,22 +6,33 @@ the engine, how long the command took and its exit status, and, for an unexpecte
 type and the code locations it passed through (file, line, function). What is never shown: an
 exception's message, values, input file names or anything read from a case.
 
-Library code reports through the ``rhrt`` logger (:func:`debug`), which is silent unless the
-command line turns it on here.
+Library code reports through the ``rhrt`` logger, which is silent unless the command line
+turns it on here. ``logging`` (and ``platform``, ``traceback``) are imported only when
+``--debug`` is given or something already imported ``logging``: a command without ``--debug``
+does not pay for them at start-up (issue 17).
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import platform
 import sys
 import time
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-LOGGER = logging.getLogger("rhrt")
+LOGGER_NAME = "rhrt"
+
+
+def debug_logger() -> Any:
+    """The ``rhrt`` logger if debug records can go anywhere, else None: None when the logging
+    module was never imported (then no handler can exist, so a debug record would be dropped)
+    or when the logger is not enabled for debug records."""
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return None
+    logger = logging.getLogger(LOGGER_NAME)
+    return logger if logger.isEnabledFor(logging.DEBUG) else None
 
 
 @contextlib.contextmanager
@@ -30,16 +41,20 @@ def enabled(on: bool, command: str) -> Iterator[None]:
     if not on:
         yield
         return
+    import logging
+    import platform
+
     from rhrt._version import __version__
 
+    logger = logging.getLogger(LOGGER_NAME)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("rhrt: debug: %(message)s"))
-    previous = LOGGER.level
-    LOGGER.addHandler(handler)
-    LOGGER.setLevel(logging.DEBUG)
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
     start = time.perf_counter()
     try:
-        LOGGER.debug(
+        logger.debug(
             "rhrt %s, Python %s (%s), command %s",
             __version__,
             platform.python_version(),
@@ -48,19 +63,22 @@ def enabled(on: bool, command: str) -> Iterator[None]:
         )
         yield
     finally:
-        LOGGER.debug("%s took %.2fs", command, time.perf_counter() - start)
-        LOGGER.removeHandler(handler)
-        LOGGER.setLevel(previous)
+        logger.debug("%s took %.2fs", command, time.perf_counter() - start)
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 def where(exc: BaseException) -> None:
     """Log where an unexpected error happened: its type and each frame's file, line and
     function, never its message or any value."""
-    if not LOGGER.isEnabledFor(logging.DEBUG):
+    logger = debug_logger()
+    if logger is None:
         return
-    LOGGER.debug("unexpected %s raised at:", type(exc).__name__)
+    import traceback
+
+    logger.debug("unexpected %s raised at:", type(exc).__name__)
     for frame in traceback.extract_tb(exc.__traceback__):
-        LOGGER.debug("  %s:%s in %s", _short(frame.filename), frame.lineno, frame.name)
+        logger.debug("  %s:%s in %s", _short(frame.filename), frame.lineno, frame.name)
 
 
 def _short(filename: str) -> str:

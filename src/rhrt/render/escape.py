@@ -36,7 +36,6 @@ Template syntax inside a value (``{{ ... }}``) is data, never evaluated: values 
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -164,6 +163,8 @@ def escape_html(text: str, *, quote: bool = True) -> str:
     Reports clean their values first where they come from a table (:func:`clean`); templates
     use jinja2's autoescaping instead (see the module docstring).
     """
+    import html  # here: only reports need it (its entity table costs every start-up)
+
     return html.escape(text, quote=quote)
 
 
