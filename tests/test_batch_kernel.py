@@ -179,3 +179,67 @@ def test_no_module_imports_batch_private_modules_from_outside() -> None:
                 if parts[:2] == ["rhrt", "batch"] and len(parts) > 2 and parts[2].startswith("_"):
                     offenders.append(f"{path.relative_to(SRC)}: {name}")
     assert offenders == []
+
+
+# -- long tables, a chunk at a time --------------------------------------------------------------
+
+
+def test_long_tables_are_assessed_in_chunks_exactly_as_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Chunking is invisible: the same result columns, each one chunk, as the whole table at
+    once (a row's result never depends on another row)."""
+    from rhrt.batch import kernel
+
+    bundled = rhrt.load_ruleset()
+    table = _population(300)
+    for fast in (False, True):
+        whole = assess_arrow(table, bundled, fast=fast, keep_input=True)
+        with monkeypatch.context() as m:
+            m.setattr(kernel, "CHUNK_ROWS", 64)
+            chunked = assess_arrow(table, bundled, fast=fast, keep_input=True)
+        assert chunked.equals(whole)
+        assert chunked.schema == whole.schema
+        for name in kernel.result_columns(bundled, fast=fast):
+            assert chunked.column(name).num_chunks == 1
+
+
+_CELLS = {
+    "age_years": [None, "3", "x", "26", "-1"],
+    "indicators": [None, "", "nope", "danger;bruise", "poor-diet"],
+    "dash_score": [None, "14", "25", "2.5", "maybe"],
+}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_chunked_tables_refuse_the_row_the_whole_table_refuses(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused row in any chunk is named by its row in the whole table, and the lowest
+    refused row over every chunk and column is the one named."""
+    import random
+
+    from rhrt.batch import kernel
+
+    rng = random.Random(seed)
+    n = rng.randint(20, 60)
+    bad_rate = rng.choice([0.02, 0.1, 0.3])
+    columns = {
+        name: pa.array([rng.choice(values) if rng.random() < bad_rate else values[1]
+                        for _ in range(n)], pa.string())
+        for name, values in _CELLS.items()
+    }
+    table = pa.table(columns)
+
+    def error(chunk: int) -> str | None:
+        with monkeypatch.context() as m:
+            m.setattr(kernel, "CHUNK_ROWS", chunk)
+            try:
+                assess_arrow(table, MINIMAL, offset=5)
+            except CaseError as exc:
+                return f"{type(exc).__name__} {exc}"
+        return None
+
+    whole = error(10**6)
+    for chunk in (1, 3, 7, 16):
+        assert error(chunk) == whole

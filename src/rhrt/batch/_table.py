@@ -543,12 +543,12 @@ def result_table(
         "status": pc.take(pa.array(STATUS_WORDS), pa.array(result.provisional.astype(np.int8))),
         "level": pa.array(result.level.astype(np.int8)),
         "known_level": pa.array(result.known_level.astype(np.int8)),
-        "urgent": pa.array(result.urgent),
+        "urgent": _bools(result.urgent),
     }
     if fast:
         recommended = result.pathway_rank < vp.no_rank
         for p, pid in enumerate(vp.pathway_ids):
-            columns[PATHWAY_PREFIX + pid] = pa.array(recommended[p])
+            columns[PATHWAY_PREFIX + pid] = _bools(recommended[p])
         columns[CONSENT_COLUMN] = _consent_column(vp, arrays, result)
         columns[UNREAD_COLUMN] = unread
         return pa.table(columns)
@@ -559,6 +559,13 @@ def result_table(
     columns[CONSENT_COLUMN] = _consent_column(vp, arrays, result)
     columns[UNREAD_COLUMN] = unread
     return pa.table(columns)
+
+
+def _bools(values: Any) -> pa.Array:
+    """A boolean column without nulls from a numpy bool array (packed by numpy: ``pa.array``
+    takes ≈ 10× as long)."""
+    bits = np.packbits(values, bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
 
 
 def _consent_column(vp: VectorPlan, arrays: Arrays, result: VectorResult) -> pa.Array:

@@ -25,6 +25,7 @@ import pyarrow as pa
 from rhrt.batch._recorded import RecordedRows, recorded_rows
 from rhrt.batch._table import arrays_of, check_no_clash, result_names, result_table
 from rhrt.batch._vector import Arrays, VectorPlan, VectorResult, vector_plan
+from rhrt.errors import CaseError
 
 if TYPE_CHECKING:
     from rhrt.ruleset import Ruleset
@@ -109,15 +110,40 @@ def assess_arrow(
         CaseError: as :func:`evaluate_arrow`; with ``keep_input``, an input column has a result
             column's name.
     """
-    evaluated = evaluate_arrow(table, ruleset, offset=offset, ignore_columns=ignore_columns)
-    out = evaluated.results(fast=fast)
+    if isinstance(table, pa.RecordBatch):
+        table = pa.Table.from_batches([table])
+    vp = _plan(ruleset)
+    ignore = tuple(ignore_columns)
+    n = table.num_rows
+    if n <= CHUNK_ROWS:
+        out = evaluate_arrow(table, vp, offset=offset, ignore_columns=ignore).results(fast=fast)
+    else:
+        try:
+            parts = [
+                evaluate_arrow(table.slice(start, CHUNK_ROWS), vp, offset=offset + start,
+                               ignore_columns=ignore).results(fast=fast)
+                for start in range(0, n, CHUNK_ROWS)
+            ]
+        except CaseError:
+            # the whole table at once names the error it always named (a column that cannot
+            # be read anywhere in it comes before any refused row)
+            evaluate_arrow(table, vp, offset=offset, ignore_columns=ignore)
+            raise
+        out = pa.concat_tables(parts).combine_chunks()
     if not keep_input:
         return out
-    check_no_clash(evaluated.table.column_names, evaluated.plan, fast=fast)
-    kept = evaluated.table
+    check_no_clash(table.column_names, vp, fast=fast)
+    kept = table
     for name in out.column_names:
         kept = kept.append_column(name, out.column(name))
     return kept
+
+
+CHUNK_ROWS = 1 << 17
+"""Tables longer than this are assessed this many rows at a time: the engine's temporary
+arrays (a few dozen per row, some per rule or pathway) then stay in the processor's caches and
+are reused from one chunk to the next instead of being fresh memory for the whole table (which
+a first call pays for in page faults). Each row's result does not depend on the others."""
 
 
 def result_columns(ruleset: Ruleset | VectorPlan, *, fast: bool = False) -> tuple[str, ...]:
