@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rhrt.engine.reference import compiled, rule_truth
+from rhrt.engine.reference import compiled
 from rhrt.rules.plan import CompiledRule, MeasureCmp, Plan, derived, walk
 from rhrt.rules.semantics import (
     MEASURE_OPERATORS,
@@ -184,20 +184,26 @@ class _Trial:
             if len(presents) > 1:
                 return False
             (present,) = presents
-        gates = compiled(plan).gates
-        open_ = []
+        c = compiled(plan)
+        gates = c.gates
+        checks = []
         for pos in self.readers:
             closed_by = gates[pos]
             if closed_by is None or not closed_by.isdisjoint(present):
-                open_.append(pos)
-        if not open_:
+                checks.append(c.checks[pos])  # its gate is open: its condition decides
+        if not checks:
             return True
         trial = facts.with_present(present)
-        seen: set[tuple[Truth, ...]] = set()
+        values = dict(measures)  # this trial's own copy, changed in place per value tried
+        object.__setattr__(trial, "measures", values)
+        name = self.name
+        first: list[Truth] | None = None
         for value in self.values:
-            object.__setattr__(trial, "measures", {**measures, self.name: value})
-            seen.add(tuple(rule_truth(plan, pos, trial) for pos in open_))
-            if len(seen) > 1:
+            values[name] = value
+            truths = [check(trial, None) for check in checks]
+            if first is None:
+                first = truths
+            elif truths != first:
                 return False
         return True
 
