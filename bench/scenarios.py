@@ -466,6 +466,10 @@ def scaling(quick: bool) -> dict[str, Any]:
 
     rs = rhrt.load_ruleset()
     sizes = (1_000, 5_000, 20_000) if quick else (10_000, 100_000, 1_000_000, 10_000_000)
+    # the time per row of each larger size ÷ that of base_rows, timed in alternating rounds
+    # (the target is ÷ 100k; a quick run exercises the same code with 5k)
+    base_rows = 5_000 if quick else 100_000
+    base: Any = None
     out: dict[str, Any] = {
         "ruleset": _ruleset_info(rs),
         "pinned_cpu": cpu,
@@ -510,18 +514,46 @@ def scaling(quick: bool) -> dict[str, Any]:
                 "memory_beyond_input_mib": memory["memory_beyond_input_mib"],
                 "memory_beyond_input_mib_per_1m": memory["memory_beyond_input_mib_per_1m"],
             }
+        if n == base_rows:
+            base = table
+        elif base is not None and n > base_rows:
+            row["fast"]["per_row_over_base"] = _interleaved_ratio(
+                assess_table, rs, table, base, rounds=3 if quick or n >= 10_000_000 else 5
+            )
         out["sizes"][str(n)] = row
         del table
-    timed = out["sizes"]
-    if "100000" in timed and len(timed) > 1:
-        largest = max(timed, key=int)
-        if int(largest) > 100_000:
-            out["time_per_row_ratio"] = {
-                "largest_rows": int(largest),
-                "over_100k": timed[largest]["fast"]["ns_per_row"]
-                / timed["100000"]["fast"]["ns_per_row"],
-            }
+    larger = [n for n, row in out["sizes"].items() if "per_row_over_base" in row["fast"]]
+    if larger:
+        largest = max(larger, key=int)
+        out["time_per_row_ratio"] = {
+            "largest_rows": int(largest),
+            "base_rows": base_rows,
+            "over_base": out["sizes"][largest]["fast"]["per_row_over_base"]["ratio"],
+        }
     return out
+
+
+def _interleaved_ratio(
+    assess_table: Callable[..., Any], rs: Any, table: Any, base: Any, *, rounds: int
+) -> dict[str, Any]:
+    """Time per row of ``assess_table(fast=True)`` on ``table`` ÷ that on the smaller ``base``
+    table, timed in alternating rounds (three calls on ``base``, then one on ``table``), so a
+    change in the machine's load colours both alike: the ratio of the medians per row."""
+    import gc
+
+    def timed(t: Any) -> float:
+        gc.collect()
+        t0 = time.perf_counter()
+        assess_table(t, rs, fast=True, keep_input=False)
+        return (time.perf_counter() - t0) / t.num_rows
+
+    small: list[float] = []
+    big: list[float] = []
+    for _ in range(rounds):
+        small += [timed(base) for _ in range(3)]
+        big.append(timed(table))
+    ratio = statistics.median(big) / statistics.median(small)
+    return {"ratio": ratio, "rounds": rounds, "base_rows": base.num_rows}
 
 
 # --- 4: load and cold start -----------------------------------------------------------------

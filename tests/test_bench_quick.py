@@ -97,8 +97,8 @@ def test_zen_missing_counts_are_consistent(tmp_path: Path) -> None:
 
 def test_scaling_reports_every_size(tmp_path: Path) -> None:
     """The scaling table: each size either measured (time and memory per row, fast mode, and
-    the default mode, each unless the available memory is too small, which it then says); no
-    ratio without 100k."""
+    the default mode, each unless the available memory is too small, which it then says), and
+    the ratio of time per row to a base size timed in alternating rounds."""
     report, md = _quick(tmp_path, "scaling")
     sc = report["scenarios"]["scaling"]
     assert sc["status"] == "ok", sc.get("reason")
@@ -120,11 +120,18 @@ def test_scaling_reports_every_size(tmp_path: Path) -> None:
         assert ("default" in row) != ("default_skipped" in row)
     for why in sc["skipped"].values():
         assert "GiB" in why
+    # every size above the base has its ratio timed in alternating rounds; the largest is
+    # the scenario's ratio, and the target's only when the base is 100k rows
+    ratio = sc["time_per_row_ratio"]
+    base = ratio["base_rows"]
+    larger = [n for n in sc["sizes"] if int(n) > base]
+    assert larger and str(base) in sc["sizes"]
+    for n in larger:
+        r = sc["sizes"][n]["fast"]["per_row_over_base"]
+        assert r["ratio"] > 0 and r["rounds"] >= 1 and r["base_rows"] == base
+    assert ratio["largest_rows"] == max(int(n) for n in larger)
     target = {t["id"]: t for t in report["targets"]}["batch_scaling"]
-    if "100000" in sc["sizes"]:
-        assert target["value"] == sc["time_per_row_ratio"]["over_100k"]
-    else:  # quick sizes: no 100k row, so no ratio is claimed
-        assert "time_per_row_ratio" not in sc and target["value"] is None
+    assert target["value"] == (ratio["over_base"] if base == 100_000 else None)
     assert "### Batch scaling, one core" in md
     assert md.count("| in memory |") == len(sc["sizes"])
 
