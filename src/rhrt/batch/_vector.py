@@ -204,6 +204,7 @@ class VectorPlan:
     no_rank: int
     _ids_cache: dict[frozenset[str], IntArray] = field(default_factory=dict, repr=False)
     _shared_nodes: list[frozenset[Node]] = field(default_factory=list, repr=False)
+    _slot_cache: list[Any] = field(default_factory=list, repr=False)
 
     def _shared(self) -> frozenset[Node]:
         """The condition nodes that occur more than once among the rules: only their vectors
@@ -387,17 +388,46 @@ class VectorPlan:
                 rank[p][drop] = self.no_rank
 
     def _pathway_rank(self, fired: BoolArray, level: Any, n: int) -> Any:
-        """First-recommendation slot of each pathway: rules in order, then the level's own."""
+        """First-recommendation slot of each pathway: rules in order, then the level's own.
+
+        The level's own slots are a look-up by level; a rule's slots are written to the rows
+        it fired on (a few per rule), keeping the smallest slot."""
         import numpy as np
 
-        small = np.int16 if self.no_rank < 2**15 else np.int32  # 31 pathways: 62 MB per 1M rows
-        rank = np.full((len(self.pathway_ids), n), self.no_rank, dtype=small)
-        # assign the slots last to first: the earliest recommendation is written last and wins
-        for slot in range(len(self.slots) - 1, -1, -1):
-            p, source = self.slots[slot]
-            mask = fired[source] if source >= 0 else level == -source
-            rank[p][mask] = slot
+        by_level, rule_slots = self._slot_tables()
+        rank = np.empty((len(self.pathway_ids), n), dtype=by_level.dtype)
+        for p, row in enumerate(by_level):  # each row's level's own
+            if (row[1:] == row[1]).all():  # most pathways are no level's own
+                rank[p].fill(row[1])
+            else:
+                np.take(row, level, out=rank[p])
+        for r, slots in rule_slots:
+            rows = np.flatnonzero(fired[r])
+            if not rows.size:
+                continue
+            for p, slot in slots:
+                rank[p, rows] = np.minimum(rank[p, rows], slot)
         return rank
+
+    def _slot_tables(self) -> tuple[Any, tuple[tuple[int, tuple[tuple[int, int], ...]], ...]]:
+        """(pathways × levels array: the smallest slot of each level's own recommendation of
+        each pathway, ``no_rank`` where none; per rule with slots, its (pathway, slot) pairs)."""
+        if not self._slot_cache:
+            import numpy as np
+
+            small = np.int16 if self.no_rank < 2**15 else np.int32  # 31 pathways: 62 MB / 1M
+            by_level = np.full((len(self.pathway_ids), max(LEVELS) + 1), self.no_rank,
+                               dtype=small)
+            rules: dict[int, list[tuple[int, int]]] = {}
+            for slot, (p, source) in enumerate(self.slots):
+                if source < 0:
+                    by_level[p, -source] = min(int(by_level[p, -source]), slot)
+                else:
+                    rules.setdefault(source, []).append((p, slot))
+            self._slot_cache.append(
+                (by_level, tuple((r, tuple(slots)) for r, slots in sorted(rules.items())))
+            )
+        return self._slot_cache[0]  # type: ignore[no-any-return]
 
     def _node(
         self,
@@ -653,6 +683,8 @@ class _Sparse:
         """Pairs in ``cols`` per row (an upper bound of the distinct count: pairs may repeat)."""
         import numpy as np
 
+        if cols.size <= _FEW_COLUMNS:
+            return np.bincount(self.rows_of(cols), minlength=n)
         return np.bincount(self.rows[self._member(cols)], minlength=n)
 
     def exact_count(
@@ -673,8 +705,18 @@ class _Sparse:
         ok = np.bincount(rows, minlength=n) >= at_least
         if distinct is not None:
             spread = int(domain.max()) + 1 if domain.size else 1
-            doms = sorted_unique(rows * spread + domain[found], runs=True)
-            ok &= np.bincount(doms // spread, minlength=n) >= distinct
+            if self.unique and spread <= 63 and rows.size and hasattr(np, "bitwise_count"):
+                # rows ascend: one bit per domain, OR-ed over each row's run of pairs
+                # (numpy >= 2; numpy 1.26 sorts, below)
+                bits = np.left_shift(np.int64(1), domain[found].astype(np.int64))
+                starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+                spread_of = np.bitwise_count(np.bitwise_or.reduceat(bits, starts))
+                wide = np.zeros(n, dtype=bool)
+                wide[rows[starts]] = spread_of >= distinct
+                ok &= wide
+            else:
+                doms = sorted_unique(rows * spread + domain[found], runs=True)
+                ok &= np.bincount(doms // spread, minlength=n) >= distinct
         return np.asarray(ok, dtype=bool)
 
 
