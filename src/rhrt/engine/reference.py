@@ -172,6 +172,7 @@ class Compiled:
         "checks",
         "false",
         "gates",
+        "levels",
         "raising",
         "true",
         "ungated",
@@ -184,6 +185,7 @@ class Compiled:
         self.checks = tuple(leaves.visit(rule.condition) for rule in rules)
         self._memo = memo  # node identity -> check; the plan keeps every node alive
         self.gates = tuple(gate(rule.condition) for rule in rules)
+        self.levels = tuple(rule.level for rule in rules)
         self.false = tuple(RuleResult(rule, False, ()) for rule in rules)
         self.true = tuple(RuleResult(rule, True, ()) for rule in rules)
         index: dict[str, list[int]] = {}
@@ -258,6 +260,11 @@ def rule_truth(plan: Plan, position: int, facts: Facts) -> Truth:
     return c.checks[position](facts, None)
 
 
+_FEW = 8
+"""Up to this many concerns (and rules without a gate), :func:`level_of` reads only the rules
+they reach instead of scanning every rule that sets a level."""
+
+
 def level_of(plan: Plan, facts: Facts) -> int:
     """Only the level, with no trace: used many times per case to find the holding set.
 
@@ -268,9 +275,21 @@ def level_of(plan: Plan, facts: Facts) -> int:
     level = level_floor(plan, present)
     if level >= TOP_LEVEL:
         return level  # nothing can raise it further
+    c = compiled(plan)
+    if len(present) <= _FEW and len(c.ungated) <= _FEW:
+        # A few concerns reach a few rules (with the few ungated ones; every other rule is
+        # known false by its gate): the highest level among those that may fire.
+        levels, checks = c.levels, c.checks
+        for pos in c.reached(present):
+            rule_level = levels[pos]
+            if rule_level is not None and rule_level > level and checks[pos](
+                facts, None
+            ) is not False:
+                level = rule_level
+        return level
     # Rules highest level first: the first that may fire gives the level, and none from a
     # level at or below the one reached can raise it.
-    for rule_level, found, check in compiled(plan).raising:
+    for rule_level, found, check in c.raising:
         if rule_level <= level:
             break
         if (found is None or not found.isdisjoint(present)) and check(facts, None) is not False:
