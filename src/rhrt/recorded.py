@@ -42,7 +42,8 @@ def implied_warnings(plan: Plan, selected: frozenset[str], facts: Facts) -> tupl
     """One sentence per concern the recorded measures add that was not selected."""
     out: list[str] = []
     seen: set[str] = set()
-    for imp in plan.implications:
+    sentences = derived(plan, "recorded.implied_sentences", _implied_sentences)
+    for imp, sentence in zip(plan.implications, sentences, strict=True):
         ind = imp.indicator
         if ind in selected or ind in seen or ind not in facts.present:
             continue
@@ -50,10 +51,18 @@ def implied_warnings(plan: Plan, selected: frozenset[str], facts: Facts) -> tupl
         if value is None or not MEASURE_OPERATORS[imp.op](value, imp.value):
             continue
         seen.add(ind)
+        out.append(sentence)
+    return tuple(out)
+
+
+def _implied_sentences(plan: Plan) -> tuple[str, ...]:
+    """Each implication's warning (ruleset ids and thresholds only), built once per plan."""
+    out = []
+    for imp in plan.implications:
         words = MEASURE_WORDS[imp.op].format(v=number_words(imp.value))
         out.append(
-            f"The concern '{ind}' is included although it was not selected: the recorded "
-            f"'{imp.measure}' {words}, which this ruleset treats as that concern."
+            f"The concern '{imp.indicator}' is included although it was not selected: the "
+            f"recorded '{imp.measure}' {words}, which this ruleset treats as that concern."
         )
     return tuple(out)
 
@@ -88,22 +97,28 @@ def _implied_by(plan: Plan, measures: Mapping[str, float]) -> dict[str, frozense
 
 def unread_warnings(plan: Plan, selected: frozenset[str], facts: Facts) -> tuple[str, ...]:
     """One sentence per recorded measure that changes nothing for this case."""
-    readers = measure_readers(plan)
-    out = []
-    for name in unread_measures(plan, selected, facts):
-        rules = readers.get(name, ())
-        if not rules:
-            out.append(
-                f"The recorded '{name}' changes nothing: no rule in this ruleset reads it."
-            )
-        else:
-            ids = ", ".join(rule.id for rule in rules)
-            out.append(
-                f"The recorded '{name}' changes nothing for this case: the rules that read it "
-                f"({ids}) come out the same whatever its value. If it is evidence of a concern, "
-                "select that concern."
-            )
-    return tuple(out)
+    sentences = derived(plan, "recorded.unread_sentences", _unread_sentences)
+    return tuple([
+        sentences.get(name) or _unread_sentence(plan, name)
+        for name in unread_measures(plan, selected, facts)
+    ])
+
+
+def _unread_sentences(plan: Plan) -> Mapping[str, str]:
+    """Each of the plan's measures' warning (ruleset ids only), built once per plan."""
+    return {name: _unread_sentence(plan, name) for name in plan.measures}
+
+
+def _unread_sentence(plan: Plan, name: str) -> str:
+    rules = measure_readers(plan).get(name, ())
+    if not rules:
+        return f"The recorded '{name}' changes nothing: no rule in this ruleset reads it."
+    ids = ", ".join(rule.id for rule in rules)
+    return (
+        f"The recorded '{name}' changes nothing for this case: the rules that read it "
+        f"({ids}) come out the same whatever its value. If it is evidence of a concern, "
+        "select that concern."
+    )
 
 
 def measure_readers(plan: Plan) -> Mapping[str, tuple[CompiledRule, ...]]:
