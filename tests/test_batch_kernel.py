@@ -243,3 +243,17 @@ def test_chunked_tables_refuse_the_row_the_whole_table_refuses(
     whole = error(10**6)
     for chunk in (1, 3, 7, 16):
         assert error(chunk) == whole
+
+
+def test_the_indicator_limit_counts_each_id_once_as_iter_cases_does() -> None:
+    """More than 2,000 ids in a row, all repeats of a few: a row's ids are a set (iter_cases
+    gives each once), so batch assesses it as ``assess`` assesses the row's case."""
+    bundled = rhrt.load_ruleset()
+    ids = list(bundled.plan.indicator_order)[:5]
+    table = pa.table({"indicators": [ids * 500, ids[:1] * 2001, []]})
+    out = assess_table(table, bundled, keep_input=False)
+    expected = [bundled.assess(case) for case in iter_cases(table, bundled)]
+    assert out.column("level").to_pylist() == [d.level for d in expected]
+    assert out.column("determining_indicators").to_pylist() == [
+        [f.id for f in d.explanation.indicators] for d in expected
+    ]

@@ -321,16 +321,21 @@ def arrays_of(
         where_ = np.flatnonzero(present_here)
         hit_rows.append(where_)
         hit_cols.append(np.full(where_.size, c, dtype=np.intp))
-    # one pair per (row, indicator), sorted: counts need no de-duplication downstream
     hits = (
-        unique_pairs(np.concatenate(hit_rows), np.concatenate(hit_cols), width)
+        (np.concatenate(hit_rows), np.concatenate(hit_cols))
         if hit_rows
         else (np.zeros(0, np.intp), np.zeros(0, np.intp))
-    )
+    )  # as given: pairs may repeat (made unique once, after the implied ones are added)
     if hits[0].size > MAX_INDICATORS_PER_CASE:
-        per_row = np.bincount(hits[0], minlength=n)
-        ref.add(f"more than {MAX_INDICATORS_PER_CASE} indicators",
-                per_row > MAX_INDICATORS_PER_CASE, "indicators")
+        # counted with repeats first (cheap); only rows over the limit are counted exactly
+        over = np.flatnonzero(np.bincount(hits[0], minlength=n) > MAX_INDICATORS_PER_CASE)
+        if over.size:
+            mine = np.zeros(n, dtype=bool)
+            mine[over] = True
+            sel = mine[hits[0]]
+            distinct, _ = unique_pairs(hits[0][sel], hits[1][sel], width)
+            ref.add(f"more than {MAX_INDICATORS_PER_CASE} indicators",
+                    np.bincount(distinct, minlength=n) > MAX_INDICATORS_PER_CASE, "indicators")
 
     # Ages, given or derived from dates, are held to the case model's bounds with its words
     # (rhrt.model.case: MAX_AGE_MONTHS, AGE_OUT_OF_RANGE, the assessment date window).
@@ -435,8 +440,8 @@ def arrays_of(
     implied = _apply_context_implications(
         vp, context, stepped_down, _apply_implications(vp, measures, hits)
     )
-    if implied is not hits:
-        hits = unique_pairs(implied[0], implied[1], width)
+    # one pair per (row, indicator), sorted: counts need no de-duplication downstream
+    hits = unique_pairs(implied[0], implied[1], width)
     # no dense rows × indicators matrix: evaluation and the outputs read the pairs; the matrix
     # is built from them only if a consumer reads ``Arrays.present`` (audit groupings, diff)
     return Arrays(dense=None, measures=measures, age_months=age, unborn=unborn, hits=hits,

@@ -750,7 +750,9 @@ def unique_pairs(rows: Any, cols: Any, width: int) -> tuple[IntArray, IntArray]:
     import numpy as np
 
     shift = max(int(width - 1).bit_length(), 1)
-    key = (rows.astype(np.int64) << shift) | cols.astype(np.int64)
+    last = int(rows.max()) if rows.size else 0
+    small = np.int32 if (last + 1) << shift < 2**31 else np.int64  # half the memory traffic
+    key = (rows.astype(small) << shift) | cols.astype(small)
     key = sorted_unique(key, runs=True)
     return (key >> shift).astype(np.intp), (key & ((1 << shift) - 1)).astype(np.intp)
 

@@ -139,7 +139,7 @@ def assess_arrow(
     return kept
 
 
-CHUNK_ROWS = 1 << 17
+CHUNK_ROWS = 1 << 18
 """Tables longer than this are assessed this many rows at a time: the engine's temporary
 arrays (a few dozen per row, some per rule or pathway) then stay in the processor's caches and
 are reused from one chunk to the next instead of being fresh memory for the whole table (which
