@@ -123,7 +123,7 @@ def consent_first(
     level = result.level
     best = pr.by_level[level]  # a fresh array
     for priority in pr.urgent:
-        np.minimum(best, priority, out=best, where=result.urgent)
+        _lower(best, np.flatnonzero(result.urgent), priority)
     sparse = _Sparse.of(arrays)
     for priority, cols, min_age in pr.concerns:
         if not cols.size:
@@ -134,11 +134,11 @@ def consent_first(
             rows = np.flatnonzero(_any_rows(arrays.present, cols, n))
         if min_age is not None:
             rows = rows[arrays.age_months[rows] >= min_age]  # NaN (not recorded): not old enough
-        best[rows] = np.minimum(best[rows], priority)
+        _lower(best, rows, priority)
     # the pathways: the level's own, and each fired rule's
     pathway = pr.level_pathways[level]
     for r, priority in pr.rules:
-        np.minimum(pathway, priority, out=pathway, where=result.fired[r])
+        _lower(pathway, np.flatnonzero(result.fired[r]), priority)
     if pr.replacing:
         # where a rule may have taken a pathway away, the pathways are read from their ranks
         maybe = np.zeros(n, dtype=bool)
@@ -149,7 +149,15 @@ def consent_first(
             sub = np.full(idx.size, pr.none, dtype=np.int32)
             for p, base in pr.pathways:
                 slot = result.pathway_rank[p][idx]
-                np.minimum(sub, slot.astype(np.int32) + base, out=sub, where=slot < vp.no_rank)
+                offered = np.where(slot < vp.no_rank, slot.astype(np.int32) + base, pr.none)
+                np.minimum(sub, offered, out=sub)
             pathway[idx] = sub
     np.minimum(best, pathway, out=best)
     return pr.decode[best], pr.ids
+
+
+def _lower(best: Any, rows: Any, priority: int) -> None:
+    """``best[rows] = min(best[rows], priority)``: on the rows a position applies to (a few
+    per position), cheaper than a masked minimum over every row (``where=``, ≈ 3× slower)."""
+    if rows.size:
+        best[rows] = np.minimum(best[rows], priority)

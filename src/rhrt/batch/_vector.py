@@ -316,8 +316,11 @@ class VectorPlan:
             if unknown is not None:
                 unsure[r] = unknown
             if rule.level is not None and rule.level > LOWEST_LEVEL:
-                np.maximum(level, np.uint8(rule.level), out=level, where=hit)
-                np.maximum(known_level, np.uint8(rule.level), out=known_level, where=true)
+                # hit × level is the rule's level where it fired, 0 elsewhere: an unmasked
+                # maximum (a masked one, ``where=``, is ≈ 20× slower)
+                raised = np.uint8(rule.level)
+                np.maximum(level, hit.view(np.uint8) * raised, out=level)
+                np.maximum(known_level, true.view(np.uint8) * raised, out=known_level)
             if rule.urgent:
                 urgent |= hit
                 known_urgent |= true
