@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,7 +25,6 @@ from rhrt.errors import (
 from rhrt.model import ruleset as m
 from rhrt.model.scale import LEVELS, TOP_LEVEL
 from rhrt.model.standing import RENAMED_KEYS
-from rhrt.rules._salvage import Partial
 from rhrt.rules.safe_yaml import (
     DEFAULT_LIMITS,
     Limits,
@@ -35,6 +34,9 @@ from rhrt.rules.safe_yaml import (
     format_path,
     read_yaml,
 )
+
+if TYPE_CHECKING:  # imported where used: only an invalid ruleset needs it
+    from rhrt.rules._salvage import Partial
 
 
 def parse_ruleset(
