@@ -138,7 +138,7 @@ def consent_first(
     # the pathways: the level's own, and each fired rule's
     pathway = pr.level_pathways[level]
     for r, priority in pr.rules:
-        _lower(pathway, np.flatnonzero(result.fired[r]), priority)
+        _lower(pathway, result.rows_fired(r), priority)
     if pr.replacing:
         # where a rule may have taken a pathway away, the pathways are read from their ranks
         maybe = np.zeros(n, dtype=bool)

@@ -164,6 +164,17 @@ class VectorResult:
     known_urgent: BoolArray
     provisional: BoolArray
     """Recording the missing facts may change the outcome (``Evaluation.provisional``)."""
+    fired_rows: tuple[IntArray, ...] = ()
+    """Per rule, the rows it fired on (``np.flatnonzero(fired[r])``; a few per rule), when
+    the engine gives them (it does): what the pathway ranks and consent positions read."""
+
+    def rows_fired(self, r: int) -> IntArray:
+        """The rows rule ``r`` fired on."""
+        if self.fired_rows:
+            return self.fired_rows[r]
+        import numpy as np
+
+        return np.flatnonzero(self.fired[r])
 
 
 @dataclass(frozen=True)
@@ -308,13 +319,17 @@ class VectorPlan:
         urgent = np.zeros(n, dtype=bool)
         known_urgent = np.zeros(n, dtype=bool)
         fired = np.empty((len(self.rules), n), dtype=bool)
+        fired_rows: list[IntArray] = []
         unsure = np.zeros((len(self.rules), n), dtype=bool)
+        any_unsure = np.zeros(n, dtype=bool)  # a few rules are ever unknown, on a few rows
         for r, rule in enumerate(self.rules):
             true, unknown = self._node(rule.node, arrays, memo, sparse)
             hit = true if unknown is None else true | unknown
             fired[r] = hit
+            fired_rows.append(np.flatnonzero(hit))
             if unknown is not None:
                 unsure[r] = unknown
+                any_unsure |= unknown
             if rule.level is not None and rule.level > LOWEST_LEVEL:
                 # hit × level is the rule's level where it fired, 0 elsewhere: an unmasked
                 # maximum (a masked one, ``where=``, is ≈ 20× slower)
@@ -330,10 +345,11 @@ class VectorPlan:
                         else _any_rows(arrays.present, urgent_cols, n))
             urgent |= pressing
             known_urgent |= pressing
-        rank = self._pathway_rank(fired, level, n)
+        rank = self._pathway_rank(fired_rows, level, n)
         self._replace_routes(fired, unsure, rank)
         provisional = (level != known_level) | (urgent != known_urgent)
-        provisional |= self._conditional_rows(fired, unsure, rank, known_level, provisional)
+        provisional |= self._conditional_rows(fired, unsure, rank, known_level,
+                                              provisional, any_unsure)
         return VectorResult(
             level=level,
             urgent=urgent,
@@ -342,10 +358,12 @@ class VectorPlan:
             known_level=known_level,
             known_urgent=known_urgent,
             provisional=provisional,
+            fired_rows=tuple(fired_rows),
         )
 
     def _conditional_rows(
-        self, fired: BoolArray, unsure: BoolArray, rank: Any, known_level: Any, done: BoolArray
+        self, fired: BoolArray, unsure: BoolArray, rank: Any, known_level: Any, done: BoolArray,
+        any_unsure: BoolArray,
     ) -> BoolArray:
         """Rows (not already ``done``) with a pathway that only rules fired on missing
         information recommend: a pathway recommended whose known-facts recommendation (a rule
@@ -355,7 +373,7 @@ class VectorPlan:
 
         n = fired.shape[1]
         out = np.zeros(n, dtype=bool)
-        idx = np.flatnonzero(unsure.any(axis=0) & ~done)
+        idx = np.flatnonzero(any_unsure & ~done)  # any_unsure: unsure.any(axis=0)
         if not idx.size:
             return out
         certain = fired[:, idx] & ~unsure[:, idx]
@@ -390,7 +408,7 @@ class VectorPlan:
                         drop &= ~fired[s]
                 rank[p][drop] = self.no_rank
 
-    def _pathway_rank(self, fired: BoolArray, level: Any, n: int) -> Any:
+    def _pathway_rank(self, fired_rows: list[IntArray], level: Any, n: int) -> Any:
         """First-recommendation slot of each pathway: rules in order, then the level's own.
 
         The level's own slots are a look-up by level; a rule's slots are written to the rows
@@ -405,7 +423,7 @@ class VectorPlan:
             else:
                 np.take(row, level, out=rank[p])
         for r, slots in rule_slots:
-            rows = np.flatnonzero(fired[r])
+            rows = fired_rows[r]
             if not rows.size:
                 continue
             for p, slot in slots:
@@ -502,8 +520,11 @@ class VectorPlan:
                     return np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
                 return _compare(MEASURE_OPERATORS[node.op], values, node.value)
             case AgeCmp():
-                # the age the rules see: unborn is under every age
-                age = np.where(a.unborn, AGE_OF_UNBORN, a.age_months)
+                # the age the rules see: unborn is under every age (built once per batch)
+                age = a._built.get("rule_age")
+                if age is None:
+                    age = np.where(a.unborn, AGE_OF_UNBORN, a.age_months)
+                    a._built["rule_age"] = age
                 return _compare(AGE_OPERATORS[node.op], age, node.months)
             case IsUnborn():
                 # neither unborn nor an age recorded: whether the child is unborn is unknown
