@@ -137,10 +137,15 @@ def _common_shape(data: dict[str, Any]) -> Case | None:
     if len(items) > MAX_INDICATORS:
         return None
     indicators = []
+    template = _INDICATOR
     for item in items:
-        if type(item) is not str or not _plain_text(item):
+        if type(item) is not str or not (
+            0 < len(item) <= 200 and item.isascii() and item.strip() == item
+        ):
             return None
-        indicators.append(_built(CaseIndicator, {"id": item}))
+        values = template.copy()
+        values["id"] = item
+        indicators.append(_built(CaseIndicator, values, {"id"}))
     given = data.get("measures", {})
     if type(given) is not dict or len(given) > MAX_MEASURES:
         return None
@@ -213,6 +218,8 @@ _set = object.__setattr__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_INDICATOR = dict(_defaults(CaseIndicator))
+"""Every field of a :class:`CaseIndicator` with its default (the id is given per item)."""
 _NO_CONTEXT = _built(CaseContext, {})
 """The context of a case that gives none (frozen, so one is shared, as every part of a decision
 is): equal to pydantic's ``CaseContext()``, nothing recorded."""
