@@ -38,13 +38,17 @@ _CHILD = st.one_of(
     _ANY,
 )
 _CASE = st.dictionaries(
-    st.sampled_from(["child", "indicators", "measures", "consent", "context", "note", "unknown"]),
+    st.sampled_from(["child", "indicators", "measures", "consent", "context", "note", "unknown",
+                     "reference", "referral_source", "recorded_decision"]),
     st.one_of(
         _CHILD,
         st.lists(_TEXT, max_size=4),
         st.tuples(_TEXT),
         st.dictionaries(_TEXT, _NUMBER, max_size=3),
         st.sampled_from(["given", "refused", "not_sought", "Given", " given"]),
+        st.sampled_from(["SYN-1", "case 12", " x", "x\n", "", "r" * 100, "r" * 101, "r" * 201,
+                         "é"]),
+        st.sampled_from([1, 2, 3, 4, 0, 5, 4.0, True, "4", -1]),
         _ANY,
     ),
     max_size=4,
@@ -113,6 +117,9 @@ _VALID = st.fixed_dictionaries(
             st.sampled_from(["m", "n_1"]), st.one_of(st.integers(0, 99), st.floats(0, 99))
         ),
         "consent": st.sampled_from(["given", "refused", "not_sought"]),
+        "reference": st.sampled_from(["SYN-6-000000001", "case 12", ""]),
+        "referral_source": st.sampled_from(["health", "police", "r" * 100]),
+        "recorded_decision": st.integers(1, 4),
     },
 )
 

@@ -28,6 +28,7 @@ from rhrt.model.case import (
     Child,
     age_months_in_range,
 )
+from rhrt.model.scale import LOWEST_LEVEL, TOP_LEVEL
 from rhrt.rules.safe_yaml import (
     DEFAULT_LIMITS,
     Limits,
@@ -84,7 +85,12 @@ def parse_case(value: CaseInput | str | bytes | Path, *, limits: Limits = DEFAUL
         raise CaseError("case is nested too deeply") from None
 
 
-_TOP = frozenset({"child", "indicators", "measures", "consent"})
+_TOP = frozenset({
+    "child", "indicators", "measures", "consent", "reference", "referral_source",
+    "recorded_decision",
+})
+_TEXTS = (("reference", 200), ("referral_source", 100))
+"""The free-text fields of the common shape, with their maximum length."""
 _AGES = frozenset({"age_months", "age_years", "unborn"})
 _CONSENT = frozenset({"given", "refused", "not_sought"})
 _EXACT = 2**53
@@ -99,7 +105,9 @@ def _common_shape(data: dict[str, Any]) -> Case | None:
     The common shape: only ``child`` (``age_months`` or ``age_years`` in range, or
     ``unborn``: a bool), ``indicators`` (a list or tuple of plain ASCII strings, 1 to 200
     characters with nothing to strip), ``measures`` (a dict of such strings to finite ints or
-    floats) and ``consent`` (one of its three words), each of exactly the built-in type. Every
+    floats), ``consent`` (one of its three words), ``reference`` and ``referral_source``
+    (ASCII text within their lengths with nothing to strip) and ``recorded_decision`` (an int
+    on the level scale), each of exactly the built-in type. Every
     value here is one pydantic accepts as it is (ints become floats, as pydantic makes them),
     so the result is the same model, with the same fields set (``tests/test_cases.py``
     compares the two on generated cases, valid and not). Why: validating this shape was a
@@ -166,6 +174,19 @@ def _common_shape(data: dict[str, Any]) -> Case | None:
     if "consent" in data and consent is None:
         return None
     values = dict(_CASE_DEFAULTS)
+    for name, longest in _TEXTS:
+        if name in data:
+            text = data[name]
+            if type(text) is not str or not (
+                len(text) <= longest and text.isascii() and text.strip() == text
+            ):
+                return None
+            values[name] = text
+    if "recorded_decision" in data:
+        level = data["recorded_decision"]
+        if type(level) is not int or not LOWEST_LEVEL <= level <= TOP_LEVEL:
+            return None
+        values["recorded_decision"] = level
     values.update(
         child=child, indicators=tuple(indicators), measures=measures, consent=consent,
         context=_NO_CONTEXT,
