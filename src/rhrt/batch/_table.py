@@ -270,7 +270,7 @@ def _age_in_range(months: Any) -> Any:
 # -- table → arrays ----------------------------------------------------------------------------
 
 
-_ID_WINDOW = 1 << 16
+_ID_WINDOW = 1 << 18
 """Rows whose indicator lists are read together (see :func:`arrays_of`)."""
 
 

@@ -376,7 +376,8 @@ class VectorPlan:
         idx = np.flatnonzero(any_unsure & ~done)  # any_unsure: unsure.any(axis=0)
         if not idx.size:
             return out
-        certain = fired[:, idx] & ~unsure[:, idx]
+        # np.take along the rows: 2-3x faster than fired[:, idx]
+        certain = np.take(fired, idx, axis=1) & ~np.take(unsure, idx, axis=1)
         known = np.zeros((len(self.pathway_ids), idx.size), dtype=bool)
         for p, source in self.slots:
             known[p] |= certain[source] if source >= 0 else known_level[idx] == -source
@@ -388,7 +389,7 @@ class VectorPlan:
                     if other.safety and p in other.pathways:
                         pending &= ~fired[s, idx]
                 known[p] &= ~pending
-        out[idx] = ((rank[:, idx] < self.no_rank) & ~known).any(axis=0)
+        out[idx] = ((np.take(rank, idx, axis=1) < self.no_rank) & ~known).any(axis=0)
         return out
 
     def _replace_routes(self, fired: BoolArray, unsure: BoolArray, rank: Any) -> None:
@@ -504,6 +505,10 @@ class VectorPlan:
                     # Pairs may repeat (an id listed twice, or also implied), so their count
                     # per row is at least the true count: rows below ``at_least`` are false,
                     # and the few others are counted exactly on the dense columns.
+                    if sparse.unique and node.distinct_domains is not None:
+                        return sparse.exact_count(  # one pass: exact counts, then domains
+                            cols, None, self.primary_domain, node.at_least,
+                            node.distinct_domains), None
                     counts = sparse.counts(cols, n)
                     if node.at_least <= 1 and node.distinct_domains is None:
                         return counts >= 1, None  # any pair will do: repeats change nothing
@@ -550,19 +555,25 @@ class VectorPlan:
                 true = s_true & r_true
                 return true, _unknown(true, s_false | r_false)
             case All():
+                parts = [self._node(child, a, memo, sparse) for child in node.children]
                 true = np.ones(n, dtype=bool)
-                false = np.zeros(n, dtype=bool)
-                for child in node.children:
-                    t, u = self._node(child, a, memo, sparse)
+                for t, _u in parts:
                     true &= t
+                if all(u is None for _t, u in parts):
+                    return true, None  # every part known: so is the whole (false = ~true)
+                false = np.zeros(n, dtype=bool)
+                for t, u in parts:
                     false |= ~t if u is None else ~(t | u)
                 return true, _unknown(true, false)
             case AnyOf():
+                parts = [self._node(child, a, memo, sparse) for child in node.children]
                 true = np.zeros(n, dtype=bool)
-                false = np.ones(n, dtype=bool)
-                for child in node.children:
-                    t, u = self._node(child, a, memo, sparse)
+                for t, _u in parts:
                     true |= t
+                if all(u is None for _t, u in parts):
+                    return true, None  # every part known: so is the whole (false = ~true)
+                false = np.ones(n, dtype=bool)
+                for t, u in parts:
                     false &= ~t if u is None else ~(t | u)
                 return true, _unknown(true, false)
             case Not():
@@ -712,21 +723,29 @@ class _Sparse:
         return np.bincount(self.rows[self._member(cols)], minlength=n)
 
     def exact_count(
-        self, cols: Any, maybe: BoolArray, domain: Any, at_least: int, distinct: int | None
+        self, cols: Any, maybe: BoolArray | None, domain: Any, at_least: int, distinct: int | None
     ) -> BoolArray:
         """Rows (among ``maybe``; every other row is false) with at least ``at_least`` distinct
         indicators of ``cols``, over at least ``distinct`` distinct primary domains (``domain``:
-        each column's domain number) when given: repeated pairs are removed first."""
+        each column's domain number) when given: repeated pairs are removed first. On
+        repeat-free pairs (``unique``) ``maybe`` is not read: the count is exact."""
         import numpy as np
 
         n, k = self.n, self._k
-        sel = self._member(cols) & maybe[self.rows]
-        if self.unique:  # already distinct, and the rows ascend
-            rows, found = self.rows[sel].astype(np.int64), self.cols[sel]
+        if self.unique:  # already distinct, and the rows ascend: count, then keep the rows
+            sel = self._member(cols)
+            rows, found = self.rows[sel], self.cols[sel]
+            ok = np.bincount(rows, minlength=n) >= at_least
+            if distinct is None or not ok.any():
+                return np.asarray(ok, dtype=bool)
+            keep = ok[rows]
+            rows, found = rows[keep], found[keep]
         else:
+            assert maybe is not None
+            sel = self._member(cols) & maybe[self.rows]
             key = sorted_unique(self.rows[sel].astype(np.int64) * k + self.cols[sel])
             rows, found = key // k, key % k
-        ok = np.bincount(rows, minlength=n) >= at_least
+            ok = np.bincount(rows, minlength=n) >= at_least
         if distinct is not None:
             spread = int(domain.max()) + 1 if domain.size else 1
             if self.unique and spread <= 63 and rows.size and hasattr(np, "bitwise_count"):
