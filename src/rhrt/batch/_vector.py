@@ -599,6 +599,24 @@ class VectorPlan:
         level = result.level
         rows, cols = arrays.pairs()
         chosen = self.indicator_level[cols] == level[rows]
+        if arrays.unique:
+            # pairs sorted by row: each rule reads only the pairs of the rows it fired on at
+            # its own level (a few), not every pair and row
+            starts = np.zeros(arrays.n + 1, dtype=np.intp)
+            np.cumsum(np.bincount(rows, minlength=arrays.n), out=starts[1:])
+            member = np.zeros(len(self.indicator_ids), dtype=bool)
+            for r, rule in enumerate(self.rules):
+                if rule.level is None or not rule.positive.size:
+                    continue
+                fired = result.rows_fired(r)
+                fired = fired[level[fired] == rule.level]
+                if not fired.size:
+                    continue
+                idx = _ranges(starts[fired], starts[fired + 1])
+                member[:] = False
+                member[rule.positive] = True
+                chosen[idx[member[cols[idx]]]] = True
+            return rows[chosen], cols[chosen]  # already in (row, ruleset) order, each once
         rest = np.flatnonzero(~chosen)
         member = np.zeros(len(self.indicator_ids), dtype=bool)
         for r, rule in enumerate(self.rules):
@@ -613,8 +631,6 @@ class VectorPlan:
             if hit.any():
                 chosen[rest[hit]] = True
                 rest = rest[~hit]
-        if arrays.unique:  # already in (row, ruleset) order, each once
-            return rows[chosen], cols[chosen]
         k = len(self.indicator_ids)
         key = sorted_unique(rows[chosen].astype(np.int64) * k + cols[chosen])
         return (key // k).astype(np.intp), (key % k).astype(np.intp)
@@ -627,8 +643,17 @@ class VectorPlan:
         rank = result.pathway_rank
         rows: list[Any] = []
         values: list[Any] = []
-        for slot, (p, _source) in enumerate(self.slots):
-            hit = np.flatnonzero(rank[p] == slot)
+        at_level: dict[int, Any] = {}
+        for slot, (p, source) in enumerate(self.slots):
+            # a pathway's first slot applies to the row: only the rows it applies to are read
+            # (the rule's fired rows, or the level's rows), not every row once per slot
+            if source >= 0:
+                applies: Any = result.rows_fired(source)
+            elif -source in at_level:
+                applies = at_level[-source]
+            else:
+                applies = at_level[-source] = np.flatnonzero(result.level == -source)
+            hit = applies[rank[p][applies] == slot]
             if hit.size:
                 rows.append(hit)
                 values.append(np.full(hit.size, p, dtype=np.int32))
@@ -798,6 +823,19 @@ def unique_pairs(rows: Any, cols: Any, width: int) -> tuple[IntArray, IntArray]:
     key = (rows.astype(small) << shift) | cols.astype(small)
     key = sorted_unique(key, runs=True)
     return (key >> shift).astype(np.intp), (key & ((1 << shift) - 1)).astype(np.intp)
+
+
+def _ranges(lo: IntArray, hi: IntArray) -> IntArray:
+    """The concatenation of ``arange(lo[i], hi[i])`` for every i, without a Python loop."""
+    import numpy as np
+
+    lens = hi - lo
+    ends = np.cumsum(lens)
+    total = int(ends[-1]) if ends.size else 0
+    if not total:
+        return np.zeros(0, dtype=np.intp)
+    out: IntArray = np.arange(total, dtype=np.intp) + np.repeat(lo - (ends - lens), lens)
+    return out
 
 
 def _any_rows(present: BoolArray, cols: IntArray, n: int) -> BoolArray:
