@@ -392,25 +392,29 @@ def _scalar(tag: str, event: Any, path: Path, file: str | None, echo_content: bo
         assert tag == scalars.TIMESTAMP_TAG, tag
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
         return _TIMESTAMP_CONSTRUCTOR(yaml.constructor.SafeConstructor(), node)
-    except scalars.AmbiguousScalar as exc:
-        mark = event.start_mark
-        raise YamlReadError(
-            Problem(
-                exc.message if echo_content else exc.private_message,
-                path=format_path(path),
-                file=file,
-                line=mark.line + 1,
-                column=mark.column + 1,
-            )
-        ) from None
-    except (ValueError, OverflowError):
-        raise YamlReadError(
-            _problem_at(
-                "invalid value for its type (e.g. an impossible date such as 2023-02-30)",
-                event,
-                file,
-            )
-        ) from None
+    except (scalars.AmbiguousScalar, ValueError, OverflowError) as exc:
+        raise YamlReadError(_scalar_problem(exc, event, path, file, echo_content)) from None
+
+
+def _scalar_problem(
+    exc: Exception, at: Any, path: Path, file: str | None, echo_content: bool
+) -> Problem:
+    """The problem to report for a scalar that could not be read (both readers: ``at`` is the
+    event or node): an ambiguous spelling says what it might have meant (with the value only
+    when ``echo_content``); PyYAML's bare ValueError/OverflowError for a well-formed but
+    impossible value (a timestamp such as 2023-02-29, ``!!int x``) is reported at its position."""
+    if isinstance(exc, scalars.AmbiguousScalar):
+        mark = at.start_mark
+        return Problem(
+            exc.message if echo_content else exc.private_message,
+            path=format_path(path),
+            file=file,
+            line=mark.line + 1,
+            column=mark.column + 1,
+        )
+    return _problem_at(
+        "invalid value for its type (e.g. an impossible date such as 2023-02-30)", at, file
+    )
 
 
 def _size_over(text: str | bytes, max_bytes: int) -> bool:
@@ -580,30 +584,15 @@ class _Builder:
         return self._construct(node, path)
 
     def _construct(self, node: yaml.Node, path: Path = ()) -> Any:
-        """A scalar's value. PyYAML raises a bare ValueError for a well-formed but impossible
-        value (a timestamp such as 2023-02-29, ``!!int x``): report it at its position."""
+        """A scalar's value; a value that cannot be read is reported as :func:`_scalar_problem`
+        says."""
         try:
             if node.tag == _STR_TAG:  # most values: skip PyYAML's generic constructor machinery
                 return node.value
             if node.tag in scalars.CORE_TAGS:  # numbers, booleans, nulls: rhrt's reading
                 return scalars.construct(node.tag, node.value)
             return self.loader.construct_object(node, deep=True)
-        except scalars.AmbiguousScalar as exc:
-            mark = node.start_mark
+        except (scalars.AmbiguousScalar, ValueError, OverflowError) as exc:
             raise YamlReadError(
-                Problem(
-                    exc.message if self.echo_content else exc.private_message,
-                    path=format_path(path),
-                    file=self.file,
-                    line=mark.line + 1,
-                    column=mark.column + 1,
-                )
-            ) from None
-        except (ValueError, OverflowError):
-            raise YamlReadError(
-                _problem_at(
-                    "invalid value for its type (e.g. an impossible date such as 2023-02-30)",
-                    node,
-                    self.file,
-                )
+                _scalar_problem(exc, node, path, self.file, self.echo_content)
             ) from None
