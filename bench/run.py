@@ -280,7 +280,14 @@ def table(results: dict[str, Any]) -> str:
             f"median {_fmt(cold['rhrt_assess']['median_ms'], 'ms')}, min "
             f"{_fmt(cold['rhrt_assess']['min_ms'], 'ms')} | python -c pass "
             f"{_fmt(cold['python_site']['median_ms'], 'ms')}, import rhrt "
-            f"{_fmt(cold['import_rhrt']['median_ms'], 'ms')} |"
+            f"{_fmt(cold['import_rhrt']['median_ms'], 'ms')}"
+            + (
+                f", dependencies alone (pydantic with one model, PyYAML, jinja2 runtime) "
+                f"{_fmt(cold['dependencies_floor']['median_ms'], 'ms')}"
+                if "dependencies_floor" in cold
+                else ""
+            )
+            + " |"
         )
         uncached = cold.get("rhrt_assess_bytecode_not_cached")
         if uncached:

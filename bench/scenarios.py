@@ -638,6 +638,15 @@ def _first_load(runs: int) -> dict[str, float]:
     return {"median_ms": statistics.median(times), "min_ms": min(times), "runs": runs}
 
 
+DEPENDENCIES_FLOOR = (
+    "import pydantic, yaml, jinja2.runtime\n"
+    "class M(pydantic.BaseModel):\n"
+    "    a: int = 1\n"
+    "M(a=2)\n"
+)
+"""The imports every ``rhrt assess`` needs from its dependencies, and one pydantic model."""
+
+
 def coldstart(quick: bool) -> dict[str, Any]:
     """``rhrt assess CASE`` as a whole process, against bare Python as the floor."""
     exe = _rhrt_exe()
@@ -667,6 +676,10 @@ def coldstart(quick: bool) -> dict[str, Any]:
         "python_bare": wall([sys.executable, "-S", "-c", "pass"]),
         "python_site": wall([sys.executable, "-c", "pass"]),
         "import_rhrt": wall([sys.executable, "-c", "import rhrt"]),
+        # The floor set by the chosen dependencies alone: what every rhrt command imports
+        # (pydantic with one model built, PyYAML, jinja2's runtime for the compiled templates),
+        # with no rhrt code at all.
+        "dependencies_floor": wall([sys.executable, "-c", DEPENDENCIES_FLOOR]),
         "first_load": _first_load(runs),
     }
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
