@@ -26,7 +26,7 @@ import numpy as np
 from rhrt.batch._vector import Arrays, BoolArray, VectorPlan
 from rhrt.recorded import candidates, measure_readers
 from rhrt.rules.plan import Count, HasAny, Node, walk
-from rhrt.rules.semantics import MEASURE_OPERATORS
+from rhrt.rules.semantics import MEASURE_OPERATORS, gate
 
 __all__ = ["RecordedRows", "recorded_rows"]
 
@@ -91,9 +91,31 @@ def recorded_rows(vp: VectorPlan, arrays: Arrays) -> RecordedRows:
         if not rules and not own:
             result[rows] = True
             continue
+        gated = None if own else _gate_columns(vp, rules)
+        if gated is not None:
+            # a reader whose gate is closed is known false for every value tried: only the
+            # rows holding one of the gates' concerns are tried (``semantics.gate``; the
+            # measure implies nothing here, so trying it opens no gate)
+            closed = recorded & ~arrays.any_of(gated)
+            result[closed] = True
+            rows = np.flatnonzero(recorded & ~closed)
+            if not rows.size:
+                continue
         changed = _changes(vp, arrays, selected, name, rows, rules, own)
         result[rows[~changed]] = True
     return RecordedRows(unread=unread, implied=implied)
+
+
+def _gate_columns(vp: VectorPlan, rules: tuple[Any, ...]) -> Any:
+    """The indicator columns one of which a row must hold for some rule of ``rules`` to be
+    anything but false (the union of their gates), or None when a rule has no gate."""
+    columns: set[int] = set()
+    for rule in rules:
+        ids = gate(rule.condition)
+        if ids is None:
+            return None
+        columns.update(vp.column[i] for i in ids)
+    return np.array(sorted(columns), dtype=np.intp)
 
 
 def _read_columns(vp: VectorPlan, rules: tuple[Any, ...]) -> set[int]:

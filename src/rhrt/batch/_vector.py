@@ -602,8 +602,8 @@ class VectorPlan:
         if arrays.unique:
             # pairs sorted by row: each rule reads only the pairs of the rows it fired on at
             # its own level (a few), not every pair and row
-            starts = np.zeros(arrays.n + 1, dtype=np.intp)
-            np.cumsum(np.bincount(rows, minlength=arrays.n), out=starts[1:])
+            sparse = _Sparse.of(arrays) or _Sparse(rows, cols, arrays.n, arrays.indicators, True)
+            _total, starts = sparse._row_runs()
             member = np.zeros(len(self.indicator_ids), dtype=bool)
             for r, rule in enumerate(self.rules):
                 if rule.level is None or not rule.positive.size:
@@ -670,7 +670,7 @@ class _Sparse:
     Pairs may repeat; what is computed from them here does not depend on repeats (any, max) or
     is checked exactly where it could (counts, see ``VectorPlan._compute``)."""
 
-    __slots__ = ("_by_col", "_k", "cols", "n", "rows", "unique")
+    __slots__ = ("_by_col", "_k", "_runs", "cols", "n", "rows", "unique")
 
     def __init__(self, rows: Any, cols: Any, n: int, k: int, unique: bool = False) -> None:
         self.rows = rows
@@ -680,6 +680,7 @@ class _Sparse:
         self.unique = unique
         """The pairs are sorted by row, then column, without repeats (``Arrays.unique``)."""
         self._by_col: tuple[Any, Any] | None = None
+        self._runs: tuple[Any, Any] | None = None
 
     @classmethod
     def of(cls, arrays: Arrays) -> _Sparse | None:
@@ -705,6 +706,18 @@ class _Sparse:
             np.cumsum(np.bincount(self.cols, minlength=self._k), out=starts[1:])
             self._by_col = (self.rows[order], starts)
         return self._by_col
+
+    def _row_runs(self) -> tuple[Any, Any]:
+        """(pairs per row, start of each row's run of pairs (n + 1)): the pairs must be
+        sorted by row (``unique``)."""
+        if self._runs is None:
+            import numpy as np
+
+            total = np.bincount(self.rows, minlength=self.n)
+            starts = np.zeros(self.n + 1, dtype=np.intp)
+            np.cumsum(total, out=starts[1:])
+            self._runs = (total, starts)
+        return self._runs
 
     def cheaper(self, columns: int) -> bool:
         """Whether a leaf over ``columns`` indicator columns is cheaper on the pairs (about
@@ -758,13 +771,20 @@ class _Sparse:
 
         n, k = self.n, self._k
         if self.unique:  # already distinct, and the rows ascend: count, then keep the rows
-            sel = self._member(cols)
-            rows, found = self.rows[sel], self.cols[sel]
-            ok = np.bincount(rows, minlength=n) >= at_least
+            member = np.zeros(k, dtype=bool)
+            member[cols] = True
+            total, starts = self._row_runs()
+            if 2 * cols.size > k:  # most columns: count the pairs of the others
+                ok = total - np.bincount(self.rows_of(np.flatnonzero(~member)),
+                                         minlength=n) >= at_least
+            else:
+                ok = np.bincount(self.rows[member[self.cols]], minlength=n) >= at_least
             if distinct is None or not ok.any():
                 return np.asarray(ok, dtype=bool)
-            keep = ok[rows]
-            rows, found = rows[keep], found[keep]
+            reach = np.flatnonzero(ok)  # only these rows' pairs are read again
+            idx = _ranges(starts[reach], starts[reach + 1])
+            idx = idx[member[self.cols[idx]]]
+            rows, found = self.rows[idx], self.cols[idx]
         else:
             assert maybe is not None
             sel = self._member(cols) & maybe[self.rows]
