@@ -677,7 +677,8 @@ _LIST_ITEMS = st.sampled_from(["bruise", " bruise", "bruise ", "poor-diet", "dan
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lists=st.lists(st.one_of(st.none(), st.lists(_LIST_ITEMS, max_size=5)), min_size=1,
                       max_size=7),
-       encoding=st.sampled_from(["list", "dictionary", "large", "text"]))
+       encoding=st.sampled_from(["list", "dictionary", "large", "text", "null-spans",
+                                 "dictionary-null-spans"]))
 def test_indicator_lists_of_every_encoding_read_as_each_row_alone(
     lists: list[list[str | None] | None], encoding: str
 ) -> None:
@@ -691,6 +692,8 @@ def test_indicator_lists_of_every_encoding_read_as_each_row_alone(
         table = pa.table({"indicators": pa.array(lists, pa.list_(pa.string())).cast(typ)})
     elif encoding == "large":
         table = pa.table({"indicators": pa.array(lists, pa.large_list(pa.large_string()))})
+    elif encoding.endswith("null-spans"):
+        table = pa.table({"indicators": _null_spans(lists, encoding.startswith("dictionary"))})
     elif encoding == "text":
         texts = [None if row is None else ";".join(v or "" for v in row) for row in lists]
         table = plain = pa.table({"indicators": pa.array(texts, pa.string())})
@@ -709,3 +712,33 @@ def test_indicator_lists_of_every_encoding_read_as_each_row_alone(
     assert out.column("determining_indicators").to_pylist() == [
         [f.id for f in d.explanation.indicators] for d in decisions
     ]
+
+
+def _null_spans(lists: list[list[str | None] | None], dictionary: bool) -> pa.Array:
+    """``lists`` as a list array whose null rows (not recorded) still span ids, as Arrow allows
+    (a list array built with a mask): those ids belong to no row."""
+    values: list[str | None] = []
+    offsets = [0]
+    for row in lists:
+        values.extend(["danger", "nope"] if row is None else row)
+        offsets.append(len(values))
+    flat = pa.array(values, pa.string())
+    if dictionary:
+        flat = flat.dictionary_encode()
+    mask = pa.array([row is None for row in lists])
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat, mask=mask)
+
+
+def test_a_null_list_spanning_ids_gives_them_to_no_row() -> None:
+    """Regression: a null indicator list whose span holds ids (valid Arrow) made the rows of
+    the ids and the ids themselves disagree: the next row's id was read into the null row
+    (a silent wrong reading) or the batch failed with an IndexError."""
+    for dictionary in (False, True):
+        column = _null_spans([None, ["thriving"]], dictionary)
+        assert column.to_pylist() == [None, ["thriving"]]
+        out = assess_table(pa.table({"indicators": column}), MINIMAL, keep_input=False)
+        decisions = [MINIMAL.assess({}), MINIMAL.assess({"indicators": ["thriving"]})]
+        assert out.column("level").to_pylist() == [d.level for d in decisions]
+        assert out.column("determining_indicators").to_pylist() == [
+            [f.id for f in d.explanation.indicators] for d in decisions
+        ]

@@ -413,6 +413,11 @@ def id_codes(col: pa.ChunkedArray, name: str, ids: pa.Array) -> tuple[Any, Any]:
     array = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     parents = np.asarray(pc.list_parent_indices(array).to_numpy(), dtype=np.int64)
     values = pc.list_flatten(array)
+    if array.null_count:
+        # A null list (not recorded) may still span values (Arrow allows it, e.g. a list array
+        # built with a mask): list_parent_indices names a parent for them, list_flatten drops
+        # them. Keep only the parents of valid lists, so each id stays with its own row.
+        parents = parents[_numpy_bool(pc.is_valid(array))[parents]]
     if isinstance(values, pa.ChunkedArray):  # pragma: no cover - combined above
         values = values.combine_chunks()
     if pa.types.is_dictionary(values.type):
