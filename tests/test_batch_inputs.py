@@ -678,14 +678,14 @@ _LIST_ITEMS = st.sampled_from(["bruise", " bruise", "bruise ", "poor-diet", "dan
 @given(lists=st.lists(st.one_of(st.none(), st.lists(_LIST_ITEMS, max_size=5)), min_size=1,
                       max_size=7),
        encoding=st.sampled_from(["list", "dictionary", "large", "text", "null-spans",
-                                 "dictionary-null-spans"]))
+                                 "dictionary-null-spans", "chunks"]))
 def test_indicator_lists_of_every_encoding_read_as_each_row_alone(
     lists: list[list[str | None] | None], encoding: str
 ) -> None:
     """An indicator list column, as plain lists, lists of dictionary-encoded ids (Parquet's
-    ``read_dictionary``), large lists or ';'-separated text: batch gives each row's decision or
-    refuses the first row ``assess`` refuses, naming it; ids are trimmed, blanks dropped,
-    repeats counted once."""
+    ``read_dictionary``), large lists, several chunks or ';'-separated text: batch gives each
+    row's decision or refuses the first row ``assess`` refuses, naming it; ids are trimmed,
+    blanks dropped, repeats counted once."""
     plain = pa.table({"indicators": pa.array(lists, pa.list_(pa.string()))})
     if encoding == "dictionary":
         typ = pa.list_(pa.dictionary(pa.int32(), pa.string()))
@@ -694,6 +694,9 @@ def test_indicator_lists_of_every_encoding_read_as_each_row_alone(
         table = pa.table({"indicators": pa.array(lists, pa.large_list(pa.large_string()))})
     elif encoding.endswith("null-spans"):
         table = pa.table({"indicators": _null_spans(lists, encoding.startswith("dictionary"))})
+    elif encoding == "chunks":  # a column of several chunks, read chunk by chunk
+        half = plain.num_rows // 2
+        table = pa.concat_tables([plain.slice(0, half), plain.slice(half)])
     elif encoding == "text":
         texts = [None if row is None else ";".join(v or "" for v in row) for row in lists]
         table = plain = pa.table({"indicators": pa.array(texts, pa.string())})

@@ -395,7 +395,7 @@ UNKNOWN_ID = -1
 
 
 @_guarded
-def id_codes(col: pa.ChunkedArray, name: str, ids: pa.Array) -> tuple[Any, Any]:
+def id_codes(col: pa.ChunkedArray | pa.Array, name: str, ids: pa.Array) -> tuple[Any, Any]:
     """(row of each id, its index in ``ids``) of a prepared indicator column (lists of ids, or
     text with ids separated by ``;``): each id looked up after trimming spaces,
     :data:`UNKNOWN_ID` when not among ``ids`` and :data:`BLANK_ID` when blank (the caller

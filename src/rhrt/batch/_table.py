@@ -304,9 +304,16 @@ def arrays_of(
     if lists is not None:
         id_set = pa.array(vp.indicator_ids, pa.string())
         bad = np.zeros(n, dtype=bool)
-        # a window of rows at a time: ';'-separated text is split into a copy of its ids
-        for start in range(0, n, _ID_WINDOW):
-            rows, codes = id_codes(lists.slice(start, _ID_WINDOW), "indicators", id_set)
+        # a window of rows at a time: ';'-separated text is split into a copy of its ids;
+        # chunk by chunk, so no chunks are copied together
+        windows = []
+        start = 0
+        for chunk in lists.chunks:
+            windows += [(start + at, chunk.slice(at, _ID_WINDOW))
+                        for at in range(0, len(chunk), _ID_WINDOW)]
+            start += len(chunk)
+        for start, window in windows:
+            rows, codes = id_codes(window, "indicators", id_set)
             rows = rows.astype(np.intp) + start
             if (codes < 0).any():
                 bad[rows[codes == UNKNOWN_ID]] = True
