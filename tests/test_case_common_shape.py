@@ -139,6 +139,71 @@ def test_a_ruleset_assesses_the_common_shape_as_a_validated_case() -> None:
     assert rs.validate_case(data) == Case.model_validate(data)
 
 
+class _Str(str):
+    """A str whose own methods lie: the common shape must not trust them."""
+
+    def strip(self, chars: str | None = None) -> str:
+        return str(self)
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = str.__hash__
+
+
+class _Int(int):
+    pass
+
+
+class _Float(float):
+    pass
+
+
+class _Dict(dict):  # type: ignore[type-arg]
+    pass
+
+
+class _List(list):  # type: ignore[type-arg]
+    pass
+
+
+def _subclassed() -> list[dict[str, Any]]:
+    np = pytest.importorskip("numpy")
+    return [
+        {"indicators": [_Str("a")]},
+        {"indicators": [_Str(" a")]},
+        {"indicators": _List(["a"])},
+        {"measures": {_Str("m"): 1}},
+        {"measures": {"m": _Int(3)}},
+        {"measures": {"m": _Float(3.5)}},
+        {"measures": {"m": np.int64(3)}},
+        {"measures": {"m": np.float32(2.5)}},
+        {"measures": {"m": np.bool_(True)}},
+        {"measures": _Dict(m=1)},
+        {"child": {"age_years": _Int(5)}},
+        {"child": {"age_months": np.float64(30.0)}},
+        {"child": {"age_months": np.int64(301)}},
+        {"child": {"unborn": np.bool_(True)}},
+        {"child": _Dict(age_years=5)},
+        {"consent": _Str("given")},
+        {"consent": _Str("nonsense")},
+        {"reference": _Str(" padded ")},
+        {"referral_source": _Str("x" * 101)},
+        {"recorded_decision": _Int(2)},
+        {"recorded_decision": np.int8(2)},
+    ]
+
+
+def test_subclasses_and_numpy_scalars_are_left_to_pydantic() -> None:
+    """The common shape takes only the built-in types themselves: a subclass may override
+    ``strip``, ``__eq__`` or ``__float__``, and numpy scalars are pydantic's to read (as
+    ``rhrt.model.case._plain_number`` does), so each goes to pydantic and is read (or refused)
+    exactly as it would be."""
+    for data in _subclassed():
+        assert _common_shape(dict(data)) is None, data
+        _check(data)
+
+
 def _shape_of_case_models() -> str:
     """Everything about the case models that decides what validation accepts and how it reads
     it: each model's config, fields (annotation, constraints, default) and validators."""
