@@ -395,11 +395,14 @@ UNKNOWN_ID = -1
 
 
 @_guarded
-def id_codes(col: pa.ChunkedArray | pa.Array, name: str, ids: pa.Array) -> tuple[Any, Any]:
+def id_codes(
+    col: pa.ChunkedArray | pa.Array, name: str, ids: pa.Array
+) -> tuple[Any, Any, int]:
     """(row of each id, its index in ``ids``) of a prepared indicator column (lists of ids, or
     text with ids separated by ``;``): each id looked up after trimming spaces,
     :data:`UNKNOWN_ID` when not among ``ids`` and :data:`BLANK_ID` when blank (the caller
-    drops those).
+    drops those), and the most ids one row's list holds (blanks and repeats included; a
+    bound of the distinct ids of a row).
 
     Why not trim every id, drop the blanks, then look them up: that copies the ids' text, and
     almost every id is written exactly; so the ids are looked up as written, and only the few
@@ -407,11 +410,12 @@ def id_codes(col: pa.ChunkedArray | pa.Array, name: str, ids: pa.Array) -> tuple
     one with ``read_dictionary``) is looked up once per distinct id, not once per row.
     ``ids`` must be distinct, trimmed and non-empty (a ruleset's indicator ids are)."""
     if pa.types.is_null(col.type):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), 0
     if family(col.type) == _TEXT:
         col = pc.split_pattern(pc.cast(col, pa.string()), ";")
     array = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    parents = np.asarray(pc.list_parent_indices(array).to_numpy(), dtype=np.int64)
+    longest = pc.max(pc.list_value_length(array)).as_py() or 0
+    parents = np.array(pc.list_parent_indices(array).to_numpy(), dtype=np.int64)
     values = pc.list_flatten(array)
     if array.null_count:
         # A null list (not recorded) may still span values (Arrow allows it, e.g. a list array
@@ -425,8 +429,8 @@ def id_codes(col: pa.ChunkedArray | pa.Array, name: str, ids: pa.Array) -> tuple
         table = np.append(_lookup(values.dictionary, ids), np.int32(BLANK_ID))
         empty = len(values.dictionary)
         codes = table[np.asarray(pc.fill_null(values.indices, empty).to_numpy(), dtype=np.int64)]
-        return parents, codes
-    return parents, _lookup(values, ids)
+        return parents, codes, longest
+    return parents, _lookup(values, ids), longest
 
 
 def _lookup(values: pa.Array, ids: pa.Array) -> Any:

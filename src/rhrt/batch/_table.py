@@ -70,7 +70,7 @@ from rhrt.batch._vector import (
     Arrays,
     VectorPlan,
     VectorResult,
-    unique_pairs,
+    unique_pairs_of,
 )
 from rhrt.errors import CaseError, suggest
 from rhrt.model.case import (
@@ -298,8 +298,10 @@ def arrays_of(
         return cols.get(name)
 
     width = len(vp.indicator_ids)
-    hit_rows: list[Any] = []
-    hit_cols: list[Any] = []
+    # the present indicators as (rows, columns) parts, as given: pairs may repeat (made
+    # unique once, after the implied ones are added)
+    parts: list[tuple[Any, Any]] = []
+    longest = 0  # the most ids a row's list holds (blanks and repeats included)
     lists = col("indicators")
     if lists is not None:
         id_set = pa.array(vp.indicator_ids, pa.string())
@@ -313,34 +315,29 @@ def arrays_of(
                         for at in range(0, len(chunk), _ID_WINDOW)]
             start += len(chunk)
         for start, window in windows:
-            rows, codes = id_codes(window, "indicators", id_set)
-            rows = rows.astype(np.intp) + start
+            rows, codes, most = id_codes(window, "indicators", id_set)
+            longest = max(longest, most)
+            rows += start
             if (codes < 0).any():
                 bad[rows[codes == UNKNOWN_ID]] = True
                 kept = codes >= 0
                 rows, codes = rows[kept], codes[kept]
-            hit_rows.append(rows)
-            hit_cols.append(codes.astype(np.intp))
+            parts.append((rows, codes))
         if bad.any():
             ref.add("unknown indicator id", bad, "indicators")
     for name, c in lay.indicator_columns.items():
         present_here = flags(cols[name], name, ref)
         where_ = np.flatnonzero(present_here)
-        hit_rows.append(where_)
-        hit_cols.append(np.full(where_.size, c, dtype=np.intp))
-    hits = (
-        (np.concatenate(hit_rows), np.concatenate(hit_cols))
-        if hit_rows
-        else (np.zeros(0, np.intp), np.zeros(0, np.intp))
-    )  # as given: pairs may repeat (made unique once, after the implied ones are added)
-    if hits[0].size > MAX_INDICATORS_PER_CASE:
-        # counted with repeats first (cheap); only rows over the limit are counted exactly
-        over = np.flatnonzero(np.bincount(hits[0], minlength=n) > MAX_INDICATORS_PER_CASE)
+        parts.append((where_, np.full(where_.size, c, dtype=np.int32)))
+    if longest + len(lay.indicator_columns) > MAX_INDICATORS_PER_CASE:
+        # a row may hold too many: counted with repeats first (cheap); only rows over the
+        # limit are counted exactly
+        all_rows = np.concatenate([r for r, _c in parts])
+        over = np.flatnonzero(np.bincount(all_rows, minlength=n) > MAX_INDICATORS_PER_CASE)
         if over.size:
             mine = np.zeros(n, dtype=bool)
             mine[over] = True
-            sel = mine[hits[0]]
-            distinct, _ = unique_pairs(hits[0][sel], hits[1][sel], width)
+            distinct, _ = unique_pairs_of([(r[mine[r]], c[mine[r]]) for r, c in parts], width, n)
             ref.add(f"more than {MAX_INDICATORS_PER_CASE} indicators",
                     np.bincount(distinct, minlength=n) > MAX_INDICATORS_PER_CASE, "indicators")
 
@@ -442,13 +439,13 @@ def arrays_of(
         c = vp.column[imp.indicator]
         if c not in selected:
             chosen = np.zeros(n, dtype=bool)
-            chosen[hits[0][hits[1] == c]] = True
+            for rows, codes in parts:
+                chosen[rows[codes == c]] = True
             selected[c] = chosen
-    implied = _apply_context_implications(
-        vp, context, stepped_down, _apply_implications(vp, measures, hits)
-    )
+    implied = (_implied_by_measures(vp, measures)
+               + _implied_by_context(vp, context, stepped_down))
     # one pair per (row, indicator), sorted: counts need no de-duplication downstream
-    hits = unique_pairs(implied[0], implied[1], width)
+    hits = unique_pairs_of(parts + _implied_parts(vp, implied), width, n)
     # no dense rows × indicators matrix: evaluation and the outputs read the pairs; the matrix
     # is built from them only if a consumer reads ``Arrays.present`` (audit groupings, diff)
     return Arrays(dense=None, measures=measures, age_months=age, unborn=unborn, hits=hits,
@@ -456,12 +453,12 @@ def arrays_of(
                   width=width, unique=True)
 
 
-def _apply_context_implications(
-    vp: VectorPlan, context: dict[str, Any], months: Any, hits: tuple[Any, Any]
-) -> tuple[Any, Any]:
-    """Add the indicators a recorded context implies (``context.implies``), as
-    ``rhrt.rules.semantics.context_implied`` does for one case: only a state recorded as
-    holding (and recent enough) implies its concern."""
+def _implied_by_context(
+    vp: VectorPlan, context: dict[str, Any], months: Any
+) -> list[tuple[Any, str]]:
+    """The indicators a recorded context implies (``context.implies``), as (rows where it
+    holds, indicator), as ``rhrt.rules.semantics.context_implied`` does for one case: only a
+    state recorded as holding (and recent enough) implies its concern."""
     implied: list[tuple[Any, str]] = []
     for imp in vp.plan.context_implications:
         state = context.get(imp.state)
@@ -474,32 +471,24 @@ def _apply_context_implications(
             with np.errstate(invalid="ignore"):
                 holds = holds & (months <= imp.within_months)
         implied.append((holds, imp.indicator))
-    return _with_implied(vp, hits, implied)
+    return implied
 
 
-def _with_implied(
-    vp: VectorPlan, hits: tuple[Any, Any], implied: list[tuple[Any, str]]
-) -> tuple[Any, Any]:
-    """``hits`` (row, column pairs) plus, for each (rows-where-it-holds mask, indicator) in
-    ``implied``, a pair for every row where it holds (a repeat is counted once downstream)."""
-    rows, cols = [hits[0]], [hits[1]]
+def _implied_parts(vp: VectorPlan, implied: list[tuple[Any, str]]) -> list[tuple[Any, Any]]:
+    """For each (rows-where-it-holds mask, indicator) in ``implied``, a (rows, columns) part:
+    a pair for every row where it holds (a repeat is counted once downstream)."""
+    parts = []
     for holds, indicator in implied:
         where_ = np.flatnonzero(holds)
-        if not where_.size:
-            continue
-        rows.append(where_)
-        cols.append(np.full(where_.size, vp.column[indicator], dtype=np.intp))
-    if len(rows) == 1:
-        return hits
-    return np.concatenate(rows).astype(np.intp), np.concatenate(cols).astype(np.intp)
+        if where_.size:
+            parts.append((where_, np.full(where_.size, vp.column[indicator], dtype=np.int32)))
+    return parts
 
 
-def _apply_implications(
-    vp: VectorPlan, measures: dict[str, Any], hits: tuple[Any, Any]
-) -> tuple[Any, Any]:
-    """Add the indicators recorded measures imply (``measures[].implies``), as
-    ``rhrt.rules.semantics.implied_indicators`` does for one case: the same operators, and a
-    measure not recorded (NaN) implies nothing. Returns ``hits`` with the implied pairs added."""
+def _implied_by_measures(vp: VectorPlan, measures: dict[str, Any]) -> list[tuple[Any, str]]:
+    """The indicators recorded measures imply (``measures[].implies``), as (rows where it
+    holds, indicator), as ``rhrt.rules.semantics.implied_indicators`` does for one case: the
+    same operators, and a measure not recorded (NaN) implies nothing."""
     implied: list[tuple[Any, str]] = []
     for imp in vp.plan.implications:
         values = measures.get(imp.measure)
@@ -508,7 +497,7 @@ def _apply_implications(
         with np.errstate(invalid="ignore"):
             holds = MEASURE_OPERATORS[imp.op](values, imp.value) & ~np.isnan(values)
         implied.append((holds, imp.indicator))
-    return _with_implied(vp, hits, implied)
+    return implied
 
 
 def empty_arrays(vp: VectorPlan) -> Arrays:

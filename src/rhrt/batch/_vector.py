@@ -835,14 +835,27 @@ def unique_pairs(rows: Any, cols: Any, width: int) -> tuple[IntArray, IntArray]:
 
     Fast when the rows mostly ascend already (as an indicator list column and each ``ind:``
     column give them): see :func:`sorted_unique`."""
+    last = int(rows.max()) + 1 if rows.size else 0
+    return unique_pairs_of([(rows, cols)], width, last)
+
+
+def unique_pairs_of(parts: list[tuple[Any, Any]], width: int, n: int) -> tuple[IntArray, IntArray]:
+    """:func:`unique_pairs` of several (rows, columns) parts at once (rows below ``n``), without
+    first copying the parts together: only their int32 keys are."""
     import numpy as np
 
     shift = max(int(width - 1).bit_length(), 1)
-    last = int(rows.max()) if rows.size else 0
-    small = np.int32 if (last + 1) << shift < 2**31 else np.int64  # half the memory traffic
-    key = (rows.astype(small) << shift) | cols.astype(small)
-    key = sorted_unique(key, runs=True)
-    return (key >> shift).astype(np.intp), (key & ((1 << shift) - 1)).astype(np.intp)
+    small = np.int32 if n << shift < 2**31 else np.int64  # half the memory traffic
+    keys = []
+    for rows, cols in parts:
+        key = rows.astype(small)
+        key <<= shift
+        key |= cols.astype(small, copy=False)
+        keys.append(key)
+    if not keys:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    joined = sorted_unique(np.concatenate(keys) if len(keys) > 1 else keys[0], runs=True)
+    return (joined >> shift).astype(np.intp), (joined & ((1 << shift) - 1)).astype(np.intp)
 
 
 def _ranges(lo: IntArray, hi: IntArray) -> IntArray:
