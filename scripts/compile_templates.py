@@ -2,6 +2,12 @@
 """Write ``src/rhrt/render/_compiled``: rhrt's plain-text templates as the Python jinja2
 generates for them, so a first ``rhrt assess`` does not compile them (issue 17).
 
+The generated code goes in ``_compiled/code/``, a folder that is not a package (no
+``__init__.py``): it is jinja2's template code, not a module (it needs the template's
+environment to run), so anything that imports every module of rhrt (``pkgutil.walk_packages``,
+documentation tools) must never find it. ``rhrt.render.environment`` reads it with Python's
+own source loader, so its byte code is cached like a module's.
+
 Usage::
 
     .venv/bin/python scripts/compile_templates.py          # rewrite the modules
@@ -25,6 +31,8 @@ import jinja2
 from rhrt.render.environment import TEMPLATES_DIR, _environment
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "rhrt" / "render" / "_compiled"
+CODE = "code"
+"""The folder of ``OUT`` (not a package) that holds the generated code."""
 PATTERN = "*.text.j2"
 """The templates compiled ahead: those of the plain text a terminal shows (``rhrt assess``)."""
 
@@ -44,7 +52,7 @@ def module_name(template: str) -> str:
 
 
 def generate() -> dict[str, str]:
-    """Every file of the package: file name -> text."""
+    """Every file the script writes: path relative to ``OUT`` -> text."""
     files: dict[str, str] = {}
     entries = []
     for path in sorted(TEMPLATES_DIR.glob(PATTERN)):
@@ -56,7 +64,7 @@ def generate() -> dict[str, str]:
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
         module = module_name(name)
         footer = FOOTER.format(name=name, version=jinja2.__version__, fmt=fmt)
-        files[f"{module}.py"] = code + ("" if code.endswith("\n") else "\n") + footer
+        files[f"{CODE}/{module}.py"] = code + ("" if code.endswith("\n") else "\n") + footer
         entries.append(
             f"    {name!r}: (\n        {fmt!r},\n        {module!r},\n        {digest!r},\n    ),\n"
         )
@@ -75,6 +83,11 @@ def generate() -> dict[str, str]:
     return files
 
 
+def written(out: Path, pattern: str) -> list[str]:
+    """The files under ``out`` matching ``pattern``, relative to ``out`` (posix)."""
+    return [p.relative_to(out).as_posix() for p in out.glob(pattern)] if out.is_dir() else []
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; exit 1 if stale")
@@ -84,12 +97,15 @@ def main() -> int:
         name for name, text in files.items()
         if not (OUT / name).is_file() or (OUT / name).read_text(encoding="utf-8") != text
     )
-    extra = sorted(p.name for p in OUT.glob("*.py") if p.name not in files) if OUT.is_dir() else []
+    extra = sorted(
+        name for name in (*written(OUT, "*.py"), *written(OUT, f"{CODE}/*.py"))
+        if name not in files
+    )
     if args.check:
         for name in stale + extra:
             print(f"out of date: {OUT / name}", file=sys.stderr)
         return 1 if stale or extra else 0
-    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / CODE).mkdir(parents=True, exist_ok=True)
     for name in extra:
         (OUT / name).unlink()
     for name in stale:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import pkgutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,8 +50,16 @@ def test_the_precompiled_modules_are_what_the_script_writes_now() -> None:
         pytest.skip("compiled with another jinja2 (they are then not used)")
     script = _script()
     files = script.generate()
-    on_disk = {p.name: p.read_text(encoding="utf-8") for p in script.OUT.glob("*.py")}
+    on_disk = {
+        p.relative_to(script.OUT).as_posix(): p.read_text(encoding="utf-8")
+        for p in (*script.OUT.glob("*.py"), *script.OUT.glob("*/*.py"))
+    }
     assert on_disk == files, "run scripts/compile_templates.py"
+    # the template code is not a module: nothing that imports every module of rhrt finds it
+    assert not (script.OUT / script.CODE / "__init__.py").exists()
+    walked = {m.name for m in pkgutil.walk_packages(rhrt.__path__, "rhrt.")}
+    assert "rhrt.render._compiled" in walked
+    assert not any(name.startswith("rhrt.render._compiled.") for name in walked)
     assert set(_compiled.TEMPLATES) == {p.name for p in TEMPLATES_DIR.glob("*.text.j2")}
 
 

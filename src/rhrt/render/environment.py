@@ -228,8 +228,10 @@ def _precompiled(name: str, fmt: str, source: str) -> CodeType | None:
         return None
     # The module's code, through Python's own source loader: its byte code is cached in
     # __pycache__ as any module's is (nothing else is written, and only by Python).
+    # In _compiled/code/, not a package: template code needs its environment to run, so
+    # nothing that imports every module of rhrt may find it (scripts/compile_templates.py).
     fullname = f"{_compiled.__name__}.{entry[1]}"
-    path = str(Path(_compiled.__file__).with_name(f"{entry[1]}.py"))
+    path = str(Path(_compiled.__file__).with_name("code") / f"{entry[1]}.py")
     code = importlib.machinery.SourceFileLoader(fullname, path).get_code(fullname)
     return code if isinstance(code, CodeType) else None
 
