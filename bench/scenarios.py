@@ -456,6 +456,9 @@ def scaling(quick: bool) -> dict[str, Any]:
     ``assess_table()``; each mode's memory beyond the input once more, untimed
     (:func:`_batch_memory`). A size or mode the machine's available memory cannot hold is
     skipped with the reason (the ``stream`` scenario covers 10M rows from a file)."""
+    missing = [m for m in ("numpy", "pyarrow") if importlib.util.find_spec(m) is None]
+    if missing:  # rhrt.synth imports them only when called
+        raise NotAvailable(f"{', '.join(missing)} not installed (the analysis extra)")
     cpu = _pin_one_core()
     try:
         population = importlib.import_module("rhrt.synth").population

@@ -101,6 +101,8 @@ def test_scaling_reports_every_size(tmp_path: Path) -> None:
     the ratio of time per row to a base size timed in alternating rounds."""
     report, md = _quick(tmp_path, "scaling")
     sc = report["scenarios"]["scaling"]
+    if sc["status"] == "not available":  # e.g. the sdist's own test run, without the extras
+        pytest.skip(sc["reason"])
     assert sc["status"] == "ok", sc.get("reason")
     assert sc["sizes"], sc["skipped"]
     for n, row in sc["sizes"].items():
