@@ -10,7 +10,8 @@ rhrt's one documented reading (YAML 1.2 core, ambiguous forms refused: ``rules/s
 never by PyYAML's YAML 1.1 rules.
 
 Why two ways to build (issue 17): most documents (every bundled ruleset and case) use no anchors,
-aliases or ``<<`` merge keys. For those, one pass over libyaml's event stream checks the limits
+aliases or ``<<`` merge keys. For those (up to :data:`ONE_PASS_MAX_CHARS` long), one pass over
+libyaml's event stream checks the limits
 and builds the data with its positions (:func:`_read_events`): the same checks in the same order,
 the same values and positions, the same first problem, in about half the time of checking,
 composing and building separately. A document that uses any of the three is read by the
@@ -160,6 +161,8 @@ def read_yaml(
         except UnicodeDecodeError as exc:
             raise YamlReadError(Problem("document is not valid UTF-8 text", file=file)) from exc
     try:
+        if len(text) > ONE_PASS_MAX_CHARS:
+            return _read_composed(text, limits, file, echo_content)
         try:
             return _read_events(text, limits, file, echo_content)
         except _NeedsComposer:
@@ -199,6 +202,16 @@ def _read_composed(text: str, limits: Limits, file: str | None, echo_content: bo
         return Located(data, builder.positions, builder.key_positions, file)
     finally:
         loader.dispose()
+
+
+ONE_PASS_MAX_CHARS = 1_048_576
+"""The longest document read in one pass. The one-pass reader builds as it checks, so a document
+refused late (a syntax error, a tag or the nesting limit near its end) has first cost what was
+built before the problem: for a document this long, no more than reading an accepted document
+of the same length costs (about 100 MB at most, for half a million one-character values). A
+longer document is checked whole before anything is built, so refusing it stays cheap
+(``tests/test_limits.py``: a 2 MB document of a million values). The bundled ruleset (about
+260,000 characters) and any real case are well under it."""
 
 
 class _NeedsComposer(Exception):
