@@ -9,11 +9,14 @@ Profile 2" because a neglect rule's pathway came first in the list.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import rhrt
+from rhrt.cli import main
 from rhrt.model.case import Case
 from rhrt.render import decision_context, render_referral
 
@@ -46,12 +49,31 @@ def test_an_urgent_concern_puts_the_level_route_first_not_the_first_listed(
     assert ids[0] not in level_routes  # the case that went wrong: another route listed first
     first = decision_context(decision, ruleset, "text")["first_step"]
     assert first is not None and first["id"] in level_routes
+    # The decision itself names it, so a record, the JSON API or an application reading
+    # ``pathways[0]`` cannot open with the first listed (``Decision.first_step``).
+    assert decision.first_step == first["id"]
+    assert json.loads(decision.to_json())["first_step"] == first["id"]
+
+
+def test_the_cli_json_record_names_the_first_step(
+    ruleset: rhrt.Ruleset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = {"child": {"age_years": 6}, "context": STEPPED_DOWN,
+            "indicators": ["no-one-to-care-for-child"]}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case))
+    assert main(["assess", str(path), "--format", "json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["pathways"][0]["id"] not in ruleset.model.level(4).pathways
+    assert record["first_step"] in ruleset.model.level(4).pathways
+    assert record["first_step"] == ruleset.assess(case).first_step
 
 
 def test_not_urgent_has_no_first_step(ruleset: rhrt.Ruleset) -> None:
     decision = ruleset.assess({"child": {"age_years": 6}, "context": STEPPED_DOWN})
     assert not decision.urgent
     assert decision_context(decision, ruleset, "text")["first_step"] is None
+    assert decision.first_step is None
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -774,6 +774,72 @@ def _applies(
     )
 
 
+def first_step(
+    model: RulesetModel | None,
+    *,
+    urgent: bool,
+    final_level: int,
+    pathways: Sequence[d.PathwayRecommendation],
+    explanation: d.Explanation,
+) -> str | None:
+    """The id of the pathway an urgent decision puts first (``Decision.first_step``): an
+    emergency pathway (``pathways[].emergency``: the framework's "if someone is injured or in
+    immediate danger: telephone 999" comes before anything else); else one a fired urgent rule
+    recommends (a rule fired on missing information does not count); else the route of
+    ``final_level`` (the level to act on, so a professional's override moves it), or the route
+    that replaced it because of the child's context (``explanation.replaced_pathways``). Within
+    each kind the first in ``pathways``' order; never a pathway resting on missing information
+    (``conditional_on``), and never just the first listed: an urgent decision once opened "Act
+    now: Graded Care Profile 2" because its urgency came from an urgent concern and a neglect
+    rule's pathway came first. None when not urgent or no route qualifies.
+
+    ``model``: the ruleset that made the decision; None only for an older record rendered
+    without its ruleset (then neither emergency pathways nor the level's routes are known, and
+    only an urgent rule's route can come first).
+    """
+    if not urgent:
+        return None
+    firm = [p for p in pathways if not p.conditional_on]
+    if not firm:
+        return None
+    if model is not None:
+        emergency = {pw.id for pw in model.pathways if pw.emergency}
+        for p in firm:
+            if p.id in emergency:
+                return p.id
+    urgent_rules = {r.id for r in explanation.rules if r.urgent and not r.assumed}
+    for p in firm:
+        if not urgent_rules.isdisjoint(p.why):
+            return p.id
+    if model is None:
+        return None
+    level_routes = set(model.level(final_level).pathways)
+    level_routes |= {
+        i for swap in explanation.replaced_pathways if swap.id in level_routes
+        for i in swap.instead
+    }
+    for p in firm:
+        if p.id in level_routes:
+            return p.id
+    return None
+
+
+def recorded_first_step(decision: d.Decision, model: RulesetModel | None) -> str | None:
+    """A decision's ``first_step``; for a record made before the field existed (the key absent
+    from its JSON, so not among ``model_fields_set``), :func:`first_step` recomputed from the
+    record with its ruleset's ``model`` (None without it: then only an urgent rule's route can
+    come first, as rendering such a record without its ruleset always showed)."""
+    if "first_step" in decision.model_fields_set:
+        return decision.first_step
+    return first_step(
+        model,
+        urgent=decision.urgent,
+        final_level=decision.final_level,
+        pathways=decision.pathways,
+        explanation=decision.explanation,
+    )
+
+
 def override_record(
     override: d.Override, framework_level: int, model: RulesetModel
 ) -> d.OverrideRecord:

@@ -45,6 +45,7 @@ from rhrt.explain import (
     citation,
     consent_position,
     explain,
+    first_step,
     override_record,
 )
 from rhrt.indicators.catalogue import Catalogue
@@ -288,6 +289,7 @@ class Ruleset:
             for item in case.indicators
             if item.note or item.source
         ])
+        overridden = _override(override, evaluation.level, self.model)
         return trusted(
             d.Decision,
             status=evaluation.status,
@@ -298,6 +300,14 @@ class Ruleset:
             level_response=level.response,
             urgent=evaluation.urgent,
             pathways=pathways,
+            # What to act on first follows the level to act on: the override's, where recorded.
+            first_step=first_step(
+                self.model,
+                urgent=evaluation.urgent,
+                final_level=evaluation.level if overridden is None else overridden.level,
+                pathways=pathways,
+                explanation=explanation,
+            ),
             explanation=explanation,
             consent=consent_position(
                 self.model, self.plan, self.catalogue, facts, evaluation, case.consent
@@ -306,7 +316,7 @@ class Ruleset:
             engine=engine,
             assessment_date=case.assessment_date,
             rhrt_version=__version__,
-            override=_override(override, evaluation.level, self.model),
+            override=overridden,
             recorded_decision=case.recorded_decision,
             notes=notes,
             warnings=(

@@ -330,6 +330,18 @@ class Decision(_Out):
     """The ruleset's response at the framework's level: what this level means should happen."""
     urgent: bool
     pathways: tuple[PathwayRecommendation, ...]
+    first_step: str | None = None
+    """When the decision is urgent, the id of the pathway (one of ``pathways``) to act on
+    first, before anything else: an emergency pathway (the framework: a child injured or in
+    immediate danger, telephone 999 before anything else; the ruleset's ``pathways[].emergency``);
+    else one a fired urgent rule (not fired on missing information) recommends; else the route of
+    the level to act on (``final_level``: it follows a professional's override), or the route
+    that replaced it because of the child's recorded context. Never a pathway shown as
+    conditional (``conditional_on``), never just the first listed (practice review: an urgent
+    decision once opened "Act now: Graded Care Profile 2"). None when the decision is not
+    urgent, or no recommended route is urgent in any of these ways (the level's response then
+    comes first). Records made before this field existed read back with None: rendering them
+    with their ruleset recomputes it (:func:`rhrt.explain.first_step`)."""
     explanation: Explanation
     consent: ConsentPosition
     ruleset: RulesetStamp

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rhrt.explain import recorded_first_step
 from rhrt.model.decision import NO_TIMESCALE
 from rhrt.model.scale import consent_rank
 from rhrt.render.environment import render_template, rendered, template_name
@@ -53,6 +54,7 @@ def decision_context(
     if not include_notes:
         decision = without_notes(decision)
     model = ruleset.model if ruleset is not None else None
+    first_id = recorded_first_step(decision, model)
     conditions = rule_conditions(model) if model is not None else {}
     by_id = {p.id: p for p in model.pathways} if model is not None else {}
     base = {"decision": decision, "stamp": decision.ruleset, "fragment": fragment}
@@ -120,8 +122,9 @@ def decision_context(
         "management_review": bool(override and override.management_review),
         "urgent": decision.urgent,
         # What an urgent decision says first, before its status and the level's general response
-        # (which opens "Telephone the MASH"): its urgent route, e.g. "Call the police on 999".
-        "first_step": _first_step(decision, pathways, model),
+        # (which opens "Telephone the MASH"): the route the decision names
+        # (``Decision.first_step``, e.g. "Call the police on 999"); chosen in rhrt.explain.
+        "first_step": next((p for p in pathways if p["id"] == first_id), None),
         "missing_words": [words.get(f, f) for f in decision.explanation.missing_information],
         **_replaced(decision, model),
         "warnings": decision.warnings,
@@ -136,37 +139,6 @@ def decision_context(
     }
 
 
-
-def _first_step(
-    decision: d.Decision, pathways: list[dict[str, Any]], model: m.RulesetModel | None
-) -> dict[str, Any] | None:
-    """The route an urgent decision puts first: an emergency pathway; else one an urgent rule
-    recommends; else the final level's own route (or the route that replaced it because of the
-    child's context). Never a route that rests on missing information, and never just the
-    first in the list: an urgent decision once opened "Act now: Graded Care Profile 2" because
-    its urgency came from an urgent concern and a neglect rule's pathway came first. None when
-    no route is urgent in any of these ways (the level's response then comes first)."""
-    if not decision.urgent:
-        return None
-    firm = [p for p in pathways if not p.get("conditional_on")]
-    emergency = {pw.id for pw in model.pathways if pw.emergency} if model is not None else set()
-    urgent_rules = {r.id for r in decision.explanation.rules if r.urgent and not r.assumed}
-    level_routes = set(model.level(decision.final_level).pathways) if model is not None else set()
-    level_routes |= {
-        i for swap in decision.explanation.replaced_pathways if swap.id in level_routes
-        for i in swap.instead
-    }
-    def reasons(p: dict[str, Any]) -> set[str]:
-        return {w["id"] for w in p.get("why", ()) if isinstance(w, dict) and "id" in w}
-
-    for wanted in (
-        [p for p in firm if p["id"] in emergency],
-        [p for p in firm if reasons(p) & urgent_rules],
-        [p for p in firm if p["id"] in level_routes],
-    ):
-        if wanted:
-            return wanted[0]
-    return None
 
 
 def _fact_words(model: m.RulesetModel | None) -> dict[str, str]:
