@@ -774,8 +774,19 @@ def _applies(
     )
 
 
+class UrgentRoutes:
+    """What :func:`first_step` reads of a ruleset, built once per ruleset: the emergency
+    pathways (``pathways[].emergency``) and each level's own routes (``levels[].pathways``)."""
+
+    __slots__ = ("emergency", "levels")
+
+    def __init__(self, model: RulesetModel) -> None:
+        self.emergency = frozenset(pw.id for pw in model.pathways if pw.emergency)
+        self.levels = {lv.level: frozenset(lv.pathways) for lv in model.levels}
+
+
 def first_step(
-    model: RulesetModel | None,
+    routes: UrgentRoutes | None,
     *,
     urgent: bool,
     final_level: int,
@@ -793,17 +804,17 @@ def first_step(
     now: Graded Care Profile 2" because its urgency came from an urgent concern and a neglect
     rule's pathway came first. None when not urgent or no route qualifies.
 
-    ``model``: the ruleset that made the decision; None only for an older record rendered
-    without its ruleset (then neither emergency pathways nor the level's routes are known, and
-    only an urgent rule's route can come first).
+    ``routes``: those of the ruleset that made the decision; None only for an older record
+    rendered without its ruleset (then neither emergency pathways nor the level's routes are
+    known, and only an urgent rule's route can come first).
     """
     if not urgent:
         return None
     firm = [p for p in pathways if not p.conditional_on]
     if not firm:
         return None
-    if model is not None:
-        emergency = {pw.id for pw in model.pathways if pw.emergency}
+    if routes is not None:
+        emergency = routes.emergency
         for p in firm:
             if p.id in emergency:
                 return p.id
@@ -811,13 +822,12 @@ def first_step(
     for p in firm:
         if not urgent_rules.isdisjoint(p.why):
             return p.id
-    if model is None:
+    if routes is None:
         return None
-    level_routes = set(model.level(final_level).pathways)
-    level_routes |= {
-        i for swap in explanation.replaced_pathways if swap.id in level_routes
-        for i in swap.instead
-    }
+    own = routes.levels.get(final_level, frozenset())
+    level_routes = own.union(
+        *[swap.instead for swap in explanation.replaced_pathways if swap.id in own]
+    )
     for p in firm:
         if p.id in level_routes:
             return p.id
@@ -832,7 +842,7 @@ def recorded_first_step(decision: d.Decision, model: RulesetModel | None) -> str
     if "first_step" in decision.model_fields_set:
         return decision.first_step
     return first_step(
-        model,
+        None if model is None else UrgentRoutes(model),
         urgent=decision.urgent,
         final_level=decision.final_level,
         pathways=decision.pathways,

@@ -42,6 +42,7 @@ from rhrt.errors import (
 from rhrt.explain import (
     MEMO_SIZE,
     ExplanationParts,
+    UrgentRoutes,
     citation,
     consent_position,
     explain,
@@ -90,6 +91,7 @@ class Ruleset:
         "_parts",
         "_pathways",
         "_provisional",
+        "_routes",
         "catalogue",
         "consent",
         "model",
@@ -115,6 +117,7 @@ class Ruleset:
         self._conditions = rule_conditions(model)
         self._parts = ExplanationParts(self.catalogue, self._conditions)
         self._provisional = Provisional(model)
+        self._routes = UrgentRoutes(model)
         self._pathways: dict[
             tuple[str, tuple[str, ...], str | None], d.PathwayRecommendation
         ] = {}
@@ -302,7 +305,7 @@ class Ruleset:
             pathways=pathways,
             # What to act on first follows the level to act on: the override's, where recorded.
             first_step=first_step(
-                self.model,
+                self._routes,
                 urgent=evaluation.urgent,
                 final_level=evaluation.level if overridden is None else overridden.level,
                 pathways=pathways,
