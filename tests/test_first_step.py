@@ -201,3 +201,21 @@ def test_the_serve_api_carries_the_first_step(bundled_ruleset: Ruleset) -> None:
     assert shown.json()["content"] == render_decision(
         bundled_ruleset.assess(case), bundled_ruleset, "text"
     )
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_an_urgent_decision_with_no_first_step_points_at_no_listed_route(fmt: str) -> None:
+    """Lowered by a professional to a level none of whose routes is recommended, an urgent
+    decision names no first step; it must not send the reader to whichever pathway happens to
+    be listed first ("Do the first step below" once meant 'Graded Care Profile 2')."""
+    ruleset = _with_urgent_concern()
+    case = {"child": {"age_years": 6}, "indicators": ["alone-tonight"]}
+    decision = ruleset.assess(case, override={"level": 2, **OVERRIDE})
+    assert decision.urgent and decision.first_step is None
+    shown = render_decision(decision, ruleset, fmt)
+    assert "first step below" not in shown.lower()
+    assert "before anything else" not in shown.lower()
+    assert "FIRST, BEFORE ANYTHING ELSE" not in shown
+    if fmt != "text":  # the text header says [URGENT - ACT NOW] and lists why below
+        assert "No single route is named as the first step" in shown
+    assert "Nobody is there to care for the child tonight." in shown  # why it is urgent
