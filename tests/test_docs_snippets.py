@@ -209,6 +209,14 @@ def test_decision_records_examples_run() -> None:
     )
     same, decision = namespace["same"], namespace["decision"]
     assert same == decision  # "lossless: same == decision (except notes)"
+    # the first-step example: the pathway it shows first is the stored record's first_step,
+    # the ruleset's emergency route for immediate danger
+    urgent, stored, first = namespace["urgent"], namespace["stored"], namespace["first"]
+    assert urgent.urgent and stored == urgent  # type: ignore[attr-defined]
+    assert first is not None and first.id == stored.first_step  # type: ignore[attr-defined]
+    ruleset = namespace["ruleset"]
+    emergency = {p.id for p in ruleset.model.pathways if p.emergency}  # type: ignore[attr-defined]
+    assert first.id in emergency  # type: ignore[attr-defined]
 
 
 def test_security_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
