@@ -14,9 +14,11 @@ aliases or ``<<`` merge keys. For those (up to :data:`ONE_PASS_MAX_CHARS` long),
 libyaml's event stream checks the limits
 and builds the data with its positions (:func:`_read_events`): the same checks in the same order,
 the same values and positions, the same first problem, in about half the time of checking,
-composing and building separately. A document that uses any of the three is read by the
-composing path (:func:`_read_composed`), which expands aliases and merges; the one-pass reader
-stops at the first anchor, alias or merge key and hands the document over.
+composing and building separately. A document that uses any of the three, or is longer than
+:data:`ONE_PASS_MAX_CHARS` (so refusing it stays cheap: it is checked whole before anything is
+built), is read by the composing path (:func:`_read_composed`), which expands aliases and
+merges; the one-pass reader stops at the first anchor, alias or merge key and hands the document
+over.
 ``tests/test_yaml_one_pass.py`` checks the two give identical results (data, positions, or the
 problem raised) on generated documents.
 
