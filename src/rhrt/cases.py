@@ -109,9 +109,11 @@ def _common_shape(data: dict[str, Any]) -> Case | None:
     (ASCII text within their lengths with nothing to strip) and ``recorded_decision`` (an int
     on the level scale), each of exactly the built-in type. Every
     value here is one pydantic accepts as it is (ints become floats, as pydantic makes them),
-    so the result is the same model, with the same fields set (``tests/test_cases.py``
-    compares the two on generated cases, valid and not). Why: validating this shape was a
-    quarter of an explained assessment with few concerns.
+    so the result is the same model, with the same fields set
+    (``tests/test_case_common_shape.py`` compares the two on generated cases, valid and not,
+    and pins the case models this was written for: a change to them fails it until this is
+    checked again). Why: validating this shape was a quarter of an explained assessment with
+    few concerns.
     """
     if not _TOP.issuperset(data):
         return None
