@@ -391,9 +391,11 @@ def _describe(node: Node) -> str | None:
 
 
 MEMO_SIZE = 4096
-"""How many of each per-case part (a fired rule, a recommended pathway with its reasons) a
-ruleset keeps for reuse; past that, parts are built for each decision (memory stays bounded
-in a long-running service whatever its cases)."""
+"""How many of each per-case part a ruleset keeps for reuse (a fired rule, a recommended
+pathway with its reasons, the domain summary of a set of concerns present, a consent position
+for the positions applying and the consent recorded; keys of ids and ruleset words only, never
+case content); past that, parts are built for each decision (memory stays bounded in a
+long-running service whatever its cases). 0 turns every such memo off."""
 
 
 class ExplanationParts:
