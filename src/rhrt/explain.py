@@ -395,7 +395,7 @@ MEMO_SIZE = 4096
 pathway with its reasons, the domain summary of a set of concerns present, a consent position
 for the positions applying and the consent recorded; keys of ids and ruleset words only, never
 case content); past that, parts are built for each decision (memory stays bounded in a
-long-running service whatever its cases). 0 turns every such memo off."""
+long-running service whatever its cases)."""
 
 
 class ExplanationParts:
