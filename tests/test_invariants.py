@@ -14,9 +14,17 @@ import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
-from rhrt import Ruleset
+from measure_rulesets import lower_is_worse_ruleset
+from rhrt import Case, Ruleset
 from rhrt.errors import RhrtError
-from rhrt.testing import PROPERTIES, cases, check_invariants, check_property, rulesets
+from rhrt.testing import (
+    PROPERTIES,
+    cases,
+    check_invariants,
+    check_property,
+    rulesets,
+)
+from rhrt.testing.invariants import measure_direction
 
 _SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None}
 
@@ -110,3 +118,44 @@ def test_import_rhrt_and_plugin_stay_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- which way a measure is more concerning ---------------------------------------------------
+
+
+def test_a_measure_whose_implication_reads_it_downwards_is_lower_is_worse() -> None:
+    """Regression (hypothesis seed 105, a flaky failure since session 4): the property checker
+    and the prover took a measure's direction from rule comparisons only, so a measure read
+    only by ``implies: at_most`` counted as "higher is worse" and a correct ruleset was reported
+    as breaking "raising a measure never lowers the level" (m1 = 0 gives level 2, m1 = 5 level 1:
+    a *lower* m1 is the concern)."""
+    rs = lower_is_worse_ruleset("at_most")
+    assert measure_direction(rs, "m1") == -1
+    assert rs.assess({"measures": {"m1": 0}}).level == 2
+    assert rs.assess({"measures": {"m1": 5}}).level == 1
+    prop = next(p for p in PROPERTIES if p.id == "raising-a-measure")
+    assert check_property(rs, prop, (Case(), "m1", 0.0, 5.0)) is None
+    assert check_invariants(rs, max_examples=100).ok
+
+
+@pytest.mark.parametrize(
+    ("implies_op", "rule_op", "direction"),
+    [("at_least", None, 1), ("less_than", None, -1), ("at_most", "at_most", -1),
+     ("at_most", "at_least", 1), ("at_least", "less_than", 1)],
+)
+def test_measure_direction_reads_rules_and_implications(
+    implies_op: str, rule_op: str | None, direction: int
+) -> None:
+    """Lower is worse only when every reading (rules and ``implies``) is ``at_most``/
+    ``less_than``; read both ways, the default (higher is worse) stands and the property shows
+    the ruleset reads it both ways."""
+    assert measure_direction(lower_is_worse_ruleset(implies_op, rule_op), "m1") == direction
+
+
+def test_a_measure_read_both_ways_is_reported() -> None:
+    """A ruleset that reads one measure both ways (a low value implies a concern, a high one
+    raises the level) breaks the property, and the checker says so."""
+    rs = lower_is_worse_ruleset("at_most", "at_least")
+    prop = next(p for p in PROPERTIES if p.id == "raising-a-measure")
+    found = check_property(rs, prop, (Case(), "m1", 0.0, 1.0))
+    assert found is not None and "LOWERS the level from 2 to 1" in found[0]

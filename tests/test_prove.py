@@ -433,3 +433,20 @@ def test_raising_a_measure_that_implies_a_concern_is_found() -> None:
     for cex in found:
         assert "missing-from-home-occasional" not in cex.case("before").get("indicators", [])
         assert shows(rs, cex)
+
+
+def test_prove_reads_a_measure_implied_downwards_as_lower_is_worse() -> None:
+    """Regression: the prover took a measure's direction from rule comparisons only, so for a
+    measure read only by ``implies: at_most`` (a low value is the concern) it searched for a
+    *higher* value lowering the level and reported a correct ruleset as failing. And read both
+    ways, the counterexample's numbers were rounded without the implication's threshold (0), so
+    the reference engine disagreed with the solver and prove raised BackendError instead of
+    showing the counterexample."""
+    from measure_rulesets import lower_is_worse_ruleset
+
+    (result,) = prove(lower_is_worse_ruleset("at_most"), properties=["raising-a-measure"]).results
+    assert result.status == "proved", result
+    (result,) = prove(
+        lower_is_worse_ruleset("at_most", "at_least"), properties=["raising-a-measure"]
+    ).results
+    assert result.status == "failed"

@@ -42,7 +42,7 @@ from rhrt.prove._encode import MAX_AGE_MONTHS, Encoder, Outcome, SymCase, refine
 from rhrt.prove._report import Counterexample, PropertyResult, Report, Status, clean
 from rhrt.rules.lint import EMERGENCY_CODES, broken_promises
 from rhrt.rules.plan import AgeCmp, ContextIs, MeasureCmp, Plan, walk
-from rhrt.rules.semantics import TOP_LEVEL, Evaluation
+from rhrt.rules.semantics import TOP_LEVEL, Evaluation, measure_direction
 from rhrt.ruleset import Ruleset
 
 Z = Any
@@ -135,11 +135,7 @@ class _Prover:
         self.timeout_ms = max(1, int(timeout_seconds * 1000))
         self.sources = route_sources(ruleset)
         self.routes = sorted(self.sources)
-        self._age_points, self._measure_points = _thresholds(self.plan)
-        self._months_points = sorted(
-            {node.within_months for rule in self.plan.rules for node in walk(rule.condition)
-             if isinstance(node, ContextIs) and node.within_months is not None}
-        )
+        self._age_points, self._measure_points, self._months_points = _thresholds(self.plan)
         self._names = {r.id: r for r in self.plan.rules}
 
     # -- solving --------------------------------------------------------------------------
@@ -344,7 +340,7 @@ class _Prover:
             after_present = {i: z3.Bool(f"after.i.{i}") for i in self.plan.indicator_order}
             after = SymCase(after_present, before.known, {**before.value, ms: value},
                             before.unborn, before.age_known, before.age, before.context)
-            worse = value > before.value[ms] if _direction(self.plan, ms) > 0 else (
+            worse = value > before.value[ms] if measure_direction(self.plan, ms) > 0 else (
                 value < before.value[ms]
             )
             ob, oa = self.enc.outcome(before), self.enc.outcome(after)
@@ -360,7 +356,7 @@ class _Prover:
             a = self._case(model, after.with_present(recorded))
             eb, ea = self._evaluate(b), self._evaluate(a)
             self._confirm(ea.level < eb.level, pid)
-            verb = "Raising" if _direction(self.plan, ms) > 0 else "Lowering"
+            verb = "Raising" if measure_direction(self.plan, ms) > 0 else "Lowering"
             text = (
                 f"{verb} {ms} from {b['measures'][ms]:g} to {a['measures'][ms]:g} for "
                 f"{self._describe(b)} LOWERS the level from {eb.level} to {ea.level}. "
@@ -536,17 +532,28 @@ class _Prover:
 # -- values --------------------------------------------------------------------------------
 
 
-def _thresholds(plan: Plan) -> tuple[list[float], dict[str, list[float]]]:
+def _thresholds(plan: Plan) -> tuple[list[float], dict[str, list[float]], list[float]]:
+    """Every value a comparison reads a case's facts against: ages (months), per measure, and
+    context recency (months) - the rules' comparisons *and* the implications
+    (``measures[].implies``, ``context.implies``), which the engines apply to every case. A
+    number written into a counterexample must stay on the same side of each of them."""
     ages: set[float] = set()
     measures: dict[str, set[float]] = {}
-
+    months: set[float] = set()
     for rule in plan.rules:
         for node in walk(rule.condition):
             if isinstance(node, AgeCmp):
                 ages.add(node.months)
             elif isinstance(node, MeasureCmp):
                 measures.setdefault(node.measure, set()).add(node.value)
-    return sorted(ages), {k: sorted(v) for k, v in measures.items()}
+            elif isinstance(node, ContextIs) and node.within_months is not None:
+                months.add(node.within_months)
+    for imp in plan.implications:
+        measures.setdefault(imp.measure, set()).add(imp.value)
+    for cimp in plan.context_implications:
+        if cimp.within_months is not None:
+            months.add(cimp.within_months)
+    return sorted(ages), {k: sorted(v) for k, v in measures.items()}, sorted(months)
 
 
 def _context_data(c: SymCase, val: Any, months_points: Sequence[float]) -> dict[str, Any]:
@@ -600,18 +607,6 @@ def _choose(
                 continue
             return float(f)
     return float(exact)  # pragma: no cover - the reference-engine check would catch it
-
-
-def _direction(plan: Plan, measure: str) -> int:
-    """+1 when a higher value is the concern (the default), -1 when the rules only ever test
-    the measure with ``at_most``/``less_than`` (e.g. attendance, where lower is worse)."""
-    ops = {
-        node.op
-        for rule in plan.rules
-        for node in walk(rule.condition)
-        if isinstance(node, MeasureCmp) and node.measure == measure
-    }
-    return -1 if ops and ops <= {"at_most", "less_than"} else 1
 
 
 def _loses(

@@ -61,6 +61,7 @@ from rhrt.rules.plan import (
     Plan,
     Visitor,
     derived,
+    walk,
 )
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "gate",
     "implied_indicators",
     "level_floor",
+    "measure_direction",
     "recommendation_slots",
     "rule_age",
     "unborn_truth",
@@ -140,6 +142,37 @@ def implied_indicators(plan: Plan, measures: Mapping[str, float]) -> frozenset[s
         imp.indicator
         for imp in plan.implications
         if imp.measure in measures and MEASURE_OPERATORS[imp.op](measures[imp.measure], imp.value)
+    )
+
+
+LOWER_IS_WORSE: Final[frozenset[MeasureOp]] = frozenset({"at_most", "less_than"})
+"""The comparisons that make a *lower* value the concern (e.g. school attendance)."""
+
+
+def measure_direction(plan: Plan, measure: str) -> int:
+    """Which way a measure becomes more concerning: ``+1`` when a higher value is the concern
+    (the default), ``-1`` when everything in the ruleset that reads it (rule comparisons *and*
+    ``measures[].implies``) tests it with ``at_most``/``less_than`` only (e.g. attendance,
+    where lower is worse).
+
+    This is what "a more concerning value never lowers the level" means for a measure; the
+    property checker (:mod:`rhrt.testing`) and the prover (``rhrt prove``) both read it here.
+    A measure read in both directions gets ``+1``: for it no direction is "more concerning"
+    and a counterexample shows the ruleset reads it both ways.
+    """
+    return derived(plan, "measure_direction", _measure_directions).get(measure, 1)
+
+
+def _measure_directions(plan: Plan) -> Mapping[str, int]:
+    ops: dict[str, set[MeasureOp]] = {}
+    for rule in plan.rules:
+        for node in walk(rule.condition):
+            if isinstance(node, MeasureCmp):
+                ops.setdefault(node.measure, set()).add(node.op)
+    for imp in plan.implications:
+        ops.setdefault(imp.measure, set()).add(imp.op)
+    return MappingProxyType(
+        {name: -1 if found <= LOWER_IS_WORSE else 1 for name, found in ops.items() if found}
     )
 
 

@@ -35,8 +35,9 @@ from rhrt.model.scale import (
     TOP_LEVEL,
     consent_rank,
 )
+from rhrt.rules import semantics
 from rhrt.rules.lint import broken_promises
-from rhrt.rules.plan import Count, HasAny, MeasureCmp, Not, walk
+from rhrt.rules.plan import Count, HasAny, Not, walk
 from rhrt.rules.semantics import implied_indicators
 from rhrt.ruleset import Ruleset
 from rhrt.testing.strategies import cases, measure_values
@@ -278,14 +279,10 @@ def _adding(ctx: _Ctx, example: tuple[Case, str]) -> tuple[str, Case] | None:
 
 
 def measure_direction(ruleset: Ruleset, measure: str) -> int:
-    """+1 when a higher value is the concern (the default), -1 when the rules only ever test
-    the measure with ``at_most``/``less_than`` (e.g. attendance, where lower is worse)."""
-    ops = set()
-    for rule in ruleset.plan.rules:
-        for node in walk(rule.condition):
-            if isinstance(node, MeasureCmp) and node.measure == measure:
-                ops.add(node.op)
-    return -1 if ops and ops <= {"at_most", "less_than"} else 1
+    """+1 when a higher value of ``measure`` is the concern, -1 when a lower one is: the
+    ruleset's plan read by :func:`rhrt.rules.semantics.measure_direction` (rule comparisons and
+    ``measures[].implies``)."""
+    return semantics.measure_direction(ruleset.plan, measure)
 
 
 def _raising_examples(ruleset: Ruleset) -> st.SearchStrategy[Example] | None:
