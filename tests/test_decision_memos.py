@@ -87,3 +87,29 @@ def test_memos_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     # and what was built past the bound is still right
     for decision, ind in zip(seen[::3], IDS[:12], strict=True):
         assert [i for dom in decision.explanation.domains for i in dom.indicators][:1] == [ind]
+
+
+@pytest.mark.parametrize("size", [0, 2])
+def test_every_per_ruleset_memo_reads_memo_size_when_it_keeps(
+    monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """``rhrt.explain.MEMO_SIZE``, set after ``import rhrt``, bounds every per-ruleset memo of
+    decision parts: the fired rules, domain summaries, consent positions and recommended
+    pathways (``ruleset.py`` once copied the value at import, so 0 left its pathway memo on)."""
+    monkeypatch.setattr(explain, "MEMO_SIZE", size)
+    rs = rhrt.ruleset_from_text(RS.path.read_bytes() if RS.path else b"")
+    seen = []
+    for ind in IDS[::30]:  # concerns at every level
+        case = {"child": {"age_years": 9}, "indicators": [ind], "consent": "given"}
+        seen.append((case, rs.assess(case)))
+    memos = {
+        "fired rules": rs._parts._fired,
+        "domain summaries": rs._parts._summaries,
+        "consent positions": rs.plan._derived["explain.consent"].positions,
+        "recommended pathways": rs._pathways,
+    }
+    for name, memo in memos.items():
+        assert len(memo) <= size, name
+    assert len(rs._pathways) == size  # the cases recommend more than two pathways
+    for case, decision in seen:  # built past the bound, and still right
+        assert decision == RS.assess(case)

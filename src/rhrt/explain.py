@@ -13,7 +13,7 @@ departs from the framework and when a manager must review it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal, assert_never, cast
+from typing import Literal, TypeVar, assert_never, cast
 
 from rhrt.engine.reference import compiled, level_of, rule_truth
 from rhrt.indicators.catalogue import Catalogue
@@ -390,12 +390,31 @@ def _describe(node: Node) -> str | None:
     return None
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
 MEMO_SIZE = 4096
 """How many of each per-case part a ruleset keeps for reuse (a fired rule, a recommended
 pathway with its reasons, the domain summary of a set of concerns present, a consent position
 for the positions applying and the consent recorded; keys of ids and ruleset words only, never
 case content); past that, parts are built for each decision (memory stays bounded in a
-long-running service whatever its cases)."""
+long-running service whatever its cases).
+
+Read each time a part would be kept (:func:`kept`), so setting ``rhrt.explain.MEMO_SIZE``
+after ``import rhrt`` (0 turns every such memo off) applies to every ruleset's memos, loaded
+before or after; parts already kept stay."""
+
+
+def kept(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    """``value``, kept in ``memo`` under ``key`` while the memo holds fewer than
+    :data:`MEMO_SIZE` parts (read now, not at import), or the part already kept there.
+
+    The one place the per-ruleset memos of decision parts (fired rules, domain summaries,
+    consent positions, recommended pathways) decide whether to keep a part.
+    """
+    if len(memo) < MEMO_SIZE:
+        return memo.setdefault(key, value)
+    return value
 
 
 class ExplanationParts:
@@ -437,8 +456,7 @@ class ExplanationParts:
         found = self._summaries.get(present)
         if found is None:
             found = _summary(self, _in_order(plan, present))
-            if len(self._summaries) < MEMO_SIZE:
-                found = self._summaries.setdefault(present, found)
+            found = kept(self._summaries, present, found)
         return found
 
     def fired(self, result: RuleResult, present: frozenset[str]) -> d.FiredRule:
@@ -450,8 +468,7 @@ class ExplanationParts:
         found = self._fired.get(key)
         if found is None:
             found = _fired(result, present, self.conditions)
-            if len(self._fired) < MEMO_SIZE:
-                found = self._fired.setdefault(key, found)
+            found = kept(self._fired, key, found)
         return found
 
     def finding(self, ind_id: str) -> d.IndicatorFinding:
@@ -683,8 +700,7 @@ def consent_position(
     found = memo.positions.get(key)
     if found is None:
         found = _consent_position(model, plan, catalogue, applying, recorded)
-        if len(memo.positions) < MEMO_SIZE:
-            found = memo.positions.setdefault(key, found)
+        found = kept(memo.positions, key, found)
     return found
 
 

@@ -40,13 +40,13 @@ from rhrt.errors import (
     suggest,
 )
 from rhrt.explain import (
-    MEMO_SIZE,
     ExplanationParts,
     UrgentRoutes,
     citation,
     consent_position,
     explain,
     first_step,
+    kept,
     override_record,
 )
 from rhrt.indicators.catalogue import Catalogue
@@ -333,7 +333,8 @@ class Ruleset:
         self, pid: str, why: tuple[str, ...], conditional_on: str | None
     ) -> d.PathwayRecommendation:
         """A recommended pathway with the reasons it applies; the same pathway for the same
-        reasons is the same in every decision, so the first ``MEMO_SIZE`` are kept and shared."""
+        reasons is the same in every decision, so the first ``rhrt.explain.MEMO_SIZE`` are
+        kept and shared (:func:`rhrt.explain.kept`)."""
         key = (pid, why, conditional_on)
         found = self._pathways.get(key)
         if found is None:
@@ -342,8 +343,7 @@ class Ruleset:
                 **{**self._guidance[pid].__dict__, "why": tuple(why),
                    "conditional_on": conditional_on},
             )
-            if len(self._pathways) < MEMO_SIZE:
-                found = self._pathways.setdefault(key, found)
+            found = kept(self._pathways, key, found)
         return found
 
     def _date_warnings(self, case: Case) -> tuple[str, ...]:
