@@ -853,10 +853,26 @@ def first_step(
 
 
 def recorded_first_step(decision: d.Decision, model: RulesetModel | None) -> str | None:
-    """A decision's ``first_step``; for a record made before the field existed (the key absent
-    from its JSON, so not among ``model_fields_set``), :func:`first_step` recomputed from the
-    record with its ruleset's ``model`` (None without it: then only an urgent rule's route can
-    come first, as rendering such a record without its ruleset always showed)."""
+    """The pathway to act on first for a decision, also for a record made before
+    ``Decision.first_step`` existed.
+
+    A record that has the field (the key present in its JSON, so among ``model_fields_set``)
+    gives its own ``first_step``, even when that is None. For an older record, without the key,
+    :func:`first_step` is recomputed from the record (its ``urgent``, ``final_level``,
+    ``pathways`` and ``explanation``) by the same rule a new decision uses; the renderers show
+    that pathway first.
+
+    Args:
+        decision: a decision, e.g. read back with ``rhrt.Decision.from_json``.
+        model: the model of the ruleset that made it (``Ruleset.model``), or None: then the
+            ruleset's emergency pathways and level routes are unknown and only a route recommended
+            by a fired urgent rule can come first (as rendering such a record without its
+            ruleset always showed).
+
+    Returns:
+        A pathway id, one of ``decision.pathways``, or None: the decision is not urgent, or no
+        route qualifies.
+    """
     if "first_step" in decision.model_fields_set:
         return decision.first_step
     return first_step(
