@@ -148,3 +148,34 @@ def test_schema_describes_the_record() -> None:
     for key in ("level", "ruleset", "rhrt_version", "assessment_date", "override", "notes"):
         assert key in schema["properties"]
     assert schema["additionalProperties"] is False
+
+
+def test_every_field_of_the_record_has_a_description() -> None:
+    """Every property of the published decision schema, at every depth, and every model in it,
+    has a description (the field's docstring, as mkdocstrings shows it): a new field of the
+    record cannot come without saying what it holds."""
+    schema = json.loads(decision_schema_json())
+    models = {"Decision": schema, **schema["$defs"]}
+    assert set(models) >= {"Explanation", "ConsentPosition", "PathwayRecommendation"}
+    undescribed = []
+    for name, model in models.items():
+        if not model.get("description", "").strip():
+            undescribed.append(name)
+        for field, prop in model["properties"].items():
+            text = prop.get("description", "")
+            if not text.strip() or "``" in text or ":func:" in text:
+                undescribed.append(f"{name}.{field}")
+    assert not undescribed, "give each a docstring in rhrt/model/decision.py: " + ", ".join(
+        undescribed
+    )
+
+
+def test_schema_descriptions_are_the_field_docstrings() -> None:
+    """One source of each field's meaning: the schema's description is its docstring."""
+    from rhrt.model.decision import Decision, field_docs
+
+    docs = field_docs()
+    schema = json.loads(decision_schema_json())
+    assert schema["properties"]["first_step"]["description"] == docs["Decision"]["first_step"]
+    assert "rhrt.explain.first_step" in docs["Decision"]["first_step"]  # a role, made plain
+    assert set(docs["Decision"]) == set(Decision.model_fields)

@@ -37,14 +37,19 @@ class StatusStamp(_Out):
     partnership to review: every output made with it shows this."""
 
     id: str
+    """The standing's id as the ruleset declares it (``ruleset.status.id``, e.g.
+    ``working-draft``)."""
     text: str
+    """The ruleset's words for its standing, shown in every output made with it."""
 
 
 class RulesetStamp(_Out):
     """Identifies exactly which ruleset made a decision."""
 
     id: str
+    """The ruleset's id (``ruleset.id``, e.g. ``herefordshire-rhrt``)."""
     version: str
+    """The ruleset's version string (``ruleset.version``), as the ruleset gives it."""
     sha256: str
     """SHA-256 of the ruleset file's bytes (or of its canonical JSON when built in code)."""
     status: StatusStamp | None = None
@@ -52,10 +57,17 @@ class RulesetStamp(_Out):
 
 
 class SourceCitation(_Out):
+    """A source the ruleset cites, resolved: its id, title, address, the section cited and its
+    standing."""
+
     ref: str
+    """The source's id in the ruleset's ``sources``."""
     title: str
+    """The source document's title, as the ruleset gives it."""
     url: str | None = None
+    """Where the source is published; None when the ruleset gives no address."""
     section: str | None = None
+    """The section cited, or the page number as text; None when the citation names neither."""
     standing: Standing
     """The source's standing (:mod:`rhrt.model.standing`), copied from the ruleset."""
 
@@ -64,19 +76,34 @@ class IndicatorFinding(_Out):
     """A present indicator that determines the level."""
 
     id: str
+    """The indicator's id in the ruleset (``indicators[].id``)."""
     text: str
+    """The indicator's wording in the ruleset: what a practitioner sees or is told."""
     level: int
+    """The level the ruleset places the indicator at."""
     domain: str
+    """The id of the indicator's domain (area of the child's life) in the ruleset."""
     subdomain: str | None = None
+    """The indicator's subdomain within its domain; None when the ruleset gives none."""
     source: SourceCitation
+    """Where the indicator's wording comes from (the ruleset's citation)."""
 
 
 class FiredRule(_Out):
+    """A rule that fired for the case (its condition true, or unknown because information is
+    missing: unknown information never lowers a level)."""
+
     id: str
+    """The rule's id in the ruleset (``rules[].id``; ``safety.*`` for the built-in safety
+    routes)."""
     because: str
+    """The rule's reason in the ruleset's plain words (``rules[].because``)."""
     level: int | None = None
+    """The level the rule sets as a floor (``then.level``); None when it sets none."""
     urgent: bool = False
+    """True when the rule makes the decision urgent (``then.urgent``)."""
     pathways: tuple[str, ...] = ()
+    """The ids of the pathways the rule recommends (``then.pathways``), in rule order."""
     indicators: tuple[str, ...] = ()
     """Present indicators the rule's condition matched."""
     assumed: tuple[str, ...] = ()
@@ -90,10 +117,17 @@ class FiredRule(_Out):
 
 
 class DomainSummary(_Out):
+    """The present concerns in one domain (area of the child's life), and the highest level among
+    them."""
+
     domain: str
+    """The domain's id in the ruleset."""
     title: str
+    """The domain's title, as the ruleset gives it."""
     highest_level: int
+    """The highest level of the present concerns in this domain."""
     indicators: tuple[str, ...]
+    """The ids of the present concerns in this domain, in ruleset order."""
 
 
 class ChangeHint(_Out):
@@ -106,7 +140,9 @@ class ChangeHint(_Out):
     """
 
     rule: str
+    """The id of the rule that did not fire but would change the outcome."""
     text: str
+    """What would change the outcome and how, in plain words."""
     raises_to: int | None = None
     """The level the rule would raise the decision to; None when it would not raise it."""
     makes_urgent: bool = False
@@ -119,6 +155,7 @@ class ReplacedPathway(_Out):
     """A route the framework's level or rules would recommend, replaced by the case's context."""
 
     id: str
+    """The id of the pathway not recommended."""
     by: tuple[str, ...]
     """The rules (known true, never on missing information) that replaced it."""
     instead: tuple[str, ...]
@@ -126,11 +163,17 @@ class ReplacedPathway(_Out):
 
 
 class Explanation(_Out):
+    """Why the decision is what it is: the concerns and rules that decided it, and what would change
+    it."""
+
     indicators: tuple[IndicatorFinding, ...] = ()
     """The present indicators that determine the level: those at the decided level and those a
     rule that set the level matched."""
     rules: tuple[FiredRule, ...] = ()
+    """Every rule that fired (its condition true, or unknown because information is missing):
+    the safety routes first, then the ruleset's rules in their order."""
     domains: tuple[DomainSummary, ...] = ()
+    """The present concerns grouped by domain (area of the child's life), in ruleset order."""
     holding_set: tuple[str, ...] = ()
     """A minimal set of present concerns that alone holds the level where it is: the level
     would only fall if the concerns here were resolved."""
@@ -174,10 +217,16 @@ class PathwayContact(_Out):
     """Who to contact for a pathway, as the ruleset gives it."""
 
     id: str
+    """The contact's id in the ruleset's ``contacts``."""
     name: str
+    """The service or person to contact."""
     how: str
+    """How to contact them, in the ruleset's words (a telephone number or address only as its source
+    gives it)."""
     hours: str | None = None
+    """When they can be reached (e.g. office hours); None when the ruleset does not say."""
     url: str | None = None
+    """The service's web page; None when the ruleset gives none."""
 
 
 class PathwayRecommendation(_Out):
@@ -188,7 +237,9 @@ class PathwayRecommendation(_Out):
     """
 
     id: str
+    """The pathway's id in the ruleset (``pathways[].id``)."""
     title: str
+    """The pathway's title: the route the ruleset recommends."""
     why: tuple[str, ...]
     """Why it applies: the ids of the rules (or ``level-N``) that recommend it."""
     what: str | None = None
@@ -202,6 +253,8 @@ class PathwayRecommendation(_Out):
     gather: tuple[str, ...] = ()
     """Information to gather before acting."""
     source: SourceCitation | None = None
+    """Where the pathway's guidance comes from (the ruleset's citation); None when it cites none,
+    and in older records."""
     conditional_on: str | None = None
     """Set when the known facts alone do not recommend this pathway: the missing facts it
     depends on, in the plain words of the rules' conditions (``the DASH risk checklist score
@@ -218,6 +271,7 @@ class GatherStep(_Out):
     timescale: str | None = None
     """By when, as the ruleset's sources give it; None when they give no timescale."""
     source: SourceCitation | None = None
+    """Where the way to find it out comes from (the ruleset's citation); None when it cites none."""
 
 
 ConsentTrigger = Literal["urgent", "concern", "level", "pathway"]
@@ -230,7 +284,10 @@ class ConsentApplies(_Out):
     id: str
     """``level-N``, ``urgent``, ``pathway:<id>`` or the ruleset's position id."""
     rule: ConsentKind
+    """The position's kind, which ranks it (``rhrt.model.scale.CONSENT_KINDS``, least protective
+    first)."""
     text: str
+    """The position's words: what to do about consent under it."""
     trigger: ConsentTrigger
     """What made it apply: the decision is urgent, a concern, the level, or a pathway."""
     because: str
@@ -238,6 +295,7 @@ class ConsentApplies(_Out):
     why: tuple[str, ...] = ()
     """The ids behind ``because``: indicator, rule or pathway ids, or ``level-N``."""
     source: SourceCitation | None = None
+    """Where the position comes from (the ruleset's citation); None when it cites none."""
 
 
 class ConsentPosition(_Out):
@@ -250,17 +308,31 @@ class ConsentPosition(_Out):
     """
 
     rule: ConsentKind
+    """The first (most protective) position's kind (``rhrt.model.scale.CONSENT_KINDS``)."""
     text: str
+    """The first position's words."""
     recorded: Literal["given", "refused", "not_sought"] | None = None
+    """The consent recorded in the case (``given``, ``refused``, ``not_sought``); None when not
+    recorded."""
     applies: str
     """What to do about consent for this decision, in plain words: the ruleset's wording for
     the recorded consent under the first position, or that position's own text."""
     id: str | None = None
+    """The first position's id (``level-N``, ``urgent``, ``pathway:<id>`` or the ruleset's position
+    id); None in records made before positions by concern and pathway."""
     trigger: ConsentTrigger | None = None
+    """What made the first position apply: the decision is urgent, a concern, the level, or a
+    pathway; None in older records."""
     because: str | None = None
+    """Why the first position applies, in plain words (the level, the concerns or the pathway by
+    name); None in older records."""
     why: tuple[str, ...] = ()
+    """The ids behind ``because``: indicator, rule or pathway ids, or ``level-N``."""
     source: SourceCitation | None = None
+    """Where the first position comes from (the ruleset's citation); None when it cites none."""
     others: tuple[ConsentApplies, ...] = ()
+    """The other positions that apply, less or equally protective, in rank order (most protective
+    first)."""
 
 
 class Override(PrivateModel):
@@ -274,23 +346,37 @@ class Override(PrivateModel):
 
 
 class OverrideRecord(_Out):
+    """A practitioner's professional judgement as the decision records it, beside the framework's
+    level."""
+
     level: int
+    """The level the practitioner judges right: the level to act on."""
     reason: str = Field(repr=False)
     """The practitioner's own words: in records, masked in reprs."""
     role: str
+    """The practitioner's role (e.g. social worker), as recorded."""
     level_name: str | None = None
     """The overriding level's name in the ruleset; None in older records."""
     framework_level: int
+    """The framework's level (``Decision.level``) that the practitioner's judgement is beside."""
     direction: Literal["raised", "lowered", "same"]
+    """Which way the practitioner's level departs from the framework's: ``raised``, ``lowered`` or
+    ``same``."""
     management_review: bool
     """True when a level-4 framework outcome was lowered: a manager must review it."""
 
 
 class CaseNote(_Out):
+    """A practitioner's note on a concern, copied from the case (personal data: in records only when
+    asked)."""
+
     indicator: str
+    """The id of the concern the note is about."""
     note: str | None = Field(default=None, repr=False)
     """Free text (personal data): in records only when asked, masked in reprs."""
     source: str | None = Field(default=None, repr=False)
+    """Who reported or observed it (e.g. school, health visitor), as the case records it; None when
+    not recorded."""
 
 
 def _renamed_key(errors: list[Any]) -> tuple[str, str] | None:
@@ -311,6 +397,8 @@ class Decision(_Out):
     """The outcome of assessing one case against one ruleset."""
 
     record_format: int = RECORD_FORMAT
+    """The version of this record layout: ``rhrt.model.decision.RECORD_FORMAT`` of the rhrt that
+    wrote it."""
     status: Literal["confirmed", "provisional"] = "confirmed"
     """``provisional`` when recording missing information may change the outcome: the level
     (and any pathway shown as conditional) rests on rules that fired only because information
@@ -326,10 +414,15 @@ class Decision(_Out):
     """When provisional: the missing facts the outcome depends on, what to do to find each
     out and by when."""
     level_name: str
+    """The ruleset's name for the framework's level (``levels[].name``)."""
     level_response: str | None = None
     """The ruleset's response at the framework's level: what this level means should happen."""
     urgent: bool
+    """True when the decision is urgent: a present concern or a fired rule is marked urgent (e.g.
+    immediate danger: telephone 999)."""
     pathways: tuple[PathwayRecommendation, ...]
+    """What to do: each recommended pathway with why it applies and the ruleset's guidance, in the
+    order first recommended (for an urgent decision, show ``first_step`` first)."""
     first_step: str | None = None
     """When the decision is urgent, the id of the pathway (one of ``pathways``) to act on
     first, before anything else: an emergency pathway (the framework: a child injured or in
@@ -343,19 +436,34 @@ class Decision(_Out):
     comes first). Records made before this field existed read back with None: rendering them
     with their ruleset recomputes it (:func:`rhrt.explain.first_step`)."""
     explanation: Explanation
+    """Why: the concerns and rules that decided the level, the concerns by domain, the missing
+    information and what would change the outcome."""
     consent: ConsentPosition
+    """The consent positions that apply, the most protective first, with the consent recorded."""
     ruleset: RulesetStamp
+    """Which ruleset made the decision: its id, version, SHA-256 and declared status."""
     engine: str = "reference"
+    """The evaluation engine that made the decision: ``reference`` or ``durable`` (they agree
+    exactly)."""
     assessment_date: dt.date | None = None
+    """The assessment date given in the case (rhrt never reads the clock); None when the case gives
+    none."""
     rhrt_version: str
+    """The version of rhrt that made the decision."""
     override: OverrideRecord | None = None
+    """A practitioner's recorded professional judgement, kept beside the framework's level, never
+    instead of it; None when there is none."""
     recorded_decision: int | None = None
+    """The level a practitioner recorded in the case (used by audits, never by the rules);
+    None when the case records none."""
     notes: tuple[CaseNote, ...] = Field(default=(), repr=False)
     """Practitioners' free-text notes (personal data): excluded from records unless asked."""
     warnings: tuple[str, ...] = ()
     """Things a reader of this decision must know, e.g. that the assessment date falls outside
     the period the ruleset is in force (the decision is still made, never silently refused)."""
     statement: str = SUPPORTS_JUDGEMENT
+    """That rhrt supports, and does not replace, professional judgement (the same in every
+    decision)."""
 
     @property
     def final_level(self) -> int:
@@ -526,9 +634,54 @@ class Decision(_Out):
         return str(self) if shown is None else shown
 
 
+def field_docs() -> dict[str, dict[str, str]]:
+    """Each decision model's field docstrings (the string literal under a field, as
+    mkdocstrings shows it), by class name then field name, as one paragraph of plain text
+    (reStructuredText roles and double backquotes become single backquotes).
+
+    Read from this module's source when the schema is made, never at import: pydantic's own
+    ``use_attribute_docstrings`` would parse the source each time the models are built (every
+    ``import rhrt``), and needs pydantic 2.7.
+    """
+    import ast
+    import inspect
+    import re
+    import sys
+
+    tree = ast.parse(inspect.getsource(sys.modules[__name__]))
+    out: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        docs = out.setdefault(node.name, {})
+        for field, doc in zip(node.body, node.body[1:], strict=False):
+            if (isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)
+                    and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
+                    and isinstance(doc.value.value, str)):
+                text = " ".join(inspect.cleandoc(doc.value.value).split())
+                text = re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", text).replace("``", "`")
+                docs[field.target.id] = text
+    return out
+
+
+def _describe(schema: dict[str, Any]) -> None:
+    """Give every property of the decision schema its field's docstring as ``description``."""
+    docs = field_docs()
+    models = [(str(schema["title"]), schema)]
+    models += [(name, sub) for name, sub in schema.get("$defs", {}).items()]
+    for name, model in models:
+        for field, prop in model.get("properties", {}).items():
+            doc = docs.get(name, {}).get(field)
+            if doc is not None:
+                prop["description"] = doc
+
+
 def decision_schema() -> dict[str, Any]:
-    """The JSON Schema of decision records, as published in ``docs/decision.schema.json``."""
+    """The JSON Schema of decision records, as published in ``docs/decision.schema.json``:
+    pydantic's schema of :class:`Decision`, with each field's docstring as its
+    ``description``."""
     schema = Decision.json_schema()
+    _describe(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$comment"] = (
         "Generated by `rhrt docs --schema` from rhrt.model.decision.Decision; do not edit."
