@@ -10,12 +10,12 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     'decision.text.j2': (
         'text',
         'decision_text',
-        'ffeca9fc1ea612f42e93db89aa798b077543d0025aa0748f5d15b495472e6807',
+        '06f34fcadb582ad8d070b9b566a5b1ebb49e682614138520a88a69e8d23bc344',
     ),
     'pathway.text.j2': (
         'text',
         'pathway_text',
-        '9fc9df7c85e721d80c3b8647a9060cc7917678d68a744fa5adc85c888b36e0eb',
+        '8c4df9bdd24503466b98a1ae8aab4c3fcee0c66fd22f7c1b6e62e783d95a0f7b',
     ),
     'referral.text.j2': (
         'text',

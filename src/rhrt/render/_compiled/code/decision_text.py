@@ -14,7 +14,6 @@ def root(context, missing=missing, environment=environment):
     l_0_provisional = resolve('provisional')
     l_0_gather_first = resolve('gather_first')
     l_0_override = resolve('override')
-    l_0_final_level = resolve('final_level')
     l_0_management_review = resolve('management_review')
     l_0_stamp = resolve('stamp')
     l_0_warnings = resolve('warnings')
@@ -78,7 +77,7 @@ def root(context, missing=missing, environment=environment):
                 ' - ',
                 str(environment.finalize(environment.getattr((undefined(name='first_step') if l_0_first_step is missing else l_0_first_step), 'what'))),
             ))
-        yield t_4(environment, concat(t_5), 100, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_5), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n\n'
     if (undefined(name='provisional') if l_0_provisional is missing else l_0_provisional):
         pass
@@ -91,7 +90,7 @@ def root(context, missing=missing, environment=environment):
         ))
         yield t_4(environment, concat(t_6), 100, break_long_words=False, break_on_hyphens=False)
         l_1_status_text = missing
-        yield '\n'
+        yield '\n\n'
     else:
         pass
         l_1_status_text = resolve('status_text')
@@ -103,10 +102,10 @@ def root(context, missing=missing, environment=environment):
         ))
         yield t_4(environment, concat(t_7), 100, break_long_words=False, break_on_hyphens=False)
         l_1_status_text = missing
-        yield '\n'
+        yield '\n\n'
     if ((undefined(name='gather_first') if l_0_gather_first is missing else l_0_gather_first) and (not (undefined(name='urgent') if l_0_urgent is missing else l_0_urgent))):
         pass
-        yield '\n\nFind out first\n--------------\n'
+        yield 'Find out first\n--------------\n'
         for l_1_g in (undefined(name='gather_first') if l_0_gather_first is missing else l_0_gather_first):
             _loop_vars = {}
             pass
@@ -122,27 +121,46 @@ def root(context, missing=missing, environment=environment):
             yield t_4(environment, concat(t_8), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
             yield '\n'
         l_1_g = missing
-    yield '\n'
+        yield '\n'
     if (undefined(name='override') if l_0_override is missing else l_0_override):
         pass
-        yield '\n*** PROFESSIONAL JUDGEMENT: level '
-        yield str(environment.finalize(environment.getattr((undefined(name='final_level') if l_0_final_level is missing else l_0_final_level), 'number')))
-        yield ' ('
-        yield str(environment.finalize(environment.getattr((undefined(name='final_level') if l_0_final_level is missing else l_0_final_level), 'name')))
-        yield '), '
+        l_1_final_level = resolve('final_level')
+        t_9 = []
+        pass
+        t_9.extend((
+            '*** PROFESSIONAL JUDGEMENT: level ',
+            str(environment.finalize(environment.getattr((undefined(name='final_level') if l_1_final_level is missing else l_1_final_level), 'number'))),
+            ' (',
+            str(environment.finalize(environment.getattr((undefined(name='final_level') if l_1_final_level is missing else l_1_final_level), 'name'))),
+            '), ',
+        ))
         if (environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'direction') == 'same'):
             pass
-            yield 'agreeing with'
+            t_9.append(
+                'agreeing with',
+            )
         else:
             pass
-            yield str(environment.finalize(environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'direction')))
-            yield ' from'
-        yield " the framework's level "
-        yield str(environment.finalize(environment.getattr((undefined(name='level') if l_0_level is missing else l_0_level), 'number')))
-        yield ', by '
-        yield str(environment.finalize(environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'role')))
-        yield '\n    Reason: '
-        yield str(environment.finalize(environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'reason')))
+            t_9.extend((
+                str(environment.finalize(environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'direction'))),
+                ' from',
+            ))
+        t_9.extend((
+            " the framework's level ",
+            str(environment.finalize(environment.getattr((undefined(name='level') if l_0_level is missing else l_0_level), 'number'))),
+            ', by ',
+            str(environment.finalize(environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'role'))),
+        ))
+        yield t_4(environment, concat(t_9), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        l_1_final_level = missing
+        yield '\n'
+        t_10 = []
+        pass
+        t_10.extend((
+            '    Reason: ',
+            str(environment.finalize(environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'reason'))),
+        ))
+        yield t_4(environment, concat(t_10), 88, break_long_words=False, break_on_hyphens=False, wrapstring='\n            ')
         yield '\n'
         if (undefined(name='management_review') if l_0_management_review is missing else l_0_management_review):
             pass
@@ -150,44 +168,44 @@ def root(context, missing=missing, environment=environment):
         yield '\n'
     if environment.getattr((undefined(name='stamp') if l_0_stamp is missing else l_0_stamp), 'status'):
         pass
-        t_9 = []
-        pass
-        t_9.extend((
-            'RULESET STATUS: ',
-            str(environment.finalize(environment.getattr(environment.getattr((undefined(name='stamp') if l_0_stamp is missing else l_0_stamp), 'status'), 'text'))),
-        ))
-        yield t_4(environment, concat(t_9), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
-        yield '\n\n'
-    for l_1_warning in (undefined(name='warnings') if l_0_warnings is missing else l_0_warnings):
-        _loop_vars = {}
-        pass
-        t_10 = []
-        pass
-        t_10.extend((
-            'NOTE: ',
-            str(environment.finalize(l_1_warning)),
-        ))
-        yield t_4(environment, concat(t_10), 100, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
-        yield '\n'
-    l_1_warning = missing
-    for l_1_because in environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'urgent_because'):
-        _loop_vars = {}
-        pass
         t_11 = []
         pass
         t_11.extend((
-            'URGENT BECAUSE: ',
-            str(environment.finalize(l_1_because)),
+            'RULESET STATUS: ',
+            str(environment.finalize(environment.getattr(environment.getattr((undefined(name='stamp') if l_0_stamp is missing else l_0_stamp), 'status'), 'text'))),
         ))
         yield t_4(environment, concat(t_11), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
-        yield '\n'
-    l_1_because = missing
-    for l_1_swap in (undefined(name='replaced') if l_0_replaced is missing else l_0_replaced):
+        yield '\n\n'
+    for l_1_warning in (undefined(name='warnings') if l_0_warnings is missing else l_0_warnings):
         _loop_vars = {}
         pass
         t_12 = []
         pass
         t_12.extend((
+            'NOTE: ',
+            str(environment.finalize(l_1_warning)),
+        ))
+        yield t_4(environment, concat(t_12), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield '\n'
+    l_1_warning = missing
+    for l_1_because in environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'urgent_because'):
+        _loop_vars = {}
+        pass
+        t_13 = []
+        pass
+        t_13.extend((
+            'URGENT BECAUSE: ',
+            str(environment.finalize(l_1_because)),
+        ))
+        yield t_4(environment, concat(t_13), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield '\n'
+    l_1_because = missing
+    for l_1_swap in (undefined(name='replaced') if l_0_replaced is missing else l_0_replaced):
+        _loop_vars = {}
+        pass
+        t_14 = []
+        pass
+        t_14.extend((
             'INSTEAD OF ',
             str(environment.finalize(environment.getattr(l_1_swap, 'title'))),
             ': ',
@@ -196,22 +214,25 @@ def root(context, missing=missing, environment=environment):
             str(environment.finalize(t_2(context.eval_ctx, environment.getattr(l_1_swap, 'by'), ', '))),
             ')',
         ))
-        yield t_4(environment, concat(t_12), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_14), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
     l_1_swap = missing
+    if (((undefined(name='warnings') if l_0_warnings is missing else l_0_warnings) or environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'urgent_because')) or (undefined(name='replaced') if l_0_replaced is missing else l_0_replaced)):
+        pass
+        yield '\n'
     if (environment.getattr((undefined(name='level') if l_0_level is missing else l_0_level), 'response') and (not (undefined(name='response_replaced') if l_0_response_replaced is missing else l_0_response_replaced))):
         pass
         yield str(environment.finalize(t_4(environment, environment.getattr((undefined(name='level') if l_0_level is missing else l_0_level), 'response'), 92, break_long_words=False, break_on_hyphens=False)))
-        yield '\n'
-    yield '\nWhy\n---\n'
-    t_13 = 1
+        yield '\n\n'
+    yield 'Why\n---\n'
+    t_15 = 1
     for l_1_ind in (undefined(name='indicators') if l_0_indicators is missing else l_0_indicators):
         _loop_vars = {}
         pass
         l_2_standing_label = resolve('standing_label')
-        t_14 = []
+        t_16 = []
         pass
-        t_14.extend((
+        t_16.extend((
             '  - L',
             str(environment.finalize(environment.getattr(l_1_ind, 'level'))),
             ' ',
@@ -223,72 +244,72 @@ def root(context, missing=missing, environment=environment):
         ))
         if environment.getattr(environment.getattr(l_1_ind, 'source'), 'section'):
             pass
-            t_14.extend((
+            t_16.extend((
                 ', ',
                 str(environment.finalize(environment.getattr(environment.getattr(l_1_ind, 'source'), 'section'))),
             ))
         if environment.call(context, (undefined(name='standing_label') if l_2_standing_label is missing else l_2_standing_label), environment.getattr(environment.getattr(l_1_ind, 'source'), 'standing')):
             pass
-            t_14.extend((
+            t_16.extend((
                 '; ',
                 str(environment.finalize(environment.call(context, (undefined(name='standing_label') if l_2_standing_label is missing else l_2_standing_label), environment.getattr(environment.getattr(l_1_ind, 'source'), 'standing')))),
             ))
-        t_14.append(
+        t_16.append(
             ']',
         )
-        yield t_4(environment, concat(t_14), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_16), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         l_2_standing_label = missing
         yield '\n'
-        t_13 = 0
+        t_15 = 0
     l_1_ind = missing
-    if t_13:
+    if t_15:
         pass
         yield '  No concerns above level 1 were recorded.\n'
     for l_1_rule in (undefined(name='rules') if l_0_rules is missing else l_0_rules):
         _loop_vars = {}
         pass
-        t_15 = []
+        t_17 = []
         pass
-        t_15.extend((
+        t_17.extend((
             '  - rule ',
             str(environment.finalize(environment.getattr(l_1_rule, 'id'))),
             ': ',
             str(environment.finalize(environment.getattr(l_1_rule, 'because'))),
         ))
-        yield t_4(environment, concat(t_15), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_17), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
         if environment.getattr(l_1_rule, 'condition'):
             pass
-            t_16 = []
+            t_18 = []
             pass
-            t_16.extend((
+            t_18.extend((
                 '      (when ',
                 str(environment.finalize(environment.getattr(l_1_rule, 'condition'))),
                 ')',
             ))
-            yield t_4(environment, concat(t_16), 93, break_long_words=False, break_on_hyphens=False, wrapstring='\n       ')
+            yield t_4(environment, concat(t_18), 93, break_long_words=False, break_on_hyphens=False, wrapstring='\n       ')
             yield '\n'
         if environment.getattr(l_1_rule, 'assumed'):
             pass
-            t_17 = []
+            t_19 = []
             pass
-            t_17.extend((
+            t_19.extend((
                 '      fired because not recorded: ',
                 str(environment.finalize(t_2(context.eval_ctx, environment.getattr(l_1_rule, 'assumed'), ', '))),
             ))
-            yield t_4(environment, concat(t_17), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
+            yield t_4(environment, concat(t_19), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
             yield '\n'
     l_1_rule = missing
     if environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'missing_information'):
         pass
         l_1_missing_words = resolve('missing_words')
-        t_18 = []
+        t_20 = []
         pass
-        t_18.extend((
+        t_20.extend((
             '  Not recorded (rules assumed the worst; recording it may change the outcome): ',
             str(environment.finalize(t_2(context.eval_ctx, (undefined(name='missing_words') if l_1_missing_words is missing else l_1_missing_words), ', '))),
         ))
-        yield t_4(environment, concat(t_18), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_20), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         l_1_missing_words = missing
         yield '\n'
     if environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'would_raise'):
@@ -297,34 +318,34 @@ def root(context, missing=missing, environment=environment):
         for l_1_hint in environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'would_raise'):
             _loop_vars = {}
             pass
-            t_19 = []
+            t_21 = []
             pass
-            t_19.extend((
+            t_21.extend((
                 '    - ',
                 str(environment.finalize(environment.getattr(l_1_hint, 'text'))),
             ))
-            yield t_4(environment, concat(t_19), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
+            yield t_4(environment, concat(t_21), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
             yield '\n'
         l_1_hint = missing
     if environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'would_allow_step_down'):
         pass
-        t_20 = []
+        t_22 = []
         pass
-        t_20.extend((
+        t_22.extend((
             '  What would allow a step down: ',
             str(environment.finalize(environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'would_allow_step_down'))),
         ))
-        yield t_4(environment, concat(t_20), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_22), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
     if environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'step_up'):
         pass
-        t_21 = []
+        t_23 = []
         pass
-        t_21.extend((
+        t_23.extend((
             '  When to step up: ',
             str(environment.finalize(environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'step_up'))),
         ))
-        yield t_4(environment, concat(t_21), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_23), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
     yield '\nWhat to do\n----------\n'
     for l_1_p in (undefined(name='pathways') if l_0_pathways is missing else l_0_pathways):
@@ -332,14 +353,14 @@ def root(context, missing=missing, environment=environment):
         pass
         if environment.getattr(l_1_p, 'conditional_on'):
             pass
-            t_22 = []
+            t_24 = []
             pass
-            t_22.extend((
+            t_24.extend((
                 '[ONLY IF ',
                 str(environment.finalize(environment.getattr(l_1_p, 'conditional_on'))),
                 ' - not yet known]',
             ))
-            yield t_4(environment, concat(t_22), 100, break_long_words=False, break_on_hyphens=False, wrapstring='\n  ')
+            yield t_4(environment, concat(t_24), 98, break_long_words=False, break_on_hyphens=False, wrapstring='\n  ')
             yield '\n'
         if environment.getattr(l_1_p, 'rendered'):
             pass
@@ -364,16 +385,16 @@ def root(context, missing=missing, environment=environment):
         for l_1_g in (undefined(name='gather_first') if l_0_gather_first is missing else l_0_gather_first):
             _loop_vars = {}
             pass
-            t_23 = []
+            t_25 = []
             pass
-            t_23.extend((
+            t_25.extend((
                 '  - ',
                 str(environment.finalize(environment.getattr(l_1_g, 'what'))),
                 ' (by when: ',
                 str(environment.finalize(environment.getattr(l_1_g, 'timescale'))),
                 ')',
             ))
-            yield t_4(environment, concat(t_23), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+            yield t_4(environment, concat(t_25), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
             yield '\n'
         l_1_g = missing
         yield '\n'
@@ -382,13 +403,13 @@ def root(context, missing=missing, environment=environment):
     yield '\n'
     if environment.getattr((undefined(name='consent') if l_0_consent is missing else l_0_consent), 'because'):
         pass
-        t_24 = []
+        t_26 = []
         pass
-        t_24.extend((
+        t_26.extend((
             '  Why this first: ',
             str(environment.finalize(environment.getattr((undefined(name='consent') if l_0_consent is missing else l_0_consent), 'because'))),
         ))
-        yield t_4(environment, concat(t_24), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_26), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
     if environment.getattr((undefined(name='consent') if l_0_consent is missing else l_0_consent), 'recorded'):
         pass
@@ -401,16 +422,16 @@ def root(context, missing=missing, environment=environment):
         for l_1_o in environment.getattr((undefined(name='consent') if l_0_consent is missing else l_0_consent), 'others'):
             _loop_vars = {}
             pass
-            t_25 = []
+            t_27 = []
             pass
-            t_25.extend((
+            t_27.extend((
                 '    - ',
                 str(environment.finalize(environment.getattr(l_1_o, 'text'))),
                 ' (because of ',
                 str(environment.finalize(environment.getattr(l_1_o, 'because'))),
                 ')',
             ))
-            yield t_4(environment, concat(t_25), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
+            yield t_4(environment, concat(t_27), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
             yield '\n'
         l_1_o = missing
     if (undefined(name='notes') if l_0_notes is missing else l_0_notes):
@@ -455,7 +476,7 @@ def root(context, missing=missing, environment=environment):
     yield '\n'
 
 blocks = {}
-debug_info = '2=57&4=67&5=73&8=83&9=90&12=102&15=107&20=110&21=117&26=126&28=129&29=145&30=147&36=151&37=157&41=161&42=168&45=173&46=180&49=185&50=192&53=202&54=204&59=208&60=216&65=247&66=254&68=260&69=266&72=271&73=277&77=282&78=289&81=294&83=297&84=304&88=309&89=315&92=319&93=325&99=330&100=333&101=339&104=344&105=346&107=350&108=352&109=356&114=361&117=364&118=371&125=381&126=383&127=389&130=393&131=396&133=398&135=401&136=408&140=416&144=419&145=423&149=434&151=436&152=447'
+debug_info = '2=56&4=66&5=72&8=82&9=89&13=101&17=106&20=109&21=116&26=125&27=132&29=161&31=165&37=169&38=175&42=179&43=186&46=191&47=198&50=203&51=210&54=220&57=223&58=225&63=229&64=237&69=268&70=275&72=281&73=287&76=292&77=298&81=303&82=310&85=315&87=318&88=325&92=330&93=336&96=340&97=346&103=351&104=354&105=360&108=365&109=367&111=371&112=373&113=377&118=382&121=385&122=392&129=402&130=404&131=410&134=414&135=417&137=419&139=422&140=429&144=437&148=440&149=444&153=455&155=457&156=468'
 
 # SPDX-License-Identifier: MIT
 # Generated by scripts/compile_templates.py from src/rhrt/render/templates/decision.text.j2

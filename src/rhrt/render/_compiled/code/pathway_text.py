@@ -33,16 +33,16 @@ def root(context, missing=missing, environment=environment):
         yield '* '
         yield str(environment.finalize(environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'title')))
         yield '\n'
-    yield '    What to do:    '
-    yield str(environment.finalize(t_2(environment, environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'what'), 84, break_long_words=False, break_on_hyphens=False, wrapstring='\n                   ')))
+    yield '    What to do:     '
+    yield str(environment.finalize(t_2(environment, environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'what'), 80, break_long_words=False, break_on_hyphens=False, wrapstring='\n                    ')))
     yield '\n'
     if environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'contact'):
         pass
+        yield '    Who to contact: '
         l_1_link = resolve('link')
         t_3 = []
         pass
         t_3.extend((
-            '    Who to contact: ',
             str(environment.finalize(environment.call(context, (undefined(name='link') if l_1_link is missing else l_1_link), environment.getattr(environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'contact'), 'name'), environment.getattr(environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'contact'), 'url')))),
             ': ',
             str(environment.finalize(environment.getattr(environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'contact'), 'how'))),
@@ -54,13 +54,13 @@ def root(context, missing=missing, environment=environment):
                 str(environment.finalize(environment.getattr(environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'contact'), 'hours'))),
                 ')',
             ))
-        yield t_2(environment, concat(t_3), 81, break_long_words=False, break_on_hyphens=False, wrapstring='\n                   ')
+        yield t_2(environment, concat(t_3), 80, break_long_words=False, break_on_hyphens=False, wrapstring='\n                    ')
         l_1_link = missing
         yield '\n'
-    yield '    By when:       '
-    yield str(environment.finalize(t_2(environment, environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'timescale'), 84, break_long_words=False, break_on_hyphens=False, wrapstring='\n                   ')))
-    yield '\n    Consent:       '
-    yield str(environment.finalize(t_2(environment, str_join(((str_join(('First follow the consent position under Consent (', environment.call(context, environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'get'), 'consent_first'), '). For this step: ', )) if environment.call(context, environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'get'), 'consent_first') else ''), environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'consent'), )), 84, break_long_words=False, break_on_hyphens=False, wrapstring='\n                   ')))
+    yield '    By when:        '
+    yield str(environment.finalize(t_2(environment, environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'timescale'), 80, break_long_words=False, break_on_hyphens=False, wrapstring='\n                    ')))
+    yield '\n    Consent:        '
+    yield str(environment.finalize(t_2(environment, str_join(((str_join(('First follow the consent position under Consent (', environment.call(context, environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'get'), 'consent_first'), '). For this step: ', )) if environment.call(context, environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'get'), 'consent_first') else ''), environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'consent'), )), 80, break_long_words=False, break_on_hyphens=False, wrapstring='\n                    ')))
     yield '\n'
     if environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'gather'):
         pass
@@ -94,14 +94,14 @@ def root(context, missing=missing, environment=environment):
         l_1_reason = missing
     if environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'source'):
         pass
+        yield '    Source:         '
         l_1_link = resolve('link')
         l_1_standing_label = resolve('standing_label')
         t_6 = []
         pass
-        t_6.extend((
-            '    Source: ',
+        t_6.append(
             str(environment.finalize(environment.call(context, (undefined(name='link') if l_1_link is missing else l_1_link), environment.getattr(environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'source'), 'title'), environment.getattr(environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'source'), 'url')))),
-        ))
+        )
         if environment.getattr(environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'source'), 'section'):
             pass
             t_6.extend((
@@ -115,7 +115,7 @@ def root(context, missing=missing, environment=environment):
                 str(environment.finalize(environment.call(context, (undefined(name='standing_label') if l_1_standing_label is missing else l_1_standing_label), environment.getattr(environment.getattr((undefined(name='pathway') if l_0_pathway is missing else l_0_pathway), 'source'), 'standing')))),
                 ')',
             ))
-        yield t_2(environment, concat(t_6), 92, break_long_words=False, break_on_hyphens=False, wrapstring='\n        ')
+        yield t_2(environment, concat(t_6), 80, break_long_words=False, break_on_hyphens=False, wrapstring='\n                    ')
         l_1_link = l_1_standing_label = missing
         yield '\n'
     yield '\n'
