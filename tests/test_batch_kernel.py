@@ -257,3 +257,116 @@ def test_the_indicator_limit_counts_each_id_once_as_iter_cases_does() -> None:
     assert out.column("determining_indicators").to_pylist() == [
         [f.id for f in d.explanation.indicators] for d in expected
     ]
+
+
+# -- the error of a long table: found a chunk or two at a time ------------------------------------
+
+
+_DAY_MS = 86_400_000
+
+
+def _days(days: list[int | None], odd: set[int] = frozenset()) -> pa.Array:  # type: ignore[assignment]
+    """A date64 column (days since 1970), the rows in ``odd`` an hour past midnight: a date64
+    cell not at midnight makes the whole column unreadable (not a refused row)."""
+    ms = [None if d is None else d * _DAY_MS + (3_600_000 if i in odd else 0)
+          for i, d in enumerate(days)]
+    return pa.array(ms, pa.int64()).view(pa.date64())
+
+
+def _refusal(
+    table: pa.Table, ruleset: rhrt.Ruleset, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[tuple[object, ...] | None, int]:
+    """(the error assessing ``table`` raises, in every part that names it, or None; the most
+    rows checked at once) with ``CHUNK_ROWS`` set to ``chunk``."""
+    from rhrt.batch import kernel
+
+    checked: list[int] = []
+    real = kernel.arrays_of
+
+    def spy(t: pa.Table, *args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        checked.append(t.num_rows)
+        return real(t, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(kernel, "CHUNK_ROWS", chunk)
+        m.setattr(kernel, "arrays_of", spy)
+        try:
+            assess_arrow(table, ruleset, offset=5)
+        except CaseError as exc:
+            return ((type(exc), str(exc), exc.path, exc.reason, exc.row, exc.column),
+                    max(checked))
+    return None, max(checked, default=0)
+
+
+def test_a_bad_row_in_a_later_chunk_is_named_as_the_whole_table_names_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression: a refused row in the 11th chunk of a long table was named by checking the
+    whole table again (memory for every row, on the error path). Now the same error (type,
+    message, path, row, column) is found reading no more than one chunk at a time."""
+    bundled = rhrt.load_ruleset()
+    table = _population(200)
+    ages = table.column("age_years").to_pylist()
+    ages[170] = 99.0  # out of range: a refused row
+    table = table.set_column(table.column_names.index("age_years"), "age_years",
+                             pa.array(ages, pa.float64()))
+    whole, _ = _refusal(table, bundled, 10**6, monkeypatch)
+    assert whole is not None and whole[2] == "rows[175].age_years" and whole[4] == 175
+    chunked, most = _refusal(table, bundled, 16, monkeypatch)
+    assert chunked == whole
+    assert most == 16
+
+
+def test_an_unreadable_column_in_a_later_chunk_comes_before_a_refused_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A column that cannot be read anywhere in the table is named before any refused row, and
+    of two such columns (in different chunks) the one checked first, as the whole table at once
+    names them; never more than two chunks are checked together."""
+    n = 96
+    ages: list[float | None] = [3.0] * n
+    ages[20] = -1.0  # chunk 1 (of 16 rows): a refused row
+    births: list[int | None] = [None] * n
+    births[40] = 16_000  # chunk 2: a date of birth, an hour past midnight: unreadable
+    table = pa.table({
+        "age_years": pa.array(ages, pa.float64()),
+        "assessment_date": _days([18_262] * n, odd={85}),  # chunk 5: unreadable too
+        "date_of_birth": _days(births, odd={40}),
+    })
+    whole, _ = _refusal(table, MINIMAL, 10**6, monkeypatch)
+    assert whole is not None and whole[2] == "assessment_date" and whole[4] is None
+    for chunk in (16, 7, 1):
+        chunked, most = _refusal(table, MINIMAL, chunk, monkeypatch)
+        assert chunked == whole
+        assert most <= 2 * chunk
+    no_dates = table.drop_columns(["assessment_date", "date_of_birth"])
+    assert _refusal(no_dates, MINIMAL, 16, monkeypatch)[0] == _refusal(
+        no_dates, MINIMAL, 10**6, monkeypatch)[0]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_chunked_tables_raise_the_error_the_whole_table_raises(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused rows and unreadable date columns anywhere: every chunk size names the error
+    the whole table at once names, checking at most two chunks together."""
+    import random
+
+    rng = random.Random(seed)
+    n = rng.randint(20, 60)
+    bad_rate = rng.choice([0.02, 0.05, 0.1])
+    columns = {
+        name: pa.array([rng.choice(values) if rng.random() < bad_rate else values[1]
+                        for _ in range(n)], pa.string())
+        for name, values in _CELLS.items()
+        if name != "age_years"
+    }
+    for name, day in (("assessment_date", 18_262), ("date_of_birth", 17_000)):
+        odd = {i for i in range(n) if rng.random() < bad_rate / 2}
+        columns[name] = _days([day] * n, odd)
+    table = pa.table(columns)
+    whole, _ = _refusal(table, MINIMAL, 10**6, monkeypatch)
+    for chunk in (1, 3, 7, 16):
+        chunked, most = _refusal(table, MINIMAL, chunk, monkeypatch)
+        assert chunked == whole
+        assert most <= 2 * chunk

@@ -118,17 +118,16 @@ def assess_arrow(
     if n <= CHUNK_ROWS:
         out = evaluate_arrow(table, vp, offset=offset, ignore_columns=ignore).results(fast=fast)
     else:
-        try:
-            parts = [
-                evaluate_arrow(table.slice(start, CHUNK_ROWS), vp, offset=offset + start,
-                               ignore_columns=ignore).results(fast=fast)
-                for start in range(0, n, CHUNK_ROWS)
-            ]
-        except CaseError:
-            # the whole table at once names the error it always named (a column that cannot
-            # be read anywhere in it comes before any refused row)
-            evaluate_arrow(table, vp, offset=offset, ignore_columns=ignore)
-            raise
+        parts: list[pa.Table] = []
+        for start in range(0, n, CHUNK_ROWS):
+            try:
+                # one expression: a chunk's arrays are freed before the next chunk's are made
+                parts.append(evaluate_arrow(table.slice(start, CHUNK_ROWS), vp,
+                                            offset=offset + start,
+                                            ignore_columns=ignore).results(fast=fast))
+            except CaseError as error:
+                raise _table_error(table, vp, error, start, offset=offset,
+                                   ignore=ignore) from None
         out = pa.concat_tables(parts).combine_chunks()
     if not keep_input:
         return out
@@ -137,6 +136,43 @@ def assess_arrow(
     for name in out.column_names:
         kept = kept.append_column(name, out.column(name))
     return kept
+
+
+def _table_error(
+    table: pa.Table, vp: VectorPlan, error: CaseError, failed: int, *, offset: int,
+    ignore: tuple[str, ...],
+) -> CaseError:
+    """The error the whole table checked at once raises (:func:`arrays_of` over every row),
+    given ``error``, raised by the chunk starting at row ``failed`` (every earlier chunk
+    passed), reading no more than two chunks at a time.
+
+    Why this is the whole table's error: a column that cannot be read anywhere (a reader
+    fails, e.g. a date64 cell not at midnight; ``error.row`` is None) comes before any refused
+    row, and among such columns the one checked first; otherwise the lowest refused row,
+    which is in the failing chunk (the checks are per row, and earlier chunks passed), with
+    the check made first at that row: the failing chunk's own error. A reader fails on the
+    whole column exactly when it fails on a chunk of it (its failures are per cell), so the
+    later chunks are checked only for unreadable columns, and two such columns of different
+    chunks are ranked by checking those two chunks together.
+    """
+    best, at = error, failed
+    for start in range(failed + CHUNK_ROWS, table.num_rows, CHUNK_ROWS):
+        try:
+            arrays_of(table.slice(start, CHUNK_ROWS), vp, offset=offset + start, ignore=ignore)
+        except CaseError as later:
+            if later.row is not None or str(later) == str(best):
+                continue  # a later refused row, or the same column again
+            if best.row is not None:
+                best, at = later, start
+                continue
+            both = pa.concat_tables([table.slice(at, CHUNK_ROWS),
+                                     table.slice(start, CHUNK_ROWS)])
+            try:
+                arrays_of(both, vp, offset=offset, ignore=ignore)
+            except CaseError as first:
+                if str(first) == str(later):
+                    best, at = later, start
+    return best
 
 
 CHUNK_ROWS = 1 << 18
