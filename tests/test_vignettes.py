@@ -46,6 +46,11 @@ class Expect(BaseModel):
     consent_not_first: tuple[str, ...] = ()
     """Kinds of position that must not be shown first (e.g. ``required``: "get the parents'
     consent" where asking endangers the child)."""
+    first_step: str | None = None
+    """The pathway an urgent decision puts first (``Decision.first_step``)."""
+    order: tuple[str, ...] = ()
+    """Pathways that must be recommended in this relative order (e.g. the MASH referral before
+    a follow-up such as the return home interview)."""
 
 
 class Vignette(BaseModel):
@@ -125,6 +130,12 @@ def test_vignette(source: str, vignette: Vignette) -> None:
     others = {o.id for o in shown.others}
     assert not [c for c in exp.consent_also if c not in others], f"consent others {others} {why}"
     assert shown.rule not in exp.consent_not_first, f"consent first is {shown.rule} {why}"
+    if exp.first_step is not None:
+        assert decision.first_step == exp.first_step, f"first step {decision.first_step} {why}"
+    listed = list(decision.pathway_ids)
+    positions = [listed.index(p) for p in exp.order if p in listed]
+    assert len(positions) == len(exp.order), f"order: missing some of {exp.order} {why}"
+    assert positions == sorted(positions), f"pathways out of order: {listed} {why}"
 
 
 def test_every_pathway_is_exercised_by_some_vignette() -> None:

@@ -14,7 +14,7 @@ report and a coverage report; the pytest plugin collects them as test items. The
           indicators: [bruising-non-mobile-baby]
         expect:
           level: 4
-          urgent: false
+          urgent: true
           pathways: [mash-referral, urgent-paediatric-assessment]   # exactly these (any order)
           pathways_include: [mash-referral]                         # at least these
           pathways_exclude: [universal-services]                    # none of these
