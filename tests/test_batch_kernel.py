@@ -265,7 +265,7 @@ def test_the_indicator_limit_counts_each_id_once_as_iter_cases_does() -> None:
 _DAY_MS = 86_400_000
 
 
-def _days(days: list[int | None], odd: set[int] = frozenset()) -> pa.Array:  # type: ignore[assignment]
+def _days(days: list[int | None], odd: typing.AbstractSet[int] = frozenset()) -> pa.Array:
     """A date64 column (days since 1970), the rows in ``odd`` an hour past midnight: a date64
     cell not at midnight makes the whole column unreadable (not a refused row)."""
     ms = [None if d is None else d * _DAY_MS + (3_600_000 if i in odd else 0)
