@@ -10,17 +10,17 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     'decision.text.j2': (
         'text',
         'decision_text',
-        '06f34fcadb582ad8d070b9b566a5b1ebb49e682614138520a88a69e8d23bc344',
+        '8376f7ace06a5042b9aacdfa10da24ce1042b2b6f2301a6d5336668eda3cf987',
     ),
     'pathway.text.j2': (
         'text',
         'pathway_text',
-        '8c4df9bdd24503466b98a1ae8aab4c3fcee0c66fd22f7c1b6e62e783d95a0f7b',
+        'a93a7453b72e4abfa8450205008c480aa4239f4b5c21c3cfa78b8d9c62403e59',
     ),
     'referral.text.j2': (
         'text',
         'referral_text',
-        '5eeb5c9a8119f8684d767fe4bb2587abd288cb36bf51b8eb261bdda9dbd533db',
+        '98ee9a8314b2f759a4da263d7bc718975d2b3700f088410bfd5ea9b824101b13',
     ),
 }
 """Template name -> (format, module, SHA-256 of the template source compiled)."""
