@@ -98,7 +98,13 @@ def _column(table: Any, name: str) -> list[Any]:
         return table.column(name).to_pylist()
     if isinstance(table, pl.DataFrame):
         return table.get_column(name).to_list()
-    return [v.tolist() if hasattr(v, "tolist") else v for v in table[name]]
+    # a missing text cell is pandas' own missing value (NaN in pandas 3's str dtype, else None)
+    return [v.tolist() if hasattr(v, "tolist") else None if _missing(v) else v
+            for v in table[name]]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def _check_equal(table: Any, ruleset: rhrt.Ruleset) -> None:
@@ -112,6 +118,7 @@ def _check_equal(table: Any, ruleset: rhrt.Ruleset) -> None:
     pathways = _column(out, "pathways")
     determining = _column(out, "determining_indicators")
     consent = _column(out, "consent_position")
+    first = _column(out, "first_step")
     fast = assess_table(table, ruleset, fast=True, keep_input=False)
     unread = [list(v) for v in _column(out, "unread_measures")]
     assert [list(v) for v in _column(fast, "unread_measures")] == unread
@@ -124,6 +131,8 @@ def _check_equal(table: Any, ruleset: rhrt.Ruleset) -> None:
         assert known[i] == decision.known_level, (i, case)
         assert _column(fast, "status")[i] == decision.status
         assert list(pathways[i]) == [p.id for p in decision.pathways], (i, case)
+        # what an urgent row does first: the decision's own choice (explain.choose_first_step)
+        assert first[i] == decision.first_step, (i, case)
         assert list(determining[i]) == [f.id for f in decision.explanation.indicators], (i, case)
         # the consent position shown first: the same in every engine (issue 14 part 2)
         assert consent[i] == decision.consent.id, (i, case)
@@ -229,7 +238,7 @@ def test_ignore_columns_and_result_name_clash() -> None:
         assess_table(_table(level=[1]), MINIMAL, ignore_columns=["level"])
     only = assess_table(table, MINIMAL, ignore_columns=["note"], keep_input=False)
     assert only.column_names == ["status", "level", "known_level", "urgent", "pathways",
-                                 "determining_indicators", "consent_position",
+                                 "first_step", "determining_indicators", "consent_position",
                                  "unread_measures"]
     with pytest.raises(CaseError):  # the unread-measures column is a result column too
         assess_table(_table(indicators=[["bruise"]], unread_measures=["x"]), MINIMAL,

@@ -60,8 +60,8 @@ def test_batch_streams_in_chunks_and_equals_assess_table(
     got = pq.read_table(out)
     want = assess_table(pq.read_table(population_file), RULES)
     assert got.column_names == ["case_ref", "status", "level", "known_level", "urgent",
-                                "pathways", "determining_indicators", "consent_position",
-                                "unread_measures"]
+                                "pathways", "first_step", "determining_indicators",
+                                "consent_position", "unread_measures"]
     for name in got.column_names:
         assert got.column(name).to_pylist() == want.column(name).to_pylist()
     counts = json.loads(summary.read_text())

@@ -12,7 +12,7 @@ departs from the framework and when a manager must review it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Literal, TypeVar, assert_never, cast
 
 from rhrt.engine.reference import compiled, level_of, rule_truth
@@ -20,7 +20,7 @@ from rhrt.indicators.catalogue import Catalogue
 from rhrt.model import decision as d
 from rhrt.model import trusted
 from rhrt.model.ruleset import Level, RulesetModel, SourceRef
-from rhrt.rules.compile import uses_not
+from rhrt.rules.compile import emergency_pathways, uses_not
 from rhrt.rules.consent import Applying, ConsentTable, Position, recorded_wording
 from rhrt.rules.plan import (
     AgeCmp,
@@ -793,14 +793,78 @@ def _applies(
 
 
 class UrgentRoutes:
-    """What :func:`first_step` reads of a ruleset, built once per ruleset: the emergency
+    """What :func:`choose_first_step` reads of a ruleset, built once per ruleset: the emergency
     pathways (``pathways[].emergency``) and each level's own routes (``levels[].pathways``)."""
 
     __slots__ = ("emergency", "levels")
 
-    def __init__(self, model: RulesetModel) -> None:
-        self.emergency = frozenset(pw.id for pw in model.pathways if pw.emergency)
-        self.levels = {lv.level: frozenset(lv.pathways) for lv in model.levels}
+    def __init__(self, emergency: Iterable[str], levels: Mapping[int, Iterable[str]]) -> None:
+        self.emergency = frozenset(emergency)
+        self.levels = {level: frozenset(ids) for level, ids in levels.items()}
+
+    @classmethod
+    def of_plan(cls, plan: Plan) -> UrgentRoutes:
+        """The routes of a compiled ruleset (kept with the plan: the batch reads them per
+        chunk, and a plan rebuilt from a broadcast ruleset on a Spark executor has no model)."""
+        return derived(plan, "explain.urgent_routes",
+                       lambda p: cls(p.emergency_pathways, p.level_pathways))
+
+    @classmethod
+    def of_model(cls, model: RulesetModel) -> UrgentRoutes:
+        """The routes of a ruleset's model (for a stored record read back with it)."""
+        return cls(emergency_pathways(model), {lv.level: lv.pathways for lv in model.levels})
+
+
+def choose_first_step(
+    routes: UrgentRoutes | None,
+    *,
+    urgent: bool,
+    final_level: int,
+    firm: Sequence[str],
+    by_urgent_rule: Container[str],
+    replaced: Mapping[str, Iterable[str]],
+) -> str | None:
+    """What an urgent decision says to do first, from the parts of its outcome: the one
+    definition that :func:`first_step` (``Decision.first_step``) and the batch's
+    ``first_step`` column (``rhrt.batch``) both read.
+
+    Args:
+        routes: the ruleset's routes; None only for an older record rendered without its
+            ruleset (then only an urgent rule's route can come first).
+        urgent: whether the decision is urgent (None is returned when not).
+        final_level: the level to act on (a professional's override where recorded).
+        firm: the ids of the recommended pathways that do not rest on missing information
+            (no ``conditional_on``), in the decision's pathway order.
+        by_urgent_rule: ids a fired urgent rule recommends whose condition is definitely true
+            (a rule fired only on missing information does not count).
+        replaced: pathway id → the pathways that replaced it because of the child's context
+            (``Explanation.replaced_pathways``); only the final level's own routes are read.
+
+    Returns:
+        An emergency pathway (the framework's "if someone is injured or in immediate danger:
+        telephone 999" comes before anything else); else one in ``by_urgent_rule``; else a
+        route of ``final_level`` or one that replaced it. Within each kind the first in
+        ``firm``'s order; never just the first listed. None when not urgent or no firm
+        pathway qualifies.
+    """
+    if not urgent or not firm:
+        return None
+    if routes is not None:
+        emergency = routes.emergency
+        for pid in firm:
+            if pid in emergency:
+                return pid
+    for pid in firm:
+        if pid in by_urgent_rule:
+            return pid
+    if routes is None:
+        return None
+    own = routes.levels.get(final_level, frozenset())
+    level_routes = own.union(*[instead for pid, instead in replaced.items() if pid in own])
+    for pid in firm:
+        if pid in level_routes:
+            return pid
+    return None
 
 
 def first_step(
@@ -811,45 +875,33 @@ def first_step(
     pathways: Sequence[d.PathwayRecommendation],
     explanation: d.Explanation,
 ) -> str | None:
-    """The id of the pathway an urgent decision puts first (``Decision.first_step``): an
-    emergency pathway (``pathways[].emergency``: the framework's "if someone is injured or in
-    immediate danger: telephone 999" comes before anything else); else one a fired urgent rule
-    recommends (a rule fired on missing information does not count); else the route of
-    ``final_level`` (the level to act on, so a professional's override moves it), or the route
-    that replaced it because of the child's context (``explanation.replaced_pathways``). Within
-    each kind the first in ``pathways``' order; never a pathway resting on missing information
+    """The id of the pathway an urgent decision puts first (``Decision.first_step``):
+    :func:`choose_first_step` of the decision's pathways and explanation. An emergency pathway;
+    else one a fired urgent rule recommends (a rule fired on missing information does not
+    count); else the route of ``final_level`` (the level to act on, so a professional's
+    override moves it), or the route that replaced it because of the child's context
+    (``explanation.replaced_pathways``). Never a pathway resting on missing information
     (``conditional_on``), and never just the first listed: an urgent decision once opened "Act
     now: Graded Care Profile 2" because its urgency came from an urgent concern and a neglect
     rule's pathway came first. None when not urgent or no route qualifies.
 
     ``routes``: those of the ruleset that made the decision; None only for an older record
-    rendered without its ruleset (then neither emergency pathways nor the level's routes are
-    known, and only an urgent rule's route can come first).
+    rendered without its ruleset.
     """
     if not urgent:
         return None
     firm = [p for p in pathways if not p.conditional_on]
     if not firm:
         return None
-    if routes is not None:
-        emergency = routes.emergency
-        for p in firm:
-            if p.id in emergency:
-                return p.id
     urgent_rules = {r.id for r in explanation.rules if r.urgent and not r.assumed}
-    for p in firm:
-        if not urgent_rules.isdisjoint(p.why):
-            return p.id
-    if routes is None:
-        return None
-    own = routes.levels.get(final_level, frozenset())
-    level_routes = own.union(
-        *[swap.instead for swap in explanation.replaced_pathways if swap.id in own]
+    return choose_first_step(
+        routes,
+        urgent=urgent,
+        final_level=final_level,
+        firm=[p.id for p in firm],
+        by_urgent_rule={p.id for p in firm if not urgent_rules.isdisjoint(p.why)},
+        replaced={swap.id: swap.instead for swap in explanation.replaced_pathways},
     )
-    for p in firm:
-        if p.id in level_routes:
-            return p.id
-    return None
 
 
 def recorded_first_step(decision: d.Decision, model: RulesetModel | None) -> str | None:
@@ -876,7 +928,7 @@ def recorded_first_step(decision: d.Decision, model: RulesetModel | None) -> str
     if "first_step" in decision.model_fields_set:
         return decision.first_step
     return first_step(
-        None if model is None else UrgentRoutes(model),
+        None if model is None else UrgentRoutes.of_model(model),
         urgent=decision.urgent,
         final_level=decision.final_level,
         pathways=decision.pathways,

@@ -117,7 +117,7 @@ class Ruleset:
         self._conditions = rule_conditions(model)
         self._parts = ExplanationParts(self.catalogue, self._conditions)
         self._provisional = Provisional(model)
-        self._routes = UrgentRoutes(model)
+        self._routes = UrgentRoutes.of_plan(self.plan)
         self._pathways: dict[
             tuple[str, tuple[str, ...], str | None], d.PathwayRecommendation
         ] = {}

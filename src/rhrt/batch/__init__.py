@@ -153,19 +153,23 @@ def assess_table(
             column and/or one ``ind:<id>`` boolean column per indicator, plus age and measure
             columns).
         ruleset: the ruleset to apply (default: the bundled Herefordshire ruleset).
-        fast: only ``level``, ``urgent``, one boolean ``pathway:<id>`` column per pathway and
-            ``unread_measures`` (the fastest form, for large populations).
+        fast: only ``status``, ``level``, ``known_level``, ``urgent``, one boolean
+            ``pathway:<id>`` column per pathway, ``consent_position`` and ``unread_measures``
+            (the fastest form, for counts over large populations; no ``first_step``).
         keep_input: put the result columns after the input columns (default) rather than
             returning the result columns alone.
         ignore_columns: extra columns to allow and leave alone (otherwise an unknown column is
             an error, so a misspelt measure is never silently treated as not recorded).
 
     Returns:
-        The result columns ``level`` (1-4), ``urgent``, ``pathways`` (ids in the order they
-        were first recommended, as ``Decision.pathways``) and ``determining_indicators`` (ids
-        in ruleset order, as ``Decision.explanation.indicators``) and ``unread_measures`` (the
-        ids of the recorded measures that change nothing for the row, as the warnings of
-        ``Decision.warnings`` say; also in fast mode; see ``rhrt.batch._recorded``).
+        The result columns ``status``, ``level`` (1-4), ``known_level``, ``urgent``,
+        ``pathways`` (ids in the order they were first recommended, as ``Decision.pathways``),
+        ``first_step`` (the pathway id an urgent row acts on first, as ``Decision.first_step``;
+        null when none), ``determining_indicators`` (ids in ruleset order, as
+        ``Decision.explanation.indicators``), ``consent_position`` (as ``Decision.consent.id``)
+        and ``unread_measures`` (the ids of the recorded measures that change nothing for the
+        row, as the warnings of ``Decision.warnings`` say; also in fast mode; see
+        ``rhrt.batch._recorded``).
 
     Raises:
         CaseError: a column's type does not fit its field (e.g. a date stored as a number), a

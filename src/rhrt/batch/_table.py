@@ -65,6 +65,7 @@ from rhrt.batch._columns import (
 )
 from rhrt.batch._consent import consent_first
 from rhrt.batch._context import context_arrays
+from rhrt.batch._first_step import FIRST_STEP_COLUMN, first_steps
 from rhrt.batch._recorded import RecordedRows, recorded_rows
 from rhrt.batch._vector import (
     Arrays,
@@ -94,10 +95,11 @@ CASE_COLUMN_SPEC: dict[str, CaseColumn] = {c.name: c for c in case_columns()}
 """Each case field's column (name → kind and place in a case), from the case model itself
 (``rhrt.model.case.case_columns``): a field added there is a column here."""
 CASE_COLUMNS = tuple(CASE_COLUMN_SPEC)
-RESULT_COLUMNS = ("status", "level", "known_level", "urgent", "pathways", "determining_indicators",
-                  "consent_position", "unread_measures")
+RESULT_COLUMNS = ("status", "level", "known_level", "urgent", "pathways", FIRST_STEP_COLUMN,
+                  "determining_indicators", "consent_position", "unread_measures")
 """``status`` (confirmed or provisional, first: what a reader must know before the level),
-``level`` (fail-safe), ``known_level`` (the known facts alone), as ``Decision`` has them."""
+``level`` (fail-safe), ``known_level`` (the known facts alone), ``first_step`` (the pathway an
+urgent row acts on first, or null), as ``Decision`` has them."""
 STATUS_WORDS = (CONFIRMED, PROVISIONAL)
 """``status`` cells by ``VectorResult.provisional`` (0 confirmed, 1 provisional)."""
 UNREAD_COLUMN = "unread_measures"
@@ -533,9 +535,9 @@ def result_table(
     recorded: RecordedRows | None = None,
 ) -> pa.Table:
     """The result columns: status, level, known level, urgent, then pathways (ordered lists, or
-    one boolean column per pathway in fast mode), the determining indicators (not in fast mode)
-    and, last, the unread measures (ids, in both modes). ``recorded`` is computed when not
-    given."""
+    one boolean column per pathway in fast mode), the first step and the determining indicators
+    (not in fast mode) and, last, the unread measures (ids, in both modes). ``recorded`` is
+    computed when not given."""
     if recorded is None:
         recorded = recorded_rows(vp, arrays)
     u_rows, u_idx, u_names = recorded.pairs()
@@ -555,6 +557,7 @@ def result_table(
         return pa.table(columns)
     rows, idx = vp.ordered_pathways(result)
     columns["pathways"] = list_column(rows, idx, arrays.n, vp.pathway_ids)
+    columns[FIRST_STEP_COLUMN] = first_steps(vp, result)
     d_rows, d_cols = vp.determining(arrays, result)
     columns["determining_indicators"] = list_column(d_rows, d_cols, arrays.n, vp.indicator_ids)
     columns[CONSENT_COLUMN] = _consent_column(vp, arrays, result)

@@ -167,6 +167,10 @@ class VectorResult:
     fired_rows: tuple[IntArray, ...] = ()
     """Per rule, the rows it fired on (``np.flatnonzero(fired[r])``; a few per rule), when
     the engine gives them (it does): what the pathway ranks and consent positions read."""
+    unsure_rows: tuple[IntArray, ...] = ()
+    """Per rule, the rows it fired on only because information is missing (its condition
+    unknown; few rules, few rows), when the engine gives them (it does): what
+    :meth:`VectorPlan.conditional` reads."""
 
     def rows_fired(self, r: int) -> IntArray:
         """The rows rule ``r`` fired on."""
@@ -320,6 +324,8 @@ class VectorPlan:
         known_urgent = np.zeros(n, dtype=bool)
         fired = np.empty((len(self.rules), n), dtype=bool)
         fired_rows: list[IntArray] = []
+        unsure_rows: list[IntArray] = []
+        no_rows = np.zeros(0, dtype=np.intp)
         unsure = np.zeros((len(self.rules), n), dtype=bool)
         any_unsure = np.zeros(n, dtype=bool)  # a few rules are ever unknown, on a few rows
         for r, rule in enumerate(self.rules):
@@ -330,6 +336,9 @@ class VectorPlan:
             if unknown is not None:
                 unsure[r] = unknown
                 any_unsure |= unknown
+                unsure_rows.append(np.flatnonzero(unknown))
+            else:
+                unsure_rows.append(no_rows)
             if rule.level is not None and rule.level > LOWEST_LEVEL:
                 # hit × level is the rule's level where it fired, 0 elsewhere: an unmasked
                 # maximum (a masked one, ``where=``, is ≈ 20× slower)
@@ -359,6 +368,7 @@ class VectorPlan:
             known_urgent=known_urgent,
             provisional=provisional,
             fired_rows=tuple(fired_rows),
+            unsure_rows=tuple(unsure_rows),
         )
 
     def _conditional_rows(
@@ -377,20 +387,53 @@ class VectorPlan:
         if not idx.size:
             return out
         # np.take along the rows: 2-3x faster than fired[:, idx]
-        certain = np.take(fired, idx, axis=1) & ~np.take(unsure, idx, axis=1)
-        known = np.zeros((len(self.pathway_ids), idx.size), dtype=bool)
+        out[idx] = self._conditional_at(
+            np.take(fired, idx, axis=1), np.take(unsure, idx, axis=1),
+            np.take(rank, idx, axis=1), known_level[idx],
+        ).any(axis=0)
+        return out
+
+    def conditional(self, result: VectorResult, rows: IntArray) -> BoolArray:
+        """Shape (pathways, len(rows)): pathway p is recommended on ``rows[j]`` only by rules
+        fired on missing information (``semantics.fold``'s ``conditional``: what
+        ``PathwayRecommendation.conditional_on`` is given for), for any rows, status
+        confirmed or provisional."""
+        import numpy as np
+
+        fired = np.take(result.fired, rows, axis=1)
+        unsure = np.zeros_like(fired)
+        at = np.full(result.fired.shape[1], -1, dtype=np.intp)
+        at[rows] = np.arange(rows.size)
+        for r, unknown in enumerate(result.unsure_rows):
+            if unknown.size:
+                mine = at[unknown]
+                unsure[r, mine[mine >= 0]] = True
+        return self._conditional_at(
+            fired, unsure, np.take(result.pathway_rank, rows, axis=1), result.known_level[rows]
+        )
+
+    def _conditional_at(
+        self, fired: BoolArray, unsure: BoolArray, rank: Any, known_level: Any
+    ) -> BoolArray:
+        """(pathways, m): recommended (``rank``) but not by the known facts alone (a rule
+        definitely true, or the known level's own route), or droppable by a replacement fired
+        only on missing information; every argument is taken at the same m rows."""
+        import numpy as np
+
+        certain = fired & ~unsure
+        known = np.zeros((len(self.pathway_ids), fired.shape[1]), dtype=bool)
         for p, source in self.slots:
-            known[p] |= certain[source] if source >= 0 else known_level[idx] == -source
+            known[p] |= certain[source] if source >= 0 else known_level == -source
         # a replacement fired only on missing information would drop a recommended pathway
         for r, rule in enumerate(self.rules):
             for p in rule.instead_of:
-                pending = unsure[r, idx].copy()
+                pending = unsure[r].copy()
                 for s, other in enumerate(self.rules):
                     if other.safety and p in other.pathways:
-                        pending &= ~fired[s, idx]
+                        pending &= ~fired[s]
                 known[p] &= ~pending
-        out[idx] = ((np.take(rank, idx, axis=1) < self.no_rank) & ~known).any(axis=0)
-        return out
+        conditional: BoolArray = (rank < self.no_rank) & ~known
+        return conditional
 
     def _replace_routes(self, fired: BoolArray, unsure: BoolArray, rank: Any) -> None:
         """``semantics._replace_routes`` over arrays, in place on ``rank``: a pathway a rule

@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="assess every case in a CSV or Parquet file (needs rhrt[analysis])",
         description=(
             "Assess a table of cases (CSV or Parquet, one row per case; see docs/analysts.md "
-            "for the columns) and write level, urgent, pathways and determining indicators."
+            "for the columns) and write status, level, urgent, pathways, the pathway an urgent "
+            "case acts on first (first_step) and determining indicators."
         ),
     )
     p.add_argument("input", metavar="IN", help="input file (.csv, .csv.gz or .parquet)")
@@ -32,7 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--fast",
         action="store_true",
-        help="write only level, urgent and one true/false column per pathway (fastest)",
+        help="write only level, urgent and one true/false column per pathway (fastest; no "
+        "first_step: use the default output to triage urgent cases)",
     )
     p.add_argument("--keep-input", action="store_true", help="copy the input columns to FILE")
     p.add_argument(

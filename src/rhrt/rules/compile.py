@@ -49,6 +49,7 @@ __all__ = [
     "Not",
     "Plan",
     "compile_ruleset",
+    "emergency_pathways",
     "positive_indicators",
     "uses_not",
 ]
@@ -122,7 +123,13 @@ def compile_ruleset(model: m.RulesetModel) -> Plan:
             ContextImplied(imp.is_, imp.within_months, imp.indicator)
             for imp in model.context.implies
         ),
+        emergency_pathways=emergency_pathways(model),
     )
+
+
+def emergency_pathways(model: m.RulesetModel) -> frozenset[str]:
+    """The ids of the pathways marked ``emergency: true`` (the emergency response)."""
+    return frozenset(pw.id for pw in model.pathways if pw.emergency)
 
 
 def _can_be_near_miss(rule: CompiledRule) -> bool:

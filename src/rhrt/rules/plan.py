@@ -172,6 +172,9 @@ class Plan:
     context_implications: tuple[ContextImplied, ...] = ()
     """Context states that are concerns (``context.implies``), applied where a case becomes
     facts (:func:`rhrt.rules.semantics.context_implied`)."""
+    emergency_pathways: frozenset[str] = frozenset()
+    """The emergency pathways (``pathways[].emergency``: telephone 999): an urgent decision
+    puts one first (:func:`rhrt.explain.first_step`, the batch's ``first_step`` column)."""
     _derived: dict[str, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
