@@ -180,3 +180,39 @@ def test_indicator_lists_read_in_windows_give_the_same_table(window: int) -> Non
         with pytest.raises(CaseError) as caught:
             assess_table(bad, ruleset)
     assert "rows[6]" in str(caught.value)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_concern_leaves_on_the_pairs_agree_with_the_matrix(data: st.DataObject) -> None:
+    """Every indicator leaf of the bundled ruleset (its "level-N-or-above" sets read off each
+    row's highest level, counts across domains) gives on the pairs, sorted and repeat-free or
+    repeating, what it gives on the dense matrix of the same concerns."""
+    import numpy as np
+
+    from rhrt.rules.plan import Count, HasAny, walk
+
+    ruleset = rhrt.load_ruleset()
+    vp = _vector.vector_plan(ruleset.plan)
+    k = len(vp.indicator_ids)
+    n = data.draw(st.integers(1, 12))
+    rows = sorted(data.draw(st.lists(st.integers(0, n - 1), max_size=6 * n)))
+    # mostly a few concerns of two domains, so rows often hold several of one domain only
+    pool = [int(c) for d in (0, 1)
+            for c in np.flatnonzero((vp.primary_domain == d) & (vp.indicator_level >= 2))[:3]]
+    column = st.one_of(st.sampled_from(pool), st.sampled_from(pool[:3]), st.integers(0, k - 1))
+    cols = data.draw(st.lists(column, min_size=len(rows), max_size=len(rows)))
+    r, c = np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)
+    u_rows, u_cols = _vector.unique_pairs(r, c, k) if r.size else (r, c)
+    facts: dict[str, Any] = {"measures": {}, "age_months": np.full(n, np.nan),
+                             "unborn": np.zeros(n, dtype=bool), "width": k}
+    sorted_once = _vector.Arrays(dense=None, hits=(u_rows, u_cols), unique=True, **facts)
+    repeating = _vector.Arrays(dense=None, hits=(r, c), **facts)
+    leaves = {x for rule in vp.rules for x in walk(rule.node) if isinstance(x, (HasAny, Count))}
+    assert any(vp._at_or_above(x.ids) is not None for x in leaves)  # the level sets are read
+    for arrays in (sorted_once, repeating):
+        sparse = _vector._Sparse.of(arrays)
+        for leaf in leaves:
+            on_pairs, _ = vp._compute(leaf, arrays, {}, sparse)
+            on_matrix, _ = vp._compute(leaf, arrays, {}, None)
+            assert np.array_equal(on_pairs, on_matrix), leaf.label

@@ -156,8 +156,9 @@ class VectorResult:
     fired: BoolArray
     """Shape (rules, n): rule r fired (true or unknown) for case i, in plan rule order."""
     pathway_rank: Any
-    """Shape (pathways, n) int16 (int32 past 32,767 slots): the slot at which each pathway
-    was first recommended, or a value ≥ ``VectorPlan.no_rank`` when it was not recommended.
+    """Shape (pathways, n) int8 (int16 past 126 slots, int32 past 32,766): the slot at which
+    each pathway was first recommended, or a value ≥ ``VectorPlan.no_rank`` when it was not
+    recommended.
     Sorting by rank gives the reference engine's first-recommendation order."""
     known_level: Any
     """uint8 array: the level the known facts alone establish (``Evaluation.known_level``)."""
@@ -220,6 +221,7 @@ class VectorPlan:
     _ids_cache: dict[frozenset[str], IntArray] = field(default_factory=dict, repr=False)
     _shared_nodes: list[frozenset[Node]] = field(default_factory=list, repr=False)
     _slot_cache: list[Any] = field(default_factory=list, repr=False)
+    _from_level: dict[frozenset[str], int | None] = field(default_factory=dict, repr=False)
 
     def _shared(self) -> frozenset[Node]:
         """The condition nodes that occur more than once among the rules: only their vectors
@@ -290,6 +292,21 @@ class VectorPlan:
             no_rank=len(slots) + 1,
         )
 
+    def _at_or_above(self, ids: frozenset[str]) -> int | None:
+        """The level L when ``ids`` are exactly the indicators at level L or above (as
+        "at least 1 level-3-or-above concerns" reads them), else None: then a row holds one
+        of them exactly when the highest level among its concerns is L or above."""
+        if ids not in self._from_level:
+            import numpy as np
+
+            cols = set(self._columns(ids).tolist())
+            found = None
+            for lv in LEVELS[1:]:
+                if cols and cols == set(np.flatnonzero(self.indicator_level >= lv).tolist()):
+                    found = lv
+            self._from_level[ids] = found
+        return self._from_level[ids]
+
     def _columns(self, ids: frozenset[str]) -> IntArray:
         found = self._ids_cache.get(ids)
         if found is None:
@@ -310,10 +327,7 @@ class VectorPlan:
         level = np.full(n, LOWEST_LEVEL, dtype=np.uint8)  # the level floor, from the concerns
         sparse = _Sparse.of(arrays)
         if sparse is not None:
-            # the highest level among each row's pairs: lower levels written first
-            pair_level = self.indicator_level[sparse.cols]
-            for lv in LEVELS[1:]:
-                level[sparse.rows[pair_level == lv]] = lv
+            np.maximum(sparse.top_level(self.indicator_level), np.uint8(LOWEST_LEVEL), out=level)
         else:
             for lv in LEVELS[1:]:
                 cols = self.level_columns[lv]
@@ -480,7 +494,9 @@ class VectorPlan:
         if not self._slot_cache:
             import numpy as np
 
-            small = np.int16 if self.no_rank < 2**15 else np.int32  # 31 pathways: 62 MB / 1M
+            # 31 pathways: 31 MB per 1M rows in int8 (47 slots); int16, int32 past
+            small = (np.int8 if self.no_rank < 2**7 else np.int16 if self.no_rank < 2**15
+                     else np.int32)
             by_level = np.full((len(self.pathway_ids), max(LEVELS) + 1), self.no_rank,
                                dtype=small)
             rules: dict[int, list[tuple[int, int]]] = {}
@@ -538,6 +554,8 @@ class VectorPlan:
             case HasAny():
                 cols = self._columns(node.ids)
                 if sparse is not None and (a.dense is None or sparse.cheaper(cols.size)):
+                    if (lv := self._at_or_above(node.ids)) is not None:
+                        return sparse.top_level(self.indicator_level) >= lv, None
                     return sparse.any_rows(cols, n), None
                 return _any_rows(a.present, cols, n), None
             case Count():
@@ -552,6 +570,10 @@ class VectorPlan:
                         return sparse.exact_count(  # one pass: exact counts, then domains
                             cols, None, self.primary_domain, node.at_least,
                             node.distinct_domains), None
+                    if (node.at_least <= 1 and node.distinct_domains is None
+                            and (lv := self._at_or_above(node.ids)) is not None):
+                        # one of the concerns at a level or above: the rows' highest level
+                        return sparse.top_level(self.indicator_level) >= lv, None
                     counts = sparse.counts(cols, n)
                     if node.at_least <= 1 and node.distinct_domains is None:
                         return counts >= 1, None  # any pair will do: repeats change nothing
@@ -713,7 +735,7 @@ class _Sparse:
     Pairs may repeat; what is computed from them here does not depend on repeats (any, max) or
     is checked exactly where it could (counts, see ``VectorPlan._compute``)."""
 
-    __slots__ = ("_by_col", "_k", "_runs", "cols", "n", "rows", "unique")
+    __slots__ = ("_by_col", "_k", "_runs", "_top", "cols", "n", "rows", "unique")
 
     def __init__(self, rows: Any, cols: Any, n: int, k: int, unique: bool = False) -> None:
         self.rows = rows
@@ -724,6 +746,7 @@ class _Sparse:
         """The pairs are sorted by row, then column, without repeats (``Arrays.unique``)."""
         self._by_col: tuple[Any, Any] | None = None
         self._runs: tuple[Any, Any] | None = None
+        self._top: Any = None
 
     @classmethod
     def of(cls, arrays: Arrays) -> _Sparse | None:
@@ -761,6 +784,28 @@ class _Sparse:
             np.cumsum(total, out=starts[1:])
             self._runs = (total, starts)
         return self._runs
+
+    def top_level(self, indicator_level: Any) -> Any:
+        """Per row (uint8), the highest of ``indicator_level`` (each column's level) among its
+        pairs, 0 for a row without pairs; built once per levels array (repeats change no
+        maximum)."""
+        if self._top is not None and self._top[0] is indicator_level:
+            return self._top[1]
+        import numpy as np
+
+        top = np.zeros(self.n, dtype=np.uint8)
+        pair_level = indicator_level[self.cols]
+        if self.unique:
+            # one maximum per run of a row's pairs (sorted by row), over rows with pairs
+            total, starts = self._row_runs()
+            held = np.flatnonzero(total)
+            if held.size:
+                top[held] = np.maximum.reduceat(pair_level, starts[held])
+        else:
+            for lv in np.unique(pair_level).tolist():  # lower levels written first
+                top[self.rows[pair_level == lv]] = lv
+        self._top = (indicator_level, top)
+        return top
 
     def cheaper(self, columns: int) -> bool:
         """Whether a leaf over ``columns`` indicator columns is cheaper on the pairs (about
@@ -836,7 +881,15 @@ class _Sparse:
             ok = np.bincount(rows, minlength=n) >= at_least
         if distinct is not None:
             spread = int(domain.max()) + 1 if domain.size else 1
-            if self.unique and spread <= 63 and rows.size and hasattr(np, "bitwise_count"):
+            if distinct == 2:
+                # rows ascend: a row's pairs are not all of one domain exactly when two
+                # neighbouring pairs of the row differ in domain
+                dom = domain[found]
+                change = (rows[1:] == rows[:-1]) & (dom[1:] != dom[:-1])
+                wide = np.zeros(n, dtype=bool)
+                wide[rows[1:][change]] = True
+                ok &= wide
+            elif self.unique and spread <= 63 and rows.size and hasattr(np, "bitwise_count"):
                 # rows ascend: one bit per domain, OR-ed over each row's run of pairs
                 # (numpy >= 2; numpy 1.26 sorts, below)
                 bits = np.left_shift(np.int64(1), domain[found].astype(np.int64))
