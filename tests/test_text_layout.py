@@ -125,3 +125,34 @@ def test_every_pathway_on_its_own_is_laid_out_cleanly(pathway: str) -> None:
 @given(strategies.cases(RS, max_indicators=6))
 def test_any_decision_is_laid_out_cleanly(case: rhrt.Case) -> None:
     assert layout_problems(render_decision(RS.assess(case), RS, "text")) == []
+
+
+REFERRAL_LABELS = ("Status:", "Case reference:", "Child:", "Assessment date:",
+                   "Concern raised by:")
+
+
+@pytest.mark.parametrize("name", [*CASES, "with referral source and context"])
+def test_the_referral_draft_in_text_is_laid_out_cleanly(name: str) -> None:
+    """The referral draft (plain text, to paste into the MARF): one blank line between blocks,
+    its labels' values in one column, and the involvement line indented like a list item
+    (jinja's lstrip_blocks once ate its indent)."""
+    from rhrt.render import render_referral
+
+    if name in CASES:
+        case, override = CASES[name]
+    else:
+        case, override = {"child": {"age_years": 6}, "indicators": ["inadequate-diet"],
+                          "referral_source": "school"}, None
+    decision = RS.assess(case, override=override)
+    text = render_referral(RS.validate_case(case), decision, RS, "text")
+    lines = text.split("\n")
+    for n in range(1, len(lines) - 1):
+        assert not (lines[n] == "" and lines[n - 1] == ""), f"line {n + 1}: a second blank line"
+    columns = set()
+    for line in lines:
+        label = next((lb for lb in REFERRAL_LABELS if line.startswith(lb + " ")), None)
+        if label is not None:
+            columns.add(len(line) - len(line[len(label):].lstrip(" ")))
+    assert len(columns) == 1, columns
+    after = lines[lines.index("INVOLVEMENT WITH SERVICES") + 1]
+    assert after.startswith("  ") and not after.startswith("   "), after

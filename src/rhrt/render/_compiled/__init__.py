@@ -20,7 +20,7 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     'referral.text.j2': (
         'text',
         'referral_text',
-        '98ee9a8314b2f759a4da263d7bc718975d2b3700f088410bfd5ea9b824101b13',
+        '05c1d72a61db8dcd46d82e918c0a96a28f8688cae9b040ebb5abb1fdc16747fa',
     ),
 }
 """Template name -> (format, module, SHA-256 of the template source compiled)."""
