@@ -415,7 +415,8 @@ def id_codes(
         col = pc.split_pattern(pc.cast(col, pa.string()), ";")
     array = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     longest = pc.max(pc.list_value_length(array)).as_py() or 0
-    parents = np.array(pc.list_parent_indices(array).to_numpy(), dtype=np.int64)
+    # the row of each id, as Arrow gives it (no copy: the caller does not write to it)
+    parents = np.asarray(pc.list_parent_indices(array).to_numpy(), dtype=np.int64)
     values = pc.list_flatten(array)
     if array.null_count:
         # A null list (not recorded) may still span values (Arrow allows it, e.g. a list array
@@ -438,8 +439,10 @@ def _lookup(values: pa.Array, ids: pa.Array) -> Any:
     only where the value as written misses."""
     if not pa.types.is_string(values.type):
         values = pc.cast(values, pa.string())
-    codes = np.array(pc.fill_null(pc.index_in(values, value_set=ids), UNKNOWN_ID).to_numpy(),
-                     dtype=np.int32)
+    found = pc.index_in(values, value_set=ids)
+    if found.null_count:
+        found = pc.fill_null(found, UNKNOWN_ID)
+    codes = np.array(found.to_numpy(), dtype=np.int32)  # a copy: misses are written below
     miss = np.flatnonzero(codes == UNKNOWN_ID)
     if miss.size:
         trimmed = pc.utf8_trim_whitespace(pc.take(values, pa.array(miss)))

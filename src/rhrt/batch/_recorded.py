@@ -18,6 +18,7 @@ that record it, with a copy of only the indicator rows those rules look at.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from rhrt.batch._vector import Arrays, BoolArray, VectorPlan
 from rhrt.recorded import candidates, measure_readers
-from rhrt.rules.plan import Count, HasAny, Node, walk
+from rhrt.rules.plan import Count, HasAny, MeasureCmp, Node, derived, walk
 from rhrt.rules.semantics import MEASURE_OPERATORS, gate
 
 __all__ = ["RecordedRows", "recorded_rows"]
@@ -79,31 +80,42 @@ def recorded_rows(vp: VectorPlan, arrays: Arrays) -> RecordedRows:
         implied |= arrays.column(c) & ~chosen
     readers = measure_readers(plan)
     unread: dict[str, BoolArray] = {}
+    gates = derived(plan, "batch.recorded.gates", lambda _plan: _gates(vp, readers))
     for name, values in arrays.measures.items():
         recorded = ~np.isnan(values)
-        rows = np.flatnonzero(recorded)
-        result = np.zeros(n, dtype=bool)
-        unread[name] = result
-        if not rows.size:
-            continue
         rules = readers.get(name, ())
         own = [imp for imp in plan.implications if imp.measure == name]
         if not rules and not own:
-            result[rows] = True
+            unread[name] = recorded  # nothing reads it: unread wherever it is recorded
             continue
-        gated = None if own else _gate_columns(vp, rules)
+        gated = None if own else gates.get(name)
         if gated is not None:
             # a reader whose gate is closed is known false for every value tried: only the
             # rows holding one of the gates' concerns are tried (``semantics.gate``; the
             # measure implies nothing here, so trying it opens no gate)
-            closed = recorded & ~arrays.any_of(gated)
-            result[closed] = True
-            rows = np.flatnonzero(recorded & ~closed)
-            if not rows.size:
-                continue
-        changed = _changes(vp, arrays, selected, name, rows, rules, own)
-        result[rows[~changed]] = True
+            opened = arrays.any_of(gated)  # a fresh array
+            result = recorded & ~opened
+            opened &= recorded
+            rows = np.flatnonzero(opened)
+        else:
+            result = np.zeros(n, dtype=bool)
+            rows = np.flatnonzero(recorded)
+        unread[name] = result
+        if rows.size:
+            changed = _changes(vp, arrays, selected, name, rows, rules, own)
+            result[rows[~changed]] = True
     return RecordedRows(unread=unread, implied=implied)
+
+
+def _gates(vp: VectorPlan, readers: Mapping[str, tuple[Any, ...]]) -> dict[str, Any]:
+    """Measure id → :func:`_gate_columns` of its readers (only where they all have a gate);
+    built once per plan."""
+    gates = {}
+    for name, rules in readers.items():
+        columns = _gate_columns(vp, rules) if rules else None
+        if columns is not None:
+            gates[name] = columns
+    return gates
 
 
 def _gate_columns(vp: VectorPlan, rules: tuple[Any, ...]) -> Any:
@@ -129,6 +141,16 @@ def _read_columns(vp: VectorPlan, rules: tuple[Any, ...]) -> set[int]:
     }
 
 
+def _read_measures(rules: tuple[Any, ...]) -> set[str]:
+    """The measures the rules' conditions compare."""
+    return {
+        node.measure
+        for rule in rules
+        for node in walk(rule.condition)
+        if isinstance(node, MeasureCmp)
+    }
+
+
 def _changes(
     vp: VectorPlan,
     arrays: Arrays,
@@ -142,8 +164,12 @@ def _changes(
     a reader's truth."""
     plan = vp.plan
     full = rows.size == arrays.n
-    measures = {m: (v if full else v[rows]) for m, v in arrays.measures.items()}
     columns = sorted({vp.column[imp.indicator] for imp in own})
+    # only the measures the trials read are copied to these rows: the readers' and those that
+    # imply the concerns recomputed below (every other is never looked at)
+    read = {name, *_read_measures(rules)}
+    read.update(imp.measure for imp in plan.implications if vp.column[imp.indicator] in columns)
+    measures = {m: (v if full else v[rows]) for m, v in arrays.measures.items() if m in read}
     # only the indicator rows the readers look at are copied (the rest stay zero, and a zeroed
     # matrix costs next to nothing): copying the whole matrix was most of this step's time
     present = np.zeros((arrays.indicators, rows.size), dtype=bool)

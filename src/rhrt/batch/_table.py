@@ -319,7 +319,8 @@ def arrays_of(
         for start, window in windows:
             rows, codes, most = id_codes(window, "indicators", id_set)
             longest = max(longest, most)
-            rows += start
+            if start:
+                rows = rows + start
             if (codes < 0).any():
                 bad[rows[codes == UNKNOWN_ID]] = True
                 kept = codes >= 0
@@ -346,15 +347,19 @@ def arrays_of(
     # Ages, given or derived from dates, are held to the case model's bounds with its words
     # (rhrt.model.case: MAX_AGE_MONTHS, AGE_OUT_OF_RANGE, the assessment date window).
     given: list[tuple[str, Any]] = []
-    age = np.full(n, np.nan)
+    age = None  # not recorded (NaN) until an age column is read
     for name, scale in (("age_years", 12.0), ("age_months", 1.0)):
         column = col(name)
         if column is None:
             continue
         values = numbers(column, name, ref)
-        ref.add(AGE_OUT_OF_RANGE, ~_age_in_range(values * scale), name)
+        scaled = values * scale
+        ref.add(AGE_OUT_OF_RANGE, ~_age_in_range(scaled), name)
         given.append((name, ~np.isnan(values)))
-        age = np.where(np.isnan(values), age, values * scale)
+        # the first age column read is the age as it stands (NaN where not recorded)
+        age = scaled if age is None else np.where(np.isnan(values), age, scaled)
+    if age is None:
+        age = np.full(n, np.nan)
     dob_col, when_col = col("date_of_birth"), col("assessment_date")
     when = dates(when_col, "assessment_date", ref) if when_col is not None else None
     if when is not None:
@@ -428,7 +433,7 @@ def arrays_of(
             # measured as the case model does, after trimming spaces (only where it matters)
             text = texts(column)
             # bytes first (a character is at least one byte): characters only where it matters
-            long = np.asarray(pc.fill_null(pc.binary_length(text), 0).to_numpy()) > limit
+            long = _byte_lengths(text) > limit
             if long.any():
                 long &= np.asarray(pc.fill_null(pc.utf8_length(text), 0).to_numpy()) > limit
             if long.any():
@@ -453,6 +458,21 @@ def arrays_of(
     return Arrays(dense=None, measures=measures, age_months=age, unborn=unborn, hits=hits,
                   selected=selected, context=context, stepped_down_months=stepped_down,
                   width=width, unique=True)
+
+
+def _byte_lengths(text: pa.ChunkedArray) -> Any:
+    """Each cell's length in bytes, read from the column's offsets without a copy of them
+    (``pc.binary_length`` makes one); a null cell's is its span in the data, usually 0 (a
+    bound for the checks that read it: they measure again where it is over a limit)."""
+    parts = [np.zeros(0, dtype=np.int64)]
+    for chunk in text.chunks:
+        if not len(chunk):
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width,
+                                count=chunk.offset + len(chunk) + 1)[chunk.offset:]
+        parts.append(np.diff(offsets))
+    return np.concatenate(parts) if len(parts) != 2 else parts[1]
 
 
 def _implied_by_context(
