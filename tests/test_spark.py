@@ -103,9 +103,18 @@ def _spark_rows(out: Any) -> list[dict[str, Any]]:
     frame = out.toPandas().sort_values("row")
     rows = []
     for record in frame.to_dict("records"):
-        rows.append({k: (list(v) if hasattr(v, "__len__") and not isinstance(v, str) else v)
-                     for k, v in record.items()})
+        rows.append({k: _cell(v) for k, v in record.items()})
     return rows
+
+
+def _cell(value: Any) -> Any:
+    """A cell as ``to_pylist`` gives it: a list as a list, pandas' missing value (NaN in pandas
+    3's text columns, e.g. ``first_step`` of a row that is not urgent) as None."""
+    if hasattr(value, "__len__") and not isinstance(value, str):
+        return list(value)
+    if value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value
 
 
 def _population_frame() -> Any:
