@@ -42,7 +42,7 @@ from rhrt.prove._encode import MAX_AGE_MONTHS, Encoder, Outcome, SymCase, refine
 from rhrt.prove._report import Counterexample, PropertyResult, Report, Status, clean
 from rhrt.rules.lint import EMERGENCY_CODES, broken_promises
 from rhrt.rules.plan import AgeCmp, ContextIs, MeasureCmp, Plan, walk
-from rhrt.rules.semantics import TOP_LEVEL, Evaluation, measure_direction
+from rhrt.rules.semantics import TOP_LEVEL, Evaluation, measure_direction, sets_route
 from rhrt.ruleset import Ruleset
 
 Z = Any
@@ -92,7 +92,7 @@ def route_sources(ruleset: Ruleset) -> dict[str, set[str]]:
     for p in plan.level_pathways.get(TOP_LEVEL, ()):
         out.setdefault(p, set()).add(_TOP_OWN)
     for rule in plan.rules:
-        if rule.safety or rule.level == TOP_LEVEL or rule.urgent:
+        if sets_route(rule):
             for p in rule.pathways:
                 out.setdefault(p, set()).add(rule.id)
     return out

@@ -15,8 +15,9 @@ everything else is here, and every engine uses it:
   depended on (:class:`Kleene`);
 * the fold from rule truths to a level, urgency and pathways: a rule *fires* when its condition
   is true or unknown; level = max(floor, each fired rule's level); urgent = any fired rule is
-  urgent; pathways in the order first recommended, each fired rule's in rule order, then the
-  decided level's own (:func:`fold`, :func:`recommendation_slots`).
+  urgent; pathways in the order first recommended: the emergency and statutory routes first
+  (:func:`sets_route`, then level 4's own), then each other fired rule's in rule order, then a
+  lower decided level's own (:func:`fold`, :func:`recommendation_slots`).
 
 The vectorised engine computes the same things over arrays (``batch/_vector.py``); it takes the
 scale, the operators, the unborn age and the recommendation order from here, and is
@@ -92,6 +93,7 @@ __all__ = [
     "measure_direction",
     "recommendation_slots",
     "rule_age",
+    "sets_route",
     "unborn_truth",
     "unknown",
 ]
@@ -570,20 +572,36 @@ def level_floor(plan: Plan, present: Iterable[str]) -> int:
     return max(map(plan.indicator_level.__getitem__, present), default=LOWEST_LEVEL)
 
 
+def sets_route(rule: CompiledRule) -> bool:
+    """Whether a rule's pathways are emergency or statutory routes: a safety route's, or a
+    rule's that sets the top level or urgency (docs/rule-authors.md, "Emergency or statutory
+    route"; the route properties of ``rhrt prove`` hold exactly these). They, and the top
+    level's own response, are recommended before any follow-up route (a return home interview,
+    a risk assessment), whatever the rules' order in the file."""
+    return rule.safety or rule.urgent or rule.level == TOP_LEVEL
+
+
 def recommendation_slots(plan: Plan) -> tuple[tuple[str, int], ...]:
     """Every place a pathway can be recommended, in recommendation order.
 
-    ``(pathway, r)`` for the r-th rule's pathways (rules in plan order), then
-    ``(pathway, -level)`` for each level's own pathways (levels lowest first). A case's pathways
-    are those of the slots that apply to it (fired rules, the decided level), each pathway at
-    its first such slot. Built once per plan.
+    First the emergency and statutory routes: ``(pathway, r)`` for the r-th rule's pathways
+    where :func:`sets_route` (rules in plan order), then ``(pathway, -TOP_LEVEL)`` for the top
+    level's own; then the follow-up routes: every other rule's pathways (rules in plan order),
+    then ``(pathway, -level)`` for each lower level's own (lowest first). A case's pathways are
+    those of the slots that apply to it (fired rules, the decided level), each pathway at its
+    first such slot: at level 4 the MASH referral comes before a return home interview that an
+    earlier rule recommends. Built once per plan.
     """
     return derived(plan, "semantics.slots", _slots)
 
 
 def _slots(plan: Plan) -> tuple[tuple[str, int], ...]:
-    slots = [(p, r) for r, rule in enumerate(plan.rules) for p in rule.pathways]
-    slots += [(p, -lv) for lv in LEVELS for p in plan.level_pathways.get(lv, ())]
+    lead = [r for r, rule in enumerate(plan.rules) if sets_route(rule)]
+    rest = [r for r, rule in enumerate(plan.rules) if not sets_route(rule)]
+    slots = [(p, r) for r in lead for p in plan.rules[r].pathways]
+    slots += [(p, -TOP_LEVEL) for p in plan.level_pathways.get(TOP_LEVEL, ())]
+    slots += [(p, r) for r in rest for p in plan.rules[r].pathways]
+    slots += [(p, -lv) for lv in LEVELS if lv != TOP_LEVEL for p in plan.level_pathways.get(lv, ())]
     return tuple(slots)
 
 
@@ -595,9 +613,12 @@ def fold(
 ) -> Evaluation:
     """The outcome of one case from its concerns and the truth of each rule (in plan order).
 
-    Pathways are collected in :func:`recommendation_slots` order: each fired rule's, rules in
-    order, then the decided level's own. ``maybe``: when an engine knows every other rule is
-    false, the positions (ascending) of the rules that may have fired, so only those are read.
+    Pathways are in :func:`recommendation_slots` order: the emergency and statutory routes
+    first (fired rules that :func:`sets_route`, then the top level's own when it is decided),
+    then the other fired rules', then a lower decided level's own; each pathway's reasons
+    (``why``) stay in rule order, then the level. ``maybe``: when an engine knows every other
+    rule is false, the positions (ascending) of the rules that may have fired, so only those are
+    read.
 
     Beside the fail-safe outcome (rules true or unknown), the outcome of the known facts alone
     (rules definitely true): ``known_level``, ``known_urgent``, and which pathways depend only
@@ -610,6 +631,7 @@ def fold(
     pressing = _urgent_present(plan, present)
     urgent = known_urgent = bool(pressing)
     pathways: dict[str, list[str]] = {}
+    lead: dict[str, None] = {}  # the emergency and statutory routes, first (recommendation_slots)
     known: set[str] = set()
     unsure: list[RuleResult] = []
     for result in results if maybe is None else map(results.__getitem__, maybe):
@@ -621,6 +643,8 @@ def fold(
         urgent = urgent or rule.urgent
         for pathway in rule.pathways:
             pathways.setdefault(pathway, []).append(rule.id)
+        if rule.pathways and sets_route(rule):
+            lead.update(dict.fromkeys(rule.pathways))
         if result.truth is None:
             unsure.append(result)
             continue
@@ -628,8 +652,13 @@ def fold(
             known_level = rule.level
         known_urgent = known_urgent or rule.urgent
         known.update(rule.pathways)
-    for pathway in plan.level_pathways.get(level, ()):
+    own = plan.level_pathways.get(level, ())
+    for pathway in own:
         pathways.setdefault(pathway, []).append(f"level-{level}")
+    if level == TOP_LEVEL:
+        lead.update(dict.fromkeys(own))
+    if lead and list(pathways)[: len(lead)] != list(lead):
+        pathways = {p: pathways[p] for p in (*lead, *(p for p in pathways if p not in lead))}
     replaced = _replace_routes(results, pathways, _replacing(plan))
     conditional: dict[str, tuple[str, ...]] = {}
     if unsure:
