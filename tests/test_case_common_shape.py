@@ -247,4 +247,4 @@ def test_the_case_models_are_the_ones_the_common_shape_was_written_for() -> None
     )
 
 
-PINNED_CASE_MODELS = "e31b8c19037b9b72cdd4db12d612a0eafc6862448cff39c4fc9f146d84e8e08c"
+PINNED_CASE_MODELS = "ea1f0799857c54ec41920cad7bb98dfe193cf284862cda9f3033b06fea5ddde0"

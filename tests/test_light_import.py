@@ -47,9 +47,10 @@ def test_public_api_is_what_all_says() -> None:
 def test_every_rhrt_model_is_built_at_import() -> None:
     """No rhrt pydantic model is left for pydantic to build on first use: that lazy build
     (``defer_build``, or a model whose annotations could not be resolved at class creation) is
-    not thread-safe in the pydantic versions rhrt accepts (before 2.13 a thread could validate
-    with a parent class's validator while another rebuilt the model), and a loaded ruleset is
-    shared between threads (issue 17 kept every model built at import for this reason)."""
+    not thread-safe in the pydantic versions rhrt accepts (before 2.14.0, which has the lock of
+    pydantic#13438, a thread could validate with a parent class's validator while another
+    rebuilt the model), and a loaded ruleset is shared between threads (issue 17 kept every
+    model built at import for this reason)."""
     code = (
         "import json, rhrt, rhrt.render, rhrt.history, rhrt.audit, rhrt.testing.yaml_tests\n"
         "from pydantic import BaseModel\n"
@@ -65,3 +66,15 @@ def test_every_rhrt_model_is_built_at_import() -> None:
     count, incomplete = json.loads(out.stdout)
     assert count > 50
     assert incomplete == []
+
+
+def test_model_modules_leave_annotations_to_python() -> None:
+    """The modules that define rhrt's models do not turn annotations into strings
+    (``from __future__ import annotations``): pydantic would compile every one of them again
+    at import (issue 17; see ``rhrt.model._base``)."""
+    import __future__
+
+    from rhrt.model import case, decision, ruleset
+
+    for module in (case, decision, ruleset):
+        assert getattr(module, "annotations", None) is not __future__.annotations, module

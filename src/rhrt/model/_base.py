@@ -6,6 +6,13 @@ values, names and notes are personal data. Every model hides its input in errors
 path raises (``Case(**data)``, ``Case.model_validate``, ``Override(...)``,
 ``Decision.model_validate``); rhrt's own errors then name the field path, never the value.
 Subclasses add their own settings (pydantic merges a subclass's ``model_config`` with this).
+
+The modules that define models (``ruleset``, ``case``, ``decision``) do not use
+``from __future__ import annotations``: with it, every field's annotation is a string that
+pydantic compiles (``typing.ForwardRef``) and evaluates when it builds the class, work every
+``import rhrt`` paid (issue 17); without it, Python evaluates each annotation once, to the same
+objects (the models' fields, core schemas and JSON schemas are identical). A forward reference
+(``Condition`` in ``AllCond``) is written in quotes; an ``after`` validator returns ``Self``.
 """
 
 from __future__ import annotations

@@ -6,14 +6,13 @@ against a ruleset when it is assessed (indicator ids and measure names exist, me
 range). Free-text notes are personal data: they never appear in reprs or error messages.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: see rhrt.model._base (start-up time).
 import datetime as dt
 import functools
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     ConfigDict,
@@ -242,7 +241,7 @@ class Child(_Strict):
         return _date_not_number(value)
 
     @model_validator(mode="after")
-    def _one_way_of_giving_age(self) -> Child:
+    def _one_way_of_giving_age(self) -> Self:
         given = [
             name
             for name in ("age_years", "age_months", "date_of_birth")
@@ -338,7 +337,7 @@ class CaseContext(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _step_down_complete(self) -> CaseContext:
+    def _step_down_complete(self) -> Self:
         plan = self.stepped_down_from
         when = [n for n in ("stepped_down_on", "stepped_down_months_ago")
                 if getattr(self, n) is not None]
@@ -458,7 +457,7 @@ class Case(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _derived_age_in_range(self) -> Case:
+    def _derived_age_in_range(self) -> Self:
         """The age from date_of_birth to assessment_date is held to the bounds of a given age."""
         dob = self.child.date_of_birth
         if dob is not None:
@@ -474,7 +473,7 @@ class Case(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _step_down_date_in_range(self) -> Case:
+    def _step_down_date_in_range(self) -> Self:
         """A step-down date is read against the assessment date, held to the same care as a
         date of birth: needed, not after it, and not further back than a plausible age."""
         ended = self.context.stepped_down_on

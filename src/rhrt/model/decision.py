@@ -6,10 +6,9 @@ are rendered from it, never the other way round. It always states that it suppor
 not replace, professional judgement, and it always shows a professional override.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: see rhrt.model._base (start-up time).
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import ConfigDict, Field
 
@@ -498,7 +497,7 @@ class Decision(_Out):
         )
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Decision:
+    def from_json(cls, text: str | bytes) -> Self:
         """Read a record back (as written by :meth:`to_json`).
 
         Raises:

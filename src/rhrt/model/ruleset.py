@@ -6,11 +6,10 @@ code or from JSON. Every model is frozen (a loaded ruleset is shared across thre
 unknown keys (a misspelt key is an error, never silently dropped).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: see rhrt.model._base (start-up time).
 import datetime as dt
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Self, Union
 
 from pydantic import (
     AllowInfNan,
@@ -106,7 +105,7 @@ class RulesetInfo(_Frozen):
     """The ruleset's standing, carried on every decision (``RulesetStamp.status``)."""
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> RulesetInfo:
+    def _dates_in_order(self) -> Self:
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise ValueError("effective_to is before effective_from")
         return self
@@ -162,7 +161,7 @@ class ConsentPositionDef(_Frozen):
     source: SourceRef | None = None
 
     @model_validator(mode="after")
-    def _says_when(self) -> ConsentPositionDef:
+    def _says_when(self) -> Self:
         if not self.tags and not self.indicators:
             raise ValueError("a consent position needs tags or indicators (when it applies)")
         return self
@@ -241,7 +240,7 @@ class Implication(_Frozen):
     source: SourceRef | None = None
 
     @model_validator(mode="after")
-    def _exactly_one_comparison(self) -> Implication:
+    def _exactly_one_comparison(self) -> Self:
         given = [op for op in MEASURE_OPS if getattr(self, op) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of at_least, more_than, at_most, less_than")
@@ -283,7 +282,7 @@ class Measure(_Frozen):
     """How to find the measure out when it is not recorded (see :class:`FindOut`)."""
 
     @model_validator(mode="after")
-    def _range_in_order(self) -> Measure:
+    def _range_in_order(self) -> Self:
         if self.max < self.min:
             raise ValueError("max is below min")
         return self
@@ -305,7 +304,7 @@ class Indicator(_Frozen):
     because …" on the decision."""
 
     @model_validator(mode="after")
-    def _urgent_says_why(self) -> Indicator:
+    def _urgent_says_why(self) -> Self:
         if self.urgent and not self.urgent_because:
             raise ValueError("an urgent indicator needs urgent_because (why it is urgent)")
         if self.urgent_because and not self.urgent:
@@ -349,7 +348,7 @@ class MeasureSpec(_Frozen):
     less_than: Number | None = None
 
     @model_validator(mode="after")
-    def _exactly_one_comparison(self) -> MeasureSpec:
+    def _exactly_one_comparison(self) -> Self:
         given = [k for k in MEASURE_OPS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of {', '.join(MEASURE_OPS)}")
@@ -375,7 +374,7 @@ class AgeSpec(_Frozen):
     at_least_years: Number | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
-    def _exactly_one_bound(self) -> AgeSpec:
+    def _exactly_one_bound(self) -> Self:
         given = [key for key, *_ in AGE_UNITS if getattr(self, key) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of {', '.join(key for key, *_ in AGE_UNITS)}")
@@ -428,7 +427,7 @@ class ContextSpec(_Frozen):
         return value
 
     @model_validator(mode="after")
-    def _within_only_for_step_down(self) -> ContextSpec:
+    def _within_only_for_step_down(self) -> Self:
         if self.within_months is not None and self.is_ not in STEP_DOWN_STATES:
             raise ValueError("within_months is only for the stepped_down_from_* states")
         return self
@@ -441,15 +440,15 @@ class ContextCond(_Frozen):
 
 
 class AllCond(_Frozen):
-    all: tuple[Condition, ...] = Field(min_length=1)
+    all: "tuple[Condition, ...]" = Field(min_length=1)
 
 
 class AnyCond(_Frozen):
-    any: tuple[Condition, ...] = Field(min_length=1)
+    any: "tuple[Condition, ...]" = Field(min_length=1)
 
 
 class NotCond(_Frozen):
-    not_: Condition = Field(alias="not")
+    not_: "Condition" = Field(alias="not")
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -519,7 +518,7 @@ class Outcome(_Frozen):
     cannot be named (``rules.load``)."""
 
     @model_validator(mode="after")
-    def _does_something(self) -> Outcome:
+    def _does_something(self) -> Self:
         if self.level is None and not self.urgent and not self.pathways:
             raise ValueError("a rule's 'then' must set a level, urgent, or pathways")
         if self.instead_of and not self.pathways:

@@ -37,7 +37,6 @@ Template syntax inside a value (``{{ ... }}``) is data, never evaluated: values 
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
 from rhrt._text import clean, json_text
@@ -193,12 +192,28 @@ def safe_url(value: object) -> str | None:
 # -- CSV ---------------------------------------------------------------------------------------
 
 FORMULA_START = "=+-@" + "".join(
-    chr(code) for code in range(0x3001)  # the last control is U+009F, the last space U+3000
-    if unicodedata.category(chr(code)) == "Cc" or chr(code).isspace()
+    map(
+        chr,
+        (
+            *range(0x00, 0x21),  # C0 controls (tab, LF, CR…; U+001C-U+001F are spaces too), space
+            *range(0x7F, 0xA1),  # DEL, C1 controls (NEL U+0085 is a space too), no-break space
+            0x1680,  # Ogham space mark
+            *range(0x2000, 0x200B),  # en quad … hair space
+            0x2028,  # line separator
+            0x2029,  # paragraph separator
+            0x202F,  # narrow no-break space
+            0x205F,  # medium mathematical space
+            0x3000,  # ideographic space
+        ),
+    )
 )
-"""Characters a CSV cell may not begin with: the formula signs, and every control and
-whitespace character (tab, CR, LF, NUL, space, no-break space, U+2028…), which spreadsheets
-strip or skip before looking for a formula sign (see ``rhrt.batch._output`` for why)."""
+"""Characters a CSV cell may not begin with: the formula signs, and every control (Unicode
+``Cc``) and whitespace (``str.isspace``) character (tab, CR, LF, NUL, space, no-break space,
+U+2028…), which spreadsheets strip or skip before looking for a formula sign (see
+``rhrt.batch._output`` for why). Listed rather than computed: finding them among the code points
+cost every ``rhrt assess`` about 2 ms at import, for a constant only CSV output reads
+(``tests/test_csv_formula_start.py`` checks the list against that definition over every code
+point)."""
 
 _FORMULA_STARTS = frozenset(FORMULA_START)
 
