@@ -113,6 +113,24 @@ def test_an_urgent_row_whose_first_listed_is_not_its_first_step(
     assert steps[1] is None  # not urgent: null, never the first listed
 
 
+def test_a_replaced_level_route_puts_the_replacing_route_first(
+    bundled_ruleset: rhrt.Ruleset,
+) -> None:
+    """An urgent concern beside one whose rule replaces the level's own route (a young person in
+    custody: youth justice instead of a new MASH referral): the first step is the replacing
+    route, also when another pathway is listed first."""
+    plan = bundled_ruleset.plan
+    rule = next(r for r in plan.rules if r.instead_of and r.indicator_ids)
+    concern = sorted(rule.indicator_ids)[0]
+    rows = [[concern, urgent] for urgent in sorted(plan.urgent_indicators)]
+    table = pa.table({"indicators": rows, "age_years": [15.0] * len(rows)})
+    _check(table, bundled_ruleset)
+    steps = assess_table(table, bundled_ruleset, keep_input=False).to_pylist()
+    replacing = [r for r in steps if r["first_step"] in rule.pathways]
+    assert replacing  # the level's own route was replaced: the replacing route comes first
+    assert any(r["pathways"][0] != r["first_step"] for r in replacing)
+
+
 def test_streamed_files_carry_the_column(bundled_ruleset: rhrt.Ruleset, tmp_path: Path) -> None:
     """``rhrt batch`` (assess_file): Parquet and CSV outputs, chunk by chunk, say what the
     in-memory table says."""

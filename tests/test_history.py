@@ -133,6 +133,8 @@ def test_tables_pick_the_revision_per_row(folder: Path) -> None:
     assert out.column("level").to_pylist() == [d.level for d in expected]
     assert out.column("ruleset_version").to_pylist() == [d.ruleset.version for d in expected]
     assert out.column("level").to_pylist() == [2, 3, 3, 2]
+    # every row's first step as the revision in force decides it (null: none of these is urgent)
+    assert out.column("first_step").to_pylist() == [d.first_step for d in expected]
 
 
 def test_a_single_ruleset_is_a_history_of_one() -> None:
