@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: MIT
+"""Where the framework is silent, the bundled ruleset says so rather than inventing an answer.
+
+docs/framework-gaps.md lists each known silence and where the ruleset notes it ("Where noted":
+a pathway, rule or indicator id, or a level's consent source). Each of those places carries a
+``note`` pointing back to the list, so a reader of `rhrt docs` finds it, and a removed note or a
+renamed id fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import rhrt
+from rhrt.model import ruleset as m
+
+GAPS = Path(__file__).resolve().parents[1] / "docs" / "framework-gaps.md"
+POINTER = "docs/framework-gaps.md"
+
+
+def _noted_places() -> list[tuple[str, str]]:
+    rows = [line for line in GAPS.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
+    places: list[tuple[str, str]] = []
+    for row in rows[2:]:  # after the header and its rule
+        where = row.strip("|").split("|")[-1]
+        places += re.findall(r"(pathway|rule|indicator) `([a-z0-9-]+)`", where)
+        if "level 4's consent source" in where:
+            places.append(("level-consent", "4"))
+    return places
+
+
+def test_every_silence_listed_is_noted_in_the_data() -> None:
+    model = rhrt.load_ruleset().model
+    places = _noted_places()
+    assert len(places) >= 6
+    by_kind: dict[str, dict[str, m.SourceRef | None]] = {
+        "pathway": {p.id: p.source for p in model.pathways},
+        "rule": {r.id: r.source for r in model.rules},
+        "indicator": {i.id: i.source for i in model.indicators},
+        "level-consent": {str(lv.level): lv.consent.source for lv in model.levels},
+    }
+    missing = []
+    for kind, ident in places:
+        source = by_kind[kind].get(ident)
+        note = source.note if source is not None else None
+        if not note or POINTER not in note:
+            missing.append(f"{kind} {ident}")
+    assert not missing, f"listed in {POINTER} but no note there points to it: {missing}"
+
+
+def test_operation_encompass_says_only_attended_incidents_are_notified() -> None:
+    """The duty covers incidents the police attend; a case does not record whether they did."""
+    decision = rhrt.load_ruleset().assess(
+        {"child": {"age_years": 8}, "indicators": ["possible-domestic-abuse"]}
+    )
+    encompass = next(p for p in decision.pathways if p.id == "operation-encompass")
+    assert encompass.what is not None
+    assert "if they did not attend, no notification will come" in " ".join(encompass.what.split())
