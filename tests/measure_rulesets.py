@@ -8,9 +8,12 @@ from __future__ import annotations
 from rhrt import Ruleset, ruleset_from_data
 
 
-def lower_is_worse_ruleset(implies_op: str, rule_op: str | None = None) -> Ruleset:
+def lower_is_worse_ruleset(
+    implies_op: str, rule_op: str | None = None, *, negated: bool = False
+) -> Ruleset:
     """Hypothesis found this (seed 105): a measure read only by ``implies: [{indicator,
-    at_most: 0}]`` (a low value is the concern), and a rule ``ind-0 → level 2``."""
+    at_most: 0}]`` (a low value is the concern), and a rule ``ind-0 → level 2``. ``rule_op``
+    adds a rule ``m1 <rule_op> 4 → level 3``; ``negated`` writes its condition under ``not``."""
     level = {"name": "L", "description": "d", "response": "r", "pathways": [],
              "consent": {"rule": "not-needed", "text": "t"}}
     rules: list[dict[str, object]] = [
@@ -18,8 +21,10 @@ def lower_is_worse_ruleset(implies_op: str, rule_op: str | None = None) -> Rules
          "then": {"pathways": [], "level": 2}},
     ]
     if rule_op is not None:
+        compare = {"measure": {"id": "m1", rule_op: 4}}
         rules.append({"id": "rule-1", "because": "b.",
-                      "when": {"measure": {"id": "m1", rule_op: 4}}, "then": {"level": 3}})
+                      "when": ({"not": compare} if negated else compare),
+                      "then": {"level": 3}})
     return ruleset_from_data({
         "schema_version": 1,
         "ruleset": {"id": "generated", "title": "t", "version": "0", "publisher": "p",

@@ -152,6 +152,22 @@ def test_measure_direction_reads_rules_and_implications(
     assert measure_direction(lower_is_worse_ruleset(implies_op, rule_op), "m1") == direction
 
 
+def test_a_measure_compared_under_not_reads_the_other_way() -> None:
+    """Regression: the direction ignored ``not``, so a rule ``not: {m1 at_least 4} → level 3``
+    (m1 below 4 is the concern) made m1 "higher is worse", and a correct ruleset was reported
+    as breaking "raising a measure never lowers the level" (Raising m1 from 0 to 4 LOWERS the
+    level from 3 to 1); the prover reads the same direction."""
+    rs = lower_is_worse_ruleset("at_most", "at_least", negated=True)
+    assert measure_direction(rs, "m1") == -1
+    assert rs.assess({"measures": {"m1": 0}}).level == 3
+    assert rs.assess({"measures": {"m1": 5}}).level == 1
+    prop = next(p for p in PROPERTIES if p.id == "raising-a-measure")
+    assert check_property(rs, prop, (Case(), "m1", 0.0, 5.0)) is None
+    # and under not, at_most reads upwards: with implies at_most, read both ways
+    assert measure_direction(lower_is_worse_ruleset("at_most", "at_most", negated=True),
+                             "m1") == 1
+
+
 def test_a_measure_read_both_ways_is_reported() -> None:
     """A ruleset that reads one measure both ways (a low value implies a concern, a high one
     raises the level) breaks the property, and the checker says so."""

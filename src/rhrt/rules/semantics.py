@@ -61,8 +61,8 @@ from rhrt.rules.plan import (
     Not,
     Plan,
     Visitor,
+    children,
     derived,
-    walk,
 )
 
 __all__ = [
@@ -160,22 +160,28 @@ def measure_direction(plan: Plan, measure: str) -> int:
     This is what "a more concerning value never lowers the level" means for a measure; the
     property checker (:mod:`rhrt.testing`) and the prover (``rhrt prove``) both read it here.
     A measure read in both directions gets ``+1``: for it no direction is "more concerning"
-    and a counterexample shows the ruleset reads it both ways.
+    and a counterexample shows the ruleset reads it both ways. A comparison under an odd number
+    of ``not`` reads the other way (``not: {measure: {id: x, at_least: 4}}`` is ``x < 4``, so a
+    lower value is the concern).
     """
     return derived(plan, "measure_direction", _measure_directions).get(measure, 1)
 
 
 def _measure_directions(plan: Plan) -> Mapping[str, int]:
-    ops: dict[str, set[MeasureOp]] = {}
+    # each measure's comparisons as booleans: True where a lower value is the concern
+    lower: dict[str, set[bool]] = {}
+
+    def read(node: Node, negated: bool) -> None:
+        if isinstance(node, MeasureCmp):
+            lower.setdefault(node.measure, set()).add((node.op in LOWER_IS_WORSE) != negated)
+        for child in children(node):
+            read(child, negated != isinstance(node, Not))
+
     for rule in plan.rules:
-        for node in walk(rule.condition):
-            if isinstance(node, MeasureCmp):
-                ops.setdefault(node.measure, set()).add(node.op)
+        read(rule.condition, False)
     for imp in plan.implications:
-        ops.setdefault(imp.measure, set()).add(imp.op)
-    return MappingProxyType(
-        {name: -1 if found <= LOWER_IS_WORSE else 1 for name, found in ops.items() if found}
-    )
+        lower.setdefault(imp.measure, set()).add(imp.op in LOWER_IS_WORSE)
+    return MappingProxyType({name: -1 if found == {True} else 1 for name, found in lower.items()})
 
 
 AGE_OPERATORS: Mapping[AgeOp, Callable[[Any, Any], Any]] = MappingProxyType(
