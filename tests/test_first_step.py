@@ -226,6 +226,44 @@ def test_an_urgent_decision_with_no_first_step_points_at_no_listed_route(fmt: st
     assert "first step below" not in shown.lower()
     assert "before anything else" not in shown.lower()
     assert "FIRST, BEFORE ANYTHING ELSE" not in shown
-    if fmt != "text":  # the text header says [URGENT - ACT NOW] and lists why below
-        assert "No single route is named as the first step" in shown
+    assert "No single route is named as the first step" in shown
     assert "Nobody is there to care for the child tonight." in shown  # why it is urgent
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_an_urgent_decision_resting_on_a_missing_fact_asks_for_it_first(
+    fmt: str, bundled_ruleset: Ruleset
+) -> None:
+    """Regression (break-it review): an injury with the age not recorded is urgent on the
+    fail-safe reading (injury-under-6-months), but every route is conditional on the age, so
+    there is no first step - and "Then find out (after the urgent steps above)" printed the
+    missing age LAST, after urgent steps that were not there. The facts to find out are the
+    first step: they are shown before the routes, and the urgent line says so."""
+    decision = bundled_ruleset.assess({"indicators": ["frequent-accidents-ae-attendance"]})
+    assert decision.urgent and decision.provisional and decision.first_step is None
+    assert decision.gather_first
+    shown = render_decision(decision, bundled_ruleset, fmt)
+    assert "after the urgent steps above" not in shown
+    ask = shown.index("Find out first")
+    assert ask < shown.index(decision.pathways[0].title)
+    assert ask < shown.index("Why")
+    assert "No route can be named as the first step until what is listed under Find out" in shown
+    assert "No single route is named" not in shown
+    # with the age recorded, the decision is no longer urgent on an assumption
+    aged = bundled_ruleset.assess(
+        {"indicators": ["frequent-accidents-ae-attendance"], "child": {"age_years": 4}}
+    )
+    assert not aged.urgent
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_an_urgent_decision_with_a_first_step_still_finds_out_after(
+    fmt: str, bundled_ruleset: Ruleset
+) -> None:
+    """With a firm first step, what is not yet known is found out after the urgent steps."""
+    decision = bundled_ruleset.assess({"indicators": ["bruising-non-mobile-baby"]})
+    assert decision.urgent and decision.first_step is not None
+    if not decision.gather_first:
+        pytest.skip("the bundled case has nothing to find out")
+    shown = render_decision(decision, bundled_ruleset, fmt)
+    assert "after the urgent steps above" in shown

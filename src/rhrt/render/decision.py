@@ -125,6 +125,11 @@ def decision_context(
         # (which opens "Telephone the MASH"): the route the decision names
         # (``Decision.first_step``, e.g. "Call the police on 999"); chosen in rhrt.explain.
         "first_step": next((p for p in pathways if p["id"] == first_id), None),
+        # Where "find out" goes: before everything when the decision is not urgent, or when it
+        # is urgent but no route can be named first (every route rests on what is not yet
+        # known: the facts to find out ARE the first step); after the urgent steps otherwise.
+        "gather_when": _gather_when(decision, first_id),
+        "no_first_step": _no_first_step(decision, first_id),
         "missing_words": [words.get(f, f) for f in decision.explanation.missing_information],
         **_replaced(decision, model),
         "warnings": decision.warnings,
@@ -234,3 +239,25 @@ def render_decision(
     )
     name = template_name("decision", fmt)
     return render_template(name, fmt, context, templates_dir=templates_dir)
+
+
+def _gather_when(decision: d.Decision, first_id: str | None) -> str | None:
+    """``"first"``, ``"after"`` (the urgent first step) or None (nothing to find out)."""
+    if not decision.gather_first:
+        return None
+    return "after" if decision.urgent and first_id is not None else "first"
+
+
+def _no_first_step(decision: d.Decision, first_id: str | None) -> str | None:
+    """What an urgent decision without a first step says instead (None otherwise)."""
+    if not decision.urgent or first_id is not None:
+        return None
+    if decision.gather_first:
+        return (
+            "No route can be named as the first step until what is listed under Find out "
+            "first is known: find it out now, and act on the routes below without delay."
+        )
+    return (
+        "No single route is named as the first step: read why it is urgent below and act "
+        "without delay."
+    )

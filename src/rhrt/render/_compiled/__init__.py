@@ -10,7 +10,7 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     'decision.text.j2': (
         'text',
         'decision_text',
-        '8376f7ace06a5042b9aacdfa10da24ce1042b2b6f2301a6d5336668eda3cf987',
+        '0c0c79d87b936cb75d5d8cdc8041d3d42856c1d69f5c906452fdd40888e69a06',
     ),
     'pathway.text.j2': (
         'text',

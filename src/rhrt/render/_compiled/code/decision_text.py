@@ -11,7 +11,9 @@ def root(context, missing=missing, environment=environment):
     l_0_level_assumed = resolve('level_assumed')
     l_0_urgent = resolve('urgent')
     l_0_first_step = resolve('first_step')
+    l_0_no_first_step = resolve('no_first_step')
     l_0_provisional = resolve('provisional')
+    l_0_gather_when = resolve('gather_when')
     l_0_gather_first = resolve('gather_first')
     l_0_override = resolve('override')
     l_0_management_review = resolve('management_review')
@@ -79,55 +81,65 @@ def root(context, missing=missing, environment=environment):
             ))
         yield t_4(environment, concat(t_5), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n\n'
-    if (undefined(name='provisional') if l_0_provisional is missing else l_0_provisional):
+    elif (undefined(name='no_first_step') if l_0_no_first_step is missing else l_0_no_first_step):
         pass
-        l_1_status_text = resolve('status_text')
         t_6 = []
         pass
         t_6.extend((
-            'PROVISIONAL: ',
-            str(environment.finalize((undefined(name='status_text') if l_1_status_text is missing else l_1_status_text))),
+            'ACT NOW: ',
+            str(environment.finalize((undefined(name='no_first_step') if l_0_no_first_step is missing else l_0_no_first_step))),
         ))
-        yield t_4(environment, concat(t_6), 100, break_long_words=False, break_on_hyphens=False)
-        l_1_status_text = missing
+        yield t_4(environment, concat(t_6), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n\n'
-    else:
+    if (undefined(name='provisional') if l_0_provisional is missing else l_0_provisional):
         pass
         l_1_status_text = resolve('status_text')
         t_7 = []
         pass
         t_7.extend((
-            'CONFIRMED: ',
+            'PROVISIONAL: ',
             str(environment.finalize((undefined(name='status_text') if l_1_status_text is missing else l_1_status_text))),
         ))
         yield t_4(environment, concat(t_7), 100, break_long_words=False, break_on_hyphens=False)
         l_1_status_text = missing
         yield '\n\n'
-    if ((undefined(name='gather_first') if l_0_gather_first is missing else l_0_gather_first) and (not (undefined(name='urgent') if l_0_urgent is missing else l_0_urgent))):
+    else:
+        pass
+        l_1_status_text = resolve('status_text')
+        t_8 = []
+        pass
+        t_8.extend((
+            'CONFIRMED: ',
+            str(environment.finalize((undefined(name='status_text') if l_1_status_text is missing else l_1_status_text))),
+        ))
+        yield t_4(environment, concat(t_8), 100, break_long_words=False, break_on_hyphens=False)
+        l_1_status_text = missing
+        yield '\n\n'
+    if ((undefined(name='gather_when') if l_0_gather_when is missing else l_0_gather_when) == 'first'):
         pass
         yield 'Find out first\n--------------\n'
         for l_1_g in (undefined(name='gather_first') if l_0_gather_first is missing else l_0_gather_first):
             _loop_vars = {}
             pass
-            t_8 = []
+            t_9 = []
             pass
-            t_8.extend((
+            t_9.extend((
                 '  - ',
                 str(environment.finalize(environment.getattr(l_1_g, 'what'))),
                 ' (by when: ',
                 str(environment.finalize(environment.getattr(l_1_g, 'timescale'))),
                 ')',
             ))
-            yield t_4(environment, concat(t_8), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+            yield t_4(environment, concat(t_9), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
             yield '\n'
         l_1_g = missing
         yield '\n'
     if (undefined(name='override') if l_0_override is missing else l_0_override):
         pass
         l_1_final_level = resolve('final_level')
-        t_9 = []
+        t_10 = []
         pass
-        t_9.extend((
+        t_10.extend((
             '*** PROFESSIONAL JUDGEMENT: level ',
             str(environment.finalize(environment.getattr((undefined(name='final_level') if l_1_final_level is missing else l_1_final_level), 'number'))),
             ' (',
@@ -136,31 +148,31 @@ def root(context, missing=missing, environment=environment):
         ))
         if (environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'direction') == 'same'):
             pass
-            t_9.append(
+            t_10.append(
                 'agreeing with',
             )
         else:
             pass
-            t_9.extend((
+            t_10.extend((
                 str(environment.finalize(environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'direction'))),
                 ' from',
             ))
-        t_9.extend((
+        t_10.extend((
             " the framework's level ",
             str(environment.finalize(environment.getattr((undefined(name='level') if l_0_level is missing else l_0_level), 'number'))),
             ', by ',
             str(environment.finalize(environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'role'))),
         ))
-        yield t_4(environment, concat(t_9), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_10), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         l_1_final_level = missing
         yield '\n'
-        t_10 = []
+        t_11 = []
         pass
-        t_10.extend((
+        t_11.extend((
             '    Reason: ',
             str(environment.finalize(environment.getattr((undefined(name='override') if l_0_override is missing else l_0_override), 'reason'))),
         ))
-        yield t_4(environment, concat(t_10), 88, break_long_words=False, break_on_hyphens=False, wrapstring='\n            ')
+        yield t_4(environment, concat(t_11), 88, break_long_words=False, break_on_hyphens=False, wrapstring='\n            ')
         yield '\n'
         if (undefined(name='management_review') if l_0_management_review is missing else l_0_management_review):
             pass
@@ -168,44 +180,44 @@ def root(context, missing=missing, environment=environment):
         yield '\n'
     if environment.getattr((undefined(name='stamp') if l_0_stamp is missing else l_0_stamp), 'status'):
         pass
-        t_11 = []
-        pass
-        t_11.extend((
-            'RULESET STATUS: ',
-            str(environment.finalize(environment.getattr(environment.getattr((undefined(name='stamp') if l_0_stamp is missing else l_0_stamp), 'status'), 'text'))),
-        ))
-        yield t_4(environment, concat(t_11), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
-        yield '\n\n'
-    for l_1_warning in (undefined(name='warnings') if l_0_warnings is missing else l_0_warnings):
-        _loop_vars = {}
-        pass
         t_12 = []
         pass
         t_12.extend((
-            'NOTE: ',
-            str(environment.finalize(l_1_warning)),
+            'RULESET STATUS: ',
+            str(environment.finalize(environment.getattr(environment.getattr((undefined(name='stamp') if l_0_stamp is missing else l_0_stamp), 'status'), 'text'))),
         ))
         yield t_4(environment, concat(t_12), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
-        yield '\n'
-    l_1_warning = missing
-    for l_1_because in environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'urgent_because'):
+        yield '\n\n'
+    for l_1_warning in (undefined(name='warnings') if l_0_warnings is missing else l_0_warnings):
         _loop_vars = {}
         pass
         t_13 = []
         pass
         t_13.extend((
-            'URGENT BECAUSE: ',
-            str(environment.finalize(l_1_because)),
+            'NOTE: ',
+            str(environment.finalize(l_1_warning)),
         ))
         yield t_4(environment, concat(t_13), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
-    l_1_because = missing
-    for l_1_swap in (undefined(name='replaced') if l_0_replaced is missing else l_0_replaced):
+    l_1_warning = missing
+    for l_1_because in environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'urgent_because'):
         _loop_vars = {}
         pass
         t_14 = []
         pass
         t_14.extend((
+            'URGENT BECAUSE: ',
+            str(environment.finalize(l_1_because)),
+        ))
+        yield t_4(environment, concat(t_14), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield '\n'
+    l_1_because = missing
+    for l_1_swap in (undefined(name='replaced') if l_0_replaced is missing else l_0_replaced):
+        _loop_vars = {}
+        pass
+        t_15 = []
+        pass
+        t_15.extend((
             'INSTEAD OF ',
             str(environment.finalize(environment.getattr(l_1_swap, 'title'))),
             ': ',
@@ -214,7 +226,7 @@ def root(context, missing=missing, environment=environment):
             str(environment.finalize(t_2(context.eval_ctx, environment.getattr(l_1_swap, 'by'), ', '))),
             ')',
         ))
-        yield t_4(environment, concat(t_14), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_15), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
     l_1_swap = missing
     if (((undefined(name='warnings') if l_0_warnings is missing else l_0_warnings) or environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'urgent_because')) or (undefined(name='replaced') if l_0_replaced is missing else l_0_replaced)):
@@ -225,14 +237,14 @@ def root(context, missing=missing, environment=environment):
         yield str(environment.finalize(t_4(environment, environment.getattr((undefined(name='level') if l_0_level is missing else l_0_level), 'response'), 92, break_long_words=False, break_on_hyphens=False)))
         yield '\n\n'
     yield 'Why\n---\n'
-    t_15 = 1
+    t_16 = 1
     for l_1_ind in (undefined(name='indicators') if l_0_indicators is missing else l_0_indicators):
         _loop_vars = {}
         pass
         l_2_standing_label = resolve('standing_label')
-        t_16 = []
+        t_17 = []
         pass
-        t_16.extend((
+        t_17.extend((
             '  - L',
             str(environment.finalize(environment.getattr(l_1_ind, 'level'))),
             ' ',
@@ -244,72 +256,72 @@ def root(context, missing=missing, environment=environment):
         ))
         if environment.getattr(environment.getattr(l_1_ind, 'source'), 'section'):
             pass
-            t_16.extend((
+            t_17.extend((
                 ', ',
                 str(environment.finalize(environment.getattr(environment.getattr(l_1_ind, 'source'), 'section'))),
             ))
         if environment.call(context, (undefined(name='standing_label') if l_2_standing_label is missing else l_2_standing_label), environment.getattr(environment.getattr(l_1_ind, 'source'), 'standing')):
             pass
-            t_16.extend((
+            t_17.extend((
                 '; ',
                 str(environment.finalize(environment.call(context, (undefined(name='standing_label') if l_2_standing_label is missing else l_2_standing_label), environment.getattr(environment.getattr(l_1_ind, 'source'), 'standing')))),
             ))
-        t_16.append(
+        t_17.append(
             ']',
         )
-        yield t_4(environment, concat(t_16), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_17), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         l_2_standing_label = missing
         yield '\n'
-        t_15 = 0
+        t_16 = 0
     l_1_ind = missing
-    if t_15:
+    if t_16:
         pass
         yield '  No concerns above level 1 were recorded.\n'
     for l_1_rule in (undefined(name='rules') if l_0_rules is missing else l_0_rules):
         _loop_vars = {}
         pass
-        t_17 = []
+        t_18 = []
         pass
-        t_17.extend((
+        t_18.extend((
             '  - rule ',
             str(environment.finalize(environment.getattr(l_1_rule, 'id'))),
             ': ',
             str(environment.finalize(environment.getattr(l_1_rule, 'because'))),
         ))
-        yield t_4(environment, concat(t_17), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_18), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
         if environment.getattr(l_1_rule, 'condition'):
-            pass
-            t_18 = []
-            pass
-            t_18.extend((
-                '      (when ',
-                str(environment.finalize(environment.getattr(l_1_rule, 'condition'))),
-                ')',
-            ))
-            yield t_4(environment, concat(t_18), 93, break_long_words=False, break_on_hyphens=False, wrapstring='\n       ')
-            yield '\n'
-        if environment.getattr(l_1_rule, 'assumed'):
             pass
             t_19 = []
             pass
             t_19.extend((
+                '      (when ',
+                str(environment.finalize(environment.getattr(l_1_rule, 'condition'))),
+                ')',
+            ))
+            yield t_4(environment, concat(t_19), 93, break_long_words=False, break_on_hyphens=False, wrapstring='\n       ')
+            yield '\n'
+        if environment.getattr(l_1_rule, 'assumed'):
+            pass
+            t_20 = []
+            pass
+            t_20.extend((
                 '      fired because not recorded: ',
                 str(environment.finalize(t_2(context.eval_ctx, environment.getattr(l_1_rule, 'assumed'), ', '))),
             ))
-            yield t_4(environment, concat(t_19), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
+            yield t_4(environment, concat(t_20), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
             yield '\n'
     l_1_rule = missing
     if environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'missing_information'):
         pass
         l_1_missing_words = resolve('missing_words')
-        t_20 = []
+        t_21 = []
         pass
-        t_20.extend((
+        t_21.extend((
             '  Not recorded (rules assumed the worst; recording it may change the outcome): ',
             str(environment.finalize(t_2(context.eval_ctx, (undefined(name='missing_words') if l_1_missing_words is missing else l_1_missing_words), ', '))),
         ))
-        yield t_4(environment, concat(t_20), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_21), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         l_1_missing_words = missing
         yield '\n'
     if environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'would_raise'):
@@ -318,34 +330,34 @@ def root(context, missing=missing, environment=environment):
         for l_1_hint in environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'would_raise'):
             _loop_vars = {}
             pass
-            t_21 = []
+            t_22 = []
             pass
-            t_21.extend((
+            t_22.extend((
                 '    - ',
                 str(environment.finalize(environment.getattr(l_1_hint, 'text'))),
             ))
-            yield t_4(environment, concat(t_21), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
+            yield t_4(environment, concat(t_22), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
             yield '\n'
         l_1_hint = missing
     if environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'would_allow_step_down'):
         pass
-        t_22 = []
-        pass
-        t_22.extend((
-            '  What would allow a step down: ',
-            str(environment.finalize(environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'would_allow_step_down'))),
-        ))
-        yield t_4(environment, concat(t_22), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
-        yield '\n'
-    if environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'step_up'):
-        pass
         t_23 = []
         pass
         t_23.extend((
+            '  What would allow a step down: ',
+            str(environment.finalize(environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'would_allow_step_down'))),
+        ))
+        yield t_4(environment, concat(t_23), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield '\n'
+    if environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'step_up'):
+        pass
+        t_24 = []
+        pass
+        t_24.extend((
             '  When to step up: ',
             str(environment.finalize(environment.getattr((undefined(name='explanation') if l_0_explanation is missing else l_0_explanation), 'step_up'))),
         ))
-        yield t_4(environment, concat(t_23), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_24), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
     yield '\nWhat to do\n----------\n'
     for l_1_p in (undefined(name='pathways') if l_0_pathways is missing else l_0_pathways):
@@ -353,14 +365,14 @@ def root(context, missing=missing, environment=environment):
         pass
         if environment.getattr(l_1_p, 'conditional_on'):
             pass
-            t_24 = []
+            t_25 = []
             pass
-            t_24.extend((
+            t_25.extend((
                 '[ONLY IF ',
                 str(environment.finalize(environment.getattr(l_1_p, 'conditional_on'))),
                 ' - not yet known]',
             ))
-            yield t_4(environment, concat(t_24), 98, break_long_words=False, break_on_hyphens=False, wrapstring='\n  ')
+            yield t_4(environment, concat(t_25), 98, break_long_words=False, break_on_hyphens=False, wrapstring='\n  ')
             yield '\n'
         if environment.getattr(l_1_p, 'rendered'):
             pass
@@ -379,22 +391,22 @@ def root(context, missing=missing, environment=environment):
             l_2_reason = missing
             yield '\n'
     l_1_p = missing
-    if ((undefined(name='gather_first') if l_0_gather_first is missing else l_0_gather_first) and (undefined(name='urgent') if l_0_urgent is missing else l_0_urgent)):
+    if ((undefined(name='gather_when') if l_0_gather_when is missing else l_0_gather_when) == 'after'):
         pass
         yield 'Then find out (after the urgent steps above)\n--------------------------------------------\n'
         for l_1_g in (undefined(name='gather_first') if l_0_gather_first is missing else l_0_gather_first):
             _loop_vars = {}
             pass
-            t_25 = []
+            t_26 = []
             pass
-            t_25.extend((
+            t_26.extend((
                 '  - ',
                 str(environment.finalize(environment.getattr(l_1_g, 'what'))),
                 ' (by when: ',
                 str(environment.finalize(environment.getattr(l_1_g, 'timescale'))),
                 ')',
             ))
-            yield t_4(environment, concat(t_25), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+            yield t_4(environment, concat(t_26), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
             yield '\n'
         l_1_g = missing
         yield '\n'
@@ -403,13 +415,13 @@ def root(context, missing=missing, environment=environment):
     yield '\n'
     if environment.getattr((undefined(name='consent') if l_0_consent is missing else l_0_consent), 'because'):
         pass
-        t_26 = []
+        t_27 = []
         pass
-        t_26.extend((
+        t_27.extend((
             '  Why this first: ',
             str(environment.finalize(environment.getattr((undefined(name='consent') if l_0_consent is missing else l_0_consent), 'because'))),
         ))
-        yield t_4(environment, concat(t_26), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
+        yield t_4(environment, concat(t_27), 96, break_long_words=False, break_on_hyphens=False, wrapstring='\n    ')
         yield '\n'
     if environment.getattr((undefined(name='consent') if l_0_consent is missing else l_0_consent), 'recorded'):
         pass
@@ -422,22 +434,22 @@ def root(context, missing=missing, environment=environment):
         for l_1_o in environment.getattr((undefined(name='consent') if l_0_consent is missing else l_0_consent), 'others'):
             _loop_vars = {}
             pass
-            t_27 = []
-            pass
-            t_27.extend((
-                '    - ',
-                str(environment.finalize(environment.getattr(l_1_o, 'text'))),
-            ))
-            yield t_4(environment, concat(t_27), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
-            yield '\n'
             t_28 = []
             pass
             t_28.extend((
+                '    - ',
+                str(environment.finalize(environment.getattr(l_1_o, 'text'))),
+            ))
+            yield t_4(environment, concat(t_28), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
+            yield '\n'
+            t_29 = []
+            pass
+            t_29.extend((
                 '      Because of ',
                 str(environment.finalize(environment.getattr(l_1_o, 'because'))),
                 '.',
             ))
-            yield t_4(environment, concat(t_28), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
+            yield t_4(environment, concat(t_29), 94, break_long_words=False, break_on_hyphens=False, wrapstring='\n      ')
             yield '\n'
         l_1_o = missing
     if (undefined(name='notes') if l_0_notes is missing else l_0_notes):
@@ -482,7 +494,7 @@ def root(context, missing=missing, environment=environment):
     yield '\n'
 
 blocks = {}
-debug_info = '2=56&4=66&5=72&8=82&9=89&13=101&17=106&20=109&21=116&26=125&27=132&29=161&31=165&37=169&38=175&42=179&43=186&46=191&47=198&50=203&51=210&54=220&57=223&58=225&63=229&64=237&69=268&70=275&72=281&73=287&76=292&77=298&81=303&82=310&85=315&87=318&88=325&92=330&93=336&96=340&97=346&103=351&104=354&105=360&108=365&109=367&111=371&112=373&113=377&118=382&121=385&122=392&129=402&130=404&131=410&134=414&135=417&137=419&139=422&140=429&142=437&146=443&150=446&151=450&155=461&157=463&158=474'
+debug_info = '2=58&4=68&5=74&8=84&9=90&12=94&13=101&17=113&21=118&24=121&25=128&30=137&31=144&33=173&35=177&41=181&42=187&46=191&47=198&50=203&51=210&54=215&55=222&58=232&61=235&62=237&67=241&68=249&73=280&74=287&76=293&77=299&80=304&81=310&85=315&86=322&89=327&91=330&92=337&96=342&97=348&100=352&101=358&107=363&108=366&109=372&112=377&113=379&115=383&116=385&117=389&122=394&125=397&126=404&133=414&134=416&135=422&138=426&139=429&141=431&143=434&144=441&146=449&150=455&154=458&155=462&159=473&161=475&162=486'
 
 # SPDX-License-Identifier: MIT
 # Generated by scripts/compile_templates.py from src/rhrt/render/templates/decision.text.j2
