@@ -173,3 +173,24 @@ def test_chunked_tables_give_the_same_column(
     monkeypatch.setattr(kernel, "CHUNK_ROWS", 64)
     chunked = assess_table(table, bundled_ruleset, keep_input=False).column("first_step")
     assert chunked.to_pylist() == whole.to_pylist()
+
+
+@pytest.mark.parametrize("size", [0, 2])
+def test_the_batch_choice_memo_reads_memo_size(
+    monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """The batch's memo of first-step choices is a per-ruleset memo like the decision's: it is
+    bounded by ``rhrt.explain.MEMO_SIZE`` read when it keeps (it once had its own constant, so
+    setting the one documented setting left it on), and the column is right past the bound."""
+    from rhrt import explain
+    from rhrt.rules.bundled import bundled_ruleset_path
+    from rhrt.synth import population
+
+    monkeypatch.setattr(explain, "MEMO_SIZE", size)
+    # its own plan (load_ruleset() shares one), so its memos start empty
+    ruleset = rhrt.ruleset_from_text(bundled_ruleset_path().read_bytes())
+    table = _with_urgent_concerns(population(400, seed=3, ruleset=ruleset), ruleset, every=3)
+    seen = _check(table, ruleset)
+    assert seen["named"] > 2
+    memo = ruleset.plan._derived["batch.first_step"].memo
+    assert len(memo) == size

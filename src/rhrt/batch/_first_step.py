@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from rhrt.batch._vector import VectorPlan, VectorResult
-from rhrt.explain import UrgentRoutes, choose_first_step
+from rhrt.explain import UrgentRoutes, choose_first_step, kept
 from rhrt.rules.plan import derived
 
 FIRST_STEP_COLUMN = "first_step"
@@ -34,11 +34,6 @@ FIRST_STEP_COLUMN = "first_step"
 
 _CONDITIONAL, _BY_URGENT_RULE, _FLAGS = 2, 1, 4
 """Each candidate pathway's part of a row's signature: ``rank * _FLAGS`` plus its flags."""
-
-MEMO_SIZE = 4096
-"""Signatures whose choice is kept per ruleset (a few hundred occur in practice); the keys are
-pathway ranks and flags, never case content."""
-
 
 @dataclass(frozen=True)
 class _Shape:
@@ -164,6 +159,7 @@ def _choose(vp: VectorPlan, shape: _Shape, signature: Any) -> int:
         replaced=replaced,
     )
     code = -1 if chosen is None else ids.index(chosen)
-    if len(shape.memo) < MEMO_SIZE:
-        shape.memo[key] = code
-    return code
+    # kept per ruleset like every per-ruleset memo, bounded by rhrt.explain.MEMO_SIZE (a few
+    # hundred signatures occur in practice); the keys are pathway ranks and flags, never case
+    # content
+    return kept(shape.memo, key, code)
