@@ -175,9 +175,10 @@ def consent_table(model: m.RulesetModel) -> ConsentTable:
     by_indicator = []
     for pos in policy.positions:
         tags = set(pos.tags)
+        named = set(pos.indicators)  # a set: this runs for every indicator (issue 17)
         matches = frozenset(
             ind.id for ind in model.indicators
-            if ind.id in pos.indicators or tags.intersection(ind.tags)
+            if ind.id in named or tags.intersection(ind.tags)
         )
         months = None if pos.at_least_years is None else float(pos.at_least_years) * 12
         by_indicator.append(

@@ -10,7 +10,7 @@ misspelt name, the nearest valid one.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any, assert_never
 
 from pydantic import BaseModel, ValidationError
@@ -177,10 +177,11 @@ class _Checker:
             file = self.located.file
         self.problems.append(Problem(message, format_path(path), file, line, col, suggestion))
 
-    def ref(self, kind: str, value: str, valid: Iterable[str], path: Path) -> None:
-        valid = set(valid)
+    def ref(self, kind: str, value: str, valid: Collection[str], path: Path) -> None:
+        """Report ``value`` unless it is in ``valid`` (a set, or a dict of its keys), with the
+        nearest valid one (copied to a set only then: this runs for every reference)."""
         if value not in valid:
-            self.add(f"unknown {kind} '{value}'", path, suggest(value, valid))
+            self.add(f"unknown {kind} '{value}'", path, suggest(value, set(valid)))
 
     def unique(self, kind: str, ids: list[str], path: str) -> None:
         seen: set[str] = set()
