@@ -16,7 +16,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -319,31 +318,3 @@ def test_positions_are_found_when_first_asked_for() -> None:
     assert located.key_positions == events.key_positions
     assert located.positions == events.positions
     assert located._positions is not None
-
-
-def _line_reader_matches_events(text: str) -> None:
-    """Where the line reader reads ``text``, the one-pass event reader gives the same data and
-    positions; where it hands ``text`` over, nothing is compared (the readers' tests do)."""
-    try:
-        data, positions, key_positions = read_block(text, 64, 500_000)
-    except NotSimple:
-        return
-    events = safe_yaml._read_events(text, DEFAULT_LIMITS, None, True)
-    assert _typed(data) == _typed(events.data), text
-    assert list(positions.items()) == list(events.positions.items()), text
-    assert list(key_positions.items()) == list(events.key_positions.items()), text
-
-
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
-@given(_line_doc())
-def test_the_line_reader_agrees_with_pyyaml_without_libyaml(lines: list[str]) -> None:
-    """The line reader is pure Python; PyYAML may be built without libyaml (its pure-Python
-    SafeLoader then reads events): both event readers agree with it."""
-    with mock.patch.object(safe_yaml, "_Loader", yaml.SafeLoader):
-        _line_reader_matches_events("\n".join(lines) + "\n")
-
-
-def test_bundled_and_example_files_read_the_same_without_libyaml() -> None:
-    with mock.patch.object(safe_yaml, "_Loader", yaml.SafeLoader):
-        for path in [bundled_ruleset_path(), *sorted(EXAMPLES.rglob("*.yaml"))]:
-            _line_reader_matches_events(path.read_text(encoding="utf-8"))
