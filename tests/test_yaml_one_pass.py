@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rhrt.rules import safe_yaml
-from rhrt.rules._block_yaml import NotSimple, read_block
 from rhrt.rules.bundled import bundled_ruleset_path
 from rhrt.rules.safe_yaml import DEFAULT_LIMITS, Limits, YamlReadError, read_yaml
 
@@ -92,30 +91,20 @@ def _typed(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-def _outcome(text: str, *, reader: str, limits: Limits, echo: bool) -> Any:
-    """What ``read_yaml`` gives when read by ``reader``: "lines" (the line reader first, as
-    ``read_yaml`` does), "events" (the one-pass event reader first) or "composed"."""
-
+def _outcome(text: str, *, composed: bool, limits: Limits, echo: bool) -> Any:
     def needs_composer(*args: Any) -> Any:
         raise safe_yaml._NeedsComposer
 
-    def not_simple(*args: Any) -> Any:
-        raise NotSimple
-
-    patches = []
-    if reader != "lines":
-        patches.append(mock.patch.object(safe_yaml, "_read_lines", not_simple))
-    if reader == "composed":
-        patches.append(mock.patch.object(safe_yaml, "_read_events", needs_composer))
+    patch = mock.patch.object(safe_yaml, "_read_events", needs_composer) if composed else None
     try:
-        for patch in patches:
+        if patch is not None:
             patch.start()
         located = read_yaml(text, file="doc.yaml", limits=limits, echo_content=echo)
     except YamlReadError as exc:
         p = exc.problem
         return ("problem", p.message, p.path, p.file, p.line, p.column)
     finally:
-        for patch in patches:
+        if patch is not None:
             patch.stop()
     return (
         "data",
@@ -127,11 +116,10 @@ def _outcome(text: str, *, reader: str, limits: Limits, echo: bool) -> Any:
 
 
 def _same_both_ways(text: str, limits: Limits = DEFAULT_LIMITS) -> None:
-    """The line reader, the one-pass event reader and the composing reader agree."""
     for echo in (True, False):
-        composed = _outcome(text, reader="composed", limits=limits, echo=echo)
-        assert _outcome(text, reader="events", limits=limits, echo=echo) == composed, text
-        assert _outcome(text, reader="lines", limits=limits, echo=echo) == composed, text
+        one_pass = _outcome(text, composed=False, limits=limits, echo=echo)
+        composed = _outcome(text, composed=True, limits=limits, echo=echo)
+        assert one_pass == composed, text
 
 
 SMALL = Limits(max_depth=3, max_nodes=12, max_aliases=2)
@@ -196,125 +184,3 @@ def test_an_anchor_an_alias_or_a_merge_key_goes_to_the_composer() -> None:
             safe_yaml._read_events(text, DEFAULT_LIMITS, None, True)
     assert read_yaml("a: &x 1\nb: *x\n").data == {"a": 1, "b": 1}
     assert read_yaml("a: {d: 2024-05-01}\n").data == {"a": {"d": dt.date(2024, 5, 1)}}
-
-
-# --- the line reader (rules/_block_yaml.py) -----------------------------------------------
-
-LINE_KEYS = ["a", "b", "id", "x_y", "a.b", "a-b", "k9", "true", "null", "y", "No", "014", "1",
-             "1.5", "2024-05-01", "nullish", "on_call", "<<", "'q'", "a b", "é"]
-LINE_VALUES = [
-    *TOKENS, "plain text", "it's", "a, b", "a #b", "a#b", "x: y", "x:", "x :y", "http://a.b/#c",
-    "[a, b]", "[a, 'b, c']", "[]", "[ ]", "[a,]", "[a, [b, c], {d: e}]", "[x:y, 'z']",
-    "{a: 1, b: [x, y]}", '{t: "q, r"}', "{}", "{a: x:y}", "{a:1}", "{'a': 1}", "{a: 1, a: 2}",
-    "'a''b'", "'a' # c", "'a'x", '"a, b"', '"a\\"b"', '"é ü"', "é ü", "-x", "- x", "-", "a   b",
-    "trailing  ", "2024-13-01", "2024-05-01", "[2024-05-01, 2023-02-30]", "{d: 2024-05-01}",
-    "x # comment", "?x", "%x", "@x", "`x", ">x", "|x", "x\ty", "x\r", "a\u00a0b", "\u2028",
-    "[a, b", "{a: b", "'open", '"open', "a: b: c", "1e3", "12.9999999999999999", "~",
-]
-BLOCK_HEADERS = [">", ">-", "|", "|-", ">+", "|2", "> # note", ">x"]
-BLOCK_LINES = ["text", "more text here", "", "  indented", "# not a comment", "   ", "a: b",
-               "- c", "trail ", "é"]
-
-
-@st.composite
-def _line_doc(draw: st.DrawFn, depth: int = 0, indent: int = 0) -> list[str]:
-    """The lines of a block-style document mostly in the line reader's forms, and often just
-    outside them (so both the reading and the hand-over are compared)."""
-    pad = " " * indent
-    step = draw(st.sampled_from([2, 2, 4, 1]))
-    kind = draw(st.sampled_from(["map", "seq"]))
-    lines: list[str] = []
-    for _ in range(draw(st.integers(1, 4))):
-        if draw(st.integers(0, 5)) == 0:
-            lines.append(draw(st.sampled_from(["", "# a comment", pad + "  # indented", "  "])))
-        lead = f"{pad}{draw(st.sampled_from(LINE_KEYS))}:" if kind == "map" else f"{pad}-"
-        shape = draw(st.sampled_from(["value", "value", "value", "nested", "block", "compact"]))
-        if shape == "nested" and depth < 3:
-            lines.append(lead + draw(st.sampled_from(["", " # c", "  "])))
-            inner = indent + (0 if kind == "map" and draw(st.booleans()) else step)
-            lines += draw(_line_doc(depth + 1, inner))
-        elif shape == "block":
-            lines.append(f"{lead} {draw(st.sampled_from(BLOCK_HEADERS))}")
-            more = indent + draw(st.sampled_from([step, step, step + 1, 0]))
-            for _ in range(draw(st.integers(0, 4))):
-                lines.append(" " * more + draw(st.sampled_from(BLOCK_LINES)))
-        elif shape == "compact" and kind == "seq" and depth < 3:
-            lines.append(f"{lead} {draw(st.sampled_from(LINE_KEYS[:6]))}: "
-                         f"{draw(st.sampled_from(LINE_VALUES))}")
-            for _ in range(draw(st.integers(0, 2))):
-                lines.append(f"{pad}  {draw(st.sampled_from(LINE_KEYS[:6]))}: "
-                             f"{draw(st.sampled_from(LINE_VALUES))}")
-        else:
-            lines.append(f"{lead} {draw(st.sampled_from(LINE_VALUES))}")
-    return lines
-
-
-@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
-@given(_line_doc(), st.booleans())
-def test_the_line_reader_and_the_other_readers_agree(lines: list[str], final: bool) -> None:
-    _same_both_ways("\n".join(lines) + ("\n" if final else ""))
-
-
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
-@given(_line_doc())
-def test_the_line_reader_agrees_under_small_limits(lines: list[str]) -> None:
-    _same_both_ways("\n".join(lines) + "\n", SMALL)
-
-
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(_line_doc())
-def test_what_the_line_reader_reads_it_reads_with_the_event_readers_positions(
-    lines: list[str],
-) -> None:
-    """Where the line reader reads a document at all, its data and positions (in order) are
-    the event reader's, and reading without positions gives the same data."""
-    text = "\n".join(lines) + "\n"
-    try:
-        data, positions, key_positions = read_block(text, 64, 500_000)
-    except NotSimple:
-        return
-    events = safe_yaml._read_events(text, DEFAULT_LIMITS, None, True)
-    assert _typed(data) == _typed(events.data)
-    assert list(positions.items()) == list(events.positions.items())
-    assert list(key_positions.items()) == list(events.key_positions.items())
-    assert _typed(read_block(text, 64, 500_000, locate=False)[0]) == _typed(data)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "a: >\n  one\n  two\n\n  three\n\n\nb: x\n",
-        "a: |-\n  one\n   two\n\n  three\nb: x\n",
-        "- >-\n  folded\n  text\n- |\n  kept\n",
-        "a:\n- 1\n- b: 2\n  c: [x, 'y, z', {d: \"e\"}]\nf: g\n",
-        "a: x\n  continued\n",  # a plain scalar on two lines: handed over
-        "a:\nb: 1\n",  # a null value: handed over
-        "a: 1\n\tb: 2\n",  # a tab
-        "k" * 1100 + ": 1\n",  # a key longer than libyaml's simple-key limit
-        "a: 'it''s'  # said\nb: \"x\" \n",
-        "a:\n  b:\n    c: [1, 2.5, -3, true, null, 2024-05-01]\n",
-    ],
-)
-def test_line_reader_examples(text: str) -> None:
-    _same_both_ways(text)
-    _same_both_ways(text, SMALL)
-
-
-def test_every_bundled_and_example_document_is_read_by_the_line_reader() -> None:
-    """The fast path is the one real rulesets and cases take (issue 17: the first
-    ``load_ruleset()``); a change to the bundled files that leaves it shows here."""
-    files = [bundled_ruleset_path(), *sorted(EXAMPLES.rglob("*.yaml"))]
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        _, positions, _ = read_block(text, 64, 500_000)
-        assert positions[()] >= (1, 1), path
-
-
-def test_positions_are_found_when_first_asked_for() -> None:
-    text = bundled_ruleset_path().read_text(encoding="utf-8")
-    located = read_yaml(text)
-    assert located._positions is None  # not read yet
-    events = safe_yaml._read_events(text, DEFAULT_LIMITS, None, True)
-    assert located.key_positions == events.key_positions
-    assert located.positions == events.positions
-    assert located._positions is not None

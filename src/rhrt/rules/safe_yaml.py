@@ -19,12 +19,7 @@ composing and building separately. A document that uses any of the three, or is 
 built), is read by the composing path (:func:`_read_composed`), which expands aliases and
 merges; the one-pass reader stops at the first anchor, alias or merge key and hands the document
 over.
-Before either, the line reader (``rules/_block_yaml.py``, pure Python, so the same with or
-without libyaml) reads the plainest block-style documents (every bundled ruleset and example
-case) without turning each value into an event object, and finds the positions only when they
-are first asked for (:class:`Located`); any other document, and every document with a problem,
-it hands to the readers above.
-``tests/test_yaml_one_pass.py`` checks the three give identical results (data, positions, or the
+``tests/test_yaml_one_pass.py`` checks the two give identical results (data, positions, or the
 problem raised) on generated documents.
 
 It never registers anything on PyYAML's shared loader classes (no import-time side effects).
@@ -33,14 +28,13 @@ It never registers anything on PyYAML's shared loader classes (no import-time si
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from rhrt.errors import Problem, expect, id_shaped
 from rhrt.rules import scalars
-from rhrt.rules._block_yaml import NotSimple, read_block
 
 try:  # libyaml is much faster; both are safe loaders
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,assignment,unused-ignore]
@@ -90,51 +84,16 @@ def check_limits(limits: object) -> None:
     expect(limits, Limits, "limits", "an rhrt.Limits")
 
 
-Positions = dict[Path, tuple[int, int]]
-
-
+@dataclass
 class Located:
-    """Plain data read from YAML plus the position of every field path.
+    """Plain data read from YAML plus the position of every field path."""
 
-    ``locate``, instead of the positions: a function that returns them (``positions`` and
-    ``key_positions``), called the first time either is read. The line reader gives one: most
-    documents are read without a problem, and then nothing asks where a value was (issue 17).
-    """
-
-    __slots__ = ("_locate", "_positions", "data", "file")
-
-    def __init__(
-        self,
-        data: Any,
-        positions: Positions | None = None,
-        key_positions: Positions | None = None,
-        file: str | None = None,
-        *,
-        locate: Callable[[], tuple[Positions, Positions]] | None = None,
-    ) -> None:
-        self.data = data
-        self.file = file
-        self._locate = locate
-        self._positions: tuple[Positions, Positions] | None = (
-            None if locate is not None else (positions or {}, key_positions or {})
-        )
-
-    def _both(self) -> tuple[Positions, Positions]:
-        found = self._positions  # one attribute, set once: safe to read from any thread
-        if found is None:
-            assert self._locate is not None
-            found = self._positions = self._locate()
-        return found
-
-    @property
-    def positions(self) -> Positions:
-        """Field path → (line, column), both 1-based; a path's position is its value's."""
-        return self._both()[0]
-
-    @property
-    def key_positions(self) -> Positions:
-        """Field path → (line, column) of the mapping key that introduces it."""
-        return self._both()[1]
+    data: Any
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Field path → (line, column), both 1-based; a path's position is its value's."""
+    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Field path → (line, column) of the mapping key that introduces it."""
+    file: str | None = None
 
     def where(self, path: Path) -> tuple[int | None, int | None]:
         """Best known position for a path: itself, else the nearest parent."""
@@ -207,10 +166,6 @@ def read_yaml(
         if len(text) > ONE_PASS_MAX_CHARS:
             return _read_composed(text, limits, file, echo_content)
         try:
-            return _read_lines(text, limits, file)
-        except NotSimple:
-            pass
-        try:
             return _read_events(text, limits, file, echo_content)
         except _NeedsComposer:
             return _read_composed(text, limits, file, echo_content)
@@ -230,22 +185,6 @@ def read_yaml(
         raise YamlReadError(Problem("document is nested too deeply", file=file)) from None
     except UnicodeEncodeError:  # a str with a lone surrogate, which libyaml cannot encode
         raise YamlReadError(Problem("document is not valid UTF-8 text", file=file)) from None
-
-
-def _read_lines(text: str, limits: Limits, file: str | None) -> Located:
-    """The line reader's reading (``rules/_block_yaml.py``), its positions found when first
-    asked for by reading the text again (the same reading, with positions).
-
-    Raises:
-        NotSimple: the document is not in the line reader's forms, or has a problem.
-    """
-    data, _, _ = read_block(text, limits.max_depth, limits.max_nodes, locate=False)
-
-    def locate() -> tuple[Positions, Positions]:
-        _, positions, key_positions = read_block(text, limits.max_depth, limits.max_nodes)
-        return positions, key_positions
-
-    return Located(data, file=file, locate=locate)
 
 
 def _read_composed(text: str, limits: Limits, file: str | None, echo_content: bool) -> Located:

@@ -76,9 +76,6 @@ _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]")
 MAYBE_SPECIAL = frozenset("0123456789+-.~<tTfFnNyYoO")
 """First characters of every plain scalar that may be read as anything but text (one that
 starts with another character, and is not empty, is text: ``resolve_plain`` gives STR_TAG)."""
-_WORD_STARTS = frozenset("tTfFnNyYoO")
-"""The letters in :data:`MAYBE_SPECIAL`: a plain scalar starting with one is text unless it is
-one of the null, boolean or yes/no words (a speed-up: issue 17)."""
 
 
 class AmbiguousScalar(ValueError):
@@ -141,8 +138,6 @@ def resolve_plain(value: str) -> str:
         return BOOL_TAG
     if value in _YAML11_BOOLS:
         return AMBIGUOUS_TAG
-    if value[0] in _WORD_STARTS:
-        return STR_TAG  # every other form below starts with a digit, a sign, '.' or '<'
     if value == "<<":
         return MERGE_TAG
     if _INT.fullmatch(value):
