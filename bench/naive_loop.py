@@ -147,27 +147,29 @@ def assess(doc: Doc, case: Mapping[str, Any]) -> tuple[int, bool, tuple[str, ...
         },
         *doc.get("rules", []),
     ]
-    pathways: list[str] = []
+    lead: list[str] = []  # emergency and statutory routes: safety, urgent or top-level rules
+    follow: list[str] = []  # every other fired rule's
     replaced: set[str] = set()
     kept: set[str] = set()  # a safety route's pathways are never replaced
+    top = max(lv["level"] for lv in doc["levels"])
     for rule in rules:
         if not _holds(rule["when"], doc, case, present):
             continue
         then = rule["then"]
         replaced.update(then.get("instead_of", ()))
-        if rule["id"].startswith("safety."):
+        safety_route = rule["id"].startswith("safety.")
+        if safety_route:
             kept.update(then.get("pathways", ()))
         if then.get("level") and then["level"] > level:
             level = then["level"]
         urgent = urgent or bool(then.get("urgent", False))
-        for p in then.get("pathways", []):
-            if p not in pathways:
-                pathways.append(p)
-    for lv in doc["levels"]:
-        if lv["level"] == level:
-            for p in lv.get("pathways", []):
-                if p not in pathways:
-                    pathways.append(p)
+        first = safety_route or then.get("urgent", False) or then.get("level") == top
+        (lead if first else follow).extend(then.get("pathways", []))
+    own = [p for lv in doc["levels"] if lv["level"] == level for p in lv.get("pathways", [])]
+    # the recommendation order: emergency and statutory routes, the top level's own, the
+    # follow-up routes, a lower level's own; each pathway where it first appears
+    ordered = [*lead, *own, *follow] if level == top else [*lead, *follow, *own]
+    pathways = list(dict.fromkeys(ordered))
     return level, urgent, tuple(p for p in pathways if p not in replaced - kept)
 
 

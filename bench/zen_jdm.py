@@ -12,8 +12,9 @@ GoRules author would draw::
           ─▶ table "rules" (collect, output ``hits``): one row per compiled rule in rule order
              (the safety routes first, as rhrt compiles them), the condition as one
              standard-expression cell → level, urgent, pathways
-          ─▶ expression "aggregate": level = max, urgent = any, pathways = each hit's in row
-             order then the decided level's own ─▶ output
+          ─▶ expression "aggregate": level = max, urgent = any, pathways in rhrt's
+             recommendation order (emergency/statutory rules' hits, the top level's own, the
+             other hits, a lower level's own) ─▶ output
 
 zen's expression language has no order-preserving ``unique``, so the adapter removes repeated
 pathways in Python (``dict.fromkeys``; the benchmark times it). Two things found while tuning it
@@ -48,7 +49,7 @@ from rhrt.rules.compile import (
     Not,
     Plan,
 )
-from rhrt.rules.semantics import implied_indicators
+from rhrt.rules.semantics import TOP_LEVEL, implied_indicators, sets_route
 
 _CMP = {"at_least": ">=", "more_than": ">", "at_most": "<=", "less_than": "<"}
 KEY = "levels-of-need"
@@ -182,6 +183,7 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
             "p": json.dumps(list(rule.pathways)),
             "r": json.dumps(list(rule.instead_of)),
             "s": "true" if rule.safety else "false",
+            "f": "true" if sets_route(rule) else "false",
         }
         for rule in plan.rules
     ]
@@ -199,12 +201,17 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
                 {"id": "p", "name": "Pathways", "field": "pathways"},
                 {"id": "r", "name": "Instead of", "field": "replaced"},
                 {"id": "s", "name": "Safety route", "field": "safety"},
+                {"id": "f", "name": "Emergency or statutory route", "field": "lead"},
             ],
             "rules": rows,
         },
     )
-    level_pathways = " : ".join(
-        f"$.level == {lv} ? {json.dumps(list(p))}" for lv, p in sorted(plan.level_pathways.items())
+    # the recommendation order (rules.semantics.recommendation_slots): emergency and statutory
+    # routes, the top level's own, the follow-up routes, a lower level's own
+    top = json.dumps(list(plan.level_pathways.get(TOP_LEVEL, ())))
+    lower = " : ".join(
+        [f"$.level == {lv} ? {json.dumps(list(p))}"
+         for lv, p in sorted(plan.level_pathways.items()) if lv != TOP_LEVEL] + ["[]"]
     )
     aggregate = _expressions(
         "aggregate",
@@ -215,8 +222,10 @@ def compile_jdm(plan: Plan) -> dict[str, Any]:
             # route recommends it, as in rules.semantics.fold
             ("kept", "flatten(map(filter(hits, #.safety), #.pathways))"),
             ("replaced", "filter(flatten(map(hits, #.replaced)), not (# in $.kept))"),
-            ("pathways", "filter(flatten([flatten(map(hits, #.pathways)), "
-                         f"{level_pathways} : []]), not (# in $.replaced))"),
+            ("pathways", "filter(flatten([flatten(map(filter(hits, #.lead), #.pathways)), "
+                         f"$.level == {TOP_LEVEL} ? {top} : [], "
+                         "flatten(map(filter(hits, not #.lead), #.pathways)), "
+                         f"{lower}]), not (# in $.replaced))"),
         ],
     )
     nodes = [_node("input", "inputNode"), lookup, facts, rules, aggregate]
