@@ -216,3 +216,34 @@ def test_concern_leaves_on_the_pairs_agree_with_the_matrix(data: st.DataObject) 
             on_pairs, _ = vp._compute(leaf, arrays, {}, sparse)
             on_matrix, _ = vp._compute(leaf, arrays, {}, None)
             assert np.array_equal(on_pairs, on_matrix), leaf.label
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 6)), max_size=60),
+    unique=st.booleans(),
+    wide=st.booleans(),
+)
+def test_the_pairs_column_index_and_highest_level_are_the_definitions(
+    pairs: list[tuple[int, int]], unique: bool, wide: bool
+) -> None:
+    """``_Sparse._column_index`` (each column's rows, ascending) and ``_Sparse.top_level``
+    (each row's highest level) against their definitions, with pairs that repeat or not, on
+    the packed-key path (``wide`` False) and on the path for batches too wide to pack a
+    (column, row) key in 32 bits (``wide``: 2**23 rows × 400 columns)."""
+    np = pytest.importorskip("numpy")
+    if unique:
+        pairs = sorted(set(pairs))
+    n, k = (2**23, 400) if wide else (40, 7)
+    rows = np.array([r for r, _c in pairs], dtype=np.intp)
+    cols = np.array([c for _r, c in pairs], dtype=np.intp)
+    sparse = _vector._Sparse(rows, cols, n, k, unique)
+    by_col, starts = sparse._column_index()
+    for c in range(k):
+        assert by_col[starts[c]:starts[c + 1]].tolist() == sorted(r for r, x in pairs if x == c)
+    levels = np.array([(3 * c) % 5 for c in range(k)], dtype=np.uint8)
+    top = sparse.top_level(levels)
+    assert top.dtype == np.uint8 and top.shape == (n,)
+    expected = {r: max(int(levels[c]) for x, c in pairs if x == r) for r, _c in pairs}
+    held = np.flatnonzero(top)
+    assert {int(r): int(top[r]) for r in held} == {r: v for r, v in expected.items() if v}
