@@ -745,3 +745,33 @@ def test_a_null_list_spanning_ids_gives_them_to_no_row() -> None:
         assert out.column("determining_indicators").to_pylist() == [
             [f.id for f in d.explanation.indicators] for d in decisions
         ]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    lists=st.lists(st.none() | st.lists(st.sampled_from(["a", "b", " c"]), max_size=4),
+                   min_size=1, max_size=12),
+    kind=st.sampled_from(["list", "large_list", "spans", "fixed"]),
+    cut=st.tuples(st.integers(0, 12), st.integers(0, 12)),
+)
+def test_each_ids_row_is_the_one_arrow_names(
+    lists: list[list[str] | None], kind: str, cut: tuple[int, int]
+) -> None:
+    """The row of each listed id (``_columns._parents``, read from the list offsets) is the one
+    ``pyarrow.compute.list_parent_indices`` names, for lists, large lists, null lists that span
+    ids (a list array built with a mask), fixed-size lists, and slices of each."""
+    import pyarrow.compute as pc
+
+    from rhrt.batch._columns import _parents
+
+    if kind == "spans":
+        column = _null_spans(lists, dictionary=False)
+    elif kind == "fixed":
+        column = pa.array([None if row is None else [*row, "a", "a"][:2] for row in lists],
+                          pa.list_(pa.string(), 2))
+    else:
+        typ = pa.list_(pa.string()) if kind == "list" else pa.large_list(pa.string())
+        column = pa.array(lists, typ)
+    start = min(cut[0], len(column))
+    column = column.slice(start, cut[1])
+    assert _parents(column).tolist() == pc.list_parent_indices(column).to_pylist()
