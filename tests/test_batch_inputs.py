@@ -775,3 +775,27 @@ def test_each_ids_row_is_the_one_arrow_names(
     start = min(cut[0], len(column))
     column = column.slice(start, cut[1])
     assert _parents(column).tolist() == pc.list_parent_indices(column).to_pylist()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    values=st.lists(st.none() | st.floats(allow_nan=True, allow_infinity=True), max_size=40),
+    chunks=st.integers(1, 3),
+    cut=st.tuples(st.integers(0, 40), st.integers(0, 40)),
+)
+def test_a_number_column_reads_as_arrow_converts_it(
+    values: list[float | None], chunks: int, cut: tuple[int, int]
+) -> None:
+    """``_columns._float64`` (a one-chunk column read from its buffers) gives what Arrow's
+    ``to_numpy`` gives: the same floats, NaN where a cell is empty, for sliced columns (an
+    offset into the validity bits) and columns of several chunks; a new, writable array."""
+    from rhrt.batch._columns import _float64
+
+    array = pa.array(values, pa.float64())
+    size = max(1, -(-len(array) // chunks))
+    column = pa.chunked_array(
+        [array.slice(i, size) for i in range(0, len(array), size)] or [array], pa.float64())
+    column = column.slice(min(cut[0], len(column)), cut[1])
+    got = _float64(column)
+    assert got.dtype == np.float64 and got.flags.writeable
+    assert np.array_equal(got, np.asarray(column.to_numpy(), dtype=np.float64), equal_nan=True)

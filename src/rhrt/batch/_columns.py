@@ -241,6 +241,25 @@ def _numpy_bool(array: Any) -> Any:
     return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _float64(col: pa.ChunkedArray) -> Any:
+    """A float64 column as a new numpy array, NaN where null: what ``to_numpy`` gives, read
+    from the buffers of a one-chunk column (≈ 1.5× faster: a copy, or one ``where`` over the
+    validity bits)."""
+    if col.num_chunks != 1:
+        return np.array(col.to_numpy(), dtype=np.float64)
+    array = col.chunk(0)
+    n, start = len(array), array.offset
+    validity, data = array.buffers()[:2]
+    if not n or data is None:
+        return np.array(array.to_numpy(zero_copy_only=False), dtype=np.float64)
+    values = np.frombuffer(data, dtype=np.float64, count=start + n)[start:]
+    if not array.null_count:
+        return values.copy()
+    valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=start + n,
+                          bitorder="little")[start:].view(bool)
+    return np.where(valid, values, np.nan)
+
+
 def _blank_to_null(col: pa.ChunkedArray) -> pa.ChunkedArray:
     text = pc.utf8_trim_whitespace(col)
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
@@ -252,11 +271,9 @@ def numbers(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
     typ = col.type
     if pa.types.is_null(typ):
         return np.full(len(col), np.nan)
-    if pa.types.is_integer(typ):
+    if pa.types.is_integer(typ) or pa.types.is_floating(typ):
         # A 64-bit whole number beyond 2**53 is out of every range anyway: no exact cast needed.
-        return np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(), dtype=np.float64)
-    if pa.types.is_floating(typ):
-        return np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(), dtype=np.float64)
+        return _float64(pc.cast(col, pa.float64(), safe=False))
     if pa.types.is_decimal(typ):
         read = np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(), dtype=np.float64)
         # a decimal column holds exact decimals: one a float does not keep is refused, as its
