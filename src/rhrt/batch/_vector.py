@@ -475,11 +475,14 @@ class VectorPlan:
 
         by_level, rule_slots = self._slot_tables()
         rank = np.empty((len(self.pathway_ids), n), dtype=by_level.dtype)
+        at = None  # the levels as indices, converted once (not once per pathway)
         for p, row in enumerate(by_level):  # each row's level's own
             if (row[1:] == row[1]).all():  # most pathways are no level's own
                 rank[p].fill(row[1])
             else:
-                np.take(row, level, out=rank[p])
+                if at is None:
+                    at = level.astype(np.intp)
+                np.take(row, at, out=rank[p])
         for r, slots in rule_slots:
             rows = fired_rows[r]
             if not rows.size:
