@@ -130,6 +130,8 @@ class Contact(_Frozen):
     name: str
     how: str
     hours: str | None = None
+    """When the contact can be reached, only as a source gives it; None where the sources give
+    no hours (then none is shown: docs/framework-gaps.md)."""
     url: str | None = None
     source: SourceRef | None = None
     """Where the service and its details come from. A telephone number or email address in the
