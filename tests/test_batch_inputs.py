@@ -796,6 +796,8 @@ def test_a_number_column_reads_as_arrow_converts_it(
     column = pa.chunked_array(
         [array.slice(i, size) for i in range(0, len(array), size)] or [array], pa.float64())
     column = column.slice(min(cut[0], len(column)), cut[1])
-    got = _float64(column)
-    assert got.dtype == np.float64 and got.flags.writeable
-    assert np.array_equal(got, np.asarray(column.to_numpy(), dtype=np.float64), equal_nan=True)
+    expected = np.asarray(column.to_numpy(), dtype=np.float64)
+    for read in (column, column.combine_chunks()):  # a chunked column, and an array
+        got = _float64(read)
+        assert got.dtype == np.float64 and got.flags.writeable
+        assert np.array_equal(got, expected, equal_nan=True)
