@@ -977,6 +977,24 @@ def _arrow_types() -> list[Any]:
     ]
 
 
+def pandas_or_arrow(columns: dict[str, Any], n: int) -> Any:
+    """``columns`` (Arrow arrays, or lists of Python values) as a pandas DataFrame of ``n``
+    rows; as an Arrow table when pandas cannot hold a value (e.g. a date32 of year 10183,
+    which an integer cell read as days gives): the generator must not fail, and Arrow tables
+    are fuzzed too."""
+    import pandas as pd
+    import pyarrow as pa
+
+    try:
+        return pd.DataFrame(
+            {k: (v.to_pandas() if isinstance(v, (pa.Array, pa.ChunkedArray)) else v)
+             for k, v in columns.items()},
+            index=range(n),
+        )
+    except (ValueError, OverflowError, pa.ArrowException):
+        return pa.table(columns)
+
+
 @st.composite
 def table_inputs(draw: st.DrawFn) -> tuple[Any, str, str]:
     """A table as pandas, polars or pyarrow: known, unknown and header-like column names,
@@ -1009,13 +1027,7 @@ def table_inputs(draw: st.DrawFn) -> tuple[Any, str, str]:
             columns[name] = values  # an object column, as a spreadsheet import makes them
     table: Any
     if kind == "pandas":
-        import pandas as pd
-
-        table = pd.DataFrame(
-            {k: (v.to_pandas() if isinstance(v, (pa.Array, pa.ChunkedArray)) else v)
-             for k, v in columns.items()},
-            index=range(n),
-        )
+        table = pandas_or_arrow(columns, n)
     else:
         arrow = pa.table(columns)
         if kind == "polars":
