@@ -87,6 +87,26 @@ def test_bundled_ruleset_on_drawn_cases() -> None:
     check()
 
 
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_unread_pairs_are_each_rows_unread_measures_in_id_order(data: Any) -> None:
+    """``RecordedRows.pairs`` (one pass over the rows, the matrix over them read flat) against
+    its definition: row by row, the measures unread there, in id order."""
+    import numpy as np
+
+    from rhrt.batch._recorded import RecordedRows
+
+    n = data.draw(st.integers(0, 30))
+    names = data.draw(st.lists(st.sampled_from("edcba"), unique=True, max_size=5))
+    unread = {name: np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+                             dtype=bool) for name in names}
+    rows, idx, ids = RecordedRows(unread=unread, implied=np.zeros(n, dtype=bool)).pairs()
+    assert ids == tuple(sorted(names))
+    expected = [(i, k) for i in range(n) for k, name in enumerate(ids) if unread[name][i]]
+    assert list(zip(rows.tolist(), idx.tolist(), strict=True)) == expected
+    assert (rows.dtype, idx.dtype) == (np.dtype(np.intp), np.dtype(np.int32))
+
+
 def test_missing_episodes_with_and_without_the_concern(tmp_path: Path) -> None:
     """The issue's example in batch: episodes alone imply the missing concern (counted as
     implied, not unread); with the concern selected nothing is said; a DASH score with no

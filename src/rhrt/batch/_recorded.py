@@ -49,16 +49,21 @@ class RecordedRows:
 
     def pairs(self) -> tuple[Any, Any, tuple[str, ...]]:
         """(row, measure index) pairs sorted by row, measures in id order within a row (as
-        ``unread_measures``), and the measure ids indexed."""
+        ``unread_measures``), and the measure ids indexed.
+
+        One pass finds the rows with an unread measure; the rows × measures (id order) matrix
+        over those rows, read flat, gives the pairs in order (a pass per measure and a sort of
+        the pairs took ≈ 0.45 ms more per 262,144 rows; a 2-d ``nonzero`` ≈ 0.2 ms more)."""
         names = tuple(sorted(self.unread))
-        rows_list = [np.flatnonzero(self.unread[name]) for name in names]
-        idx_list = [np.full(r.size, k, dtype=np.int32) for k, r in enumerate(rows_list)]
-        if not rows_list:
+        if not names:
             return np.zeros(0, np.intp), np.zeros(0, np.int32), names
-        rows = np.concatenate(rows_list)
-        idx = np.concatenate(idx_list)
-        order = np.argsort(rows, kind="stable")  # stable: id order kept within a row
-        return rows[order], idx[order], names
+        masks = [self.unread[name] for name in names]
+        rows = np.flatnonzero(self.any_unread(masks[0].size))
+        which = np.empty((rows.size, len(masks)), dtype=bool)
+        for k, mask in enumerate(masks):
+            which[:, k] = mask[rows]
+        at, idx = np.divmod(np.flatnonzero(which), len(masks))
+        return rows[at], idx.astype(np.int32), names
 
 
 def _holds(op: str, values: Any, threshold: float) -> Any:
