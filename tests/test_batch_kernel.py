@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import itertools
 import typing
 from pathlib import Path
 
@@ -193,10 +194,10 @@ def test_long_tables_are_assessed_in_chunks_exactly_as_whole(
 
     bundled = rhrt.load_ruleset()
     table = _population(300)
-    for fast in (False, True):
+    for fast, chunk in itertools.product((False, True), (64, 37)):
         whole = assess_arrow(table, bundled, fast=fast, keep_input=True)
         with monkeypatch.context() as m:
-            m.setattr(kernel, "CHUNK_ROWS", 64)
+            m.setattr(kernel, "CHUNK_ROWS", chunk)
             chunked = assess_arrow(table, bundled, fast=fast, keep_input=True)
         assert chunked.equals(whole)
         assert chunked.schema == whole.schema

@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from rhrt.batch._recorded import RecordedRows, recorded_rows
-from rhrt.batch._table import arrays_of, check_no_clash, result_names, result_table
+from rhrt.batch._table import (
+    ResultParts,
+    arrays_of,
+    check_no_clash,
+    joined_table,
+    result_names,
+    result_parts,
+    result_table,
+)
 from rhrt.batch._vector import Arrays, VectorPlan, VectorResult, vector_plan
 from rhrt.errors import CaseError
 
@@ -53,6 +61,11 @@ class Evaluated:
         """The result columns as a pyarrow Table (see :func:`rhrt.batch.assess_table`);
         ``recorded`` is computed when not given."""
         return result_table(self.plan, self.arrays, self.result, fast=fast, recorded=recorded)
+
+    def result_parts(self, *, fast: bool = False) -> ResultParts:
+        """:meth:`results` before its text and list columns are Arrow arrays, to join with
+        other chunks' (:func:`rhrt.batch._table.joined_table`)."""
+        return result_parts(self.plan, self.arrays, self.result, fast=fast)
 
 
 def _plan(ruleset: Ruleset | VectorPlan) -> VectorPlan:
@@ -118,17 +131,17 @@ def assess_arrow(
     if n <= CHUNK_ROWS:
         out = evaluate_arrow(table, vp, offset=offset, ignore_columns=ignore).results(fast=fast)
     else:
-        parts: list[pa.Table] = []
+        parts: list[ResultParts] = []
         for start in range(0, n, CHUNK_ROWS):
             try:
                 # one expression: a chunk's arrays are freed before the next chunk's are made
                 parts.append(evaluate_arrow(table.slice(start, CHUNK_ROWS), vp,
                                             offset=offset + start,
-                                            ignore_columns=ignore).results(fast=fast))
+                                            ignore_columns=ignore).result_parts(fast=fast))
             except CaseError as error:
                 raise _table_error(table, vp, error, start, offset=offset,
                                    ignore=ignore) from None
-        out = pa.concat_tables(parts).combine_chunks()
+        out = joined_table(parts)
     if not keep_input:
         return out
     check_no_clash(table.column_names, vp, fast=fast)
