@@ -175,6 +175,37 @@ def test_a_measure_read_only_through_an_unknown_is_read(tmp_path: Path) -> None:
     _check(table, ruleset, tmp_path)
 
 
+def test_measures_behind_different_gates_are_tried_on_their_own_gates_rows() -> None:
+    """Two measures read only with a concern (their gates): each is tried on the rows holding
+    its own gate's concern (the rows of a gate are found once per gate, not per measure)."""
+    import copy
+
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent / "rulesets" / "minimal.yaml").read_text())
+    data = copy.deepcopy(data)
+    data["measures"].append({"id": "missed_sessions", "title": "Missed sessions",
+                             "unit": "sessions", "min": 0, "max": 50, "integer": True})
+    data["rules"].append({
+        "id": "injured-and-missing-sessions", "because": "test",
+        "when": {"all": [{"tag": "injury"}, {"measure": {"id": "missed_sessions",
+                                                          "at_least": 5}}]},
+        "then": {"level": 3},
+    })
+    ruleset = rhrt.ruleset_from_data(data)
+    table = pa.table({
+        "indicators": pa.array([["bruise"], ["da-incidents"], ["bruise", "da-incidents"], []],
+                               pa.list_(pa.string())),
+        "age_years": pa.array([10.0] * 4),
+        "dash_score": pa.array([None, 15.0, 3.0, 20.0]),
+        "missed_sessions": pa.array([6.0, 6.0, 2.0, 9.0]),
+    })
+    out = assess_table(table, ruleset, keep_input=False, fast=True)
+    assert out.column("unread_measures").to_pylist() == [
+        [], ["missed_sessions"], [], ["dash_score", "missed_sessions"]]
+    _check(table, ruleset)
+
+
 def test_cli_keep_input_refuses_an_input_column_named_unread_measures(tmp_path: Path) -> None:
     from rhrt.cli import main
 
