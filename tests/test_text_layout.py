@@ -156,3 +156,22 @@ def test_the_referral_draft_in_text_is_laid_out_cleanly(name: str) -> None:
     assert len(columns) == 1, columns
     after = lines[lines.index("INVOLVEMENT WITH SERVICES") + 1]
     assert after.startswith("  ") and not after.startswith("   "), after
+
+
+def test_practitioners_notes_are_wrapped_with_their_words_kept() -> None:
+    """Regression: a practitioner's note (shown with ``include_notes``) ran on as one line of
+    any length; now it wraps within 100 columns like the other list items, its words kept."""
+    note = "Police attended after a neighbour heard screaming; " * 4 + "children asleep upstairs."
+    decision = RS.assess({"child": {"age_years": 8}, "indicators": [
+        {"id": "possible-domestic-abuse", "note": note, "source": "police"},
+        {"id": "inadequate-diet", "note": "short"}]})
+    text = render_decision(decision, RS, "text", include_notes=True)
+    assert layout_problems(text) == []
+    start = text.index("Practitioner notes")
+    block = text[start:text.index("\n\n", start)]
+    items = block.split("\n")[2:]  # after the heading and its rule
+    assert items[-1] == "  - inadequate-diet: short"
+    first = "\n".join(items[:-1])
+    assert all(line.startswith("      ") for line in items[1:-1]) and len(items) > 2
+    assert " ".join(first.split()) == "- possible-domestic-abuse (from police): " + " ".join(
+        note.split())

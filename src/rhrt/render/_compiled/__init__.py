@@ -10,7 +10,7 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     'decision.text.j2': (
         'text',
         'decision_text',
-        '0c0c79d87b936cb75d5d8cdc8041d3d42856c1d69f5c906452fdd40888e69a06',
+        '01015105e5547fa472baffc699e379db9fd1fbcfa17ae33d39435c360f3a654c',
     ),
     'pathway.text.j2': (
         'text',
