@@ -198,6 +198,11 @@ def test_escaped_markdown_renders_as_exactly_the_text(value: str) -> None:
         ("https://exa mple.org", False),
         ("https:///nohost", False),
         (None, False),
+        # regression: format characters the old hand-written list missed (a tag character, a
+        # musical format character) no longer pass as part of a link
+        ("https://example.org/\U000e0001x", False),
+        ("https://example.org/\U0001d173", False),
+        ("https://example.org/\u202e", False),
     ],
 )
 def test_only_http_and_mailto_urls_become_links(url: str | None, ok: bool) -> None:

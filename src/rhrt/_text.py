@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean", "json_text"]
+__all__ = ["UNSAFE_CATEGORIES", "clean", "has_unsafe", "json_text"]
 
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor movement, clear screen
@@ -38,10 +38,13 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[ -/]*[0-~]?"  # two-character escapes (ESC c resets the terminal)
 )
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_JSON_UNSAFE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-    "\ufeff\ufff9-\ufffb\ud800-\udfff]"
-)
+UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+"""The Unicode categories never printed raw: controls, format characters (bidi overrides and
+isolates, zero-width characters, the BOM, soft hyphens, tag characters U+E0000-U+E007F…), line
+and paragraph separators, lone surrogates. Read from ``unicodedata``, not listed by hand: a
+hand-written list of ranges missed the tag characters (regression: U+E0001)."""
+_NOT_PLAIN = re.compile("[^\n -~]")
+"""Every character but a newline and printable ASCII: the ones whose category is looked up."""
 
 
 def clean(value: object, *, multiline: bool = False) -> str:
@@ -79,18 +82,34 @@ def clean(value: object, *, multiline: bool = False) -> str:
     return result
 
 
+def has_unsafe(text: str) -> bool:
+    """Whether ``text`` holds a character of :data:`UNSAFE_CATEGORIES` (a newline or a tab
+    included)."""
+    if text.isprintable():  # the common case, checked in C
+        return False
+    return any(unicodedata.category(ch) in UNSAFE_CATEGORIES for ch in text)
+
+
 def json_text(text: str) -> str:
-    """JSON text with every control, format and separator character escaped as ``\\uXXXX``.
+    """JSON text with every character of :data:`UNSAFE_CATEGORIES` but the newline escaped
+    (``\\uXXXX``, a surrogate pair past U+FFFF; a tab as ``\\t``): the data reads back the same.
 
     For JSON made with ``ensure_ascii=False``: json already escapes C0 controls inside strings,
-    but leaves C1 controls, bidi overrides, zero-width characters and lone surrogates raw. Outside
-    strings JSON text holds only ASCII structure and whitespace (newlines and spaces are kept).
+    but leaves C1 controls, bidi overrides, zero-width and tag characters and lone surrogates
+    raw. Outside strings JSON text holds only ASCII structure and whitespace (newlines and spaces
+    are kept).
     """
-    return _JSON_UNSAFE.sub(_json_escape, text)
+    return _NOT_PLAIN.sub(_json_escape, text)
 
 
 def _json_escape(match: re.Match[str]) -> str:
     ch = match.group()
     if ch == "\t":
         return "\\t"
-    return f"\\u{ord(ch):04x}"
+    if unicodedata.category(ch) not in UNSAFE_CATEGORIES:
+        return ch
+    code = ord(ch)
+    if code > 0xFFFF:  # JSON escapes only 16-bit units: a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"

@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from rhrt._text import clean, json_text
+from rhrt._text import clean, has_unsafe, json_text
 
 __all__ = [
     "FORMULA_START",
@@ -82,9 +82,6 @@ class TextBlock(str):
 
 # -- text and Markdown -------------------------------------------------------------------------
 
-_CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
-)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|<>~&])")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=:#])|(\d+)([.)])(?=\s|$))")
 _TEMPLATE_PERCENT = re.compile(r"(?<=\{)%|%(?=\\\})")
@@ -176,7 +173,7 @@ def safe_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if not url or _CONTROL.search(url) or any(ch.isspace() for ch in url):
+    if not url or has_unsafe(url) or any(ch.isspace() for ch in url):
         return None
     try:
         parts = urlsplit(url)
