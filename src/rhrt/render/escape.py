@@ -11,7 +11,8 @@ CSV files) uses these functions rather than its own.
   (:mod:`rhrt._text`, the one sanitiser, which ``rhrt.errors`` uses too) drops terminal escape
   sequences, C0/C1 controls, bidi overrides and isolates and zero-width characters, and keeps
   a value on one line; :func:`clean_text` is the same keeping line breaks and tabs.
-  :func:`json_text` escapes the same characters inside JSON text.
+  :func:`json_text` escapes the same characters inside JSON text (both by Unicode category:
+  ``rhrt._text.UNSAFE_CATEGORIES``).
 - **Markdown in templates**: :func:`escape_markdown` escapes Markdown *and* HTML special
   characters, line-start markers and line breaks, so a note can never become a heading, a link,
   raw HTML or a ``javascript:`` URL; only text built by rhrt itself (:class:`MdSafe`) passes
