@@ -73,9 +73,9 @@ def clean(value: object, *, multiline: bool = False) -> str:
                 out.append(" ")
             elif category == "Cs":
                 out.append("\ufffd")
-            elif category in ("Co", "Cn"):  # private use, unassigned: no control meaning
+            elif category not in UNSAFE_CATEGORIES:  # private use, unassigned: no control meaning
                 out.append(ch)
-            # Cc, Cf, Zl, Zp (after _LINE_BREAK): dropped
+            # the rest of UNSAFE_CATEGORIES (Cc, Cf, Zl, Zp, after _LINE_BREAK): dropped
     result = "".join(out)
     if not multiline and "\0" in result:
         result = " / ".join(part.strip() for part in result.split("\0") if part.strip())

@@ -277,7 +277,7 @@ def numbers(col: pa.ChunkedArray, name: str, refusals: Refusals) -> Any:
         # A 64-bit whole number beyond 2**53 is out of every range anyway: no exact cast needed.
         return _float64(pc.cast(col, pa.float64(), safe=False))
     if pa.types.is_decimal(typ):
-        read = np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(), dtype=np.float64)
+        read = _float64(pc.cast(col, pa.float64(), safe=False))
         # a decimal column holds exact decimals: one a float does not keep is refused, as its
         # text would be (e.g. 12.99999999999999999 would be read as 13)
         exact = [d is None or not d.is_finite() or Decimal(repr(float(d))) == d
